@@ -1,0 +1,105 @@
+package sli
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+// Source is anything that can count good and valid events over a window:
+// Ratio, Latency and Aggregated are Sources, and so may be other types that
+// a user wants to roll into an aggregate.
+type Source interface {
+	CountsAt(t time.Time, window time.Duration) (Counts, error)
+}
+
+// Part is one SLI rolled into an Aggregated SLI.
+type Part struct {
+	// Name identifies the part in reports, "search" say. Required and
+	// unique within the aggregate.
+	Name string
+	// SLI is where the part's events come from. Required.
+	SLI Source
+	// Weight multiplies the part's good and valid events. Zero means 1,
+	// which sums events as they are; 2 makes each of the part's events
+	// count twice.
+	Weight float64
+}
+
+// Aggregated is an SLI made by summing the good and valid events of several
+// parts, optionally weighted: several user journeys rolled into one "browse"
+// SLI. Summing events (not averaging ratios) keeps the aggregate exact: a
+// journey with ten times the traffic weighs ten times as much.
+//
+// An Aggregated is safe for concurrent use if its parts are. Build one with
+// NewAggregated; the zero value has no parts.
+type Aggregated struct {
+	parts []Part
+	now   func() time.Time
+}
+
+var _ Source = (*Aggregated)(nil)
+
+// NewAggregated returns the aggregate of parts. It fails with
+// ErrInvalidPart when there are no parts or a part has no SLI, an empty or
+// duplicate name, or a negative, NaN or infinite weight. Of the options only
+// WithClock applies (it sets what Counts calls now); WithStorage fails with
+// ErrInvalidOption, since the parts hold the storage.
+func NewAggregated(parts []Part, opts ...Option) (*Aggregated, error) {
+	c := newConfig(opts)
+	if c.storageSet {
+		return nil, fmt.Errorf("%w: WithStorage applies to the parts, not the aggregate", ErrInvalidOption)
+	}
+	if len(parts) == 0 {
+		return nil, fmt.Errorf("%w: no parts", ErrInvalidPart)
+	}
+	seen := make(map[string]bool, len(parts))
+	own := make([]Part, len(parts))
+	for i, p := range parts {
+		switch {
+		case p.Name == "":
+			return nil, fmt.Errorf("%w: part %d has no Name", ErrInvalidPart, i)
+		case seen[p.Name]:
+			return nil, fmt.Errorf("%w: duplicate Name %q", ErrInvalidPart, p.Name)
+		case p.SLI == nil:
+			return nil, fmt.Errorf("%w: part %q has no SLI", ErrInvalidPart, p.Name)
+		case !(p.Weight >= 0) || math.IsInf(p.Weight, 0):
+			return nil, fmt.Errorf("%w: part %q has Weight %v", ErrInvalidPart, p.Name, p.Weight)
+		}
+		seen[p.Name] = true
+		if p.Weight == 0 {
+			p.Weight = 1
+		}
+		own[i] = p
+	}
+	return &Aggregated{parts: own, now: c.now}, nil
+}
+
+// Parts returns a copy of the parts, weights filled in.
+func (a *Aggregated) Parts() []Part { return append([]Part(nil), a.parts...) }
+
+// Counts returns the weighted sums of the parts' events in the window ending
+// now.
+func (a *Aggregated) Counts(window time.Duration) (Counts, error) {
+	now := time.Now
+	if a.now != nil {
+		now = a.now
+	}
+	return a.CountsAt(now(), window)
+}
+
+// CountsAt returns the weighted sums of the parts' good and valid events in
+// the window (t − window, t]. The first part that fails fails the whole,
+// with the part's name in the error.
+func (a *Aggregated) CountsAt(t time.Time, window time.Duration) (Counts, error) {
+	var sum Counts
+	for _, p := range a.parts {
+		c, err := p.SLI.CountsAt(t, window)
+		if err != nil {
+			return Counts{}, fmt.Errorf("sli: part %q: %w", p.Name, err)
+		}
+		sum.Good += p.Weight * c.Good
+		sum.Valid += p.Weight * c.Valid
+	}
+	return sum, nil
+}

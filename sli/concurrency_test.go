@@ -1,0 +1,183 @@
+package sli_test
+
+import (
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/nines-slo/nines/sli"
+)
+
+// TestConservationUnderConcurrency records from several goroutines while
+// another advances the clock across many bucket boundaries, fine and coarse:
+// the counts over all buckets must equal the events recorded, exactly.
+func TestConservationUnderConcurrency(t *testing.T) {
+	clock := newFakeClock(t0)
+	r, err := sli.NewRatio(sli.WithClock(clock.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lat, err := sli.NewLatency(100*time.Millisecond, sli.WithClock(clock.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const (
+		writers = 8
+		each    = 20000
+	)
+	var good, bad, slow atomic.Uint64
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range each {
+				switch {
+				case w%4 == 3:
+					// Late recorders: a time read a while ago.
+					at := clock.Now().Add(-time.Duration(k%300) * time.Second)
+					if k%11 == 0 {
+						r.RecordAt(at, sli.Bad)
+						bad.Add(1)
+					} else {
+						r.RecordAt(at, sli.Good)
+						good.Add(1)
+					}
+				case k%13 == 0:
+					r.Record(sli.Bad)
+					bad.Add(1)
+				default:
+					r.Record(sli.Good)
+					good.Add(1)
+				}
+				d := time.Duration(k%200) * time.Millisecond
+				if d > 100*time.Millisecond {
+					slow.Add(1)
+				}
+				lat.Record(d)
+			}
+		}()
+	}
+	// Advance 7 seconds at a time while the writers run: fine buckets end
+	// every 60s and coarse ones every hour.
+	var ticks int
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for !stop.Load() && ticks < 100000 {
+			clock.Advance(7 * time.Second)
+			ticks++
+		}
+	}()
+	wg.Wait()
+	stop.Store(true)
+	<-done
+	if elapsed := time.Duration(ticks) * 7 * time.Second; elapsed < 2*time.Minute {
+		t.Logf("the clock advanced only %v while recording", elapsed)
+	} else {
+		t.Logf("the clock advanced %v while recording", elapsed)
+	}
+
+	all := r.Storage().Retention
+	got, err := r.Counts(all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := sli.Counts{Good: float64(good.Load()), Valid: float64(good.Load() + bad.Load())}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("ratio counts over all buckets (-recorded +counted):\n%s", diff)
+	}
+	if tot := r.Totals(); tot.Good != good.Load() || tot.Bad != bad.Load() || tot.OutOfRange != 0 {
+		t.Errorf("Totals = %+v, want %d good and %d bad", tot, good.Load(), bad.Load())
+	}
+	gotLat, err := lat.Counts(all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantLat := sli.Counts{Good: float64(writers*each - slow.Load()), Valid: writers * each}
+	if diff := cmp.Diff(wantLat, gotLat); diff != "" {
+		t.Errorf("latency counts over all buckets (-recorded +counted):\n%s", diff)
+	}
+}
+
+// TestClockStepsBack moves the clock back two hours and forward again:
+// events recorded at the earlier time land in their own bucket, none is lost
+// or counted twice.
+func TestClockStepsBack(t *testing.T) {
+	clock := newFakeClock(t0.Add(10 * time.Hour))
+	r, err := sli.NewRatio(sli.WithClock(clock.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 10 {
+		r.Record(sli.Good)
+	}
+	clock.Advance(-2 * time.Hour)
+	for range 5 {
+		r.Record(sli.Bad)
+	}
+	clock.Advance(2*time.Hour + time.Minute)
+	for range 3 {
+		r.Record(sli.Good)
+	}
+	tests := []struct {
+		window time.Duration
+		want   sli.Counts
+	}{
+		{time.Hour, sli.Counts{Good: 13, Valid: 13}},
+		{3 * time.Hour, sli.Counts{Good: 13, Valid: 18}},
+		{24 * time.Hour, sli.Counts{Good: 13, Valid: 18}},
+	}
+	for _, tt := range tests {
+		got, err := r.Counts(tt.window)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("Counts(%v) (-want +got):\n%s", tt.window, diff)
+		}
+	}
+	// The backwards events are in the bucket of their own time.
+	got, _ := r.CountsAt(t0.Add(8*time.Hour), time.Minute)
+	if diff := cmp.Diff(sli.Counts{Good: 0, Valid: 5}, got); diff != "" {
+		t.Errorf("CountsAt(the earlier time) (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(sli.Totals{Good: 13, Bad: 5}, r.Totals()); diff != "" {
+		t.Errorf("Totals (-want +got):\n%s", diff)
+	}
+}
+
+// TestClockJumpsFarAhead moves the clock past the whole retention: old
+// counts age out, totals keep them, and events recorded later at the old
+// time are counted as out of range, not lost silently.
+func TestClockJumpsFarAhead(t *testing.T) {
+	clock := newFakeClock(t0)
+	r, err := sli.NewRatio(sli.WithClock(clock.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Record(sli.Good)
+	clock.Advance(10 * time.Second)
+	r.Record(sli.Bad)
+	clock.Advance(100 * 24 * time.Hour)
+	r.Record(sli.Good)
+	r.RecordAt(t0, sli.Bad)
+	got, err := r.Counts(35 * 24 * time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(sli.Counts{Good: 1, Valid: 1}, got); diff != "" {
+		t.Errorf("Counts (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(sli.Totals{Good: 2, Bad: 2, OutOfRange: 1}, r.Totals()); diff != "" {
+		t.Errorf("Totals (-want +got):\n%s", diff)
+	}
+	r.RecordAt(time.Time{}, sli.Good) // the zero time: before 1678
+	if got := r.Totals().OutOfRange; got != 2 {
+		t.Errorf("OutOfRange after the zero time = %d, want 2", got)
+	}
+}

@@ -1,0 +1,31 @@
+package sli
+
+import "errors"
+
+// Sentinel errors. Errors from constructors and reads wrap one of these with
+// %w and name the offending field and value; branch on them with errors.Is.
+var (
+	// ErrNoData reports a ratio asked of zero valid events. It is never
+	// reported as 0%, 100% or NaN.
+	ErrNoData = errors.New("sli: no data: zero valid events")
+
+	// ErrInvalidThreshold reports a latency threshold that is not positive.
+	ErrInvalidThreshold = errors.New("sli: latency threshold must be positive")
+
+	// ErrInvalidWindow reports a window that is not positive or is longer
+	// than the SLI retains.
+	ErrInvalidWindow = errors.New("sli: invalid window")
+
+	// ErrInvalidStorage reports a Storage whose fields are negative,
+	// inconsistent or would need too many buckets.
+	ErrInvalidStorage = errors.New("sli: invalid storage")
+
+	// ErrInvalidPart reports an aggregated SLI without parts, or with a part
+	// that has no SLI, no or a duplicate name, or a weight that is negative,
+	// NaN or infinite.
+	ErrInvalidPart = errors.New("sli: invalid part")
+
+	// ErrInvalidOption reports an option that does not apply to the
+	// constructor it was given to.
+	ErrInvalidOption = errors.New("sli: invalid option")
+)

@@ -1,0 +1,98 @@
+package sli_test
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/nines-slo/nines/sli"
+)
+
+func ExampleRatio() {
+	// A fixed clock keeps the example deterministic; services leave it out.
+	now := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	availability, err := sli.NewRatio(sli.WithClock(func() time.Time { return now }))
+	if err != nil {
+		panic(err)
+	}
+	for _, status := range []int{200, 200, 404, 302, 503, 200, 200, 200, 200, 200} {
+		availability.Record(sli.ClassifyStatus(status))
+	}
+	availability.Record(sli.Invalid) // a client that went away: not valid
+
+	c, _ := availability.Counts(5 * time.Minute)
+	ratio, _ := c.Ratio()
+	fmt.Printf("%v good of %v valid: %.1f%%\n", c.Good, c.Valid, ratio*100)
+	// Output:
+	// 9 good of 10 valid: 90.0%
+}
+
+func ExampleLatency() {
+	now := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	fast, err := sli.NewLatency(100*time.Millisecond, sli.WithClock(func() time.Time { return now }))
+	if err != nil {
+		panic(err)
+	}
+	for _, ms := range []int{12, 40, 85, 100, 140, 60, 30, 95, 210, 70} {
+		fast.Record(time.Duration(ms) * time.Millisecond)
+	}
+	c, _ := fast.Counts(time.Hour)
+	ratio, _ := c.Ratio()
+	fmt.Printf("%.0f%% of requests within %v\n", ratio*100, fast.Threshold())
+	// Output:
+	// 80% of requests within 100ms
+}
+
+func ExampleRatio_RecordAt() {
+	// Replaying events with their own times, from a log say.
+	start := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	r, err := sli.NewRatio(sli.WithClock(func() time.Time { return start.Add(2 * time.Hour) }))
+	if err != nil {
+		panic(err)
+	}
+	for m := range 120 {
+		outcome := sli.Good
+		if m >= 110 { // the last ten minutes went bad
+			outcome = sli.Bad
+		}
+		r.RecordAt(start.Add(time.Duration(m)*time.Minute), outcome)
+	}
+	for _, w := range []time.Duration{5 * time.Minute, 30 * time.Minute, 2 * time.Hour} {
+		c, _ := r.Counts(w)
+		ratio, _ := c.Ratio()
+		fmt.Printf("last %v: %3.0f%% of %v\n", w, ratio*100, c.Valid)
+	}
+	// Output:
+	// last 5m0s:   0% of 5
+	// last 30m0s:  67% of 30
+	// last 2h0m0s:  92% of 120
+}
+
+func ExampleAggregated() {
+	now := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	clock := sli.WithClock(func() time.Time { return now })
+	journey := func(good, valid int) *sli.Ratio {
+		r, _ := sli.NewRatio(clock)
+		for k := range valid {
+			if k < good {
+				r.Record(sli.Good)
+			} else {
+				r.Record(sli.Bad)
+			}
+		}
+		return r
+	}
+	browse, err := sli.NewAggregated([]sli.Part{
+		{Name: "home", SLI: journey(9994, 10000)},
+		{Name: "search", SLI: journey(9989, 10000)},
+		{Name: "category", SLI: journey(9997, 10000)},
+		{Name: "detail", SLI: journey(10000, 10000)},
+	}, clock)
+	if err != nil {
+		panic(err)
+	}
+	c, _ := browse.Counts(30 * 24 * time.Hour)
+	ratio, _ := c.Ratio()
+	fmt.Printf("browse: %v good of %v valid = %.2f%%\n", c.Good, c.Valid, ratio*100)
+	// Output:
+	// browse: 39980 good of 40000 valid = 99.95%
+}

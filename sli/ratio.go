@@ -1,0 +1,61 @@
+package sli
+
+import "time"
+
+// Ratio is an SLI that counts events as good, bad or not valid: "the
+// fraction of GET /users/{id} responses that were not 5xx".
+//
+// A Ratio is safe for concurrent use. Record is lock-free, allocation-free
+// and reads no clock (unless WithClock was given); reads take a lock that
+// recording never waits for. Build one with NewRatio; the zero value is not
+// usable.
+type Ratio struct {
+	s *series
+}
+
+var _ Source = (*Ratio)(nil)
+
+// NewRatio returns a ratio SLI. With no options it uses the wall clock and
+// the default Storage. It fails with ErrInvalidStorage for a bad Storage.
+func NewRatio(opts ...Option) (*Ratio, error) {
+	s, err := newSeries(newConfig(opts))
+	if err != nil {
+		return nil, err
+	}
+	return &Ratio{s: s}, nil
+}
+
+// Record counts one event now. An Outcome other than Good, Bad or Invalid
+// is counted as not valid and in Totals.Unknown.
+func (r *Ratio) Record(o Outcome) {
+	if r.s.now != nil {
+		r.s.addAt(r.s.now(), o)
+		return
+	}
+	r.s.add(o)
+}
+
+// RecordAt counts one event that happened at t. Events older than the
+// retention are counted in Totals.OutOfRange.
+func (r *Ratio) RecordAt(t time.Time, o Outcome) { r.s.addAt(t, o) }
+
+// Counts returns the good and valid events in the window ending now.
+func (r *Ratio) Counts(window time.Duration) (Counts, error) {
+	return r.s.countsAt(r.s.clock(), window)
+}
+
+// CountsAt returns the good and valid events in the window (t − window, t].
+// The window is rounded outward to bucket boundaries: it covers every
+// bucket that overlaps it, so it spans at least window and at most window
+// plus one bucket (a fine bucket while the window is within FineSpan, a
+// coarse one beyond). It fails with ErrInvalidWindow when window is not
+// positive or is longer than the retention.
+func (r *Ratio) CountsAt(t time.Time, window time.Duration) (Counts, error) {
+	return r.s.countsAt(t, window)
+}
+
+// Totals returns everything recorded since the SLI was created.
+func (r *Ratio) Totals() Totals { return r.s.totals() }
+
+// Storage returns the storage in use, defaults filled in.
+func (r *Ratio) Storage() Storage { return r.s.storage }

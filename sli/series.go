@@ -1,0 +1,379 @@
+package sli
+
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+	"weak"
+
+	"github.com/nines-slo/nines/internal/shard"
+)
+
+// series is the rolling storage behind every recording SLI: good and bad
+// counts in time buckets.
+//
+// Recording is lock-free. Events of the current fine bucket go to per-core
+// hot counters (one atomic add on a cache line no other core writes, most of
+// the time). When the bucket ends, the hot counters are swapped to zero and
+// their sums folded into the fine ring; fine buckets older than FineSpan are
+// folded into the coarse ring; coarse buckets older than the retention are
+// dropped. Everything but the hot counters is guarded by mu, which only the
+// cold paths take: reads, rotation, and events recorded at a time outside the
+// current bucket.
+//
+// Each event is added once, to one counter, so it is in exactly one bucket.
+// An event recorded at the instant a bucket ends may be counted in the next
+// bucket; it is never lost or counted twice. Good and bad are counted
+// separately and valid is their sum, so no interleaving can make good exceed
+// valid.
+type series struct {
+	// Read on every record.
+	hot    []hotShard
+	mask   uint32
+	hotIdx atomic.Int64 // the fine bucket the hot counters are counting
+	fine   int64        // fine bucket width, ns
+	now    func() time.Time
+
+	unknown  atomic.Uint64
+	negative atomic.Uint64
+
+	storage Storage
+	ratio   int64 // fine buckets per coarse bucket
+
+	mu         sync.Mutex
+	fineRing   []cell // fine buckets fineHead-len+1 … fineHead
+	fineHead   int64
+	coarseRing []cell // coarse buckets coarseHead-len+1 … coarseHead
+	coarseHead int64
+	folded     Totals // everything no longer in the hot counters
+	timer      *time.Timer
+}
+
+// hotShard holds one core's counts for the current bucket, alone on its
+// cache lines.
+type hotShard struct {
+	good, bad, invalid atomic.Uint64
+	_                  [shard.CacheLine - 24]byte
+}
+
+// cell is one bucket.
+type cell struct{ good, bad uint64 }
+
+func (c *cell) add(o cell) { c.good += o.good; c.bad += o.bad }
+
+func newSeries(c config) (*series, error) {
+	st, err := c.storage.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	n := shard.Count()
+	s := &series{
+		hot:        make([]hotShard, n),
+		mask:       uint32(n - 1),
+		fine:       int64(st.Fine),
+		now:        c.now,
+		storage:    st,
+		ratio:      int64(st.Coarse / st.Fine),
+		fineRing:   make([]cell, st.fineBuckets()),
+		coarseRing: make([]cell, st.coarseBuckets()),
+	}
+	now := s.clock()
+	i, ok := s.index(now)
+	if !ok {
+		return nil, fmt.Errorf("sli: clock reads %v, outside the years 1678–2262", now)
+	}
+	s.hotIdx.Store(i)
+	s.fineHead = i - 1
+	s.coarseHead = floorDiv(s.fineHead-int64(len(s.fineRing)), s.ratio)
+	if s.now == nil {
+		s.startTimer(now)
+	}
+	return s, nil
+}
+
+func (s *series) clock() time.Time {
+	if s.now != nil {
+		return s.now()
+	}
+	return time.Now()
+}
+
+// Unix nanoseconds are defined for these seconds only.
+const minUnix, maxUnix = -9_223_372_036, 9_223_372_035
+
+// index returns the fine bucket holding t, and false if t is outside the
+// range of Unix nanoseconds.
+func (s *series) index(t time.Time) (int64, bool) {
+	if u := t.Unix(); u < minUnix || u > maxUnix {
+		return 0, false
+	}
+	return floorDiv(t.UnixNano(), s.fine), true
+}
+
+// add counts one event in the current bucket: the hot path.
+func (s *series) add(o Outcome) {
+	h := &s.hot[shard.Index(s.mask)]
+	switch o {
+	case Good:
+		h.good.Add(1)
+	case Bad:
+		h.bad.Add(1)
+	case Invalid:
+		h.invalid.Add(1)
+	default:
+		s.unknown.Add(1)
+		h.invalid.Add(1)
+	}
+}
+
+// addAt counts one event at time t.
+func (s *series) addAt(t time.Time, o Outcome) {
+	i, ok := s.index(t)
+	if ok && i == s.hotIdx.Load() {
+		s.add(o)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if h := s.hotIdx.Load(); ok && i >= h {
+		if i > h {
+			s.rotateLocked(i)
+		}
+		s.add(o)
+		return
+	}
+	// A time before the current bucket (a clock that stepped back, a
+	// replayed event) or outside the representable years.
+	switch o {
+	case Good:
+		s.folded.Good++
+	case Bad:
+		s.folded.Bad++
+	default:
+		// Not valid: only the totals keep it, whatever its time.
+		if o != Invalid {
+			s.unknown.Add(1)
+		}
+		s.folded.Invalid++
+		return
+	}
+	if !ok {
+		s.folded.OutOfRange++
+		return
+	}
+	c := cell{good: 1}
+	if o == Bad {
+		c = cell{bad: 1}
+	}
+	s.addCellLocked(i, c)
+}
+
+// rotateLocked makes bucket i (later than the current one) current, folding
+// the hot counters into the bucket they were counting.
+func (s *series) rotateLocked(i int64) {
+	old := s.hotIdx.Load()
+	// Publish the new bucket first: from here on a recorder with a time in
+	// the old bucket takes the slow path and waits for mu.
+	s.hotIdx.Store(i)
+	var c cell
+	var invalid uint64
+	for k := range s.hot {
+		h := &s.hot[k]
+		c.good += h.good.Swap(0)
+		c.bad += h.bad.Swap(0)
+		invalid += h.invalid.Swap(0)
+	}
+	s.folded.Good += c.good
+	s.folded.Bad += c.bad
+	s.folded.Invalid += invalid
+	s.addCellLocked(old, c)
+	// Keep the rings ending right before the current bucket, so that data
+	// older than the retention (relative to now) is gone.
+	s.advanceFineLocked(i - 1)
+}
+
+// addCellLocked adds c to bucket i, which is before the current bucket.
+func (s *series) addCellLocked(i int64, c cell) {
+	if i > s.fineHead {
+		s.advanceFineLocked(i)
+	}
+	n := int64(len(s.fineRing))
+	if i > s.fineHead-n {
+		s.fineRing[mod(i, n)].add(c)
+		return
+	}
+	s.addCoarseLocked(floorDiv(i, s.ratio), c)
+}
+
+// addCoarseLocked adds c to coarse bucket j, which the coarse ring's head
+// has reached.
+func (s *series) addCoarseLocked(j int64, c cell) {
+	n := int64(len(s.coarseRing))
+	if j <= s.coarseHead-n {
+		s.folded.OutOfRange += c.good + c.bad
+		return
+	}
+	s.coarseRing[mod(j, n)].add(c)
+}
+
+// advanceFineLocked moves the fine ring's head to bucket to, folding the
+// buckets that fall off its tail into the coarse ring, and moves the coarse
+// ring along so that it ends where the fine ring begins.
+func (s *series) advanceFineLocked(to int64) {
+	if to <= s.fineHead {
+		return
+	}
+	n := int64(len(s.fineRing))
+	tail := s.fineHead - n + 1
+	newTail := to - n + 1
+	for old := tail; old < min(newTail, s.fineHead+1); old++ {
+		slot := &s.fineRing[mod(old, n)]
+		if *slot != (cell{}) {
+			j := floorDiv(old, s.ratio)
+			s.advanceCoarseLocked(j)
+			s.addCoarseLocked(j, *slot)
+			*slot = cell{}
+		}
+	}
+	s.advanceCoarseLocked(floorDiv(newTail-1, s.ratio))
+	s.fineHead = to
+}
+
+// advanceCoarseLocked moves the coarse ring's head to bucket to, dropping
+// the buckets that fall off its tail: they are older than the retention.
+func (s *series) advanceCoarseLocked(to int64) {
+	if to <= s.coarseHead {
+		return
+	}
+	n := int64(len(s.coarseRing))
+	for old := s.coarseHead - n + 1; old < min(to-n+1, s.coarseHead+1); old++ {
+		s.coarseRing[mod(old, n)] = cell{}
+	}
+	s.coarseHead = to
+}
+
+// countsAt sums the buckets that overlap the window (t−w, t].
+func (s *series) countsAt(t time.Time, w time.Duration) (Counts, error) {
+	if w <= 0 || w > s.storage.Retention {
+		return Counts{}, fmt.Errorf("%w: window %v is not in (0, %v], the retention", ErrInvalidWindow, w, s.storage.Retention)
+	}
+	hi, ok := s.index(t)
+	lo, ok2 := s.index(t.Add(-w))
+	if !ok || !ok2 {
+		return Counts{}, fmt.Errorf("%w: time %v is outside the years 1678–2262", ErrInvalidWindow, t)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var c cell
+	if h := s.hotIdx.Load(); lo <= h && h <= hi {
+		for k := range s.hot {
+			c.good += s.hot[k].good.Load()
+			c.bad += s.hot[k].bad.Load()
+		}
+	}
+	nf := int64(len(s.fineRing))
+	fineStart := s.fineHead - nf + 1
+	sumRing(&c, s.fineRing, max(lo, fineStart), min(hi, s.fineHead))
+	if lo < fineStart {
+		nc := int64(len(s.coarseRing))
+		jlo := max(floorDiv(lo, s.ratio), s.coarseHead-nc+1)
+		jhi := min(floorDiv(min(hi, fineStart-1), s.ratio), s.coarseHead)
+		sumRing(&c, s.coarseRing, jlo, jhi)
+	}
+	return Counts{Good: float64(c.good), Valid: float64(c.good + c.bad)}, nil
+}
+
+// sumRing adds the buckets from..to (inclusive, absolute indices) of ring,
+// at most one full turn of it.
+func sumRing(c *cell, ring []cell, from, to int64) {
+	if from > to {
+		return
+	}
+	n := int64(len(ring))
+	count := min(to-from+1, n)
+	k := mod(from, n)
+	first := ring[k:min(k+count, n)]
+	sumCells(c, first)
+	sumCells(c, ring[:count-int64(len(first))])
+}
+
+func sumCells(c *cell, cells []cell) {
+	var g, b uint64
+	for i := range cells {
+		g += cells[i].good
+		b += cells[i].bad
+	}
+	c.good += g
+	c.bad += b
+}
+
+// totals returns the cumulative counts.
+func (s *series) totals() Totals {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.folded
+	for k := range s.hot {
+		t.Good += s.hot[k].good.Load()
+		t.Bad += s.hot[k].bad.Load()
+		t.Invalid += s.hot[k].invalid.Load()
+	}
+	t.Unknown = s.unknown.Load()
+	t.Negative = s.negative.Load()
+	return t
+}
+
+// startTimer arms the timer that moves the current bucket along with the
+// wall clock, for SLIs that read no clock when recording. The timer holds
+// the series weakly: an SLI nobody references is collected, and its timer
+// then stops re-arming. No goroutine runs between ticks.
+func (s *series) startTimer(now time.Time) {
+	wp := weak.Make(s)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.timer = time.AfterFunc(s.untilNext(now), func() { tick(wp) })
+}
+
+func tick(wp weak.Pointer[series]) {
+	s := wp.Value()
+	if s == nil {
+		return
+	}
+	s.tickAt(time.Now())
+}
+
+// tickAt rotates to the bucket of now if it is later than the current one,
+// and re-arms the timer for the next bucket boundary.
+func (s *series) tickAt(now time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if i, ok := s.index(now); ok && i > s.hotIdx.Load() {
+		s.rotateLocked(i)
+	}
+	s.timer.Reset(s.untilNext(now))
+}
+
+// untilNext returns the time from now to the start of the next fine bucket.
+func (s *series) untilNext(now time.Time) time.Duration {
+	i, ok := s.index(now)
+	if !ok {
+		return time.Duration(s.fine)
+	}
+	return time.Duration((i+1)*s.fine - now.UnixNano())
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}
+
+func mod(a, n int64) int64 {
+	m := a % n
+	if m < 0 {
+		m += n
+	}
+	return m
+}

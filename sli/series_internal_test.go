@@ -1,0 +1,91 @@
+package sli
+
+import (
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+	"weak"
+)
+
+// TestTimerRotation drives the timer's rotation by hand (tests never wait
+// for real time) while goroutines record with the default clock, which reads
+// no time: every event must land in exactly one bucket.
+func TestTimerRotation(t *testing.T) {
+	s, err := newSeries(config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.timer == nil {
+		t.Fatal("a series on the wall clock has no rotation timer")
+	}
+	start := time.Now()
+	const writers, each, ticks = 4, 50000, 300
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range each {
+				if (w+k)%10 == 0 {
+					s.add(Bad)
+				} else {
+					s.add(Good)
+				}
+			}
+		}()
+	}
+	for k := 1; k <= ticks; k++ {
+		s.tickAt(start.Add(time.Duration(k) * 10 * time.Second))
+	}
+	wg.Wait()
+	end := start.Add(ticks * 10 * time.Second)
+	if got, want := s.hotIdx.Load(), floorDiv(end.UnixNano(), s.fine); got != want {
+		t.Errorf("after the ticks the current bucket is %d, want %d", got, want)
+	}
+	c, err := s.countsAt(end, s.storage.Retention)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Valid != writers*each || c.Good != writers*each*9/10 {
+		t.Errorf("counts over all buckets = %+v, want %d valid, %d good", c, writers*each, writers*each*9/10)
+	}
+	s.timer.Stop()
+}
+
+// TestUnreferencedSeriesIsCollected checks that the rotation timer does not
+// keep an SLI alive: an SLI nobody references is garbage, timer and all.
+func TestUnreferencedSeriesIsCollected(t *testing.T) {
+	s, err := newSeries(config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wp := weak.Make(s)
+	s = nil
+	for range 5 {
+		runtime.GC()
+		if wp.Value() == nil {
+			return
+		}
+	}
+	t.Error("an unreferenced series survived five collections: its timer keeps it alive")
+}
+
+func TestUntilNext(t *testing.T) {
+	s, err := newSeries(config{now: func() time.Time { return time.Unix(600, 0) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		now  time.Time
+		want time.Duration
+	}{
+		{time.Unix(600, 0), time.Minute},
+		{time.Unix(630, 0), 30 * time.Second},
+		{time.Unix(659, 999999999), time.Nanosecond},
+	} {
+		if got := s.untilNext(tt.now); got != tt.want {
+			t.Errorf("untilNext(%v) = %v, want %v", tt.now.Unix(), got, tt.want)
+		}
+	}
+}
