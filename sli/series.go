@@ -5,8 +5,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"weak"
 
+	"github.com/nines-slo/nines/internal/rotation"
 	"github.com/nines-slo/nines/internal/shard"
 )
 
@@ -47,7 +47,7 @@ type series struct {
 	coarseRing []cell // coarse buckets coarseHead-len+1 … coarseHead
 	coarseHead int64
 	folded     Totals // everything no longer in the hot counters
-	timer      *time.Timer
+	timer      *rotation.Timer // nil with an injected clock
 }
 
 // hotShard holds one core's counts for the current bucket, alone on its
@@ -87,7 +87,9 @@ func newSeries(c config) (*series, error) {
 	s.fineHead = i - 1
 	s.coarseHead = floorDiv(s.fineHead-int64(len(s.fineRing)), s.ratio)
 	if s.now == nil {
-		s.startTimer(now)
+		// The timer holds s weakly: an SLI nobody references is collected,
+		// timer and all. No goroutine runs between ticks.
+		s.timer = rotation.Start(s, st.Fine, (*series).tickAt)
 	}
 	return s, nil
 }
@@ -323,43 +325,14 @@ func (s *series) totals() Totals {
 	return t
 }
 
-// startTimer arms the timer that moves the current bucket along with the
-// wall clock, for SLIs that read no clock when recording. The timer holds
-// the series weakly: an SLI nobody references is collected, and its timer
-// then stops re-arming. No goroutine runs between ticks.
-func (s *series) startTimer(now time.Time) {
-	wp := weak.Make(s)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.timer = time.AfterFunc(s.untilNext(now), func() { tick(wp) })
-}
-
-func tick(wp weak.Pointer[series]) {
-	s := wp.Value()
-	if s == nil {
-		return
-	}
-	s.tickAt(time.Now())
-}
-
-// tickAt rotates to the bucket of now if it is later than the current one,
-// and re-arms the timer for the next bucket boundary.
+// tickAt rotates to the bucket of now if it is later than the current one.
+// The rotation timer calls it at each bucket boundary.
 func (s *series) tickAt(now time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if i, ok := s.index(now); ok && i > s.hotIdx.Load() {
 		s.rotateLocked(i)
 	}
-	s.timer.Reset(s.untilNext(now))
-}
-
-// untilNext returns the time from now to the start of the next fine bucket.
-func (s *series) untilNext(now time.Time) time.Duration {
-	i, ok := s.index(now)
-	if !ok {
-		return time.Duration(s.fine)
-	}
-	return time.Duration((i+1)*s.fine - now.UnixNano())
 }
 
 func floorDiv(a, b int64) int64 {

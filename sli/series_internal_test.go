@@ -71,21 +71,3 @@ func TestUnreferencedSeriesIsCollected(t *testing.T) {
 	t.Error("an unreferenced series survived five collections: its timer keeps it alive")
 }
 
-func TestUntilNext(t *testing.T) {
-	s, err := newSeries(config{now: func() time.Time { return time.Unix(600, 0) }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, tt := range []struct {
-		now  time.Time
-		want time.Duration
-	}{
-		{time.Unix(600, 0), time.Minute},
-		{time.Unix(630, 0), 30 * time.Second},
-		{time.Unix(659, 999999999), time.Nanosecond},
-	} {
-		if got := s.untilNext(tt.now); got != tt.want {
-			t.Errorf("untilNext(%v) = %v, want %v", tt.now.Unix(), got, tt.want)
-		}
-	}
-}
