@@ -46,7 +46,7 @@ type series struct {
 	fineHead   int64
 	coarseRing []cell // coarse buckets coarseHead-len+1 … coarseHead
 	coarseHead int64
-	folded     Totals // everything no longer in the hot counters
+	folded     Totals          // everything no longer in the hot counters
 	timer      *rotation.Timer // nil with an injected clock
 }
 

@@ -70,4 +70,3 @@ func TestUnreferencedSeriesIsCollected(t *testing.T) {
 	}
 	t.Error("an unreferenced series survived five collections: its timer keeps it alive")
 }
-
