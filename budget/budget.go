@@ -53,19 +53,29 @@ func (b Budget) AllowedDowntime() time.Duration { return b.target.AllowedDowntim
 // Consumed returns the fraction of the budget spent: bad events over allowed
 // bad events, plus deducted downtime over allowed downtime. It is 0 for an
 // untouched budget, 1 for an exactly spent one and above 1 when overspent.
+// Fractions are rounded to 12 decimal places, so that a budget spent
+// exactly reads exactly 1, not 0.9999999999999999.
+//
+// Bad events are measured against the valid events seen so far and
+// downtime against the whole period; the two agree when the events cover
+// the period, as they do for a rolling window.
 func (b Budget) Consumed() (float64, error) {
 	if b.valid == 0 {
 		return 0, ErrNoData
 	}
-	return b.Bad()/b.Allowed() + b.deductedFraction(), nil
+	return round12(b.Bad()/b.Allowed() + b.DeductedFraction()), nil
 }
 
-func (b Budget) deductedFraction() float64 {
-	if b.downtime == 0 {
+// DeductedFraction returns the fraction of the budget spent by deductions
+// alone: deducted downtime over allowed downtime. It needs no events.
+func (b Budget) DeductedFraction() float64 {
+	if b.downtime == 0 || b.target.rate == 0 {
 		return 0
 	}
-	return float64(b.downtime) / (b.target.rate * float64(b.target.period))
+	return round12(float64(b.downtime) / (b.target.rate * float64(b.target.period)))
 }
+
+func round12(f float64) float64 { return math.Round(f*1e12) / 1e12 }
 
 // ConsumedEvents returns the budget spent, in bad events: the bad events
 // counted plus deductions converted to the events they stand for at the
@@ -74,7 +84,7 @@ func (b Budget) ConsumedEvents() (float64, error) {
 	if b.valid == 0 {
 		return 0, ErrNoData
 	}
-	return b.Bad() + b.deductedFraction()*b.Allowed(), nil
+	return b.Bad() + b.DeductedFraction()*b.Allowed(), nil
 }
 
 // Remaining returns the fraction of the budget left: 1 − Consumed. It is 1
@@ -85,7 +95,7 @@ func (b Budget) Remaining() (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return 1 - c, nil
+	return round12(1 - c), nil
 }
 
 // RemainingEvents returns the budget left in bad events: how many more bad
@@ -114,7 +124,7 @@ func (b Budget) BurnRate() (float64, error) {
 	return b.target.BurnRate(b.good, b.valid)
 }
 
-// String summarises the budget: "99.9% over 720h0m0s: 62.5% of the error
+// String summarises the budget: "99.9% over 720h0m0s: 37.5% of the error
 // budget remains (375 of 1000 bad events)", or "… : no data" without valid
 // events.
 func (b Budget) String() string {

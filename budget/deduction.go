@@ -54,12 +54,13 @@ type Deduction struct {
 	Downtime time.Duration // how long the service was unavailable; > 0
 }
 
-func (d Deduction) check() error {
+// check validates the i-th deduction of a list.
+func (d Deduction) check(i int) error {
 	if d.Cause < Maintenance || d.Cause > Incident {
-		return fmt.Errorf("%w: cause %v", ErrInvalidDeduction, d.Cause)
+		return fmt.Errorf("%w: deductions[%d].Cause %v", ErrInvalidDeduction, i, d.Cause)
 	}
 	if d.Downtime <= 0 {
-		return fmt.Errorf("%w: downtime %v", ErrInvalidDeduction, d.Downtime)
+		return fmt.Errorf("%w: deductions[%d].Downtime %v", ErrInvalidDeduction, i, d.Downtime)
 	}
 	return nil
 }

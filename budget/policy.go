@@ -56,8 +56,8 @@ func (v Verdict) String() string {
 // Decision is a release decision with the reason for it, written for the
 // person reading a pipeline's log.
 type Decision struct {
-	Verdict Verdict
-	Reason  string
+	Verdict Verdict // allow, deny, or undecided for lack of data
+	Reason  string  // why, in a sentence: "20% of the error budget remains, below the policy's 25%"
 }
 
 // String returns the verdict and its reason: "allow: 62.5% of the error
@@ -77,14 +77,19 @@ func (p Policy) Validate() error {
 	return nil
 }
 
-// Decide applies the policy to a budget. It returns Undecided when the
-// budget has no valid events or fewer than the minimum, Allow when the
-// remaining fraction is positive and at least MinRemaining, and Deny
-// otherwise. The only error is an invalid policy (ErrInvalidPolicy), which
+// Decide applies the policy to a budget. It returns Deny when deductions
+// alone have spent the budget; otherwise Undecided when the budget has no
+// valid events or fewer than the minimum, Allow when the remaining fraction
+// is positive and at least MinRemaining, and Deny otherwise. The only error is an invalid policy (ErrInvalidPolicy), which
 // decides nothing.
 func (p Policy) Decide(b Budget) (Decision, error) {
 	if err := p.Validate(); err != nil {
 		return Decision{}, err
+	}
+	// Deductions alone can spend the budget, whatever the traffic.
+	if d := b.DeductedFraction(); d >= 1 {
+		return Decision{Deny, "error budget exhausted by deductions: " + b.downtime.String() +
+			" of downtime deducted, " + b.AllowedDowntime().String() + " allowed"}, nil
 	}
 	r, err := b.Remaining()
 	if err != nil {

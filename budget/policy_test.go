@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"testing"
+	"time"
 
 	"github.com/nines-slo/nines/budget"
 )
@@ -71,6 +72,40 @@ func TestPolicyDecide(t *testing.T) {
 				t.Errorf("Decide() = %+v\nwant %+v", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestPolicyExactlySpentAtFiveNines is the float edge: 3 bad of 300,000 at
+// 99.999% is exactly the budget, and must not read as a sliver left.
+func TestPolicyExactlySpentAtFiveNines(t *testing.T) {
+	b, err := budget.MustTarget(0.99999, month).Budget(300000-3, 300000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := b.Remaining(); r != 0 {
+		t.Errorf("Remaining() = %v, want exactly 0", r)
+	}
+	d, _ := budget.Policy{}.Decide(b)
+	if d.Verdict != budget.Deny {
+		t.Errorf("Decide() = %v, want deny", d)
+	}
+}
+
+// TestPolicyDeductionsAlone: downtime deducted beyond the budget denies a
+// release even with no traffic to judge by.
+func TestPolicyDeductionsAlone(t *testing.T) {
+	target := budget.MustTarget(0.999, month)
+	drill := budget.Deduction{Cause: budget.Maintenance, Reason: "datacenter move", Downtime: time.Hour}
+	for _, valid := range []float64{0, 10, 1e6} {
+		b, err := target.Budget(valid, valid, drill)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, _ := budget.Policy{}.Decide(b)
+		want := budget.Decision{Verdict: budget.Deny, Reason: "error budget exhausted by deductions: 1h0m0s of downtime deducted, 43m12s allowed"}
+		if d != want {
+			t.Errorf("valid=%v: Decide() = %v, want %v", valid, d, want)
+		}
 	}
 }
 

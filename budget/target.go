@@ -53,11 +53,12 @@ func checkObjective(objective float64) error {
 // (0.99999), which binary floating point cannot hold exactly; the plain
 // subtraction then carries that error into every budget (1 - 0.99999 is
 // 1.0000000000065512e-05, which makes a year's budget 2 ns too long). The
-// rate is therefore rounded to 15 decimal places, far below any objective a
-// service can measure, unless that would round it to zero.
+// error is absolute, at most about 1e-16, so the rate is rounded to 15
+// decimal places — unless that would move it by more than a billionth of
+// itself, as for rates so small that they are not decimals of that kind.
 func errorRate(objective float64) float64 {
 	r := 1 - objective
-	if q := math.Round(r*1e15) / 1e15; q > 0 {
+	if q := math.Round(r*1e15) / 1e15; math.Abs(q-r) <= r*1e-9 {
 		return q
 	}
 	return r
@@ -115,8 +116,8 @@ func (t Target) Budget(good, valid float64, deductions ...Deduction) (Budget, er
 	}
 	var down time.Duration
 	for i, d := range deductions {
-		if err := d.check(); err != nil {
-			return Budget{}, fmt.Errorf("deduction %d: %w", i, err)
+		if err := d.check(i); err != nil {
+			return Budget{}, err
 		}
 		down += d.Downtime
 	}

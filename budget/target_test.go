@@ -171,8 +171,18 @@ func TestBurnRate(t *testing.T) {
 // 99.9% objective over 30 days.
 func TestWorkbookBurnFigures(t *testing.T) {
 	target := budget.MustTarget(0.999, month)
-	// One hour at burn rate 14.4 spends 2% of the budget.
-	if got := 14.4 * float64(time.Hour) / float64(target.Period()); math.Abs(got-0.02) > 1e-12 {
+	// One hour at burn rate 14.4 spends 2% of the budget: 10,000 requests
+	// an hour for 30 days, 144 of them failed in one hour.
+	perHour := 10000.0
+	hour, err := target.BurnRate(perHour-144, perHour)
+	if err != nil || math.Abs(hour-14.4) > 1e-9 {
+		t.Fatalf("burn rate of the bad hour = %v, %v; want 14.4", hour, err)
+	}
+	month, err := target.Budget(perHour*720-144, perHour*720)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := month.Consumed(); got != 0.02 {
 		t.Errorf("one hour at 14.4x spends %v of the budget, want 0.02", got)
 	}
 	// 10 requests an hour, one failed: 13.9% of the 30-day budget spent.

@@ -8,7 +8,9 @@ import (
 
 // Source is anything that can count good and valid events over a window:
 // Ratio, Latency and Aggregated are Sources, and so may be other types that
-// a user wants to roll into an aggregate.
+// a user wants to roll into an aggregate. An Aggregated calls its parts'
+// CountsAt from whatever goroutines call it, so a Source used there must be
+// safe for concurrent use.
 type Source interface {
 	CountsAt(t time.Time, window time.Duration) (Counts, error)
 }
@@ -96,7 +98,7 @@ func (a *Aggregated) CountsAt(t time.Time, window time.Duration) (Counts, error)
 	for _, p := range a.parts {
 		c, err := p.SLI.CountsAt(t, window)
 		if err != nil {
-			return Counts{}, fmt.Errorf("sli: part %q: %w", p.Name, err)
+			return Counts{}, fmt.Errorf("%w (part %q)", err, p.Name)
 		}
 		sum.Good += p.Weight * c.Good
 		sum.Valid += p.Weight * c.Valid

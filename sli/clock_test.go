@@ -1,22 +1,14 @@
 package sli_test
 
 import (
-	"sync/atomic"
 	"time"
+
+	"github.com/nines-slo/nines/internal/fakeclock"
 )
 
-// fakeClock is a clock tests move by hand; safe for concurrent use.
-type fakeClock struct{ ns atomic.Int64 }
+type fakeClock = fakeclock.Clock
 
-func newFakeClock(t time.Time) *fakeClock {
-	c := &fakeClock{}
-	c.Set(t)
-	return c
-}
-
-func (c *fakeClock) Now() time.Time          { return time.Unix(0, c.ns.Load()).UTC() }
-func (c *fakeClock) Set(t time.Time)         { c.ns.Store(t.UnixNano()) }
-func (c *fakeClock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
+var newFakeClock = fakeclock.New
 
 // t0 is a fixed start, on an hour boundary, for deterministic tests.
 var t0 = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)

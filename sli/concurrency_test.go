@@ -181,3 +181,84 @@ func TestClockJumpsFarAhead(t *testing.T) {
 		t.Errorf("OutOfRange after the zero time = %d, want 2", got)
 	}
 }
+
+// TestFutureTimes records events stamped in the future: they are counted at
+// the present (and in Totals.Future), and neither they nor the events after
+// them vanish from the windows ending now, nor does history.
+func TestFutureTimes(t *testing.T) {
+	t.Run("default clock", func(t *testing.T) {
+		r, err := sli.NewRatio()
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Record(sli.Good)
+		r.RecordAt(time.Now().Add(10*time.Minute), sli.Good)
+		for range 100 {
+			r.Record(sli.Bad)
+		}
+		got, err := r.Counts(time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(sli.Counts{Good: 2, Valid: 102}, got); diff != "" {
+			t.Errorf("Counts (-want +got):\n%s", diff)
+		}
+		if f := r.Totals().Future; f != 1 {
+			t.Errorf("Totals().Future = %d, want 1", f)
+		}
+	})
+	t.Run("injected clock, far future", func(t *testing.T) {
+		clock := newFakeClock(t0)
+		r, err := sli.NewRatio(sli.WithClock(clock.Now))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 1000 {
+			r.Record(sli.Good)
+			clock.Advance(time.Minute)
+		}
+		r.RecordAt(clock.Now().Add(40*24*time.Hour), sli.Good)
+		r.RecordAt(clock.Now().Add(100*365*24*time.Hour), sli.Good)
+		for range 50 {
+			r.Record(sli.Bad)
+		}
+		got, err := r.Counts(30 * 24 * time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(sli.Counts{Good: 1002, Valid: 1052}, got); diff != "" {
+			t.Errorf("Counts(30d) (-want +got):\n%s", diff)
+		}
+		if tot := r.Totals(); tot.Future != 2 || tot.OutOfRange != 0 {
+			t.Errorf("Totals = %+v, want 2 future, none out of range", tot)
+		}
+	})
+}
+
+// TestLongRetention keeps 400 days: an event a day for 400 days is all in
+// the 400-day window, and the oldest ones age out after.
+func TestLongRetention(t *testing.T) {
+	clock := newFakeClock(t0)
+	r, err := sli.NewRatio(sli.WithClock(clock.Now), sli.WithStorage(sli.Storage{Retention: 400 * 24 * time.Hour}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 400 {
+		r.Record(sli.Good)
+		clock.Advance(24 * time.Hour)
+	}
+	clock.Advance(-24 * time.Hour)
+	if got, _ := r.Counts(400 * 24 * time.Hour); got.Valid != 400 {
+		t.Errorf("400-day window holds %v events, want 400", got.Valid)
+	}
+	// The window is rounded outward to whole buckets: the event exactly at
+	// its start is in a bucket that overlaps it.
+	if got, _ := r.Counts(90 * 24 * time.Hour); got.Valid != 91 {
+		t.Errorf("quarter window holds %v events, want 91", got.Valid)
+	}
+	clock.Advance(30 * 24 * time.Hour)
+	r.Record(sli.Bad)
+	if got, _ := r.Counts(400 * 24 * time.Hour); got.Valid != 372 {
+		t.Errorf("30 days later the 400-day window holds %v events, want 372 (370 retained days, both ends rounded out)", got.Valid)
+	}
+}

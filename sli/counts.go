@@ -1,6 +1,7 @@
 package sli
 
-// Counts are the good and valid events of an SLI over a window.
+// Counts are the good and valid events of an SLI over a window. A Counts is
+// a plain value.
 //
 // They are float64 so that weighted aggregates (see Aggregated) share the
 // type. Counts of recorded events are whole numbers, exact up to 2^53.
@@ -24,6 +25,7 @@ func (c Counts) Ratio() (float64, error) {
 // Totals are the cumulative counts of everything recorded into an SLI since
 // it was created. Unlike Counts they never age out, which makes them the
 // monotonic counters a metrics backend can rate and sum across replicas.
+// A Totals is a plain value, a copy taken under the SLI's lock.
 type Totals struct {
 	Good uint64 // valid events that were good
 	Bad  uint64 // valid events that were bad
@@ -37,6 +39,10 @@ type Totals struct {
 	// Negative counts latency events with a negative duration; they are not
 	// valid.
 	Negative uint64
+	// Future counts events recorded with a time after the present (the
+	// clock's now). They are counted at the present instead, in whatever
+	// Good, Bad or Invalid they were.
+	Future uint64
 	// OutOfRange counts valid events recorded at a time the SLI no longer
 	// (or cannot) retain: older than its retention, or outside the years
 	// 1678–2262. They are in Good or Bad but in no window.

@@ -38,13 +38,16 @@
 // an event recorded while it does so may be counted in the bucket next to
 // its own. Events are never lost or counted twice, also while buckets
 // rotate and when the clock steps backwards; an event recorded at a time
-// older than the retention is counted in Totals.OutOfRange.
+// older than the retention is counted in Totals.OutOfRange, one stamped in
+// the future is counted at the present and in Totals.Future.
 //
 // # Concurrency
 //
-// Ratio, Latency and Aggregated are safe for concurrent use. Recording is
-// lock-free and allocation-free: one atomic add on a per-core counter.
-// Reads take a lock that recording never waits for. No goroutine runs in the
+// Ratio, Latency and Aggregated are safe for concurrent use. On the default
+// clock recording is lock-free and allocation-free: one atomic add on a
+// per-core counter, and reads take a lock that recording never waits for.
+// With an injected clock, a record that starts a new bucket or lands in a
+// past one takes that lock too. No goroutine runs in the
 // background; the rotation timer holds its SLI weakly, so an SLI that is no
 // longer referenced is garbage collected, timer and all.
 //

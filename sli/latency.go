@@ -9,9 +9,9 @@ import (
 // took no longer than the threshold ("the fraction of requests answered
 // within 100 ms").
 //
-// A Latency is safe for concurrent use. Record is lock-free,
-// allocation-free and reads no clock (unless WithClock was given). Build one
-// with NewLatency; the zero value is not usable.
+// A Latency is safe for concurrent use, with the same locking as Ratio:
+// lock-free on the default clock. Build one with NewLatency; the zero value
+// is not usable.
 type Latency struct {
 	s         *series
 	threshold time.Duration
@@ -77,7 +77,7 @@ func (l *Latency) ExcludeAt(t time.Time) { l.s.addAt(t, Invalid) }
 
 // Counts returns the good and valid events in the window ending now.
 func (l *Latency) Counts(window time.Duration) (Counts, error) {
-	return l.s.countsAt(l.s.clock(), window)
+	return l.s.countsAt(l.s.present(), window)
 }
 
 // CountsAt returns the good and valid events in the window (t − window, t],

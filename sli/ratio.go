@@ -5,10 +5,10 @@ import "time"
 // Ratio is an SLI that counts events as good, bad or not valid: "the
 // fraction of GET /users/{id} responses that were not 5xx".
 //
-// A Ratio is safe for concurrent use. Record is lock-free, allocation-free
-// and reads no clock (unless WithClock was given); reads take a lock that
-// recording never waits for. Build one with NewRatio; the zero value is not
-// usable.
+// A Ratio is safe for concurrent use. On the default clock Record is
+// lock-free, allocation-free and reads no clock. With WithClock, a record
+// that starts a new bucket or lands in a past one takes the SLI's lock, as
+// reads do. Build one with NewRatio; the zero value is not usable.
 type Ratio struct {
 	s *series
 }
@@ -41,15 +41,16 @@ func (r *Ratio) RecordAt(t time.Time, o Outcome) { r.s.addAt(t, o) }
 
 // Counts returns the good and valid events in the window ending now.
 func (r *Ratio) Counts(window time.Duration) (Counts, error) {
-	return r.s.countsAt(r.s.clock(), window)
+	return r.s.countsAt(r.s.present(), window)
 }
 
 // CountsAt returns the good and valid events in the window (t − window, t].
 // The window is rounded outward to bucket boundaries: it covers every
 // bucket that overlaps it, so it spans at least window and at most window
-// plus one bucket (a fine bucket while the window is within FineSpan, a
-// coarse one beyond). It fails with ErrInvalidWindow when window is not
-// positive or is longer than the retention.
+// plus one bucket (a fine bucket where it lies within FineSpan of the
+// current bucket, a coarse one beyond). Parts of the window older than the
+// retained buckets count nothing. It fails with ErrInvalidWindow when
+// window is not positive or is longer than the retention.
 func (r *Ratio) CountsAt(t time.Time, window time.Duration) (Counts, error) {
 	return r.s.countsAt(t, window)
 }

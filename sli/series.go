@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/nines-slo/nines/internal/bucket"
 	"github.com/nines-slo/nines/internal/rotation"
 	"github.com/nines-slo/nines/internal/shard"
 )
@@ -37,6 +38,7 @@ type series struct {
 
 	unknown  atomic.Uint64
 	negative atomic.Uint64
+	future   atomic.Uint64
 
 	storage Storage
 	ratio   int64 // fine buckets per coarse bucket
@@ -85,7 +87,7 @@ func newSeries(c config) (*series, error) {
 	}
 	s.hotIdx.Store(i)
 	s.fineHead = i - 1
-	s.coarseHead = floorDiv(s.fineHead-int64(len(s.fineRing)), s.ratio)
+	s.coarseHead = bucket.FloorDiv(s.fineHead-int64(len(s.fineRing)), s.ratio)
 	if s.now == nil {
 		// The timer holds s weakly: an SLI nobody references is collected,
 		// timer and all. No goroutine runs between ticks.
@@ -101,17 +103,21 @@ func (s *series) clock() time.Time {
 	return time.Now()
 }
 
-// Unix nanoseconds are defined for these seconds only.
-const minUnix, maxUnix = -9_223_372_036, 9_223_372_035
+// present is the end of the windows of the now-forms: the clock's time, or
+// the start of the current bucket if the clock reads earlier (a wall clock
+// that stepped back after a rotation), so that the current bucket is always
+// in them.
+func (s *series) present() time.Time {
+	now := s.clock()
+	if start := time.Unix(0, s.hotIdx.Load()*s.fine); now.Before(start) {
+		return start
+	}
+	return now
+}
 
 // index returns the fine bucket holding t, and false if t is outside the
 // range of Unix nanoseconds.
-func (s *series) index(t time.Time) (int64, bool) {
-	if u := t.Unix(); u < minUnix || u > maxUnix {
-		return 0, false
-	}
-	return floorDiv(t.UnixNano(), s.fine), true
-}
+func (s *series) index(t time.Time) (int64, bool) { return bucket.Index(t, s.fine) }
 
 // add counts one event in the current bucket: the hot path.
 func (s *series) add(o Outcome) {
@@ -140,7 +146,16 @@ func (s *series) addAt(t time.Time, o Outcome) {
 	defer s.mu.Unlock()
 	if h := s.hotIdx.Load(); ok && i >= h {
 		if i > h {
-			s.rotateLocked(i)
+			// Never move past the present: an event stamped in the future
+			// is counted now, so that one bad timestamp cannot hide the
+			// events after it from every window ending now.
+			if now, ok := s.index(s.clock()); ok && i > now {
+				s.future.Add(1)
+				i = max(now, h)
+			}
+			if i > h {
+				s.rotateLocked(i)
+			}
 		}
 		s.add(o)
 		return
@@ -202,10 +217,10 @@ func (s *series) addCellLocked(i int64, c cell) {
 	}
 	n := int64(len(s.fineRing))
 	if i > s.fineHead-n {
-		s.fineRing[mod(i, n)].add(c)
+		s.fineRing[bucket.Slot(i, n)].add(c)
 		return
 	}
-	s.addCoarseLocked(floorDiv(i, s.ratio), c)
+	s.addCoarseLocked(bucket.FloorDiv(i, s.ratio), c)
 }
 
 // addCoarseLocked adds c to coarse bucket j, which the coarse ring's head
@@ -216,7 +231,7 @@ func (s *series) addCoarseLocked(j int64, c cell) {
 		s.folded.OutOfRange += c.good + c.bad
 		return
 	}
-	s.coarseRing[mod(j, n)].add(c)
+	s.coarseRing[bucket.Slot(j, n)].add(c)
 }
 
 // advanceFineLocked moves the fine ring's head to bucket to, folding the
@@ -230,15 +245,15 @@ func (s *series) advanceFineLocked(to int64) {
 	tail := s.fineHead - n + 1
 	newTail := to - n + 1
 	for old := tail; old < min(newTail, s.fineHead+1); old++ {
-		slot := &s.fineRing[mod(old, n)]
+		slot := &s.fineRing[bucket.Slot(old, n)]
 		if *slot != (cell{}) {
-			j := floorDiv(old, s.ratio)
+			j := bucket.FloorDiv(old, s.ratio)
 			s.advanceCoarseLocked(j)
 			s.addCoarseLocked(j, *slot)
 			*slot = cell{}
 		}
 	}
-	s.advanceCoarseLocked(floorDiv(newTail-1, s.ratio))
+	s.advanceCoarseLocked(bucket.FloorDiv(newTail-1, s.ratio))
 	s.fineHead = to
 }
 
@@ -250,7 +265,7 @@ func (s *series) advanceCoarseLocked(to int64) {
 	}
 	n := int64(len(s.coarseRing))
 	for old := s.coarseHead - n + 1; old < min(to-n+1, s.coarseHead+1); old++ {
-		s.coarseRing[mod(old, n)] = cell{}
+		s.coarseRing[bucket.Slot(old, n)] = cell{}
 	}
 	s.coarseHead = to
 }
@@ -279,8 +294,8 @@ func (s *series) countsAt(t time.Time, w time.Duration) (Counts, error) {
 	sumRing(&c, s.fineRing, max(lo, fineStart), min(hi, s.fineHead))
 	if lo < fineStart {
 		nc := int64(len(s.coarseRing))
-		jlo := max(floorDiv(lo, s.ratio), s.coarseHead-nc+1)
-		jhi := min(floorDiv(min(hi, fineStart-1), s.ratio), s.coarseHead)
+		jlo := max(bucket.FloorDiv(lo, s.ratio), s.coarseHead-nc+1)
+		jhi := min(bucket.FloorDiv(min(hi, fineStart-1), s.ratio), s.coarseHead)
 		sumRing(&c, s.coarseRing, jlo, jhi)
 	}
 	return Counts{Good: float64(c.good), Valid: float64(c.good + c.bad)}, nil
@@ -294,7 +309,7 @@ func sumRing(c *cell, ring []cell, from, to int64) {
 	}
 	n := int64(len(ring))
 	count := min(to-from+1, n)
-	k := mod(from, n)
+	k := bucket.Slot(from, n)
 	first := ring[k:min(k+count, n)]
 	sumCells(c, first)
 	sumCells(c, ring[:count-int64(len(first))])
@@ -322,6 +337,7 @@ func (s *series) totals() Totals {
 	}
 	t.Unknown = s.unknown.Load()
 	t.Negative = s.negative.Load()
+	t.Future = s.future.Load()
 	return t
 }
 
@@ -333,20 +349,4 @@ func (s *series) tickAt(now time.Time) {
 	if i, ok := s.index(now); ok && i > s.hotIdx.Load() {
 		s.rotateLocked(i)
 	}
-}
-
-func floorDiv(a, b int64) int64 {
-	q := a / b
-	if a%b != 0 && (a < 0) != (b < 0) {
-		q--
-	}
-	return q
-}
-
-func mod(a, n int64) int64 {
-	m := a % n
-	if m < 0 {
-		m += n
-	}
-	return m
 }

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 	"weak"
+
+	"github.com/nines-slo/nines/internal/bucket"
 )
 
 // TestTimerRotation drives the timer's rotation by hand (tests never wait
@@ -40,7 +42,7 @@ func TestTimerRotation(t *testing.T) {
 	}
 	wg.Wait()
 	end := start.Add(ticks * 10 * time.Second)
-	if got, want := s.hotIdx.Load(), floorDiv(end.UnixNano(), s.fine); got != want {
+	if got, want := s.hotIdx.Load(), bucket.FloorDiv(end.UnixNano(), s.fine); got != want {
 		t.Errorf("after the ticks the current bucket is %d, want %d", got, want)
 	}
 	c, err := s.countsAt(end, s.storage.Retention)
@@ -69,4 +71,24 @@ func TestUnreferencedSeriesIsCollected(t *testing.T) {
 		}
 	}
 	t.Error("an unreferenced series survived five collections: its timer keeps it alive")
+}
+
+// TestWallClockStepsBack rotates as a timer would when the wall clock was
+// half an hour ahead, then reads at the real time: the current bucket is
+// still in every window ending now.
+func TestWallClockStepsBack(t *testing.T) {
+	s, err := newSeries(config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.add(Good)
+	s.tickAt(time.Now().Add(30 * time.Minute))
+	s.add(Bad)
+	c, err := s.countsAt(s.present(), time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Valid != 2 || c.Good != 1 {
+		t.Errorf("counts after the wall clock stepped back = %+v, want 1 good of 2", c)
+	}
 }

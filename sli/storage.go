@@ -10,9 +10,10 @@ import (
 // Counts move from fine to coarse buckets as they age (downsampling); every
 // recorded event is in exactly one bucket. Zero fields take the defaults.
 //
-// Memory is 16 bytes per bucket: FineSpan/Fine + Retention/Coarse buckets, plus
-// a few hundred bytes of per-core counters. The defaults need about 19 KiB
-// (360 fine and 818 coarse buckets); a 400-day retention about 155 KiB.
+// Memory is 16 bytes per bucket — FineSpan/Fine fine buckets and
+// (Retention−FineSpan)/Coarse + 2 coarse ones — plus 128 bytes of counters
+// per shard (four per CPU, 4 to 64 shards). The defaults need about 19 KiB of
+// buckets (360 fine, 836 coarse); a 400-day retention about 156 KiB.
 type Storage struct {
 	// Fine is the width of the recent buckets. Default 1 minute; at least
 	// one second.

@@ -1,0 +1,366 @@
+package histogram
+
+import (
+	"fmt"
+	"math"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nines-slo/nines/internal/bucket"
+	"github.com/nines-slo/nines/internal/rotation"
+	"github.com/nines-slo/nines/internal/shard"
+)
+
+// Recorder records durations into HDR histograms and answers for recent
+// windows of time: the p99 of the last minute, of the last hour.
+//
+// Values go into the current slot, a few per-core histograms of atomic
+// counters; recording is one atomic add, lock-free and allocation-free.
+// At every tick (the largest period that divides every window's slot width:
+// 10 s for the default windows) the current slot is folded into each
+// window's ring of six slots. A window's snapshot merges the slots that
+// overlap it, so it covers at least the window and at most a sixth more.
+//
+// Memory is fixed: (6+1) slots per window plus four current histograms, each
+// 4 bytes per bucket — about 340 KiB with the defaults (3456 buckets, three
+// windows). Counts in a slot saturate at 2^32 − 1 (see
+// Snapshot.Saturated).
+//
+// A Recorder is safe for concurrent use. Build one with NewRecorder; the
+// zero value is not usable.
+type Recorder struct {
+	lay    layout
+	hot    []*hotSlot
+	mask   uint32
+	hotIdx atomic.Int64 // the tick the hot slots are counting
+	tick   int64        // ns
+	now    func() time.Time
+	config Config
+
+	mu      sync.Mutex
+	rings   []ring
+	scratch []uint64
+	late    uint64 // values recorded at a time older than every window
+	timer   *rotation.Timer
+}
+
+// hotSlot is one core's histogram for the current tick.
+type hotSlot struct {
+	counts                     []atomic.Uint32
+	underflow, overflow, invalid atomic.Uint64
+}
+
+// slot is one slot of a window's ring.
+type slot struct {
+	counts                                  []uint32
+	underflow, overflow, invalid, saturated uint64
+}
+
+// ring keeps one window as slotsPerWindow+1 slots of width window/6.
+type ring struct {
+	window time.Duration
+	width  int64 // slot width, ns
+	head   int64 // newest slot (absolute index, in widths since the epoch)
+	slots  []slot
+}
+
+const maxHotSlots = 4
+
+// NewRecorder returns a recorder for c. It fails with ErrInvalidConfig for
+// an out-of-range field.
+func NewRecorder(c Config, opts ...Option) (*Recorder, error) {
+	c, lay, err := c.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	var o options
+	for _, opt := range opts {
+		if opt != nil {
+			opt.apply(&o)
+		}
+	}
+	n := min(shard.Count(), maxHotSlots)
+	r := &Recorder{
+		lay:     lay,
+		hot:     make([]*hotSlot, n),
+		mask:    uint32(n - 1),
+		tick:    int64(c.tick()),
+		now:     o.now,
+		config:  c,
+		scratch: make([]uint64, lay.countsLen),
+	}
+	for k := range r.hot {
+		r.hot[k] = &hotSlot{counts: make([]atomic.Uint32, lay.countsLen)}
+	}
+	now := r.clock()
+	i, ok := r.index(now)
+	if !ok {
+		return nil, fmt.Errorf("histogram: clock reads %v, outside the years 1678–2262", now)
+	}
+	r.hotIdx.Store(i)
+	for _, w := range c.Windows {
+		rg := ring{window: w, width: int64(w / slotsPerWindow), slots: make([]slot, slotsPerWindow+1)}
+		for k := range rg.slots {
+			rg.slots[k].counts = make([]uint32, lay.countsLen)
+		}
+		rg.head = bucket.FloorDiv((i-1)*r.tick, rg.width)
+		r.rings = append(r.rings, rg)
+	}
+	if r.now == nil {
+		r.timer = rotation.Start(r, time.Duration(r.tick), (*Recorder).tickAt)
+	}
+	return r, nil
+}
+
+// Config returns the configuration in use, defaults filled in.
+func (r *Recorder) Config() Config {
+	c := r.config
+	c.Windows = append([]time.Duration(nil), c.Windows...)
+	return c
+}
+
+func (r *Recorder) clock() time.Time {
+	if r.now != nil {
+		return r.now()
+	}
+	return time.Now()
+}
+
+func (r *Recorder) index(t time.Time) (int64, bool) { return bucket.Index(t, r.tick) }
+
+// Record counts one duration, now. Durations below the range are counted at
+// its lowest value and in Underflow, above it at its highest and in
+// Overflow; negative durations are counted in Invalid only.
+func (r *Recorder) Record(d time.Duration) {
+	if r.now != nil {
+		r.RecordAt(r.now(), d)
+		return
+	}
+	r.record(d)
+}
+
+// record counts d in the current slot: the hot path.
+func (r *Recorder) record(d time.Duration) {
+	h := r.hot[shard.Index(r.mask)]
+	v := int64(d)
+	switch {
+	case v < 0:
+		h.invalid.Add(1)
+		return
+	case v < r.lay.lowest:
+		h.underflow.Add(1)
+		v = r.lay.lowest
+	case v > r.lay.highest:
+		h.overflow.Add(1)
+		v = r.lay.highest
+	}
+	h.counts[r.lay.index(v)].Add(1)
+}
+
+// RecordAt counts one duration observed at t. A t older than every window
+// is counted only by Late.
+func (r *Recorder) RecordAt(t time.Time, d time.Duration) {
+	i, ok := r.index(t)
+	if ok && i == r.hotIdx.Load() {
+		r.record(d)
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if h := r.hotIdx.Load(); ok && i >= h {
+		if i > h {
+			r.rotateLocked(i)
+		}
+		r.record(d)
+		return
+	}
+	if !ok {
+		r.late++
+		return
+	}
+	// A time before the current tick: straight into each window's slot.
+	var one slot
+	v := int64(d)
+	switch {
+	case v < 0:
+		one.invalid = 1
+	case v < r.lay.lowest:
+		one.underflow, v = 1, r.lay.lowest
+	case v > r.lay.highest:
+		one.overflow, v = 1, r.lay.highest
+	}
+	idx := -1
+	if v >= 0 {
+		idx = r.lay.index(v)
+	}
+	placed := false
+	for k := range r.rings {
+		rg := &r.rings[k]
+		j := bucket.FloorDiv(i*r.tick, rg.width)
+		rg.advance(j)
+		if j <= rg.head-int64(len(rg.slots)) {
+			continue
+		}
+		s := &rg.slots[bucket.Slot(j, int64(len(rg.slots)))]
+		s.underflow += one.underflow
+		s.overflow += one.overflow
+		s.invalid += one.invalid
+		if idx >= 0 {
+			if s.counts[idx] == math.MaxUint32 {
+				s.saturated++
+			} else {
+				s.counts[idx]++
+			}
+		}
+		placed = true
+	}
+	if !placed {
+		r.late++
+	}
+}
+
+// Late returns how many values were recorded at a time older than every
+// window (or outside the years 1678–2262): they are in no snapshot.
+func (r *Recorder) Late() uint64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.late
+}
+
+// tickAt rotates to the tick of now if it is later than the current one.
+// The rotation timer calls it at every tick boundary.
+func (r *Recorder) tickAt(now time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if i, ok := r.index(now); ok && i > r.hotIdx.Load() {
+		r.rotateLocked(i)
+	}
+}
+
+// rotateLocked makes tick i current, folding the hot slots into the slot of
+// each window that holds the tick they were counting.
+func (r *Recorder) rotateLocked(i int64) {
+	old := r.hotIdx.Load()
+	// Publish first: a recorder with a time in the old tick now takes the
+	// slow path and waits for mu.
+	r.hotIdx.Store(i)
+	var extra slot
+	lo, hi := len(r.scratch), -1
+	for _, h := range r.hot {
+		for k := range h.counts {
+			if h.counts[k].Load() == 0 {
+				continue
+			}
+			r.scratch[k] += uint64(h.counts[k].Swap(0))
+			lo, hi = min(lo, k), max(hi, k)
+		}
+		extra.underflow += h.underflow.Swap(0)
+		extra.overflow += h.overflow.Swap(0)
+		extra.invalid += h.invalid.Swap(0)
+	}
+	for k := range r.rings {
+		rg := &r.rings[k]
+		j := bucket.FloorDiv(old*r.tick, rg.width)
+		rg.advance(j)
+		if hi >= 0 || extra.underflow+extra.overflow+extra.invalid > 0 {
+			s := &rg.slots[bucket.Slot(j, int64(len(rg.slots)))]
+			s.underflow += extra.underflow
+			s.overflow += extra.overflow
+			s.invalid += extra.invalid
+			for x := lo; x <= hi; x++ {
+				if c := r.scratch[x]; c != 0 {
+					sum := uint64(s.counts[x]) + c
+					if sum > math.MaxUint32 {
+						s.saturated += sum - math.MaxUint32
+						sum = math.MaxUint32
+					}
+					s.counts[x] = uint32(sum)
+				}
+			}
+		}
+		// Keep every ring ending at the tick before the current one, so
+		// that what is older than the window is gone.
+		rg.advance(bucket.FloorDiv((i-1)*r.tick, rg.width))
+	}
+	if hi >= 0 {
+		clear(r.scratch[lo : hi+1])
+	}
+}
+
+// advance moves the ring's head to slot j, emptying the slots that fall off
+// its tail.
+func (rg *ring) advance(j int64) {
+	if j <= rg.head {
+		return
+	}
+	n := int64(len(rg.slots))
+	for old := rg.head - n + 1; old < min(j-n+1, rg.head+1); old++ {
+		s := &rg.slots[bucket.Slot(old, n)]
+		clear(s.counts)
+		*s = slot{counts: s.counts}
+	}
+	rg.head = j
+}
+
+// Windows returns the windows the recorder keeps, shortest first.
+func (r *Recorder) Windows() []time.Duration { return r.Config().Windows }
+
+// Snapshot returns the histogram of the values recorded in the window ending
+// now; see SnapshotAt.
+func (r *Recorder) Snapshot(window time.Duration) (*Snapshot, error) {
+	return r.SnapshotAt(r.clock(), window)
+}
+
+// SnapshotAt returns the histogram of the values recorded in the window
+// (t − window, t]. The window is served by the shortest configured window at
+// least as long, and rounded outward to that window's slots (a sixth of it):
+// it covers every slot that overlaps it. It fails with ErrInvalidWindow when
+// window is not positive or longer than the longest configured window.
+func (r *Recorder) SnapshotAt(t time.Time, window time.Duration) (*Snapshot, error) {
+	var rg *ring
+	for k := range r.rings {
+		if r.rings[k].window >= window {
+			rg = &r.rings[k]
+			break
+		}
+	}
+	if window <= 0 || rg == nil {
+		return nil, fmt.Errorf("%w: window %v is not in (0, %v]", ErrInvalidWindow, window, r.config.Windows[len(r.config.Windows)-1])
+	}
+	hi, ok := r.index(t)
+	if !ok {
+		return nil, fmt.Errorf("%w: time %v is outside the years 1678–2262", ErrInvalidWindow, t)
+	}
+	b := t.UnixNano()
+	a := b - int64(window)
+	counts := make([]uint64, r.lay.countsLen)
+	var extra slot
+
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := int64(len(rg.slots))
+	for j := max(bucket.FloorDiv(a, rg.width), rg.head-n+1); j <= min(bucket.FloorDiv(b, rg.width), rg.head); j++ {
+		s := &rg.slots[bucket.Slot(j, n)]
+		for k, c := range s.counts {
+			counts[k] += uint64(c)
+		}
+		extra.underflow += s.underflow
+		extra.overflow += s.overflow
+		extra.invalid += s.invalid
+		extra.saturated += s.saturated
+	}
+	if h := r.hotIdx.Load(); bucket.FloorDiv(a, r.tick) <= h && h <= hi {
+		for _, hs := range r.hot {
+			for k := range hs.counts {
+				counts[k] += uint64(hs.counts[k].Load())
+			}
+			extra.underflow += hs.underflow.Load()
+			extra.overflow += hs.overflow.Load()
+			extra.invalid += hs.invalid.Load()
+		}
+	}
+	s := newSnapshot(r.lay, counts)
+	s.underflow, s.overflow, s.invalid, s.saturated = extra.underflow, extra.overflow, extra.invalid, extra.saturated
+	return s, nil
+}

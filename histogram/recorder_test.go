@@ -1,0 +1,215 @@
+package histogram_test
+
+import (
+	"errors"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/nines-slo/nines/histogram"
+	"github.com/nines-slo/nines/internal/fakeclock"
+)
+
+func newRecorder(t testing.TB, c histogram.Config) (*histogram.Recorder, *fakeclock.Clock) {
+	t.Helper()
+	clock := fakeclock.New(t0)
+	r, err := histogram.NewRecorder(c, histogram.WithClock(clock.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r, clock
+}
+
+func count(t *testing.T, r *histogram.Recorder, w time.Duration) uint64 {
+	t.Helper()
+	s, err := r.Snapshot(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s.Count()
+}
+
+// TestWindows records one value every second for two hours and checks that
+// each window holds what its slots cover: at least the window, at most a
+// sixth more.
+func TestWindows(t *testing.T) {
+	r, clock := newRecorder(t, histogram.Config{})
+	for range 2 * 3600 {
+		r.Record(10 * time.Millisecond)
+		clock.Advance(time.Second)
+	}
+	clock.Advance(-time.Second) // now is the time of the last value
+	for _, w := range []time.Duration{time.Minute, 5 * time.Minute, time.Hour} {
+		got := count(t, r, w)
+		lo, hi := uint64(w/time.Second), uint64((w+w/6)/time.Second)
+		if got < lo || got > hi {
+			t.Errorf("window %v holds %d values, want within [%d, %d]", w, got, lo, hi)
+		}
+	}
+	// A shorter window than configured is served by the next longer one.
+	if got := count(t, r, 30*time.Second); got < 30 || got > 70 {
+		t.Errorf("30s window holds %d values, want within [30, 70]", got)
+	}
+	for _, w := range []time.Duration{0, -time.Second, 2 * time.Hour} {
+		if _, err := r.Snapshot(w); !errors.Is(err, histogram.ErrInvalidWindow) {
+			t.Errorf("Snapshot(%v) error = %v, want ErrInvalidWindow", w, err)
+		}
+	}
+}
+
+// TestWindowsForget checks that a window drops values once they are older
+// than the window, also when nothing is recorded in between.
+func TestWindowsForget(t *testing.T) {
+	r, clock := newRecorder(t, histogram.Config{})
+	for range 100 {
+		r.Record(time.Second)
+	}
+	clock.Advance(2 * time.Minute)
+	r.Record(time.Millisecond) // rotates
+	if got := count(t, r, time.Minute); got != 1 {
+		t.Errorf("1m window 2 minutes later holds %d values, want 1", got)
+	}
+	if got := count(t, r, 5*time.Minute); got != 101 {
+		t.Errorf("5m window holds %d values, want 101", got)
+	}
+	clock.Advance(2 * time.Hour)
+	if got := count(t, r, time.Hour); got != 0 {
+		t.Errorf("1h window 2 hours later holds %d values, want 0", got)
+	}
+	r.Record(time.Millisecond)
+	if got := count(t, r, time.Hour); got != 1 {
+		t.Errorf("1h window after a 2-hour jump and one value holds %d, want 1", got)
+	}
+}
+
+func TestClampsAndInvalid(t *testing.T) {
+	r, _ := newRecorder(t, histogram.Config{Lowest: time.Millisecond, Highest: time.Second})
+	for _, d := range []time.Duration{0, time.Microsecond, 5 * time.Millisecond, time.Second, 2 * time.Second, time.Hour, -time.Second} {
+		r.Record(d)
+	}
+	s, err := r.Snapshot(time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type counts struct{ Count, Underflow, Overflow, Invalid uint64 }
+	got := counts{s.Count(), s.Underflow(), s.Overflow(), s.Invalid()}
+	if diff := cmp.Diff(counts{Count: 6, Underflow: 2, Overflow: 2, Invalid: 1}, got); diff != "" {
+		t.Errorf("counts (-want +got):\n%s", diff)
+	}
+	if min, _ := s.Min(); min > time.Millisecond {
+		t.Errorf("Min() = %v, want the clamped 1ms", min)
+	}
+	if max, _ := s.Max(); max < time.Second || max > time.Second+time.Second/128 {
+		t.Errorf("Max() = %v, want the clamped 1s (to the bucket)", max)
+	}
+}
+
+func TestNewRecorderRejects(t *testing.T) {
+	tests := []struct {
+		c     histogram.Config
+		field string
+	}{
+		{histogram.Config{Lowest: -1}, "Lowest"},
+		{histogram.Config{Lowest: time.Second, Highest: time.Second}, "Highest"},
+		{histogram.Config{Digits: 4}, "Digits"},
+		{histogram.Config{Digits: -1}, "Digits"},
+		{histogram.Config{Windows: []time.Duration{time.Minute, time.Minute}}, "Windows"},
+		{histogram.Config{Windows: []time.Duration{time.Second}}, "Windows"},
+		{histogram.Config{Windows: []time.Duration{-time.Minute}}, "Windows"},
+		{histogram.Config{Windows: []time.Duration{61 * time.Second}}, "Windows"},
+		{histogram.Config{Windows: make([]time.Duration, 9)}, "Windows"},
+	}
+	for _, tt := range tests {
+		_, err := histogram.NewRecorder(tt.c)
+		if !errors.Is(err, histogram.ErrInvalidConfig) || !strings.Contains(err.Error(), tt.field) {
+			t.Errorf("NewRecorder(%+v) error = %v, want ErrInvalidConfig naming %s", tt.c, err, tt.field)
+		}
+	}
+}
+
+func TestConfigDefaults(t *testing.T) {
+	r, err := histogram.NewRecorder(histogram.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := histogram.Config{Lowest: time.Microsecond, Highest: time.Hour, Digits: 2, Windows: []time.Duration{time.Minute, 5 * time.Minute, time.Hour}}
+	if diff := cmp.Diff(want, r.Config()); diff != "" {
+		t.Errorf("Config() (-want +got):\n%s", diff)
+	}
+	r.Record(time.Millisecond)
+	if got := count(t, r, time.Minute); got != 1 {
+		t.Errorf("default-clock recorder: 1m window holds %d values, want 1", got)
+	}
+}
+
+// TestConservationDuringRotation records from several goroutines while the
+// clock crosses many slot boundaries: every value is in the longest window,
+// exactly once.
+func TestConservationDuringRotation(t *testing.T) {
+	r, clock := newRecorder(t, histogram.Config{})
+	const writers, each = 8, 20000
+	var stop atomic.Bool
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		// 3s steps, at most 45 minutes: within the hour window.
+		for k := 0; k < 900 && !stop.Load(); k++ {
+			clock.Advance(3 * time.Second)
+		}
+	}()
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range each {
+				if w%4 == 3 {
+					r.RecordAt(clock.Now().Add(-time.Duration(k%20)*time.Second), time.Duration(k)*time.Microsecond)
+				} else {
+					r.Record(time.Duration(k) * time.Microsecond)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	stop.Store(true)
+	<-done
+	s, err := r.Snapshot(time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Count() != writers*each || r.Late() != 0 {
+		t.Errorf("hour window holds %d values (%d late), %d recorded", s.Count(), r.Late(), writers*each)
+	}
+	// The value distribution survives too: each writer recorded 0–19.999 ms.
+	if max, _ := s.Max(); max < 19900*time.Microsecond || max > 20100*time.Microsecond {
+		t.Errorf("Max() = %v, want about 20ms", max)
+	}
+}
+
+// TestClockStepsBack records at an earlier time after the clock stepped
+// back: the value lands in its own slot of every window that still covers
+// it, and is counted as late when none does.
+func TestClockStepsBack(t *testing.T) {
+	r, clock := newRecorder(t, histogram.Config{})
+	clock.Advance(30 * time.Minute)
+	r.Record(time.Millisecond)
+	clock.Advance(-10 * time.Minute)
+	r.Record(2 * time.Millisecond)
+	clock.Advance(10 * time.Minute)
+	if got := count(t, r, time.Hour); got != 2 {
+		t.Errorf("1h window holds %d values, want 2", got)
+	}
+	if got := count(t, r, 5*time.Minute); got != 1 {
+		t.Errorf("5m window holds %d values, want 1", got)
+	}
+	r.RecordAt(t0.Add(-10*time.Hour), time.Millisecond)
+	r.RecordAt(time.Time{}, time.Millisecond)
+	if r.Late() != 2 {
+		t.Errorf("Late() = %d, want 2", r.Late())
+	}
+}
