@@ -47,7 +47,7 @@ type Recorder struct {
 
 // hotSlot is one core's histogram for the current tick.
 type hotSlot struct {
-	counts                     []atomic.Uint32
+	counts                       []atomic.Uint32
 	underflow, overflow, invalid atomic.Uint64
 }
 
