@@ -22,10 +22,10 @@ import (
 // window's ring of six slots. A window's snapshot merges the slots that
 // overlap it, so it covers at least the window and at most a sixth more.
 //
-// Memory is fixed: (6+1) slots per window plus four current histograms, each
-// 4 bytes per bucket — about 340 KiB with the defaults (3456 buckets, three
-// windows). Counts in a slot saturate at 2^32 − 1 (see
-// Snapshot.Saturated).
+// Memory is fixed: seven slots per window plus up to eight current
+// histograms (one per shard), 4 bytes per bucket each — about 435 KiB with
+// the defaults (3456 buckets, three windows). Counts in a slot saturate at
+// 2^32 − 1 (see Snapshot.Saturated).
 //
 // A Recorder is safe for concurrent use. Build one with NewRecorder; the
 // zero value is not usable.
@@ -42,6 +42,7 @@ type Recorder struct {
 	rings   []ring
 	scratch []uint64
 	late    uint64 // values recorded at a time older than every window
+	future  uint64 // values recorded at a time after the present
 	timer   *rotation.Timer
 }
 
@@ -65,7 +66,7 @@ type ring struct {
 	slots  []slot
 }
 
-const maxHotSlots = 4
+const maxHotSlots = 8
 
 // NewRecorder returns a recorder for c. It fails with ErrInvalidConfig for
 // an out-of-range field.
@@ -159,7 +160,8 @@ func (r *Recorder) record(d time.Duration) {
 }
 
 // RecordAt counts one duration observed at t. A t older than every window
-// is counted only by Late.
+// is counted only by Late; a t after the present is counted at the present
+// and by Future.
 func (r *Recorder) RecordAt(t time.Time, d time.Duration) {
 	i, ok := r.index(t)
 	if ok && i == r.hotIdx.Load() {
@@ -170,7 +172,16 @@ func (r *Recorder) RecordAt(t time.Time, d time.Duration) {
 	defer r.mu.Unlock()
 	if h := r.hotIdx.Load(); ok && i >= h {
 		if i > h {
-			r.rotateLocked(i)
+			// Never move past the present: a value stamped in the future
+			// is counted now, so that one bad timestamp cannot empty the
+			// windows ending now.
+			if now, ok := r.index(r.clock()); ok && i > now {
+				r.future++
+				i = max(now, h)
+			}
+			if i > h {
+				r.rotateLocked(i)
+			}
 		}
 		r.record(d)
 		return
@@ -226,6 +237,25 @@ func (r *Recorder) Late() uint64 {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.late
+}
+
+// Future returns how many values were recorded with a time after the
+// present; they were counted at the present instead.
+func (r *Recorder) Future() uint64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.future
+}
+
+// present is the end of the windows of Snapshot: the clock's time, or the
+// start of the current tick if the clock reads earlier (a wall clock that
+// stepped back after a rotation).
+func (r *Recorder) present() time.Time {
+	now := r.clock()
+	if start := time.Unix(0, r.hotIdx.Load()*r.tick); now.Before(start) {
+		return start
+	}
+	return now
 }
 
 // tickAt rotates to the tick of now if it is later than the current one.
@@ -309,7 +339,7 @@ func (r *Recorder) Windows() []time.Duration { return r.Config().Windows }
 // Snapshot returns the histogram of the values recorded in the window ending
 // now; see SnapshotAt.
 func (r *Recorder) Snapshot(window time.Duration) (*Snapshot, error) {
-	return r.SnapshotAt(r.clock(), window)
+	return r.SnapshotAt(r.present(), window)
 }
 
 // SnapshotAt returns the histogram of the values recorded in the window

@@ -213,3 +213,20 @@ func TestClockStepsBack(t *testing.T) {
 		t.Errorf("Late() = %d, want 2", r.Late())
 	}
 }
+
+// TestFutureTimes: a value stamped in the future is counted at the present,
+// and the values after it stay in the windows ending now.
+func TestFutureTimes(t *testing.T) {
+	r, clock := newRecorder(t, histogram.Config{})
+	r.Record(time.Millisecond)
+	r.RecordAt(clock.Now().Add(24*time.Hour), time.Millisecond)
+	for range 10 {
+		r.Record(time.Millisecond)
+	}
+	if got := count(t, r, time.Minute); got != 12 {
+		t.Errorf("1m window holds %d values, want 12", got)
+	}
+	if r.Future() != 1 {
+		t.Errorf("Future() = %d, want 1", r.Future())
+	}
+}
