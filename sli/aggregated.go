@@ -45,12 +45,12 @@ var _ Source = (*Aggregated)(nil)
 // NewAggregated returns the aggregate of parts. It fails with
 // ErrInvalidPart when there are no parts or a part has no SLI, an empty or
 // duplicate name, or a negative, NaN or infinite weight. Of the options only
-// WithClock applies (it sets what Counts calls now); WithStorage fails with
-// ErrInvalidOption, since the parts hold the storage.
+// WithClock applies (it sets what Counts calls now); WithStorage and
+// WithHistogram fail with ErrInvalidOption, since the parts hold the data.
 func NewAggregated(parts []Part, opts ...Option) (*Aggregated, error) {
 	c := newConfig(opts)
-	if c.storageSet {
-		return nil, fmt.Errorf("%w: WithStorage applies to the parts, not the aggregate", ErrInvalidOption)
+	if c.storageSet || c.histSet {
+		return nil, fmt.Errorf("%w: WithStorage and WithHistogram apply to the parts, not the aggregate", ErrInvalidOption)
 	}
 	if len(parts) == 0 {
 		return nil, fmt.Errorf("%w: no parts", ErrInvalidPart)

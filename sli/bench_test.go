@@ -2,6 +2,8 @@ package sli_test
 
 import (
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -34,10 +36,10 @@ func BenchmarkRatioRecord(b *testing.B) {
 			}
 		})
 	})
-	for _, g := range []int{1, 2, 4, 8} {
-		b.Run(fmt.Sprintf("goroutines=%d", g), func(b *testing.B) {
+	for _, p := range []int{2, 4, 8} {
+		b.Run(fmt.Sprintf("parallelism=%dxGOMAXPROCS", p), func(b *testing.B) {
 			b.ReportAllocs()
-			b.SetParallelism(g)
+			b.SetParallelism(p)
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
 					r.Record(sli.Good)
@@ -47,9 +49,20 @@ func BenchmarkRatioRecord(b *testing.B) {
 	}
 }
 
-// BenchmarkLatencyThresholdRecord is the latency SLI's counting path (the
-// histogram comes with package histogram).
-func BenchmarkLatencyThresholdRecord(b *testing.B) {
+// latencies is a fixed table of realistic durations (lognormal, median
+// 50 ms), so the benchmark touches many histogram buckets as a service would.
+var latencies = func() []time.Duration {
+	rng := rand.New(rand.NewPCG(7, 7))
+	v := make([]time.Duration, 4096)
+	for i := range v {
+		v[i] = time.Duration(math.Exp(math.Log(float64(50*time.Millisecond)) + rng.NormFloat64()))
+	}
+	return v
+}()
+
+// BenchmarkLatencyRecord is the latency SLI's hot path: one call updates
+// the threshold counts and the histogram.
+func BenchmarkLatencyRecord(b *testing.B) {
 	l, err := sli.NewLatency(100 * time.Millisecond)
 	if err != nil {
 		b.Fatal(err)
@@ -57,7 +70,7 @@ func BenchmarkLatencyThresholdRecord(b *testing.B) {
 	b.Run("serial", func(b *testing.B) {
 		b.ReportAllocs()
 		for i := 0; b.Loop(); i++ {
-			l.Record(time.Duration(i&255) * time.Millisecond)
+			l.Record(latencies[i&4095])
 		}
 	})
 	b.Run("parallel", func(b *testing.B) {
@@ -65,11 +78,24 @@ func BenchmarkLatencyThresholdRecord(b *testing.B) {
 		b.RunParallel(func(pb *testing.PB) {
 			var i int
 			for pb.Next() {
-				l.Record(time.Duration(i&255) * time.Millisecond)
+				l.Record(latencies[i&4095])
 				i++
 			}
 		})
 	})
+	for _, p := range []int{2, 4} {
+		b.Run(fmt.Sprintf("parallelism=%dxGOMAXPROCS", p), func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetParallelism(p)
+			b.RunParallel(func(pb *testing.PB) {
+				var i int
+				for pb.Next() {
+					l.Record(latencies[i&4095])
+					i++
+				}
+			})
+		})
+	}
 }
 
 // BenchmarkRecordAt is recording with a supplied time in the current bucket

@@ -3,17 +3,28 @@ package sli
 import (
 	"fmt"
 	"time"
+
+	"github.com/nines-slo/nines/histogram"
 )
 
 // Latency is an SLI over event durations: a valid event is good when it
 // took no longer than the threshold ("the fraction of requests answered
-// within 100 ms").
+// within 100 ms"). It also keeps the durations in an HDR histogram over
+// recent windows, for p50, p95 and p99.
 //
-// A Latency is safe for concurrent use, with the same locking as Ratio:
-// lock-free on the default clock. Build one with NewLatency; the zero value
-// is not usable.
+// One Record updates both, the threshold counts and the histogram: two
+// atomic adds on per-core counters, no lock, no allocation on the default
+// clock. With WithClock, a record that starts a new bucket or lands in a
+// past one takes the SLI's locks, as reads do.
+//
+// Memory is the counts' Storage (about 20 KiB by default) plus the
+// histogram's (about 435 KiB by default; see histogram.Recorder).
+//
+// A Latency is safe for concurrent use. Build one with NewLatency; the zero
+// value is not usable.
 type Latency struct {
 	s         *series
+	h         *histogram.Recorder
 	threshold time.Duration
 }
 
@@ -21,16 +32,22 @@ var _ Source = (*Latency)(nil)
 
 // NewLatency returns a latency SLI whose valid events are good when they
 // take at most threshold. It fails with ErrInvalidThreshold when threshold
-// is not positive and with ErrInvalidStorage for a bad Storage.
+// is not positive, with ErrInvalidStorage for a bad Storage and with
+// histogram.ErrInvalidConfig for a bad WithHistogram.
 func NewLatency(threshold time.Duration, opts ...Option) (*Latency, error) {
 	if threshold <= 0 {
 		return nil, fmt.Errorf("%w: threshold %v", ErrInvalidThreshold, threshold)
 	}
-	s, err := newSeries(newConfig(opts))
+	c := newConfig(opts)
+	s, err := newSeries(c)
 	if err != nil {
 		return nil, err
 	}
-	return &Latency{s: s, threshold: threshold}, nil
+	h, err := histogram.NewRecorder(c.hist, histogram.WithClock(c.now))
+	if err != nil {
+		return nil, err
+	}
+	return &Latency{s: s, h: h, threshold: threshold}, nil
 }
 
 // Threshold returns the duration within which an event is good.
@@ -48,22 +65,27 @@ func (l *Latency) outcome(d time.Duration) Outcome {
 	return Bad
 }
 
-// Record counts one valid event that took d, now. A negative d cannot be a
-// duration: the event is counted in Totals.Negative and as not valid.
+// Record counts one valid event that took d, now, in the threshold counts
+// and the histogram. A negative d cannot be a duration: the event is counted
+// in Totals.Negative and as not valid, and in the histogram's Invalid.
 func (l *Latency) Record(d time.Duration) {
 	if l.s.now != nil {
-		l.s.addAt(l.s.now(), l.outcome(d))
+		l.RecordAt(l.s.now(), d)
 		return
 	}
 	l.s.add(l.outcome(d))
+	l.h.Record(d)
 }
 
 // RecordAt counts one valid event that took d and happened at t.
-func (l *Latency) RecordAt(t time.Time, d time.Duration) { l.s.addAt(t, l.outcome(d)) }
+func (l *Latency) RecordAt(t time.Time, d time.Duration) {
+	l.s.addAt(t, l.outcome(d))
+	l.h.RecordAt(t, d)
+}
 
 // Exclude counts one event that is not valid for this SLI (a request the
 // client abandoned, say) now: it is in neither good nor valid, only in
-// Totals.Invalid.
+// Totals.Invalid, and not in the histogram.
 func (l *Latency) Exclude() {
 	if l.s.now != nil {
 		l.s.addAt(l.s.now(), Invalid)
@@ -89,5 +111,59 @@ func (l *Latency) CountsAt(t time.Time, window time.Duration) (Counts, error) {
 // Totals returns everything recorded since the SLI was created.
 func (l *Latency) Totals() Totals { return l.s.totals() }
 
-// Storage returns the storage in use, defaults filled in.
+// Storage returns the storage of the threshold counts, defaults filled in.
 func (l *Latency) Storage() Storage { return l.s.storage }
+
+// Windows returns the windows the histogram keeps, shortest first.
+func (l *Latency) Windows() []time.Duration { return l.h.Windows() }
+
+// Histogram returns the histogram of the durations recorded in the window
+// ending now; see histogram.Recorder.Snapshot.
+func (l *Latency) Histogram(window time.Duration) (*histogram.Snapshot, error) {
+	return l.h.Snapshot(window)
+}
+
+// HistogramAt returns the histogram of the durations recorded in the window
+// (t − window, t]; see histogram.Recorder.SnapshotAt. window may be at most
+// the longest of Windows.
+func (l *Latency) HistogramAt(t time.Time, window time.Duration) (*histogram.Snapshot, error) {
+	return l.h.SnapshotAt(t, window)
+}
+
+// Percentiles are the latency percentiles of one window. Count is the
+// number of durations they come from; it is never zero (see ErrNoData).
+type Percentiles struct {
+	Window              time.Duration
+	Count               uint64
+	P50, P95, P99, P999 time.Duration
+}
+
+// Percentiles returns p50, p95, p99 and p99.9 of the window ending now. It
+// fails with ErrNoData when no duration was recorded in it.
+func (l *Latency) Percentiles(window time.Duration) (Percentiles, error) {
+	s, err := l.h.Snapshot(window)
+	return percentiles(window, s, err)
+}
+
+// PercentilesAt returns p50, p95, p99 and p99.9 of the window
+// (t − window, t].
+func (l *Latency) PercentilesAt(t time.Time, window time.Duration) (Percentiles, error) {
+	s, err := l.h.SnapshotAt(t, window)
+	return percentiles(window, s, err)
+}
+
+func percentiles(window time.Duration, s *histogram.Snapshot, err error) (Percentiles, error) {
+	if err != nil {
+		return Percentiles{}, err
+	}
+	if s.Count() == 0 {
+		return Percentiles{}, fmt.Errorf("%w in the last %v", ErrNoData, window)
+	}
+	p := Percentiles{Window: window, Count: s.Count()}
+	// With values present and fixed quantiles, these cannot fail.
+	p.P50, _ = s.P50()
+	p.P95, _ = s.P95()
+	p.P99, _ = s.P99()
+	p.P999, _ = s.P999()
+	return p, nil
+}

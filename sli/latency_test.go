@@ -2,12 +2,14 @@ package sli_test
 
 import (
 	"errors"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/nines-slo/nines/histogram"
 	"github.com/nines-slo/nines/sli"
 )
 
@@ -97,4 +99,97 @@ func TestNewLatencyRejects(t *testing.T) {
 	if _, err := sli.NewLatency(time.Second, sli.WithStorage(sli.Storage{Fine: -1})); !errors.Is(err, sli.ErrInvalidStorage) {
 		t.Errorf("NewLatency with bad storage: error = %v, want ErrInvalidStorage", err)
 	}
+}
+
+// TestLatencyPercentiles: one Record feeds the threshold counts and the
+// histogram; the SLI reports p50/p95/p99 per window.
+func TestLatencyPercentiles(t *testing.T) {
+	clock := newFakeClock(t0)
+	l, err := sli.NewLatency(100*time.Millisecond, sli.WithClock(clock.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Percentiles(time.Minute); !errors.Is(err, sli.ErrNoData) {
+		t.Errorf("Percentiles of an empty window: error = %v, want ErrNoData", err)
+	}
+	// Ten minutes ago: 1000 slow requests. Now: 1 ms … 1000 ms, one each.
+	for range 1000 {
+		l.Record(5 * time.Second)
+	}
+	clock.Advance(10 * time.Minute)
+	for ms := 1; ms <= 1000; ms++ {
+		l.Record(time.Duration(ms) * time.Millisecond)
+	}
+	if diff := cmp.Diff([]time.Duration{time.Minute, 5 * time.Minute, time.Hour}, l.Windows()); diff != "" {
+		t.Errorf("Windows() (-want +got):\n%s", diff)
+	}
+	near := func(got, want time.Duration) bool { return (got - want).Abs() <= want/100 }
+	p, err := l.Percentiles(time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Count != 1000 || !near(p.P50, 500*time.Millisecond) || !near(p.P95, 950*time.Millisecond) ||
+		!near(p.P99, 990*time.Millisecond) || !near(p.P999, 999*time.Millisecond) {
+		t.Errorf("last minute: %+v, want 1000 values, p50 500ms, p95 950ms, p99 990ms, p99.9 999ms", p)
+	}
+	hour, err := l.Percentiles(time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hour.Count != 2000 || !near(hour.P50, time.Second) {
+		t.Errorf("last hour: %+v, want 2000 values, p50 1s", hour)
+	}
+	if !near(hour.P99, 5*time.Second) {
+		t.Errorf("last hour p99 = %v, want 5s", hour.P99)
+	}
+	// The threshold counts saw the same events.
+	c, _ := l.Counts(time.Hour)
+	if diff := cmp.Diff(sli.Counts{Good: 100, Valid: 2000}, c); diff != "" {
+		t.Errorf("Counts(1h) (-want +got):\n%s", diff)
+	}
+	s, err := l.Histogram(5 * time.Minute)
+	if err != nil || s.Count() != 1000 {
+		t.Errorf("Histogram(5m) = %v values, %v; want 1000", s.Count(), err)
+	}
+}
+
+func TestWithHistogram(t *testing.T) {
+	l, err := sli.NewLatency(time.Second, sli.WithHistogram(histogram.Config{Windows: []time.Duration{30 * time.Second}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]time.Duration{30 * time.Second}, l.Windows()); diff != "" {
+		t.Errorf("Windows() (-want +got):\n%s", diff)
+	}
+	if _, err := sli.NewLatency(time.Second, sli.WithHistogram(histogram.Config{Digits: 9})); !errors.Is(err, histogram.ErrInvalidConfig) {
+		t.Errorf("bad histogram config: error = %v, want histogram.ErrInvalidConfig", err)
+	}
+	if _, err := sli.NewRatio(sli.WithHistogram(histogram.Config{})); !errors.Is(err, sli.ErrInvalidOption) {
+		t.Errorf("NewRatio(WithHistogram): error = %v, want ErrInvalidOption", err)
+	}
+}
+
+// TestLatencyMemory reports and bounds the memory of one latency SLI with
+// the default windows and 35 days of counts.
+func TestLatencyMemory(t *testing.T) {
+	const n = 10
+	keep := make([]*sli.Latency, n)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for i := range keep {
+		l, err := sli.NewLatency(100 * time.Millisecond)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keep[i] = l
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	per := (after.HeapAlloc - before.HeapAlloc) / n
+	t.Logf("one latency SLI (windows %v, %v of counts): %d bytes (%.1f KiB)", keep[0].Windows(), keep[0].Storage().Retention, per, float64(per)/1024)
+	if per > 512<<10 {
+		t.Errorf("one latency SLI takes %d bytes, want ≤ 512 KiB", per)
+	}
+	runtime.KeepAlive(keep)
 }

@@ -1,6 +1,9 @@
 package sli
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Ratio is an SLI that counts events as good, bad or not valid: "the
 // fraction of GET /users/{id} responses that were not 5xx".
@@ -16,9 +19,14 @@ type Ratio struct {
 var _ Source = (*Ratio)(nil)
 
 // NewRatio returns a ratio SLI. With no options it uses the wall clock and
-// the default Storage. It fails with ErrInvalidStorage for a bad Storage.
+// the default Storage. It fails with ErrInvalidStorage for a bad Storage and
+// with ErrInvalidOption for WithHistogram.
 func NewRatio(opts ...Option) (*Ratio, error) {
-	s, err := newSeries(newConfig(opts))
+	c := newConfig(opts)
+	if c.histSet {
+		return nil, fmt.Errorf("%w: WithHistogram applies to latency SLIs only", ErrInvalidOption)
+	}
+	s, err := newSeries(c)
 	if err != nil {
 		return nil, err
 	}

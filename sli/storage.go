@@ -3,6 +3,8 @@ package sli
 import (
 	"fmt"
 	"time"
+
+	"github.com/nines-slo/nines/histogram"
 )
 
 // Storage describes how an SLI keeps its good and valid counts: fine buckets
@@ -101,6 +103,8 @@ type config struct {
 	now        func() time.Time
 	storage    Storage
 	storageSet bool
+	hist       histogram.Config
+	histSet    bool
 }
 
 type optionFunc func(*config)
@@ -120,6 +124,15 @@ func WithClock(now func() time.Time) Option {
 // defaults. Invalid values fail the constructor with ErrInvalidStorage.
 func WithStorage(s Storage) Option {
 	return optionFunc(func(c *config) { c.storage, c.storageSet = s, true })
+}
+
+// WithHistogram sets the range, precision and windows of a latency SLI's
+// histogram; zero fields keep their defaults (1 µs to 1 h, two significant
+// digits, windows of 1m, 5m and 1h). Invalid values fail NewLatency with
+// histogram.ErrInvalidConfig. Only NewLatency takes it: other constructors
+// fail with ErrInvalidOption.
+func WithHistogram(c histogram.Config) Option {
+	return optionFunc(func(cfg *config) { cfg.hist, cfg.histSet = c, true })
 }
 
 func newConfig(opts []Option) config {

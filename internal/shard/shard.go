@@ -1,18 +1,24 @@
-// Package shard picks a shard for the calling goroutine without a shared
-// write, so that counters split into shards are updated by different cores
-// on different cache lines.
+// Package shard picks a shard for the calling goroutine so that counters
+// split into shards are written by different cores on different cache lines.
 //
-// The shard comes from the address of the caller's stack: every goroutine
-// has its own stack, so concurrent goroutines usually land on different
-// shards, and a goroutine keeps landing on the same one (its cache line stays
-// in its core's cache). It is a hint, never a correctness condition: two
-// goroutines that share a shard are still correct, only slower, and a stack
-// that moves simply changes shard.
+// The shard is the index of the processor (the runtime's P) the goroutine
+// runs on. Each P runs one goroutine at a time, so with at least as many
+// shards as Ps no two cores write the same shard, however many goroutines
+// there are or how long they live. A goroutine that migrates between
+// reading its shard and writing to it merely shares a shard for that write:
+// shards are a performance hint, never a correctness condition.
+//
+// The P's index comes from the runtime's procPin and procUnpin, reached
+// with go:linkname. The runtime keeps them available to packages outside
+// the standard library (they are used by widely deployed libraries, see
+// go.dev/issue/67401); a stack-address hash, the portable alternative, puts
+// two long-lived goroutines on one shard one time in eight, which doubles or
+// triples the cost of every record they make.
 package shard
 
 import (
 	"runtime"
-	"unsafe"
+	_ "unsafe" // for go:linkname
 )
 
 // CacheLine is the size, in bytes, that shards are padded to so that two
@@ -20,23 +26,27 @@ import (
 // x86 and the 128-byte lines of some arm64 cores).
 const CacheLine = 128
 
-// Count returns the number of shards to use on this machine: a power of two,
-// four per processor available to the runtime, at least 4 and at most 64.
+// Count returns the number of shards to use on this machine: the smallest
+// power of two at least GOMAXPROCS, between 2 and 64.
 func Count() int {
-	n := 4 * runtime.GOMAXPROCS(0)
-	c := 4
+	n := runtime.GOMAXPROCS(0)
+	c := 2
 	for c < n && c < 64 {
 		c <<= 1
 	}
 	return c
 }
 
-// Index returns a shard index in [0, mask] for the calling goroutine. mask
-// must be a power of two minus one.
+// Index returns the shard of the calling goroutine, in [0, mask]. mask must
+// be a power of two minus one.
 func Index(mask uint32) uint32 {
-	var marker byte
-	p := uint64(uintptr(unsafe.Pointer(&marker)))
-	// Fibonacci hashing of the stack address above the page offset: the
-	// top bits of the product mix all of the address's bits.
-	return uint32((p>>10)*0x9E3779B97F4A7C15>>32) & mask
+	p := procPin()
+	procUnpin()
+	return uint32(p) & mask
 }
+
+//go:linkname procPin runtime.procPin
+func procPin() int
+
+//go:linkname procUnpin runtime.procUnpin
+func procUnpin()
