@@ -24,8 +24,11 @@
 //
 //   - budget: error-budget arithmetic — allowed, consumed and remaining
 //     budget in events and time, burn rate, deductions, release policy.
+//   - histogram: latency distributions — concurrent HDR histograms over
+//     recent windows, p50/p95/p99 within 1%, exact merges across replicas,
+//     HdrHistogram's standard encoding.
 //   - sli: recording events — ratio, latency and aggregated SLIs over rolling
-//     time buckets.
+//     time buckets; latency SLIs with percentiles.
 //
 // # Tour
 //
@@ -40,7 +43,7 @@
 //	c, _ := availability.Counts(target.Period())
 //	b, _ := target.Budget(c.Good, c.Valid)
 //	decision, _ := budget.Policy{MinRemaining: 0.25}.Decide(b)
-//	fmt.Println(decision) // allow: 81.2% of the error budget remains (policy requires at least 25%)
+//	fmt.Println(decision) // allow: 38% of the error budget remains (policy requires at least 25%)
 //
 // Every type is safe for concurrent use unless its documentation says
 // otherwise.

@@ -21,6 +21,14 @@
 // Exclude records an event that is not valid. Aggregated rolls several SLIs
 // into one by summing their good and valid events, optionally weighted.
 //
+// # Latency percentiles
+//
+// A Latency also keeps its durations in an HDR histogram (package
+// histogram) over recent windows — 1 minute, 5 minutes and 1 hour by
+// default, see WithHistogram — and reports p50, p95, p99 and p99.9 for each
+// (Percentiles), within 1% of the exact values. The same Record call feeds
+// both the threshold counts and the histogram.
+//
 // # Storage
 //
 // Counts live in time buckets: one-minute buckets for the last six hours,

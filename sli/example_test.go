@@ -96,3 +96,22 @@ func ExampleAggregated() {
 	// Output:
 	// browse: 39980 good of 40000 valid = 99.95%
 }
+
+func ExampleLatency_Percentiles() {
+	now := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	l, err := sli.NewLatency(100*time.Millisecond, sli.WithClock(func() time.Time { return now }))
+	if err != nil {
+		panic(err)
+	}
+	// 100 requests: 10 ms, 20 ms, … 1000 ms.
+	for ms := 10; ms <= 1000; ms += 10 {
+		l.Record(time.Duration(ms) * time.Millisecond)
+	}
+	c, _ := l.Counts(time.Minute)
+	ratio, _ := c.Ratio()
+	p, _ := l.Percentiles(time.Minute)
+	r := func(d time.Duration) time.Duration { return d.Round(10 * time.Millisecond) }
+	fmt.Printf("within %v: %.0f%%; p50 %v, p95 %v, p99 %v\n", l.Threshold(), ratio*100, r(p.P50), r(p.P95), r(p.P99))
+	// Output:
+	// within 100ms: 10%; p50 500ms, p95 950ms, p99 990ms
+}
