@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/nines-slo/nines/histogram"
+	"github.com/nines-slo/nines/internal/heap"
 )
 
 // latencies is a fixed table of realistic values to record, so the
@@ -80,26 +81,15 @@ func BenchmarkEncodeDecode(b *testing.B) {
 }
 
 // TestRecorderMemory reports and bounds the memory of a recorder with the
-// default configuration.
+// default configuration, at 64 Ps (the most current histograms it keeps).
 func TestRecorderMemory(t *testing.T) {
-	const n = 20
-	keep := make([]*histogram.Recorder, n)
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	for i := range keep {
-		r, err := histogram.NewRecorder(histogram.Config{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		keep[i] = r
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(64))
+	per, r, err := heap.PerValue(20, func() (*histogram.Recorder, error) { return histogram.NewRecorder(histogram.Config{}) })
+	if err != nil {
+		t.Fatal(err)
 	}
-	runtime.GC()
-	runtime.ReadMemStats(&after)
-	per := (after.HeapAlloc - before.HeapAlloc) / n
-	t.Logf("one recorder with the default config (%d windows): %d bytes (%.1f KiB)", len(keep[0].Windows()), per, float64(per)/1024)
+	t.Logf("one recorder with the default config (%d windows): %d bytes (%.1f KiB)", len(r.Windows()), per, float64(per)/1024)
 	if per > 480<<10 {
 		t.Errorf("one recorder takes %d bytes, want ≤ 480 KiB", per)
 	}
-	runtime.KeepAlive(keep)
 }

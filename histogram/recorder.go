@@ -171,17 +171,12 @@ func (r *Recorder) RecordAt(t time.Time, d time.Duration) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if h := r.hotIdx.Load(); ok && i >= h {
-		if i > h {
-			// Never move past the present: a value stamped in the future
-			// is counted now, so that one bad timestamp cannot empty the
-			// windows ending now.
-			if now, ok := r.index(r.clock()); ok && i > now {
-				r.future++
-				i = max(now, h)
-			}
-			if i > h {
-				r.rotateLocked(i)
-			}
+		to, future := bucket.Forward(i, h, r.clock(), r.tick)
+		if future {
+			r.future++
+		}
+		if to > h {
+			r.rotateLocked(to)
 		}
 		r.record(d)
 		return
@@ -251,11 +246,7 @@ func (r *Recorder) Future() uint64 {
 // start of the current tick if the clock reads earlier (a wall clock that
 // stepped back after a rotation).
 func (r *Recorder) present() time.Time {
-	now := r.clock()
-	if start := time.Unix(0, r.hotIdx.Load()*r.tick); now.Before(start) {
-		return start
-	}
-	return now
+	return bucket.Present(r.clock(), r.hotIdx.Load(), r.tick)
 }
 
 // tickAt rotates to the tick of now if it is later than the current one.

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/nines-slo/nines/histogram"
+	"github.com/nines-slo/nines/internal/heap"
 	"github.com/nines-slo/nines/sli"
 )
 
@@ -175,24 +176,12 @@ func TestWithHistogram(t *testing.T) {
 // use), which is the worst case.
 func TestLatencyMemory(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(64))
-	const n = 10
-	keep := make([]*sli.Latency, n)
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	for i := range keep {
-		l, err := sli.NewLatency(100 * time.Millisecond)
-		if err != nil {
-			t.Fatal(err)
-		}
-		keep[i] = l
+	per, l, err := heap.PerValue(10, func() (*sli.Latency, error) { return sli.NewLatency(100 * time.Millisecond) })
+	if err != nil {
+		t.Fatal(err)
 	}
-	runtime.GC()
-	runtime.ReadMemStats(&after)
-	per := (after.HeapAlloc - before.HeapAlloc) / n
-	t.Logf("one latency SLI (windows %v, %v of counts): %d bytes (%.1f KiB)", keep[0].Windows(), keep[0].Storage().Retention, per, float64(per)/1024)
+	t.Logf("one latency SLI (windows %v, %v of counts): %d bytes (%.1f KiB)", l.Windows(), l.Storage().Retention, per, float64(per)/1024)
 	if per > 512<<10 {
 		t.Errorf("one latency SLI takes %d bytes, want ≤ 512 KiB", per)
 	}
-	runtime.KeepAlive(keep)
 }

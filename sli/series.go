@@ -108,11 +108,7 @@ func (s *series) clock() time.Time {
 // that stepped back after a rotation), so that the current bucket is always
 // in them.
 func (s *series) present() time.Time {
-	now := s.clock()
-	if start := time.Unix(0, s.hotIdx.Load()*s.fine); now.Before(start) {
-		return start
-	}
-	return now
+	return bucket.Present(s.clock(), s.hotIdx.Load(), s.fine)
 }
 
 // index returns the fine bucket holding t, and false if t is outside the
@@ -145,17 +141,12 @@ func (s *series) addAt(t time.Time, o Outcome) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if h := s.hotIdx.Load(); ok && i >= h {
-		if i > h {
-			// Never move past the present: an event stamped in the future
-			// is counted now, so that one bad timestamp cannot hide the
-			// events after it from every window ending now.
-			if now, ok := s.index(s.clock()); ok && i > now {
-				s.future.Add(1)
-				i = max(now, h)
-			}
-			if i > h {
-				s.rotateLocked(i)
-			}
+		to, future := bucket.Forward(i, h, s.clock(), s.fine)
+		if future {
+			s.future.Add(1)
+		}
+		if to > h {
+			s.rotateLocked(to)
 		}
 		s.add(o)
 		return

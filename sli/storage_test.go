@@ -3,13 +3,13 @@ package sli_test
 import (
 	"errors"
 	"fmt"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/nines-slo/nines/internal/heap"
 	"github.com/nines-slo/nines/sli"
 )
 
@@ -182,24 +182,12 @@ func TestWindowValidation(t *testing.T) {
 // TestMemoryPerSLI reports and bounds the memory of one SLI retaining 35
 // days of counts.
 func TestMemoryPerSLI(t *testing.T) {
-	const n = 200
-	keep := make([]*sli.Ratio, n)
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	for i := range keep {
-		r, err := sli.NewRatio()
-		if err != nil {
-			t.Fatal(err)
-		}
-		keep[i] = r
+	per, r, err := heap.PerValue(200, func() (*sli.Ratio, error) { return sli.NewRatio() })
+	if err != nil {
+		t.Fatal(err)
 	}
-	runtime.GC()
-	runtime.ReadMemStats(&after)
-	per := (after.HeapAlloc - before.HeapAlloc) / n
-	t.Logf("one ratio SLI retaining %v: %d bytes (%.1f KiB)", keep[0].Storage().Retention, per, float64(per)/1024)
+	t.Logf("one ratio SLI retaining %v: %d bytes (%.1f KiB)", r.Storage().Retention, per, float64(per)/1024)
 	if per > 64<<10 {
 		t.Errorf("one SLI takes %d bytes, want ≤ 64 KiB", per)
 	}
-	runtime.KeepAlive(keep)
 }

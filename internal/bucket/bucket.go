@@ -36,3 +36,27 @@ func Slot(i, n int64) int64 {
 	}
 	return m
 }
+
+// Forward returns the bucket a record at bucket i, not before the current
+// bucket cur, should be counted in: i itself, unless i is after the bucket
+// of now — a time stamped in the future — in which case the later of now's
+// bucket and cur, and future is true. Recorders never move their current
+// bucket past the present, so that one bad timestamp cannot hide the records
+// after it from every window ending now.
+func Forward(i, cur int64, now time.Time, width int64) (to int64, future bool) {
+	if n, ok := Index(now, width); ok && i > n {
+		return max(n, cur), true
+	}
+	return i, false
+}
+
+// Present returns the end of the windows a recorder's now-forms read: now,
+// or the start of the current bucket cur if now is earlier (a wall clock
+// that stepped back after a rotation), so that the current bucket is always
+// in them.
+func Present(now time.Time, cur, width int64) time.Time {
+	if start := time.Unix(0, cur*width); now.Before(start) {
+		return start
+	}
+	return now
+}

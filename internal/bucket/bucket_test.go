@@ -31,3 +31,25 @@ func TestIndex(t *testing.T) {
 		}
 	}
 }
+
+func TestForwardAndPresent(t *testing.T) {
+	const w = int64(time.Minute)
+	now := time.Unix(600, 0) // bucket 10
+	for _, tt := range []struct {
+		i, cur, to int64
+		future     bool
+	}{
+		{10, 9, 10, false}, {11, 9, 10, true}, {1000, 9, 10, true}, {12, 11, 11, true}, {10, 10, 10, false},
+	} {
+		to, future := Forward(tt.i, tt.cur, now, w)
+		if to != tt.to || future != tt.future {
+			t.Errorf("Forward(%d, %d) = %d, %v; want %d, %v", tt.i, tt.cur, to, future, tt.to, tt.future)
+		}
+	}
+	if got := Present(now, 10, w); !got.Equal(now) {
+		t.Errorf("Present with the clock in the current bucket = %v, want now", got)
+	}
+	if got := Present(now, 12, w); !got.Equal(time.Unix(720, 0)) {
+		t.Errorf("Present with the clock behind the current bucket = %v, want its start", got)
+	}
+}
