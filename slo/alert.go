@@ -1,0 +1,93 @@
+package slo
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+// Severity says who an alert is for.
+type Severity uint8
+
+// Severities: a page wakes a person now; a ticket asks for attention within
+// working hours.
+const (
+	Page Severity = iota + 1
+	Ticket
+)
+
+// String returns "page" or "ticket".
+func (s Severity) String() string {
+	switch s {
+	case Page:
+		return "page"
+	case Ticket:
+		return "ticket"
+	}
+	return fmt.Sprintf("Severity(%d)", uint8(s))
+}
+
+// AlertRule is one multiwindow, multi-burn-rate alert (the SRE Workbook's
+// "Alerting on SLOs"): it fires when the burn rate over both its Long and its
+// Short window exceeds the threshold, and resolves when the Short window
+// drops below it. The threshold is the burn rate that spends BudgetFraction
+// of the budget in Long: BudgetFraction × period ÷ Long — 14.4 for 2% in an
+// hour of a 30-day period.
+type AlertRule struct {
+	Name           string        // unique within the objective, "page-1h"
+	Severity       Severity      // Page or Ticket
+	Long, Short    time.Duration // Short < Long
+	BudgetFraction float64       // of the budget spent in Long at the threshold, in (0, 1]
+
+	// MinEvents is the number of valid events the Long window needs before
+	// the rule may fire. Zero means enough that a single bad event cannot
+	// reach the threshold alone, 1 ÷ (threshold × (1 − target)), so that a
+	// low-traffic service is not paged for one failure.
+	MinEvents float64
+}
+
+// DefaultAlerts returns the SRE Workbook's recommended rules for a 30-day
+// window, which scale to other windows through their budget fractions:
+// page at 2% of the budget in 1h (with a 5m short window), page at 5% in 6h
+// (30m), ticket at 10% in 3d (6h).
+func DefaultAlerts() []AlertRule {
+	return []AlertRule{
+		{Name: "page-1h", Severity: Page, Long: time.Hour, Short: 5 * time.Minute, BudgetFraction: 0.02},
+		{Name: "page-6h", Severity: Page, Long: 6 * time.Hour, Short: 30 * time.Minute, BudgetFraction: 0.05},
+		{Name: "ticket-3d", Severity: Ticket, Long: 3 * 24 * time.Hour, Short: 6 * time.Hour, BudgetFraction: 0.10},
+	}
+}
+
+// Threshold returns the rule's burn-rate threshold for a budget period of
+// the given length: 14.4 for 2% in 1h of 30 days.
+func (r AlertRule) Threshold(period time.Duration) float64 {
+	return r.BudgetFraction * float64(period) / float64(r.Long)
+}
+
+func (r AlertRule) check(i int) error {
+	switch {
+	case r.Name == "":
+		return fmt.Errorf("%w: Alerts[%d].Name is empty", ErrInvalidConfig, i)
+	case r.Severity != Page && r.Severity != Ticket:
+		return fmt.Errorf("%w: Alerts[%d].Severity %v", ErrInvalidConfig, i, r.Severity)
+	case r.Short <= 0 || r.Long <= r.Short:
+		return fmt.Errorf("%w: Alerts[%d] windows Long %v, Short %v: want 0 < Short < Long", ErrInvalidConfig, i, r.Long, r.Short)
+	case !(r.BudgetFraction > 0 && r.BudgetFraction <= 1):
+		return fmt.Errorf("%w: Alerts[%d].BudgetFraction %v not in (0, 1]", ErrInvalidConfig, i, r.BudgetFraction)
+	case !(r.MinEvents >= 0) || math.IsInf(r.MinEvents, 0):
+		return fmt.Errorf("%w: Alerts[%d].MinEvents %v", ErrInvalidConfig, i, r.MinEvents)
+	}
+	return nil
+}
+
+// AlertEvent is a change of an alert's state, delivered once to the
+// objective's handler and to its logger.
+type AlertEvent struct {
+	Objective string    // the objective's name
+	Rule      AlertRule // the rule that changed state
+	Firing    bool      // true: started firing; false: resolved
+	At        time.Time // the evaluation time that saw the change
+	Long      float64   // burn rate over Rule.Long at At
+	Short     float64   // burn rate over Rule.Short at At
+	Threshold float64   // the burn-rate threshold
+}

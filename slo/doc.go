@@ -1,0 +1,50 @@
+// Package slo holds service level objectives: an SLI, a target and a
+// window, with the error budget, burn rates, multiwindow burn-rate alerts
+// and attainment computed from them at any time, a registry of objectives,
+// and snapshots of their state that survive restarts and merge across
+// replicas.
+//
+//	availability, _ := sli.NewRatio()
+//	o, err := slo.New(slo.Config{
+//		Name:   "profile-availability",
+//		SLI:    availability,
+//		Target: 0.9995,                // 99.95% …
+//		Window: slo.Rolling(30 * day), // … over 30 days (the default)
+//		Metadata: slo.Metadata{Service: "user-profile", Owner: "team-identity"},
+//	})
+//	…
+//	s, err := o.Status()
+//	s.Attainment        // met, at risk, breached, or no data
+//	s.Budget.Remaining() // what a release gate checks
+//
+// # Windows
+//
+// A rolling window is the last d whenever the objective is looked at; a
+// calendar window (day, week, month, quarter, year, in a time zone) runs
+// from the start of the current period, and its budget starts full at each
+// boundary. The SLI must retain the window (see sli.Storage).
+//
+// # Attainment
+//
+// Breached when the SLI is below the target over the window (the budget is
+// overspent); at risk when less than a quarter of the budget is left (see
+// Config.AtRisk) or an alert is firing; met otherwise; no data without valid
+// events.
+//
+// # Alerts
+//
+// Multiwindow, multi-burn-rate alerts as the SRE Workbook recommends: by
+// default page when 2% of the budget burns in an hour (burn rate 14.4 over
+// 1h and 5m for a 30-day window) or 5% in six hours (6 over 6h and 30m),
+// and open a ticket when 10% burns in three days (1 over 3d and 6h).
+// Thresholds scale with the window's length. An alert fires when both its
+// windows exceed the threshold and resolves when the short window drops
+// below; it needs enough events that one failure alone cannot fire it.
+// Alerts are evaluated when a status is computed: each change goes to the
+// handler (WithAlertHandler) and to log/slog, once.
+//
+// # Concurrency
+//
+// Objective and Registry are safe for concurrent use. Status values are
+// plain values owned by the caller.
+package slo

@@ -1,0 +1,86 @@
+package slo_test
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/nines-slo/nines/sli"
+	"github.com/nines-slo/nines/slo"
+)
+
+func Example() {
+	now := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC) // fixed, for a deterministic example
+	clock := func() time.Time { return now }
+
+	// Define: 99.9% of profile requests succeed over 30 days.
+	availability, _ := sli.NewRatio(sli.WithClock(clock))
+	o, err := slo.New(slo.Config{
+		Name:     "profile-availability",
+		SLI:      availability,
+		Target:   0.999,
+		Metadata: slo.Metadata{Service: "user-profile", Owner: "team-identity", Requests: "GET /users/{id}"},
+	}, slo.WithClock(clock))
+	if err != nil {
+		panic(err)
+	}
+
+	// Record: 10,000 requests, 4 of them failed.
+	for i := range 10_000 {
+		if i%2500 == 0 {
+			availability.Record(sli.Bad)
+		} else {
+			availability.Record(sli.Good)
+		}
+	}
+
+	// Status.
+	s, _ := o.Status()
+	left, _ := s.Remaining()
+	fmt.Printf("%s: SLI %.2f%%, %s, %.0f%% of the budget left (%v)\n", s.Name, s.SLI*100, s.Attainment, left*100, s.Window)
+	// Output:
+	// profile-availability: SLI 99.96%, met, 60% of the budget left (30d rolling)
+}
+
+func ExampleWithAlertHandler() {
+	now := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	checkout, _ := sli.NewRatio(sli.WithClock(clock))
+	o, _ := slo.New(slo.Config{Name: "checkout", SLI: checkout, Target: 0.999},
+		slo.WithClock(clock),
+		slo.WithLogger(slog.New(slog.DiscardHandler)), // alerts also go to slog
+		slo.WithAlertHandler(func(e slo.AlertEvent) {
+			state := "resolved"
+			if e.Firing {
+				state = "FIRING"
+			}
+			fmt.Printf("%s %s %s: burn %.0f over %v, %.0f over %v (threshold %.1f)\n",
+				e.Objective, e.Rule.Name, state, e.Long, e.Rule.Long, e.Short, e.Rule.Short, e.Threshold)
+		}))
+
+	// An outage: 20% of requests fail for ten minutes.
+	for range 10 {
+		for i := range 1000 {
+			if i%5 == 0 {
+				checkout.Record(sli.Bad)
+			} else {
+				checkout.Record(sli.Good)
+			}
+		}
+		now = now.Add(time.Minute)
+		o.Status() // evaluates the alerts; a real service does this periodically
+	}
+	// Recovery.
+	for range 10 {
+		for range 1000 {
+			checkout.Record(sli.Good)
+		}
+		now = now.Add(time.Minute)
+		o.Status()
+	}
+	// Output:
+	// checkout page-1h FIRING: burn 200 over 1h0m0s, 200 over 5m0s (threshold 14.4)
+	// checkout page-6h FIRING: burn 200 over 6h0m0s, 200 over 30m0s (threshold 6.0)
+	// checkout ticket-3d FIRING: burn 200 over 72h0m0s, 200 over 6h0m0s (threshold 1.0)
+	// checkout page-1h resolved: burn 133 over 1h0m0s, 0 over 5m0s (threshold 14.4)
+}

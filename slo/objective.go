@@ -1,0 +1,461 @@
+package slo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/nines-slo/nines/budget"
+	"github.com/nines-slo/nines/sli"
+)
+
+// Metadata describes an objective the way CONCEPTS.md's SLI template asks,
+// so that every report and export can say what is measured and who owns
+// it. All fields are free text and optional.
+type Metadata struct {
+	Service     string // the service or component, "user-profile"
+	Owner       string // the team to page or ticket, "team-identity"
+	Description string // what the objective promises, "profile pages load"
+	Requests    string // which events count, "GET /users/{id}"
+	Source      string // where and how they are measured, "load balancer logs, 10s"
+}
+
+// Config declares an objective. Name, SLI and Target are required; zero
+// values of the rest mean their defaults.
+type Config struct {
+	// Name identifies the objective: unique within a registry, and the key
+	// of its state in snapshots.
+	Name string
+	// SLI supplies the good and valid events: an *sli.Ratio, *sli.Latency,
+	// *sli.Aggregated, or any sli.Source. Latency objectives report
+	// percentiles too.
+	SLI sli.Source
+	// Target is the objective as a ratio in (0, 1): 0.999, never 99.9.
+	Target float64
+	// Window is the span the objective is measured over; zero is 30 days
+	// rolling. The SLI must retain at least the window.
+	Window Window
+	// Metadata describes the objective for people.
+	Metadata Metadata
+	// Alerts are the burn-rate alert rules; nil means DefaultAlerts, an
+	// empty non-nil slice none.
+	Alerts []AlertRule
+	// AtRisk is the fraction of the budget below which a met objective is
+	// reported at risk; zero means 0.25.
+	AtRisk float64
+}
+
+// DefaultAtRisk is the remaining-budget fraction below which an objective
+// is at risk.
+const DefaultAtRisk = 0.25
+
+// BurnWindows are the windows every status reports burn rates over.
+var BurnWindows = []time.Duration{5 * time.Minute, 30 * time.Minute, time.Hour, 6 * time.Hour, 24 * time.Hour, 3 * 24 * time.Hour}
+
+// Objective is an SLI held to a target over a window: it computes the SLI,
+// the error budget, burn rates and multiwindow burn-rate alerts at any time.
+//
+// An Objective is safe for concurrent use. Evaluating its status updates
+// its alert states under a lock; each state change is delivered once, to
+// the handler and the logger, after the lock is released. Build one with
+// New; the zero value is not usable.
+type Objective struct {
+	name    string
+	src     sli.Source
+	latency *sli.Latency // nil unless the SLI is a latency SLI
+	target  budget.Target
+	window  Window
+	meta    Metadata
+	rules   []AlertRule
+	atRisk  float64
+	now     func() time.Time
+	handler func(AlertEvent)
+	logger  *slog.Logger
+
+	mu     sync.Mutex
+	firing []time.Time // per rule: when it started firing; zero when not
+	last   time.Time   // latest evaluation that updated alert states
+}
+
+// Option configures an Objective.
+type Option interface {
+	apply(*Objective)
+}
+
+type optionFunc func(*Objective)
+
+func (f optionFunc) apply(o *Objective) { f(o) }
+
+// WithClock makes Status read time from now instead of the wall clock.
+func WithClock(now func() time.Time) Option {
+	return optionFunc(func(o *Objective) { o.now = now })
+}
+
+// WithAlertHandler sets the function that receives every alert state
+// change, once each. It runs on the goroutine that evaluated the status,
+// after the objective's lock is released; it may call back into the
+// objective.
+func WithAlertHandler(f func(AlertEvent)) Option {
+	return optionFunc(func(o *Objective) { o.handler = f })
+}
+
+// WithLogger sets the logger alert state changes are written to, at Warn
+// for firing and Info for resolved. The default is slog.Default().
+func WithLogger(l *slog.Logger) Option {
+	return optionFunc(func(o *Objective) { o.logger = l })
+}
+
+// New returns the objective c declares. It fails with ErrInvalidConfig,
+// naming the field, for an empty name, a missing SLI, a target outside
+// (0, 1), a bad window or alert rule, or an SLI that does not retain the
+// window.
+func New(c Config, opts ...Option) (*Objective, error) {
+	if c.Name == "" {
+		return nil, fmt.Errorf("%w: Name is empty", ErrInvalidConfig)
+	}
+	if c.SLI == nil {
+		return nil, fmt.Errorf("%w: %q: SLI is nil", ErrInvalidConfig, c.Name)
+	}
+	if err := c.Window.check(); err != nil {
+		return nil, fmt.Errorf("%q: %w", c.Name, err)
+	}
+	w := c.Window.orDefault()
+	target, err := budget.NewTarget(c.Target, w.longest())
+	if err != nil {
+		return nil, fmt.Errorf("%w: %q: Target: %v", ErrInvalidConfig, c.Name, err)
+	}
+	rules := c.Alerts
+	if rules == nil {
+		rules = DefaultAlerts()
+	}
+	names := map[string]bool{}
+	for i, r := range rules {
+		if err := r.check(i); err != nil {
+			return nil, fmt.Errorf("%q: %w", c.Name, err)
+		}
+		if names[r.Name] {
+			return nil, fmt.Errorf("%w: %q: two alert rules named %q", ErrInvalidConfig, c.Name, r.Name)
+		}
+		names[r.Name] = true
+	}
+	if !(c.AtRisk >= 0 && c.AtRisk < 1) {
+		return nil, fmt.Errorf("%w: %q: AtRisk %v not in [0, 1)", ErrInvalidConfig, c.Name, c.AtRisk)
+	}
+	o := &Objective{
+		name:   c.Name,
+		src:    c.SLI,
+		target: target,
+		window: w,
+		meta:   c.Metadata,
+		rules:  slices.Clone(rules),
+		atRisk: c.AtRisk,
+		firing: make([]time.Time, len(rules)),
+	}
+	if o.atRisk == 0 {
+		o.atRisk = DefaultAtRisk
+	}
+	o.latency, _ = c.SLI.(*sli.Latency)
+	for _, opt := range opts {
+		if opt != nil {
+			opt.apply(o)
+		}
+	}
+	// The SLI must answer for the longest span the objective will ask.
+	longest := w.longest()
+	for _, r := range o.rules {
+		longest = max(longest, r.Long)
+	}
+	if _, err := o.src.CountsAt(o.clock(), longest); errors.Is(err, sli.ErrInvalidWindow) {
+		return nil, fmt.Errorf("%w: %q: the SLI does not retain the window: %v", ErrInvalidConfig, c.Name, err)
+	}
+	return o, nil
+}
+
+func (o *Objective) clock() time.Time {
+	if o.now != nil {
+		return o.now()
+	}
+	return time.Now()
+}
+
+// Name returns the objective's name.
+func (o *Objective) Name() string { return o.name }
+
+// Target returns the objective ratio, 0.999 say.
+func (o *Objective) Target() float64 { return o.target.Objective() }
+
+// Window returns the window the objective is measured over.
+func (o *Objective) Window() Window { return o.window }
+
+// Metadata returns the objective's description.
+func (o *Objective) Metadata() Metadata { return o.meta }
+
+// SLI returns the objective's SLI.
+func (o *Objective) SLI() sli.Source { return o.src }
+
+// Alerts returns a copy of the objective's alert rules.
+func (o *Objective) Alerts() []AlertRule { return slices.Clone(o.rules) }
+
+// Attainment is an objective's standing over its window.
+type Attainment uint8
+
+// Attainments. The rule: Breached when the SLI is below the target (the
+// budget is overspent: Remaining < 0); AtRisk when less than the AtRisk
+// fraction of the budget remains (0 included) or any alert is firing; Met
+// otherwise. NoData when the window has no valid events.
+const (
+	NoData Attainment = iota
+	Met
+	AtRisk
+	Breached
+)
+
+// String returns "no data", "met", "at risk" or "breached".
+func (a Attainment) String() string {
+	switch a {
+	case NoData:
+		return "no data"
+	case Met:
+		return "met"
+	case AtRisk:
+		return "at risk"
+	case Breached:
+		return "breached"
+	}
+	return fmt.Sprintf("Attainment(%d)", uint8(a))
+}
+
+// BurnRate is the burn rate over one window ending at the status time.
+type BurnRate struct {
+	Window      time.Duration
+	Good, Valid float64
+	Rate        float64 // (bad/valid) ÷ (1 − target); 0 when NoData
+	NoData      bool    // no valid events in the window
+}
+
+// Alert is the state of one alert rule at the status time.
+type Alert struct {
+	Rule      AlertRule
+	Threshold float64   // burn rate that fires it, for this window's period
+	Long      BurnRate  // over Rule.Long
+	Short     BurnRate  // over Rule.Short
+	Firing    bool      // whether the rule is firing
+	Since     time.Time // when it started firing; zero when not firing
+}
+
+// Status is everything an objective reports at one time. It is a plain
+// value; the caller owns it.
+type Status struct {
+	Name     string
+	Metadata Metadata
+	Target   float64
+	Window   Window
+	At       time.Time // the time the status is for
+	Start    time.Time // the window's start: At − window, or the calendar period's start
+
+	Good, Valid float64    // events in the window
+	SLI         float64    // Good ÷ Valid; 0 when NoData
+	NoData      bool       // no valid events in the window
+	Attainment  Attainment // met, at risk, breached, or no data
+	Budget      budget.Budget
+	Traffic     float64 // valid events per second over the window so far
+
+	BurnRates []BurnRate        // over BurnWindows
+	Alerts    []Alert           // one per rule
+	Latency   []sli.Percentiles // latency objectives: p50/p95/p99 per histogram window with data
+}
+
+// Remaining returns the fraction of the error budget left; see
+// budget.Budget.Remaining. It fails with budget.ErrNoData without valid
+// events.
+func (s Status) Remaining() (float64, error) { return s.Budget.Remaining() }
+
+// Status returns the objective's status now, and updates its alerts.
+func (o *Objective) Status() (Status, error) { return o.StatusAt(o.clock()) }
+
+// StatusAt returns the objective's status at t. When t is not earlier than
+// the latest evaluation, it also updates the alert states and delivers their
+// changes; an earlier t reports what the rules would say then, without
+// changing state.
+func (o *Objective) StatusAt(t time.Time) (Status, error) {
+	start, end := o.window.Bounds(t)
+	period := end.Sub(start)
+	if !o.window.IsCalendar() {
+		period = o.window.rolling
+	}
+	target, err := budget.NewTarget(o.target.Objective(), period)
+	if err != nil {
+		return Status{}, fmt.Errorf("slo: %q: %w", o.name, err)
+	}
+	cache := map[time.Duration]sli.Counts{}
+	counts := func(w time.Duration) (sli.Counts, error) {
+		if c, ok := cache[w]; ok {
+			return c, nil
+		}
+		if w <= 0 {
+			return sli.Counts{}, nil
+		}
+		c, err := o.src.CountsAt(t, w)
+		if err != nil {
+			return sli.Counts{}, fmt.Errorf("slo: %q: %w", o.name, err)
+		}
+		cache[w] = c
+		return c, nil
+	}
+	elapsed := t.Sub(start)
+	c, err := counts(elapsed)
+	if err != nil {
+		return Status{}, err
+	}
+	s := Status{
+		Name: o.name, Metadata: o.meta, Target: target.Objective(), Window: o.window,
+		At: t, Start: start, Good: c.Good, Valid: c.Valid, NoData: c.Valid == 0,
+	}
+	if !s.NoData {
+		s.SLI = c.Good / c.Valid
+	}
+	if elapsed > 0 {
+		s.Traffic = c.Valid / elapsed.Seconds()
+	}
+	if s.Budget, err = target.Budget(c.Good, c.Valid); err != nil {
+		return Status{}, fmt.Errorf("slo: %q: %w", o.name, err)
+	}
+	burn := func(w time.Duration) (BurnRate, error) {
+		c, err := counts(w)
+		if err != nil {
+			return BurnRate{}, err
+		}
+		b := BurnRate{Window: w, Good: c.Good, Valid: c.Valid, NoData: c.Valid == 0}
+		if !b.NoData {
+			b.Rate, _ = target.BurnRate(c.Good, c.Valid)
+		}
+		return b, nil
+	}
+	for _, w := range BurnWindows {
+		b, err := burn(w)
+		if err != nil {
+			return Status{}, err
+		}
+		s.BurnRates = append(s.BurnRates, b)
+	}
+	s.Alerts = make([]Alert, len(o.rules))
+	for i, r := range o.rules {
+		a := Alert{Rule: r, Threshold: r.Threshold(period)}
+		if a.Long, err = burn(r.Long); err != nil {
+			return Status{}, err
+		}
+		if a.Short, err = burn(r.Short); err != nil {
+			return Status{}, err
+		}
+		s.Alerts[i] = a
+	}
+	events := o.evaluate(t, s.Alerts)
+	s.Attainment = o.attainment(s)
+	if o.latency != nil {
+		for _, w := range o.latency.Windows() {
+			if p, err := o.latency.PercentilesAt(t, w); err == nil {
+				s.Latency = append(s.Latency, p)
+			}
+		}
+	}
+	o.deliver(events)
+	return s, nil
+}
+
+// minEvents is the rule's minimum-events guard.
+func (o *Objective) minEvents(r AlertRule, threshold float64) float64 {
+	if r.MinEvents > 0 {
+		return r.MinEvents
+	}
+	return math.Ceil(1 / (threshold * o.target.ErrorRate()))
+}
+
+// evaluate updates the alert states from the burn rates in alerts (filling
+// in Firing and Since) and returns the state changes.
+func (o *Objective) evaluate(t time.Time, alerts []Alert) []AlertEvent {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	update := !t.Before(o.last)
+	if update {
+		o.last = t
+	}
+	var events []AlertEvent
+	for i := range alerts {
+		a := &alerts[i]
+		enough := a.Long.Valid >= o.minEvents(a.Rule, a.Threshold)
+		fire := enough && a.Long.Rate > a.Threshold && a.Short.Rate > a.Threshold
+		was := !o.firing[i].IsZero()
+		switch {
+		case !update:
+			// A look into the past: what the rule said then, no change.
+			a.Firing = was && a.Short.Rate >= a.Threshold || fire
+			if a.Firing {
+				a.Since = o.firing[i]
+			}
+			continue
+		case !was && fire:
+			o.firing[i] = t
+		case was && a.Short.Rate < a.Threshold:
+			o.firing[i] = time.Time{}
+		}
+		a.Firing = !o.firing[i].IsZero()
+		a.Since = o.firing[i]
+		if a.Firing != was {
+			events = append(events, AlertEvent{
+				Objective: o.name, Rule: a.Rule, Firing: a.Firing, At: t,
+				Long: a.Long.Rate, Short: a.Short.Rate, Threshold: a.Threshold,
+			})
+		}
+	}
+	return events
+}
+
+func (o *Objective) attainment(s Status) Attainment {
+	r, err := s.Budget.Remaining()
+	if err != nil {
+		return NoData
+	}
+	if r < 0 {
+		return Breached
+	}
+	if r < o.atRisk {
+		return AtRisk
+	}
+	for _, a := range s.Alerts {
+		if a.Firing {
+			return AtRisk
+		}
+	}
+	return Met
+}
+
+// deliver hands state changes to the handler and the logger, outside the
+// lock.
+func (o *Objective) deliver(events []AlertEvent) {
+	if len(events) == 0 {
+		return
+	}
+	logger := o.logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	for _, e := range events {
+		level, msg := slog.LevelWarn, "slo alert firing"
+		if !e.Firing {
+			level, msg = slog.LevelInfo, "slo alert resolved"
+		}
+		logger.Log(context.Background(), level, msg,
+			slog.String("objective", e.Objective), slog.String("alert", e.Rule.Name),
+			slog.String("severity", e.Rule.Severity.String()), slog.Float64("burn_long", e.Long),
+			slog.Float64("burn_short", e.Short), slog.Float64("threshold", e.Threshold),
+			slog.Time("at", e.At))
+		if o.handler != nil {
+			o.handler(e)
+		}
+	}
+}

@@ -1,0 +1,156 @@
+package slo
+
+import (
+	"fmt"
+	"time"
+)
+
+// DefaultWindow is the window of an objective that names none: 30 days,
+// rolling.
+const DefaultWindow = 30 * 24 * time.Hour
+
+// Period is a calendar period for a calendar window.
+type Period uint8
+
+// Calendar periods. Weeks start on Monday (ISO 8601); quarters start in
+// January, April, July and October.
+const (
+	Day Period = iota + 1
+	Week
+	Month
+	Quarter
+	Year
+)
+
+// String returns "day", "week", "month", "quarter" or "year".
+func (p Period) String() string {
+	switch p {
+	case Day:
+		return "day"
+	case Week:
+		return "week"
+	case Month:
+		return "month"
+	case Quarter:
+		return "quarter"
+	case Year:
+		return "year"
+	}
+	return fmt.Sprintf("Period(%d)", uint8(p))
+}
+
+// Window is the span an objective is measured over: rolling (the last 30
+// days, whenever you look) or calendar (this month so far, in a time zone).
+// A calendar budget starts full at each period boundary. The zero Window is
+// the default, 30 days rolling. A Window is a plain value.
+type Window struct {
+	rolling time.Duration
+	period  Period
+	loc     *time.Location
+}
+
+// Rolling returns a window of the last d, whenever the objective is looked
+// at.
+func Rolling(d time.Duration) Window { return Window{rolling: d} }
+
+// Calendar returns a window that runs from the start of the current period
+// in loc (UTC if nil) to now, and starts over at each boundary.
+func Calendar(p Period, loc *time.Location) Window {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return Window{period: p, loc: loc}
+}
+
+// IsCalendar reports whether the window is a calendar window.
+func (w Window) IsCalendar() bool { return w.period != 0 }
+
+func (w Window) check() error {
+	switch {
+	case w.period != 0 && (w.period < Day || w.period > Year):
+		return fmt.Errorf("%w: Window period %v", ErrInvalidConfig, w.period)
+	case w.period == 0 && w.rolling < 0:
+		return fmt.Errorf("%w: Window %v is not positive", ErrInvalidConfig, w.rolling)
+	}
+	return nil
+}
+
+func (w Window) orDefault() Window {
+	if w.period == 0 && w.rolling == 0 {
+		return Window{rolling: DefaultWindow}
+	}
+	return w
+}
+
+// Bounds returns the period the window covers at t: for a rolling window
+// (t − d, t]; for a calendar window the calendar period that holds t, from
+// its first instant to the first instant of the next.
+func (w Window) Bounds(t time.Time) (start, end time.Time) {
+	w = w.orDefault()
+	if w.period == 0 {
+		return t.Add(-w.rolling), t
+	}
+	l := t.In(w.loc)
+	y, m, d := l.Date()
+	switch w.period {
+	case Day:
+		start = time.Date(y, m, d, 0, 0, 0, 0, w.loc)
+		end = start.AddDate(0, 0, 1)
+	case Week:
+		back := (int(l.Weekday()) + 6) % 7 // days since Monday
+		start = time.Date(y, m, d-back, 0, 0, 0, 0, w.loc)
+		end = start.AddDate(0, 0, 7)
+	case Month:
+		start = time.Date(y, m, 1, 0, 0, 0, 0, w.loc)
+		end = start.AddDate(0, 1, 0)
+	case Quarter:
+		start = time.Date(y, (m-1)/3*3+1, 1, 0, 0, 0, 0, w.loc)
+		end = start.AddDate(0, 3, 0)
+	case Year:
+		start = time.Date(y, 1, 1, 0, 0, 0, 0, w.loc)
+		end = start.AddDate(1, 0, 0)
+	}
+	return start, end
+}
+
+// Length returns the length of the budget period at t: d for a rolling
+// window; the whole calendar period (a 31-day month, a 25-hour day of a
+// daylight-saving change) for a calendar window.
+func (w Window) Length(t time.Time) time.Duration {
+	w = w.orDefault()
+	if w.period == 0 {
+		return w.rolling
+	}
+	start, end := w.Bounds(t)
+	return end.Sub(start)
+}
+
+// longest returns the longest span the window can ask its SLI for.
+func (w Window) longest() time.Duration {
+	w = w.orDefault()
+	switch w.period {
+	case 0:
+		return w.rolling
+	case Day:
+		return 25 * time.Hour
+	case Week:
+		return 7*24*time.Hour + time.Hour
+	case Month:
+		return 31*24*time.Hour + time.Hour
+	case Quarter:
+		return 92*24*time.Hour + time.Hour
+	}
+	return 366*24*time.Hour + time.Hour
+}
+
+// String describes the window: "30d rolling", "calendar month (Europe/Paris)".
+func (w Window) String() string {
+	w = w.orDefault()
+	if w.period == 0 {
+		if w.rolling%(24*time.Hour) == 0 {
+			return fmt.Sprintf("%dd rolling", w.rolling/(24*time.Hour))
+		}
+		return w.rolling.String() + " rolling"
+	}
+	return "calendar " + w.period.String() + " (" + w.loc.String() + ")"
+}
