@@ -147,7 +147,7 @@ func TestStatusAndAttainment(t *testing.T) {
 		want    slo.Attainment
 	}{
 		{"met", 1000, 0, slo.Met},
-		{"at risk", 1000, 8, slo.AtRisk},   // 80% of the budget spent
+		{"at risk", 1000, 8, slo.AtRisk},     // 80% of the budget spent
 		{"breached", 1000, 12, slo.Breached}, // 120%
 	}
 	for _, tt := range tests {
