@@ -320,6 +320,10 @@ func sumCells(c *cell, cells []cell) {
 func (s *series) totals() Totals {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.totalsLocked()
+}
+
+func (s *series) totalsLocked() Totals {
 	t := s.folded
 	for k := range s.hot {
 		t.Good += s.hot[k].good.Load()

@@ -1,0 +1,292 @@
+package sli
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/nines-slo/nines/histogram"
+	"github.com/nines-slo/nines/internal/bucket"
+)
+
+// Errors of states.
+var (
+	// ErrCorruptState reports bytes that DecodeState cannot read as a
+	// state: truncated, corrupted, or inconsistent.
+	ErrCorruptState = errors.New("sli: corrupt state")
+
+	// ErrStateMismatch reports a state added to an SLI of another kind (a
+	// latency state into a ratio SLI) or a histogram of another layout.
+	ErrStateMismatch = errors.New("sli: state does not fit the SLI")
+)
+
+// State is a copy of everything an SLI has recorded — its buckets with
+// their times, its totals and, for a latency SLI, its histogram — for
+// persisting it across restarts and merging it across replicas. Adding a
+// State to an SLI (Ratio.Add, Latency.Add) puts every bucket back at its own
+// time, so a state taken at t0 and added at t1 ages correctly.
+//
+// A State is immutable once made; it is safe for concurrent use.
+type State struct {
+	buckets []stateBucket
+	totals  Totals
+	hist    *histogram.State // latency SLIs only
+}
+
+type stateBucket struct {
+	start, width int64 // ns
+	good, bad    uint64
+}
+
+// Totals returns the cumulative counts the state carries.
+func (s *State) Totals() Totals { return s.totals }
+
+// IsLatency reports whether the state comes from a latency SLI (and carries
+// a histogram).
+func (s *State) IsLatency() bool { return s.hist != nil }
+
+// state copies the series.
+func (s *series) state() *State {
+	st := &State{}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var hot cell
+	for k := range s.hot {
+		hot.good += s.hot[k].good.Load()
+		hot.bad += s.hot[k].bad.Load()
+	}
+	ring := func(cells []cell, head, width int64) {
+		n := int64(len(cells))
+		for i := head - n + 1; i <= head; i++ {
+			if c := cells[bucket.Slot(i, n)]; c != (cell{}) {
+				st.buckets = append(st.buckets, stateBucket{start: i * width, width: width, good: c.good, bad: c.bad})
+			}
+		}
+	}
+	ring(s.coarseRing, s.coarseHead, s.fine*s.ratio)
+	ring(s.fineRing, s.fineHead, s.fine)
+	if hot != (cell{}) {
+		st.buckets = append(st.buckets, stateBucket{start: s.hotIdx.Load() * s.fine, width: s.fine, good: hot.good, bad: hot.bad})
+	}
+	st.totals = s.totalsLocked()
+	return st
+}
+
+// addState adds the buckets and totals of st, each bucket at its own time.
+func (s *series) addState(st *State) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if now, ok := s.index(s.clock()); ok && now > s.hotIdx.Load() {
+		s.rotateLocked(now)
+	}
+	hot := s.hotIdx.Load()
+	var inHot cell
+	for _, b := range st.buckets {
+		c := cell{good: b.good, bad: b.bad}
+		if i := bucket.FloorDiv(b.start, s.fine); i < hot {
+			s.addCellLocked(i, c)
+			continue
+		}
+		// The current bucket, or one stamped after it: counted now.
+		s.hot[0].good.Add(c.good)
+		s.hot[0].bad.Add(c.bad)
+		inHot.add(c)
+	}
+	t := st.totals
+	s.folded.Good += t.Good - inHot.good // the hot counters count the rest
+	s.folded.Bad += t.Bad - inHot.bad
+	s.folded.Invalid += t.Invalid
+	s.folded.OutOfRange += t.OutOfRange
+	s.unknown.Add(t.Unknown)
+	s.negative.Add(t.Negative)
+	s.future.Add(t.Future)
+}
+
+// State returns a copy of everything the SLI has recorded.
+func (r *Ratio) State() *State { return r.s.state() }
+
+// Add adds what st recorded to the SLI: each bucket at its own time (those
+// older than the retention count in Totals.OutOfRange), and its totals. It
+// is how an SLI is restored after a restart, and how replicas are merged.
+// It fails with ErrStateMismatch, changing nothing, for a latency SLI's
+// state.
+func (r *Ratio) Add(st *State) error {
+	if st == nil || st.hist != nil {
+		return fmt.Errorf("%w: a latency state cannot be added to a ratio SLI", ErrStateMismatch)
+	}
+	r.s.addState(st)
+	return nil
+}
+
+// State returns a copy of everything the SLI has recorded, its histogram
+// included.
+func (l *Latency) State() *State {
+	st := l.s.state()
+	st.hist = l.h.State()
+	return st
+}
+
+// Add adds what st recorded to the SLI, the threshold counts and the
+// histogram; see Ratio.Add. It fails with ErrStateMismatch, changing
+// nothing, for a ratio SLI's state or a histogram of another range or
+// precision.
+func (l *Latency) Add(st *State) error {
+	if st == nil || st.hist == nil {
+		return fmt.Errorf("%w: a ratio state cannot be added to a latency SLI", ErrStateMismatch)
+	}
+	if c, h := st.hist.Config(), l.h.Config(); c.Lowest != h.Lowest || c.Highest != h.Highest || c.Digits != h.Digits {
+		return fmt.Errorf("%w: histogram %v–%v at %d digits, the SLI's %v–%v at %d", ErrStateMismatch, c.Lowest, c.Highest, c.Digits, h.Lowest, h.Highest, h.Digits)
+	}
+	if err := l.h.Add(st.hist); err != nil {
+		return fmt.Errorf("%w: %v", ErrStateMismatch, err)
+	}
+	l.s.addState(st)
+	return nil
+}
+
+// MergeStates returns a state holding everything in states, as replicas'
+// states are combined into a fleet-wide one: buckets and totals add,
+// histograms merge. The states must all be ratio or all latency states with
+// one histogram layout, else it fails with ErrStateMismatch.
+func MergeStates(states ...*State) (*State, error) {
+	if len(states) == 0 || states[0] == nil {
+		return nil, fmt.Errorf("%w: nothing to merge", ErrStateMismatch)
+	}
+	m := &State{}
+	var hists []*histogram.State
+	for i, s := range states {
+		if s == nil || (s.hist == nil) != (states[0].hist == nil) {
+			return nil, fmt.Errorf("%w: state %d is of another kind", ErrStateMismatch, i)
+		}
+		m.buckets = append(m.buckets, s.buckets...)
+		t := &m.totals
+		t.Good += s.totals.Good
+		t.Bad += s.totals.Bad
+		t.Invalid += s.totals.Invalid
+		t.Unknown += s.totals.Unknown
+		t.Negative += s.totals.Negative
+		t.Future += s.totals.Future
+		t.OutOfRange += s.totals.OutOfRange
+		if s.hist != nil {
+			hists = append(hists, s.hist)
+		}
+	}
+	if len(hists) > 0 {
+		h, err := histogram.MergeStates(hists...)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrStateMismatch, err)
+		}
+		m.hist = h
+	}
+	return m, nil
+}
+
+const stateVersion = 1
+
+// Encode returns the state in a compact binary form that DecodeState reads.
+// Callers that persist it wrap it with a checksum, as package slo does.
+func (s *State) Encode() []byte {
+	b := []byte{stateVersion}
+	t := s.totals
+	for _, v := range []uint64{t.Good, t.Bad, t.Invalid, t.Unknown, t.Negative, t.Future, t.OutOfRange} {
+		b = binary.AppendUvarint(b, v)
+	}
+	b = binary.AppendUvarint(b, uint64(len(s.buckets)))
+	for _, k := range s.buckets {
+		b = binary.AppendVarint(b, k.start)
+		b = binary.AppendUvarint(b, uint64(k.width))
+		b = binary.AppendUvarint(b, k.good)
+		b = binary.AppendUvarint(b, k.bad)
+	}
+	if s.hist == nil {
+		return append(b, 0)
+	}
+	h := s.hist.Encode()
+	b = append(b, 1)
+	b = binary.AppendUvarint(b, uint64(len(h)))
+	return append(b, h...)
+}
+
+// DecodeState reads a state that Encode wrote. Bytes that are not one —
+// truncated, corrupted, or with buckets holding more events than the totals
+// — fail with ErrCorruptState; DecodeState never panics.
+func DecodeState(data []byte) (*State, error) {
+	d := data
+	fail := func(what string) (*State, error) {
+		return nil, fmt.Errorf("%w: %s", ErrCorruptState, what)
+	}
+	uv := func() (uint64, bool) {
+		v, n := binary.Uvarint(d)
+		if n <= 0 {
+			return 0, false
+		}
+		d = d[n:]
+		return v, true
+	}
+	if len(d) == 0 || d[0] != stateVersion {
+		return fail("unknown version")
+	}
+	d = d[1:]
+	s := &State{}
+	var tv [7]uint64
+	for i := range tv {
+		v, ok := uv()
+		if !ok {
+			return fail("totals")
+		}
+		tv[i] = v
+	}
+	s.totals = Totals{Good: tv[0], Bad: tv[1], Invalid: tv[2], Unknown: tv[3], Negative: tv[4], Future: tv[5], OutOfRange: tv[6]}
+	n, ok := uv()
+	if !ok || n > uint64(len(d)/4) { // a bucket takes at least 4 bytes
+		return fail("bucket count")
+	}
+	var good, bad uint64
+	for range n {
+		start, k := binary.Varint(d)
+		if k <= 0 {
+			return fail("bucket start")
+		}
+		d = d[k:]
+		width, ok1 := uv()
+		g, ok2 := uv()
+		b, ok3 := uv()
+		if !ok1 || !ok2 || !ok3 || width == 0 || width > math.MaxInt64 {
+			return fail("bucket")
+		}
+		if good+g < good || bad+b < bad {
+			return fail("bucket counts overflow")
+		}
+		good, bad = good+g, bad+b
+		s.buckets = append(s.buckets, stateBucket{start: start, width: int64(width), good: g, bad: b})
+	}
+	if good > s.totals.Good || bad > s.totals.Bad {
+		return fail("buckets hold more events than the totals")
+	}
+	if len(d) == 0 {
+		return fail("truncated before the histogram flag")
+	}
+	flag := d[0]
+	d = d[1:]
+	switch flag {
+	case 0:
+	case 1:
+		hl, ok := uv()
+		if !ok || hl != uint64(len(d)) {
+			return fail("histogram length")
+		}
+		h, err := histogram.DecodeState(d)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrCorruptState, err)
+		}
+		s.hist = h
+		d = nil
+	default:
+		return fail("histogram flag")
+	}
+	if len(d) != 0 {
+		return fail("trailing bytes")
+	}
+	return s, nil
+}

@@ -1,0 +1,118 @@
+package sli_test
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/nines-slo/nines/sli"
+)
+
+func TestStateRestoreAges(t *testing.T) {
+	clock := newFakeClock(t0)
+	r, _ := sli.NewRatio(sli.WithClock(clock.Now))
+	// An event a minute for 10 days, the bad ones on day 1.
+	for m := range 10 * 24 * 60 {
+		if m < 24*60 && m%100 == 0 {
+			r.Record(sli.Bad)
+		} else {
+			r.Record(sli.Good)
+		}
+		clock.Advance(time.Minute)
+	}
+	data := r.State().Encode()
+	st, err := sli.DecodeState(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0now := clock.Now()
+	// Restored at once: every window as before.
+	same, _ := sli.NewRatio(sli.WithClock(clock.Now))
+	if err := same.Add(st); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []time.Duration{5 * time.Minute, time.Hour, 6 * time.Hour, 24 * time.Hour, 7 * 24 * time.Hour, 30 * 24 * time.Hour} {
+		a, _ := r.Counts(w)
+		b, _ := same.Counts(w)
+		if diff := cmp.Diff(a, b); diff != "" {
+			t.Errorf("window %v after restore (-original +restored):\n%s", w, diff)
+		}
+	}
+	if diff := cmp.Diff(r.Totals(), same.Totals()); diff != "" {
+		t.Errorf("totals after restore (-original +restored):\n%s", diff)
+	}
+	// Restored 25 days later: the first 5 days (bad ones included) have aged
+	// out of the 30-day window.
+	clock.Set(t0now.Add(25 * 24 * time.Hour))
+	later, _ := sli.NewRatio(sli.WithClock(clock.Now))
+	later.Record(sli.Good)
+	if err := later.Add(st); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := later.Counts(30 * 24 * time.Hour)
+	if c.Valid < 5*24*60 || c.Valid > 5*24*60+61 || c.Good != c.Valid {
+		t.Errorf("25 days later the 30-day window holds %+v, want the last 5 days (~7200 good) and the new event", c)
+	}
+	if tot := later.Totals(); tot.Good+tot.Bad != 10*24*60+1 {
+		t.Errorf("totals after a late restore: %+v, want every event counted", tot)
+	}
+}
+
+func TestStateMergeAndMismatch(t *testing.T) {
+	clock := newFakeClock(t0)
+	a, _ := sli.NewLatency(100*time.Millisecond, sli.WithClock(clock.Now))
+	b, _ := sli.NewLatency(100*time.Millisecond, sli.WithClock(clock.Now))
+	for i := range 1000 {
+		a.Record(time.Duration(i) * time.Millisecond)
+		b.Record(time.Duration(i) * time.Microsecond)
+	}
+	m, err := sli.MergeStates(a.State(), b.State())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fleet, _ := sli.NewLatency(100*time.Millisecond, sli.WithClock(clock.Now))
+	if err := fleet.Add(m); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := fleet.Counts(time.Hour)
+	if diff := cmp.Diff(sli.Counts{Good: 1101, Valid: 2000}, c); diff != "" {
+		t.Errorf("fleet counts (-want +got):\n%s", diff)
+	}
+	p, err := fleet.Percentiles(time.Minute)
+	if err != nil || p.Count != 2000 {
+		t.Errorf("fleet percentiles %+v, %v; want 2000 values", p, err)
+	}
+	r, _ := sli.NewRatio(sli.WithClock(clock.Now))
+	if err := r.Add(a.State()); !errors.Is(err, sli.ErrStateMismatch) {
+		t.Errorf("latency state into a ratio: %v, want ErrStateMismatch", err)
+	}
+	if err := a.Add(r.State()); !errors.Is(err, sli.ErrStateMismatch) {
+		t.Errorf("ratio state into a latency SLI: %v, want ErrStateMismatch", err)
+	}
+	if _, err := sli.MergeStates(a.State(), r.State()); !errors.Is(err, sli.ErrStateMismatch) {
+		t.Errorf("merging kinds: %v, want ErrStateMismatch", err)
+	}
+}
+
+func TestDecodeStateRejects(t *testing.T) {
+	clock := newFakeClock(t0)
+	l, _ := sli.NewLatency(time.Second, sli.WithClock(clock.Now))
+	for i := range 100 {
+		l.Record(time.Duration(i) * time.Millisecond)
+	}
+	good := l.State().Encode()
+	if _, err := sli.DecodeState(good); err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string][]byte{
+		"empty": {}, "version": append([]byte{7}, good[1:]...), "truncated": good[:len(good)-1],
+		"trailing": append(append([]byte{}, good...), 0), "half": good[:len(good)/2],
+		"more in buckets than totals": append([]byte{1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 120, 5, 0}, 0),
+	} {
+		if _, err := sli.DecodeState(data); !errors.Is(err, sli.ErrCorruptState) {
+			t.Errorf("%s: DecodeState error = %v, want ErrCorruptState", name, err)
+		}
+	}
+}
