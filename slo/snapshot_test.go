@@ -1,0 +1,237 @@
+package slo_test
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/nines-slo/nines/internal/fakeclock"
+	"github.com/nines-slo/nines/sli"
+	"github.com/nines-slo/nines/slo"
+)
+
+// fleet is one replica's registry: availability, latency, and a system
+// objective over two journeys, one of which is also a component objective.
+type fleet struct {
+	reg                 *slo.Registry
+	avail, home, search *sli.Ratio
+	latency             *sli.Latency
+}
+
+func newFleet(t testing.TB, clock *fakeclock.Clock) *fleet {
+	t.Helper()
+	f := &fleet{avail: ratio(t, clock), home: ratio(t, clock), search: ratio(t, clock)}
+	var err error
+	if f.latency, err = sli.NewLatency(100*time.Millisecond, sli.WithClock(clock.Now)); err != nil {
+		t.Fatal(err)
+	}
+	browse, err := sli.NewAggregated([]sli.Part{{Name: "home", SLI: f.home}, {Name: "search", SLI: f.search}}, sli.WithClock(clock.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.reg, err = slo.NewRegistry(
+		objective(t, slo.Config{Name: "availability", SLI: f.avail, Target: 0.999}, clock),
+		objective(t, slo.Config{Name: "latency", SLI: f.latency, Target: 0.9}, clock),
+		objective(t, slo.Config{Name: "browse", SLI: browse, Target: 0.999}, clock),
+		objective(t, slo.Config{Name: "search", SLI: f.search, Target: 0.999}, clock),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// traffic records a day of traffic, seeded so replicas differ.
+func (f *fleet) traffic(clock *fakeclock.Clock, seed int) {
+	for m := range 24 * 60 {
+		at := clock.Now().Add(-time.Duration(24*60-m) * time.Minute)
+		for k := range 10 {
+			o := sli.Good
+			if (m*10+k+seed)%997 == 0 {
+				o = sli.Bad
+			}
+			f.avail.RecordAt(at, o)
+			f.home.RecordAt(at, o)
+			if k < 3 {
+				f.search.RecordAt(at, o)
+			}
+			f.latency.RecordAt(at, time.Duration((m*7+k*13+seed)%250)*time.Millisecond)
+		}
+	}
+}
+
+// view is what a registry reports at t: every objective's events and, for
+// latency, the hour's percentiles.
+func view(t *testing.T, reg *slo.Registry, at time.Time) map[string][3]float64 {
+	t.Helper()
+	st, err := reg.StatusAt(at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][3]float64{}
+	for _, s := range st {
+		v := [3]float64{s.Good, s.Valid}
+		for _, p := range s.Latency {
+			if p.Window == time.Hour {
+				v[2] = float64(p.P99)
+			}
+		}
+		out[s.Name] = v
+	}
+	return out
+}
+
+func TestSnapshotRestore(t *testing.T) {
+	clock := fakeclock.New(t0.Add(10 * day))
+	a := newFleet(t, clock)
+	a.traffic(clock, 0)
+	var buf bytes.Buffer
+	if err := a.reg.Snapshot(&buf); err != nil {
+		t.Fatal(err)
+	}
+	snap := buf.Bytes()
+	t.Logf("snapshot of 4 objectives (5 SLIs, one latency): %d bytes", len(snap))
+
+	// Restored at once, into a fresh process: the same view.
+	b := newFleet(t, clock)
+	if err := b.reg.Restore(bytes.NewReader(snap)); err != nil {
+		t.Fatal(err)
+	}
+	want := view(t, a.reg, clock.Now())
+	if want["availability"][1] != 14400 || want["latency"][2] == 0 {
+		t.Fatalf("original view %v: want a day of traffic and a p99", want)
+	}
+	if diff := cmp.Diff(want, view(t, b.reg, clock.Now())); diff != "" {
+		t.Errorf("restored view (-original +restored):\n%s", diff)
+	}
+	// The shared search SLI was restored once, not twice.
+	if c, _ := b.search.Counts(30 * day); c.Valid != 3*24*60 {
+		t.Errorf("search holds %v events after restore, want %d", c.Valid, 3*24*60)
+	}
+
+	// Restored 29½ days later: the window has moved on, as it has for the
+	// original, and holds about half the day of traffic.
+	later := clock.Now().Add(29*day + 12*time.Hour)
+	lateClock := fakeclock.New(later)
+	c := newFleet(t, lateClock)
+	if err := c.reg.Restore(bytes.NewReader(snap)); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(view(t, a.reg, later), view(t, c.reg, later)); diff != "" {
+		t.Errorf("restored 29.5 days later (-original +restored):\n%s", diff)
+	}
+	if got := view(t, c.reg, later)["availability"][1]; got < 6000 || got > 8000 {
+		t.Errorf("29.5 days later the 30-day window holds %v events, want about half of 14400", got)
+	}
+	if got := view(t, c.reg, later)["latency"][2]; got != 0 {
+		t.Errorf("29.5 days later the hour still has a p99 (%v)", time.Duration(got))
+	}
+}
+
+// TestFleetMerge restores two replicas' snapshots into one registry, and
+// merges them into one snapshot: both give the exact sum.
+func TestFleetMerge(t *testing.T) {
+	clock := fakeclock.New(t0.Add(10 * day))
+	a, b := newFleet(t, clock), newFleet(t, clock)
+	a.traffic(clock, 0)
+	b.traffic(clock, 500)
+	var sa, sb bytes.Buffer
+	if err := a.reg.Snapshot(&sa); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.reg.Snapshot(&sb); err != nil {
+		t.Fatal(err)
+	}
+	both := newFleet(t, clock)
+	for _, s := range [][]byte{sa.Bytes(), sb.Bytes()} {
+		if err := both.reg.Restore(bytes.NewReader(s)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	va, vb, got := view(t, a.reg, clock.Now()), view(t, b.reg, clock.Now()), view(t, both.reg, clock.Now())
+	for name := range va {
+		if got[name][0] != va[name][0]+vb[name][0] || got[name][1] != va[name][1]+vb[name][1] {
+			t.Errorf("%s: fleet %v, replicas %v + %v", name, got[name], va[name], vb[name])
+		}
+	}
+	// The fleet's p99 is that of the merged histograms, not an average.
+	ha, _ := a.latency.Histogram(time.Hour)
+	hb, _ := b.latency.Histogram(time.Hour)
+	hm, _ := both.latency.Histogram(time.Hour)
+	if ha.Count()+hb.Count() != hm.Count() {
+		t.Errorf("fleet histogram holds %d values, replicas %d + %d", hm.Count(), ha.Count(), hb.Count())
+	}
+
+	var merged bytes.Buffer
+	if err := slo.MergeSnapshots(&merged, bytes.NewReader(sa.Bytes()), bytes.NewReader(sb.Bytes())); err != nil {
+		t.Fatal(err)
+	}
+	viaFile := newFleet(t, clock)
+	if err := viaFile.reg.Restore(&merged); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(got, view(t, viaFile.reg, clock.Now())); diff != "" {
+		t.Errorf("MergeSnapshots then Restore (-two restores +merged file):\n%s", diff)
+	}
+}
+
+// totals fingerprints a fleet's state.
+func (f *fleet) totals() []sli.Totals {
+	return []sli.Totals{f.avail.Totals(), f.home.Totals(), f.search.Totals(), f.latency.Totals()}
+}
+
+// TestRestoreRejects damages a snapshot every way a disk or a network can;
+// each is refused with ErrCorruptSnapshot and changes nothing.
+func TestRestoreRejects(t *testing.T) {
+	clock := fakeclock.New(t0.Add(10 * day))
+	a := newFleet(t, clock)
+	a.traffic(clock, 0)
+	var buf bytes.Buffer
+	if err := a.reg.Snapshot(&buf); err != nil {
+		t.Fatal(err)
+	}
+	good := buf.Bytes()
+	flip := func(at int) []byte { c := bytes.Clone(good); c[at] ^= 0x20; return c }
+	cases := map[string][]byte{
+		"empty":          {},
+		"foreign":        []byte("PK\x03\x04 this is a zip file, not a snapshot"),
+		"magic only":     good[:8],
+		"truncated":      good[:len(good)/2],
+		"last byte gone": good[:len(good)-1],
+		"version":        flip(9),
+		"flipped body":   flip(len(good) / 2),
+		"flipped crc":    flip(len(good) - 1),
+		"trailing":       append(bytes.Clone(good), 0),
+	}
+	b := newFleet(t, clock)
+	b.traffic(clock, 7)
+	before := b.totals()
+	for name, data := range cases {
+		t.Run(name, func(t *testing.T) {
+			if err := b.reg.Restore(bytes.NewReader(data)); !errors.Is(err, slo.ErrCorruptSnapshot) {
+				t.Errorf("Restore error = %v, want ErrCorruptSnapshot", err)
+			}
+			if diff := cmp.Diff(before, b.totals()); diff != "" {
+				t.Errorf("a rejected snapshot changed the registry (-before +after):\n%s", diff)
+			}
+		})
+	}
+	// A snapshot whose "latency" is a ratio SLI does not fit.
+	other := ratio(t, clock)
+	other.Record(sli.Good)
+	odd, _ := slo.NewRegistry(objective(t, slo.Config{Name: "availability", SLI: ratio(t, clock), Target: 0.99}, clock),
+		objective(t, slo.Config{Name: "latency", SLI: other, Target: 0.99}, clock))
+	buf.Reset()
+	if err := odd.Snapshot(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.reg.Restore(&buf); !errors.Is(err, slo.ErrSnapshotMismatch) {
+		t.Errorf("Restore of a mismatched snapshot: %v, want ErrSnapshotMismatch", err)
+	}
+	if diff := cmp.Diff(before, b.totals()); diff != "" {
+		t.Errorf("a mismatched snapshot changed the registry (-before +after):\n%s", diff)
+	}
+}
