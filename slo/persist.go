@@ -86,7 +86,9 @@ func NewPersister(r *Registry, path string, interval time.Duration, onError func
 		return nil, fmt.Errorf("%w: persister interval %v is not positive", ErrInvalidConfig, interval)
 	}
 	if onError == nil {
-		onError = func(err error) { slog.Default().Error("slo: persisting snapshot", slog.String("path", path), slog.Any("error", err)) }
+		onError = func(err error) {
+			slog.Default().Error("slo: persisting snapshot", slog.String("path", path), slog.Any("error", err))
+		}
 	}
 	p := &Persister{reg: r, path: path, onError: onError, stop: make(chan struct{}), done: make(chan struct{})}
 	go p.run(interval)
@@ -119,4 +121,3 @@ func (p *Persister) Close() error {
 	})
 	return p.closeErr
 }
-
