@@ -29,6 +29,9 @@
 //     HdrHistogram's standard encoding.
 //   - sli: recording events — ratio, latency and aggregated SLIs over rolling
 //     time buckets; latency SLIs with percentiles.
+//   - slo: objectives — an SLI, a target and a rolling or calendar window;
+//     status, attainment, budget, burn rates, multiwindow burn-rate alerts;
+//     a registry; snapshots that survive restarts and merge across replicas.
 //
 // # Tour
 //

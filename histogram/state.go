@@ -46,8 +46,12 @@ func (r *Recorder) State() *State {
 			sl := &rg.slots[bucket.Slot(j, n)]
 			st := stateSlot{window: int64(rg.window), start: j * rg.width, width: rg.width,
 				underflow: sl.underflow, overflow: sl.overflow, invalid: sl.invalid, saturated: sl.saturated}
-			st.counts = make([]uint64, len(sl.counts))
-			for x, c := range sl.counts {
+			last := len(sl.counts) - 1
+			for last >= 0 && sl.counts[last] == 0 {
+				last--
+			}
+			st.counts = make([]uint64, last+1)
+			for x, c := range sl.counts[:last+1] {
 				st.counts[x] = uint64(c)
 			}
 			s.add(st)
@@ -109,7 +113,8 @@ func MergeStates(states ...*State) (*State, error) {
 // Add adds the values of s to the recorder, each slot at its own time: a
 // window's slots into that window (if the recorder keeps it), a tick's
 // values into every window. Slots older than a window are left out of it;
-// values stamped after the present are counted at the present. It fails
+// values stamped after the present are counted at the present. Counts
+// saturate at 2^32 − 1 per slot bucket, like recorded ones. It fails
 // with ErrLayoutMismatch, changing nothing, when s has another range or
 // precision.
 func (r *Recorder) Add(s *State) error {
@@ -123,12 +128,8 @@ func (r *Recorder) Add(s *State) error {
 	}
 	hot := r.hotIdx.Load()
 	for _, sl := range s.slots {
-		if sl.window == 0 {
-			if i := bucket.FloorDiv(sl.start, r.tick); i >= hot {
-				r.addHot(sl)
-				continue
-			}
-		}
+		// A tick's values (window 0) go into the slot holding that tick in
+		// every window; a window's slot into that window only.
 		for k := range r.rings {
 			rg := &r.rings[k]
 			if sl.window != 0 && (sl.window != int64(rg.window) || sl.width != rg.width) {
@@ -145,21 +146,6 @@ func (r *Recorder) Add(s *State) error {
 		}
 	}
 	return nil
-}
-
-// addHot adds a tick's values to the current tick.
-func (r *Recorder) addHot(sl stateSlot) {
-	h := r.hot[0]
-	for x, c := range sl.counts {
-		for c > 0 {
-			step := uint32(min(c, math.MaxUint32))
-			h.counts[x].Add(step)
-			c -= uint64(step)
-		}
-	}
-	h.underflow.Add(sl.underflow)
-	h.overflow.Add(sl.overflow)
-	h.invalid.Add(sl.invalid)
 }
 
 func (s *slot) addState(sl stateSlot) {

@@ -43,8 +43,23 @@
 // Alerts are evaluated when a status is computed: each change goes to the
 // handler (WithAlertHandler) and to log/slog, once.
 //
+// # Snapshots
+//
+// Registry.Snapshot writes the recorded state of every SLI — buckets with
+// their times, totals, histograms — in a versioned format with a CRC-32C
+// checksum; Registry.Restore adds it back, each bucket at its own time, so
+// a snapshot taken before a restart and restored after it is aged by the
+// time in between, and a 30-day budget survives deploys. Restoring the
+// snapshots of several replicas into one registry, or merging them with
+// MergeSnapshots, gives the exact fleet-wide view: counts add, histograms
+// merge. A truncated, corrupted or foreign snapshot is refused with
+// ErrCorruptSnapshot and changes nothing. WriteFile persists atomically
+// (temporary file, fsync, rename); a Persister does so at an interval and on
+// Close.
+//
 // # Concurrency
 //
 // Objective and Registry are safe for concurrent use. Status values are
-// plain values owned by the caller.
+// plain values owned by the caller. The only goroutine this package starts
+// is a Persister's, which Close ends.
 package slo

@@ -1,6 +1,7 @@
 package slo_test
 
 import (
+	"bytes"
 	"fmt"
 	"log/slog"
 	"time"
@@ -83,4 +84,76 @@ func ExampleWithAlertHandler() {
 	// checkout page-6h FIRING: burn 200 over 6h0m0s, 200 over 30m0s (threshold 6.0)
 	// checkout ticket-3d FIRING: burn 200 over 72h0m0s, 200 over 6h0m0s (threshold 1.0)
 	// checkout page-1h resolved: burn 133 over 1h0m0s, 0 over 5m0s (threshold 14.4)
+}
+
+func ExampleRegistry_Restore() {
+	now := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	// The objectives are code: each process defines them the same way.
+	define := func() (*slo.Registry, *sli.Ratio) {
+		availability, _ := sli.NewRatio(sli.WithClock(clock))
+		o, _ := slo.New(slo.Config{Name: "api", SLI: availability, Target: 0.999}, slo.WithClock(clock))
+		reg, _ := slo.NewRegistry(o)
+		return reg, availability
+	}
+
+	// Before a deploy: 5000 requests, 2 failed; snapshot the state.
+	before, availability := define()
+	for i := range 5000 {
+		if i < 2 {
+			availability.Record(sli.Bad)
+		} else {
+			availability.Record(sli.Good)
+		}
+	}
+	var snapshot bytes.Buffer // slo.WriteFile writes one to a file, atomically
+	if err := before.Snapshot(&snapshot); err != nil {
+		panic(err)
+	}
+
+	// After the deploy, an hour later: a new process restores it.
+	now = now.Add(time.Hour)
+	after, _ := define()
+	if err := after.Restore(&snapshot); err != nil {
+		panic(err)
+	}
+	st, _ := after.Status()
+	left, _ := st[0].Remaining()
+	fmt.Printf("%v events, %.0f%% of the budget left\n", st[0].Valid, left*100)
+	// Output:
+	// 5000 events, 60% of the budget left
+}
+
+func ExampleMergeSnapshots() {
+	now := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	replica := func(requests, failures int) *bytes.Buffer {
+		availability, _ := sli.NewRatio(sli.WithClock(clock))
+		o, _ := slo.New(slo.Config{Name: "api", SLI: availability, Target: 0.999}, slo.WithClock(clock))
+		reg, _ := slo.NewRegistry(o)
+		for i := range requests {
+			if i < failures {
+				availability.Record(sli.Bad)
+			} else {
+				availability.Record(sli.Good)
+			}
+		}
+		var b bytes.Buffer
+		reg.Snapshot(&b)
+		return &b
+	}
+	a, b := replica(6000, 1), replica(4000, 5) // two replicas of one service
+
+	var fleet bytes.Buffer
+	if err := slo.MergeSnapshots(&fleet, a, b); err != nil {
+		panic(err)
+	}
+	availability, _ := sli.NewRatio(sli.WithClock(clock))
+	o, _ := slo.New(slo.Config{Name: "api", SLI: availability, Target: 0.999}, slo.WithClock(clock))
+	view, _ := slo.NewRegistry(o)
+	view.Restore(&fleet)
+	s, _ := o.Status()
+	fmt.Printf("fleet: %v of %v good, SLI %.2f%%, %s\n", s.Good, s.Valid, s.SLI*100, s.Attainment)
+	// Output:
+	// fleet: 9994 of 10000 good, SLI 99.94%, met
 }

@@ -1,0 +1,66 @@
+package slo_test
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"hash/crc32"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/nines-slo/nines/internal/fakeclock"
+	"github.com/nines-slo/nines/slo"
+)
+
+// FuzzRestore feeds arbitrary bytes to Registry.Restore. It must never
+// panic; a refused input must be refused with ErrCorruptSnapshot or
+// ErrSnapshotMismatch and leave the registry exactly as it was; an accepted
+// one must snapshot again and restore again. The seed corpus in
+// testdata/fuzz/FuzzRestore holds real snapshots and damaged ones.
+func FuzzRestore(f *testing.F) {
+	clock := fakeclock.New(t0.Add(10 * day))
+	src := newFleet(f, clock)
+	src.traffic(clock, 0)
+	var buf bytes.Buffer
+	if err := src.reg.Snapshot(&buf); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(buf.Bytes())
+	f.Add([]byte("NINESNAP"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		restoreOrRefuse(t, clock, data)
+		// Mutations rarely keep the checksum right; try each input once more
+		// with its checksum fixed, so that the entries are fuzzed too.
+		if len(data) > 4 {
+			fixed := bytes.Clone(data)
+			binary.BigEndian.PutUint32(fixed[len(fixed)-4:], crc32.Checksum(fixed[:len(fixed)-4], crc32.MakeTable(crc32.Castagnoli)))
+			restoreOrRefuse(t, clock, fixed)
+		}
+	})
+}
+
+func restoreOrRefuse(t *testing.T, clock *fakeclock.Clock, data []byte) {
+	{
+		dst := newFleet(t, clock)
+		dst.avail.Record(1) // something to lose
+		before := dst.totals()
+		err := dst.reg.Restore(bytes.NewReader(data))
+		if err != nil {
+			if !errors.Is(err, slo.ErrCorruptSnapshot) && !errors.Is(err, slo.ErrSnapshotMismatch) {
+				t.Fatalf("Restore error %v is neither ErrCorruptSnapshot nor ErrSnapshotMismatch", err)
+			}
+			if diff := cmp.Diff(before, dst.totals()); diff != "" {
+				t.Fatalf("a refused snapshot changed the registry (-before +after):\n%s", diff)
+			}
+			return
+		}
+		var again bytes.Buffer
+		if err := dst.reg.Snapshot(&again); err != nil {
+			t.Fatal(err)
+		}
+		if err := newFleet(t, clock).reg.Restore(&again); err != nil {
+			t.Fatalf("re-restoring an accepted snapshot's successor: %v", err)
+		}
+	}
+}

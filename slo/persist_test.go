@@ -1,0 +1,150 @@
+package slo_test
+
+import (
+	"bytes"
+	"errors"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/nines-slo/nines/internal/fakeclock"
+	"github.com/nines-slo/nines/slo"
+)
+
+func TestWriteAndReadFile(t *testing.T) {
+	clock := fakeclock.New(t0.Add(10 * day))
+	a := newFleet(t, clock)
+	a.traffic(clock, 0)
+	path := filepath.Join(t.TempDir(), "slo.snap")
+	b := newFleet(t, clock)
+	if err := slo.ReadFile(b.reg, path); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("ReadFile of a missing file: %v, want fs.ErrNotExist", err)
+	}
+	if err := slo.WriteFile(a.reg, path); err != nil {
+		t.Fatal(err)
+	}
+	if err := slo.ReadFile(b.reg, path); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(view(t, a.reg, clock.Now()), view(t, b.reg, clock.Now())); diff != "" {
+		t.Errorf("read back (-written +read):\n%s", diff)
+	}
+	entries, _ := os.ReadDir(filepath.Dir(path))
+	if len(entries) != 1 {
+		t.Errorf("directory holds %d files after WriteFile, want only the snapshot", len(entries))
+	}
+}
+
+// TestPersister writes at an interval and on Close, and leaves no goroutine
+// behind.
+func TestPersister(t *testing.T) {
+	clock := fakeclock.New(t0.Add(10 * day))
+	a := newFleet(t, clock)
+	a.traffic(clock, 0)
+	path := filepath.Join(t.TempDir(), "slo.snap")
+	before := runtime.NumGoroutine()
+	var errs []error
+	p, err := slo.NewPersister(a.reg, path, time.Hour, func(err error) { errs = append(errs, err) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	b := newFleet(t, clock)
+	if err := slo.ReadFile(b.reg, path); err != nil {
+		t.Fatalf("the snapshot Close wrote: %v", err)
+	}
+	if diff := cmp.Diff(view(t, a.reg, clock.Now()), view(t, b.reg, clock.Now())); diff != "" {
+		t.Errorf("persisted (-live +read):\n%s", diff)
+	}
+	// The goroutine is gone (allow the runtime a moment to reap it).
+	for i := 0; runtime.NumGoroutine() > before && i < 100; i++ {
+		runtime.Gosched()
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines after Close, %d before NewPersister", n, before)
+	}
+	if _, err := slo.NewPersister(a.reg, path, 0, nil); !errors.Is(err, slo.ErrInvalidConfig) {
+		t.Errorf("NewPersister(interval 0): %v, want ErrInvalidConfig", err)
+	}
+	if len(errs) != 0 {
+		t.Errorf("periodic errors: %v", errs)
+	}
+}
+
+// TestKilledWhilePersisting kills, with SIGKILL, a process that rewrites
+// the snapshot in a loop: whenever it dies, the file is a whole snapshot,
+// the previous one or the next.
+func TestKilledWhilePersisting(t *testing.T) {
+	if path := os.Getenv("NINES_PERSIST_CHILD"); path != "" {
+		persistForever(t, path)
+		return
+	}
+	if testing.Short() {
+		t.Skip("starts child processes")
+	}
+	path := filepath.Join(t.TempDir(), "slo.snap")
+	clock := fakeclock.New(t0.Add(10 * day))
+	seed := newFleet(t, clock)
+	seed.traffic(clock, 0)
+	if err := slo.WriteFile(seed.reg, path); err != nil {
+		t.Fatal(err)
+	}
+	for round := range 5 {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestKilledWhilePersisting$", "-test.count=1")
+		cmd.Env = append(os.Environ(), "NINES_PERSIST_CHILD="+path)
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		// Let it get going, then kill it mid-write (it writes continuously).
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			if strings.Contains(out.String(), "writing") || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		time.Sleep(time.Duration(20+round*37) * time.Millisecond)
+		if err := cmd.Process.Kill(); err != nil {
+			t.Fatal(err)
+		}
+		cmd.Wait()
+		if !strings.Contains(out.String(), "writing") {
+			t.Fatalf("round %d: the child never started writing:\n%s", round, out.String())
+		}
+		fresh := newFleet(t, clock)
+		if err := slo.ReadFile(fresh.reg, path); err != nil {
+			t.Fatalf("round %d: after a kill mid-write the snapshot is unreadable: %v", round, err)
+		}
+		if got := view(t, fresh.reg, clock.Now())["availability"][1]; got != 14400 {
+			t.Fatalf("round %d: the snapshot read back holds %v events, want 14400", round, got)
+		}
+	}
+}
+
+// persistForever is the child: it rewrites the snapshot until killed, for
+// at most 30 seconds.
+func persistForever(t *testing.T, path string) {
+	clock := fakeclock.New(t0.Add(10 * day))
+	f := newFleet(t, clock)
+	f.traffic(clock, 0)
+	os.Stdout.WriteString("writing\n")
+	for end := time.Now().Add(30 * time.Second); time.Now().Before(end); {
+		if err := slo.WriteFile(f.reg, path); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
