@@ -1,8 +1,9 @@
 package slo_test
 
 import (
-	"bytes"
+	"bufio"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -104,27 +105,38 @@ func TestKilledWhilePersisting(t *testing.T) {
 	for round := range 5 {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestKilledWhilePersisting$", "-test.count=1")
 		cmd.Env = append(os.Environ(), "NINES_PERSIST_CHILD="+path)
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		// Let it get going, then kill it mid-write (it writes continuously).
-		deadline := time.Now().Add(10 * time.Second)
-		for {
-			if strings.Contains(out.String(), "writing") || time.Now().After(deadline) {
-				break
+		// Wait for it to start writing (it writes continuously), let it
+		// write a while, then kill it, most likely mid-write.
+		started := make(chan bool, 1)
+		go func() {
+			line, _ := bufio.NewReader(stdout).ReadString('\n')
+			started <- strings.HasPrefix(line, "writing")
+			io.Copy(io.Discard, stdout)
+		}()
+		select {
+		case ok := <-started:
+			if !ok {
+				cmd.Process.Kill()
+				cmd.Wait()
+				t.Fatalf("round %d: the child did not start writing", round)
 			}
-			time.Sleep(10 * time.Millisecond)
+		case <-time.After(20 * time.Second):
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatalf("round %d: the child did not start writing within 20s", round)
 		}
 		time.Sleep(time.Duration(20+round*37) * time.Millisecond)
 		if err := cmd.Process.Kill(); err != nil {
 			t.Fatal(err)
 		}
 		cmd.Wait()
-		if !strings.Contains(out.String(), "writing") {
-			t.Fatalf("round %d: the child never started writing:\n%s", round, out.String())
-		}
 		fresh := newFleet(t, clock)
 		if err := slo.ReadFile(fresh.reg, path); err != nil {
 			t.Fatalf("round %d: after a kill mid-write the snapshot is unreadable: %v", round, err)
