@@ -40,8 +40,9 @@
 // Thresholds scale with the window's length. An alert fires when both its
 // windows exceed the threshold and resolves when the short window drops
 // below; it needs enough events that one failure alone cannot fire it.
-// Alerts are evaluated when a status is computed: each change goes to the
-// handler (WithAlertHandler) and to log/slog, once.
+// Alerts are evaluated when a status is computed — by a caller, or every
+// interval by an Evaluator: each change goes to the handler
+// (WithAlertHandler) and to log/slog, once.
 //
 // # Snapshots
 //
@@ -60,6 +61,6 @@
 // # Concurrency
 //
 // Objective and Registry are safe for concurrent use. Status values are
-// plain values owned by the caller. The only goroutine this package starts
-// is a Persister's, which Close ends.
+// plain values owned by the caller. The only goroutines this package starts
+// are a Persister's and an Evaluator's, which their Close ends.
 package slo

@@ -69,7 +69,7 @@ func ExampleWithAlertHandler() {
 			}
 		}
 		now = now.Add(time.Minute)
-		o.Status() // evaluates the alerts; a real service does this periodically
+		o.Status() // evaluates the alerts; a service runs an slo.Evaluator to do it
 	}
 	// Recovery.
 	for range 10 {
