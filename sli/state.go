@@ -210,12 +210,23 @@ func (s *State) Encode() []byte {
 	for _, v := range []uint64{t.Good, t.Bad, t.Invalid, t.Unknown, t.Negative, t.Future, t.OutOfRange} {
 		b = binary.AppendUvarint(b, v)
 	}
+	// Buckets mostly follow one another at one width: such a bucket is
+	// written as a step count from the previous one (tag 0), others with
+	// their start and width (tag 1).
 	b = binary.AppendUvarint(b, uint64(len(s.buckets)))
-	for _, k := range s.buckets {
-		b = binary.AppendVarint(b, k.start)
-		b = binary.AppendUvarint(b, uint64(k.width))
+	var prev stateBucket
+	for i, k := range s.buckets {
+		if d := k.start - prev.start; i > 0 && k.width == prev.width && d > 0 && d%k.width == 0 {
+			b = append(b, 0)
+			b = binary.AppendUvarint(b, uint64(d/k.width))
+		} else {
+			b = append(b, 1)
+			b = binary.AppendVarint(b, k.start)
+			b = binary.AppendUvarint(b, uint64(k.width))
+		}
 		b = binary.AppendUvarint(b, k.good)
 		b = binary.AppendUvarint(b, k.bad)
+		prev = k
 	}
 	if s.hist == nil {
 		return append(b, 0)
@@ -261,23 +272,51 @@ func DecodeState(data []byte) (*State, error) {
 		return fail("bucket count")
 	}
 	var good, bad uint64
-	for range n {
-		start, k := binary.Varint(d)
-		if k <= 0 {
-			return fail("bucket start")
-		}
-		d = d[k:]
-		width, ok1 := uv()
-		g, ok2 := uv()
-		b, ok3 := uv()
-		if !ok1 || !ok2 || !ok3 || width == 0 || width > math.MaxInt64 {
+	var prev stateBucket
+	for i := range n {
+		var k stateBucket
+		if len(d) == 0 {
 			return fail("bucket")
+		}
+		tag := d[0]
+		d = d[1:]
+		switch {
+		case tag == 0 && i > 0:
+			steps, ok := uv()
+			if !ok || steps == 0 || steps > math.MaxInt64/uint64(prev.width) {
+				return fail("bucket step")
+			}
+			k.width = prev.width
+			k.start = prev.start + int64(steps)*prev.width
+			if k.start < prev.start {
+				return fail("bucket start overflows")
+			}
+		case tag == 1:
+			start, n := binary.Varint(d)
+			if n <= 0 {
+				return fail("bucket start")
+			}
+			d = d[n:]
+			width, ok := uv()
+			if !ok || width == 0 || width > math.MaxInt64 {
+				return fail("bucket width")
+			}
+			k.start, k.width = start, int64(width)
+		default:
+			return fail("bucket tag")
+		}
+		g, ok1 := uv()
+		b, ok2 := uv()
+		if !ok1 || !ok2 {
+			return fail("bucket counts")
 		}
 		if good+g < good || bad+b < bad {
 			return fail("bucket counts overflow")
 		}
 		good, bad = good+g, bad+b
-		s.buckets = append(s.buckets, stateBucket{start: start, width: int64(width), good: g, bad: b})
+		k.good, k.bad = g, b
+		s.buckets = append(s.buckets, k)
+		prev = k
 	}
 	if good > s.totals.Good || bad > s.totals.Bad {
 		return fail("buckets hold more events than the totals")

@@ -109,7 +109,7 @@ func TestDecodeStateRejects(t *testing.T) {
 	for name, data := range map[string][]byte{
 		"empty": {}, "version": append([]byte{7}, good[1:]...), "truncated": good[:len(good)-1],
 		"trailing": append(append([]byte{}, good...), 0), "half": good[:len(good)/2],
-		"more in buckets than totals": append([]byte{1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 120, 5, 0}, 0),
+		"more in buckets than totals": {1, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 120, 5, 0, 0},
 	} {
 		if _, err := sli.DecodeState(data); !errors.Is(err, sli.ErrCorruptState) {
 			t.Errorf("%s: DecodeState error = %v, want ErrCorruptState", name, err)
