@@ -22,6 +22,11 @@ const (
 	cookieHint       = 0x10
 	headerSize       = 40
 	compressedHeader = 8
+
+	// maxDecodedCountsLen bounds the layouts Decode accepts (8 MiB of
+	// counts): 1 ns to an hour at 4 digits fits, 5 digits over a wide
+	// range does not.
+	maxDecodedCountsLen = 1 << 20
 )
 
 // Encode returns the snapshot in HdrHistogram's standard V2 compressed
@@ -108,10 +113,12 @@ func readVarint(b []byte) (uint64, int, error) {
 // Decode reads a histogram in HdrHistogram's V2 compressed format — the
 // bytes Encode returns, or their base64 form as in histogram log files —
 // written by nines or by any HdrHistogram library. Values are taken as
-// nanoseconds. Anything else (truncated, corrupted or foreign bytes, a
-// geometry beyond 4 Mi buckets) fails with an error wrapping ErrCorrupt;
-// Decode never panics and allocates in proportion to the histogram it
-// returns, not to what a header claims.
+// nanoseconds; the header's normalizing index offset is ignored, as writers
+// serialize counts in logical order. Anything else — truncated, corrupted or
+// foreign bytes, a DoubleHistogram (conversion ratio other than 1), a
+// layout of more than 1 Mi buckets — fails with an error wrapping
+// ErrCorrupt. Decode never panics and allocates at most 8 MiB for the
+// counts, whatever a header claims.
 func Decode(data []byte) (*Snapshot, error) {
 	if !hasCookie(data, compressedCookie) {
 		raw, err := base64.StdEncoding.DecodeString(string(bytes.TrimSpace(data)))
@@ -147,9 +154,15 @@ func Decode(data []byte) (*Snapshot, error) {
 	if lowest < 1 {
 		lowest = 1 // older writers put 0 here for a unit of 1
 	}
+	if ratio := math.Float64frombits(binary.BigEndian.Uint64(h[32:])); ratio != 1 && ratio != 0 {
+		return nil, fmt.Errorf("%w: value conversion ratio %v: only integer histograms (ratio 1) are read", ErrCorrupt, ratio)
+	}
 	lay, err := newLayout(lowest, highest, digits)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	if lay.countsLen > maxDecodedCountsLen {
+		return nil, fmt.Errorf("%w: %d buckets, more than the %d this package decodes", ErrCorrupt, lay.countsLen, maxDecodedCountsLen)
 	}
 	if payloadLen < 0 || payloadLen > int64(lay.countsLen)*9 {
 		return nil, fmt.Errorf("%w: payload length %d for %d buckets", ErrCorrupt, payloadLen, lay.countsLen)

@@ -24,8 +24,10 @@ import (
 //
 // Memory is fixed: seven slots per window plus up to eight current
 // histograms (one per shard), 4 bytes per bucket each — about 435 KiB with
-// the defaults (3456 buckets, three windows). Counts in a slot saturate at
-// 2^32 − 1 (see Snapshot.Saturated).
+// the defaults (3456 buckets, three windows). Counts in a window's slot
+// saturate at 2^32 − 1 (see Snapshot.Saturated); the current histograms'
+// 32-bit counters would wrap only past 4 billion values in one bucket in one
+// tick (10 s by default), which only a frozen injected clock allows.
 //
 // A Recorder is safe for concurrent use. Build one with NewRecorder; the
 // zero value is not usable.

@@ -37,7 +37,9 @@ func newSnapshot(lay layout, counts []uint64) *Snapshot {
 			s.first = i
 		}
 		last = i
-		s.total += c
+		if s.total += c; s.total < c {
+			s.total = math.MaxUint64 // only absurd decoded counts get here
+		}
 	}
 	s.counts = counts[:last+1]
 	return s
@@ -170,12 +172,15 @@ func Merge(snaps ...*Snapshot) (*Snapshot, error) {
 		}
 		n = max(n, len(s.counts))
 	}
-	// uint64 sums cannot overflow: that would take 1.8·10^19 values.
 	counts := make([]uint64, n)
 	var extra Snapshot
 	for _, s := range snaps {
 		for i, c := range s.counts {
-			counts[i] += c
+			// Recorded counts never come near 2^64; decoded ones can.
+			if counts[i] += c; counts[i] < c {
+				counts[i] = math.MaxUint64
+				extra.saturated++
+			}
 		}
 		extra.underflow += s.underflow
 		extra.overflow += s.overflow

@@ -27,8 +27,16 @@ type State struct {
 // every window.
 type stateSlot struct {
 	window, start, width                    int64
-	counts                                  []uint64 // dense, trailing zeros trimmed
+	counts                                  []bucketCount // non-zero buckets, in index order
 	underflow, overflow, invalid, saturated uint64
+}
+
+// bucketCount is one non-zero bucket. Counts are kept sparse so that a
+// state costs memory in proportion to what it holds (and a decoded one to
+// its input), never to its layout.
+type bucketCount struct {
+	index int
+	n     uint64
 }
 
 // State returns a copy of the recorder's contents.
@@ -46,22 +54,25 @@ func (r *Recorder) State() *State {
 			sl := &rg.slots[bucket.Slot(j, n)]
 			st := stateSlot{window: int64(rg.window), start: j * rg.width, width: rg.width,
 				underflow: sl.underflow, overflow: sl.overflow, invalid: sl.invalid, saturated: sl.saturated}
-			last := len(sl.counts) - 1
-			for last >= 0 && sl.counts[last] == 0 {
-				last--
-			}
-			st.counts = make([]uint64, last+1)
-			for x, c := range sl.counts[:last+1] {
-				st.counts[x] = uint64(c)
+			for x, c := range sl.counts {
+				if c != 0 {
+					st.counts = append(st.counts, bucketCount{x, uint64(c)})
+				}
 			}
 			s.add(st)
 		}
 	}
-	hot := stateSlot{start: r.hotIdx.Load() * r.tick, width: r.tick, counts: make([]uint64, r.lay.countsLen)}
-	for _, h := range r.hot {
-		for x := range h.counts {
-			hot.counts[x] += uint64(h.counts[x].Load())
+	hot := stateSlot{start: r.hotIdx.Load() * r.tick, width: r.tick}
+	for x := range r.lay.countsLen {
+		var n uint64
+		for _, h := range r.hot {
+			n += uint64(h.counts[x].Load())
 		}
+		if n != 0 {
+			hot.counts = append(hot.counts, bucketCount{x, n})
+		}
+	}
+	for _, h := range r.hot {
 		hot.underflow += h.underflow.Load()
 		hot.overflow += h.overflow.Load()
 		hot.invalid += h.invalid.Load()
@@ -70,14 +81,9 @@ func (r *Recorder) State() *State {
 	return s
 }
 
-// add appends st unless it is empty, trimming its trailing zero buckets.
+// add appends st unless it is empty.
 func (s *State) add(st stateSlot) {
-	last := len(st.counts) - 1
-	for last >= 0 && st.counts[last] == 0 {
-		last--
-	}
-	st.counts = st.counts[:last+1]
-	if last < 0 && st.underflow+st.overflow+st.invalid+st.saturated == 0 {
+	if len(st.counts) == 0 && st.underflow+st.overflow+st.invalid+st.saturated == 0 {
 		return
 	}
 	s.slots = append(s.slots, st)
@@ -111,41 +117,63 @@ func MergeStates(states ...*State) (*State, error) {
 }
 
 // Add adds the values of s to the recorder, each slot at its own time: a
-// window's slots into that window (if the recorder keeps it), a tick's
-// values into every window. Slots older than a window are left out of it;
-// values stamped after the present are counted at the present. Counts
-// saturate at 2^32 − 1 per slot bucket, like recorded ones. It fails
-// with ErrLayoutMismatch, changing nothing, when s has another range or
-// precision.
+// window's slots into that window, a tick's values into every window. A
+// window the state does not have is filled from the state's next longer
+// window (or its longest), at that window's coarser slots. Slots older than
+// a window are left out of it; values stamped after the present are counted
+// at the present. Counts saturate at 2^32 − 1 per slot bucket, as recorded
+// ones do. It fails with ErrLayoutMismatch, changing nothing, when s has
+// another range or precision.
 func (r *Recorder) Add(s *State) error {
 	if s == nil || s.lay != r.lay {
 		return fmt.Errorf("%w: state and recorder differ in range or precision", ErrLayoutMismatch)
 	}
+	var have []int64
+	for _, sl := range s.slots {
+		if sl.window != 0 && !slices.Contains(have, sl.window) {
+			have = append(have, sl.window)
+		}
+	}
+	slices.Sort(have)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if now, ok := r.index(r.clock()); ok && now > r.hotIdx.Load() {
 		r.rotateLocked(now)
 	}
-	hot := r.hotIdx.Load()
-	for _, sl := range s.slots {
-		// A tick's values (window 0) go into the slot holding that tick in
-		// every window; a window's slot into that window only.
-		for k := range r.rings {
-			rg := &r.rings[k]
-			if sl.window != 0 && (sl.window != int64(rg.window) || sl.width != rg.width) {
+	present := r.hotIdx.Load() * r.tick
+	for k := range r.rings {
+		rg := &r.rings[k]
+		src := sourceWindow(int64(rg.window), have)
+		n := int64(len(rg.slots))
+		for _, sl := range s.slots {
+			if sl.window != 0 && sl.window != src {
 				continue
 			}
 			// A slot from the future (another replica's clock) counts at
 			// the present; one older than the window is left out of it.
-			j := min(bucket.FloorDiv(sl.start, rg.width), bucket.FloorDiv(hot*r.tick, rg.width))
+			j := min(bucket.FloorDiv(sl.start, rg.width), bucket.FloorDiv(present, rg.width))
 			rg.advance(j)
-			if n := int64(len(rg.slots)); j <= rg.head-n {
+			if j <= rg.head-n {
 				continue
 			}
-			rg.slots[bucket.Slot(j, int64(len(rg.slots)))].addState(sl)
+			rg.slots[bucket.Slot(j, n)].addState(sl)
 		}
 	}
 	return nil
+}
+
+// sourceWindow picks which of the state's windows (sorted) fills a ring of
+// window w: w itself, else the shortest longer one, else the longest.
+func sourceWindow(w int64, have []int64) int64 {
+	for _, h := range have {
+		if h >= w {
+			return h
+		}
+	}
+	if len(have) == 0 {
+		return -1
+	}
+	return have[len(have)-1]
 }
 
 func (s *slot) addState(sl stateSlot) {
@@ -153,13 +181,13 @@ func (s *slot) addState(sl stateSlot) {
 	s.overflow += sl.overflow
 	s.invalid += sl.invalid
 	s.saturated += sl.saturated
-	for x, c := range sl.counts {
-		sum := uint64(s.counts[x]) + c
-		if sum > math.MaxUint32 {
-			s.saturated += sum - math.MaxUint32
+	for _, c := range sl.counts {
+		sum := uint64(s.counts[c.index]) + c.n
+		if sum < c.n || sum > math.MaxUint32 {
+			s.saturated += sum - math.MaxUint32 // wraps harmlessly for absurd counts
 			sum = math.MaxUint32
 		}
-		s.counts[x] = uint32(sum)
+		s.counts[c.index] = uint32(sum)
 	}
 }
 
@@ -187,20 +215,12 @@ func (s *State) Encode() []byte {
 			b = binary.AppendUvarint(b, v)
 		}
 		// Non-zero buckets as (gap since the previous one, count).
-		nz := 0
-		for _, c := range sl.counts {
-			if c != 0 {
-				nz++
-			}
-		}
-		b = binary.AppendUvarint(b, uint64(nz))
+		b = binary.AppendUvarint(b, uint64(len(sl.counts)))
 		prev := -1
-		for x, c := range sl.counts {
-			if c != 0 {
-				b = binary.AppendUvarint(b, uint64(x-prev))
-				b = binary.AppendUvarint(b, c)
-				prev = x
-			}
+		for _, c := range sl.counts {
+			b = binary.AppendUvarint(b, uint64(c.index-prev))
+			b = binary.AppendUvarint(b, c.n)
+			prev = c.index
 		}
 	}
 	return b
@@ -248,10 +268,7 @@ func DecodeState(data []byte) (*State, error) {
 				return nil, fmt.Errorf("%w: state bucket", ErrCorrupt)
 			}
 			x += int(gap)
-			if len(sl.counts) <= x {
-				sl.counts = append(sl.counts, make([]uint64, x+1-len(sl.counts))...)
-			}
-			sl.counts[x] = c
+			sl.counts = append(sl.counts, bucketCount{x, c})
 		}
 		s.slots = append(s.slots, sl)
 	}

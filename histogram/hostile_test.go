@@ -1,0 +1,118 @@
+package histogram_test
+
+import (
+	"bytes"
+	"compress/zlib"
+	"encoding/binary"
+	"errors"
+	"math"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/nines-slo/nines/histogram"
+)
+
+// allocated returns the bytes f allocates.
+func allocated(f func()) uint64 {
+	var a, b runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&a)
+	f()
+	runtime.ReadMemStats(&b)
+	return b.TotalAlloc - a.TotalAlloc
+}
+
+// hdrEncoding builds a V2 compressed histogram by hand.
+func hdrEncoding(lowest, highest int64, digits int32, ratio float64, payload []byte) []byte {
+	inner := make([]byte, 40)
+	binary.BigEndian.PutUint32(inner[0:], 0x1c849313)
+	binary.BigEndian.PutUint32(inner[4:], uint32(len(payload)))
+	binary.BigEndian.PutUint32(inner[12:], uint32(digits))
+	binary.BigEndian.PutUint64(inner[16:], uint64(lowest))
+	binary.BigEndian.PutUint64(inner[24:], uint64(highest))
+	binary.BigEndian.PutUint64(inner[32:], math.Float64bits(ratio))
+	inner = append(inner, payload...)
+	var z bytes.Buffer
+	w := zlib.NewWriter(&z)
+	w.Write(inner)
+	w.Close()
+	out := binary.BigEndian.AppendUint32(nil, 0x1c849314)
+	out = binary.BigEndian.AppendUint32(out, uint32(z.Len()))
+	return append(out, z.Bytes()...)
+}
+
+// zigzag LEB128 of v.
+func varint(v int64) []byte { return binary.AppendUvarint(nil, uint64(v<<1)^uint64(v>>63)) }
+
+func TestDecodeHostile(t *testing.T) {
+	// A run of a million empty buckets, then one count: a few bytes that
+	// would make a dense decoder allocate its whole layout.
+	far := append(varint(-(1<<20 - 2)), varint(1)...)
+	huge := hdrEncoding(1, math.MaxInt64/2, 5, 1, far)
+	if _, err := histogram.Decode(huge); !errors.Is(err, histogram.ErrCorrupt) {
+		t.Errorf("5-digit full-range layout: %v, want ErrCorrupt", err)
+	}
+	if n := allocated(func() { histogram.Decode(huge) }); n > 1<<20 {
+		t.Errorf("refusing %d bytes allocated %d", len(huge), n)
+	}
+	double := hdrEncoding(1, 1<<20, 2, 1e-6, varint(1))
+	if _, err := histogram.Decode(double); !errors.Is(err, histogram.ErrCorrupt) {
+		t.Errorf("a DoubleHistogram encoding: %v, want ErrCorrupt", err)
+	}
+	if _, err := histogram.Decode(hdrEncoding(1, 1<<20, 2, 1, varint(3))); err != nil {
+		t.Errorf("a hand-built valid encoding: %v", err)
+	}
+}
+
+// TestDecodeStateAllocatesByInput: a state naming its highest bucket costs
+// memory for what it holds, not for its layout.
+func TestDecodeStateAllocatesByInput(t *testing.T) {
+	r, _ := newRecorder(t, histogram.Config{Digits: 3, Lowest: time.Nanosecond})
+	r.Record(time.Hour)
+	data := r.State().Encode()
+	if n := allocated(func() {
+		if _, err := histogram.DecodeState(data); err != nil {
+			t.Fatal(err)
+		}
+	}); n > 64<<10 {
+		t.Errorf("decoding a %d-byte state allocated %d bytes", len(data), n)
+	}
+}
+
+// TestAddAcrossWindows restores a state into a recorder with different
+// windows: a window the state lacks is filled from the next longer one.
+func TestAddAcrossWindows(t *testing.T) {
+	r, clock := newRecorder(t, histogram.Config{})
+	for range 100 {
+		r.Record(time.Millisecond)
+	}
+	clock.Advance(3 * time.Minute)
+	r.Record(time.Millisecond)
+	other, otherClock := newRecorder(t, histogram.Config{Windows: []time.Duration{time.Minute, 15 * time.Minute, time.Hour}})
+	otherClock.Set(clock.Now())
+	if err := other.Add(r.State()); err != nil {
+		t.Fatal(err)
+	}
+	if got := count(t, other, 15*time.Minute); got != 101 {
+		t.Errorf("15m window (not in the state) holds %d values, want 101", got)
+	}
+	if got := count(t, other, time.Hour); got != 101 {
+		t.Errorf("1h window holds %d values, want 101", got)
+	}
+}
+
+func TestMergeSaturates(t *testing.T) {
+	big := hdrEncoding(1, 1<<20, 2, 1, varint(math.MaxInt64))
+	a, err := histogram.Decode(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := histogram.Merge(a, a, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Count() != math.MaxUint64 || m.Saturated() == 0 {
+		t.Errorf("merging three 2^63 counts: Count %d, Saturated %d; want saturation", m.Count(), m.Saturated())
+	}
+}
