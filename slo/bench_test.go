@@ -102,7 +102,7 @@ func BenchmarkRestore100(b *testing.B) {
 		b.StopTimer()
 		fresh, _ := registry100Empty(b)
 		b.StartTimer()
-		if err := fresh.Restore(bytes.NewReader(data)); err != nil {
+		if _, err := fresh.Restore(bytes.NewReader(data)); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -114,7 +114,7 @@ func ExampleRegistry_Restore() {
 	// After the deploy, an hour later: a new process restores it.
 	now = now.Add(time.Hour)
 	after, _ := define()
-	if err := after.Restore(&snapshot); err != nil {
+	if _, err := after.Restore(&snapshot); err != nil {
 		panic(err)
 	}
 	st, _ := after.Status()

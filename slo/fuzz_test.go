@@ -45,7 +45,7 @@ func restoreOrRefuse(t *testing.T, clock *fakeclock.Clock, data []byte) {
 		dst := newFleet(t, clock)
 		dst.avail.Record(1) // something to lose
 		before := dst.totals()
-		err := dst.reg.Restore(bytes.NewReader(data))
+		_, err := dst.reg.Restore(bytes.NewReader(data))
 		if err != nil {
 			if !errors.Is(err, slo.ErrCorruptSnapshot) && !errors.Is(err, slo.ErrSnapshotMismatch) {
 				t.Fatalf("Restore error %v is neither ErrCorruptSnapshot nor ErrSnapshotMismatch", err)
@@ -59,7 +59,7 @@ func restoreOrRefuse(t *testing.T, clock *fakeclock.Clock, data []byte) {
 		if err := dst.reg.Snapshot(&again); err != nil {
 			t.Fatal(err)
 		}
-		if err := newFleet(t, clock).reg.Restore(&again); err != nil {
+		if _, err := newFleet(t, clock).reg.Restore(&again); err != nil {
 			t.Fatalf("re-restoring an accepted snapshot's successor: %v", err)
 		}
 	}

@@ -51,12 +51,12 @@ func WriteFile(r *Registry, path string) error {
 }
 
 // ReadFile restores the registry from the snapshot at path; see
-// Registry.Restore. A missing file fails with an error wrapping
-// fs.ErrNotExist, which a first start can ignore.
-func ReadFile(r *Registry, path string) error {
+// Registry.Restore, whose skipped keys it returns. A missing file fails with
+// an error wrapping fs.ErrNotExist, which a first start can ignore.
+func ReadFile(r *Registry, path string) (skipped []string, err error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return fmt.Errorf("slo: reading snapshot: %w", err)
+		return nil, fmt.Errorf("slo: reading snapshot: %w", err)
 	}
 	defer f.Close()
 	return r.Restore(f)

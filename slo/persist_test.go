@@ -25,13 +25,13 @@ func TestWriteAndReadFile(t *testing.T) {
 	a.traffic(clock, 0)
 	path := filepath.Join(t.TempDir(), "slo.snap")
 	b := newFleet(t, clock)
-	if err := slo.ReadFile(b.reg, path); !errors.Is(err, fs.ErrNotExist) {
+	if _, err := slo.ReadFile(b.reg, path); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("ReadFile of a missing file: %v, want fs.ErrNotExist", err)
 	}
 	if err := slo.WriteFile(a.reg, path); err != nil {
 		t.Fatal(err)
 	}
-	if err := slo.ReadFile(b.reg, path); err != nil {
+	if _, err := slo.ReadFile(b.reg, path); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(view(t, a.reg, clock.Now()), view(t, b.reg, clock.Now())); diff != "" {
@@ -63,7 +63,7 @@ func TestPersister(t *testing.T) {
 		t.Errorf("second Close: %v", err)
 	}
 	b := newFleet(t, clock)
-	if err := slo.ReadFile(b.reg, path); err != nil {
+	if _, err := slo.ReadFile(b.reg, path); err != nil {
 		t.Fatalf("the snapshot Close wrote: %v", err)
 	}
 	if diff := cmp.Diff(view(t, a.reg, clock.Now()), view(t, b.reg, clock.Now())); diff != "" {
@@ -138,7 +138,7 @@ func TestKilledWhilePersisting(t *testing.T) {
 		}
 		cmd.Wait()
 		fresh := newFleet(t, clock)
-		if err := slo.ReadFile(fresh.reg, path); err != nil {
+		if _, err := slo.ReadFile(fresh.reg, path); err != nil {
 			t.Fatalf("round %d: after a kill mid-write the snapshot is unreadable: %v", round, err)
 		}
 		if got := view(t, fresh.reg, clock.Now())["availability"][1]; got != 14400 {

@@ -31,7 +31,9 @@ func NewRegistry(objs ...*Objective) (*Registry, error) {
 }
 
 // Add adds an objective. It fails with ErrDuplicateName when the registry
-// already has one of that name, and with ErrInvalidConfig for nil.
+// already has one of that name, or when one of its snapshot keys (name, or
+// name/part for an aggregate's parts) names another SLI; and with
+// ErrInvalidConfig for nil.
 func (r *Registry) Add(o *Objective) error {
 	if o == nil {
 		return fmt.Errorf("%w: nil objective", ErrInvalidConfig)
@@ -43,6 +45,11 @@ func (r *Registry) Add(o *Objective) error {
 	}
 	if _, ok := r.names[o.name]; ok {
 		return fmt.Errorf("%w: %q", ErrDuplicateName, o.name)
+	}
+	// Snapshot keys must be unique too: an objective "browse/search" beside
+	// an aggregate "browse" with a part "search" over another SLI is not.
+	if _, err := keyedSLIs(append(slices.Clone(r.order), o)); err != nil {
+		return err
 	}
 	r.names[o.name] = o
 	r.order = append(r.order, o)

@@ -7,6 +7,7 @@ import (
 	"hash/crc32"
 	"io"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/nines-slo/nines/sli"
@@ -39,32 +40,39 @@ var (
 	_ stateful = (*sli.Latency)(nil)
 )
 
+// keyed is one recording SLI with every key it is reachable by.
 type keyed struct {
-	key string
-	sli stateful
+	keys []string // sorted
+	sli  stateful
 }
 
-// slis lists the registry's recording SLIs with their snapshot keys: the
+// keyedSLIs lists the recording SLIs of objs with their snapshot keys: an
 // objective's name, and name/part for the parts of an aggregated SLI. An SLI
 // shared by several objectives (a component's SLI inside the system's
-// aggregate) appears once, under its first key. Sources other than the sli
-// package's carry no state.
-func (r *Registry) slis() ([]keyed, error) {
-	var out []keyed
-	seen := map[stateful]bool{}
-	keys := map[string]bool{}
+// aggregate) is listed once with all its keys, so that snapshots match it
+// whatever order objectives are registered in. Sources other than the sli
+// package's carry no state. Two SLIs under one key is an error.
+func keyedSLIs(objs []*Objective) ([]keyed, error) {
+	var out []*keyed
+	bySLI := map[stateful]*keyed{}
+	owner := map[string]stateful{}
 	var walk func(key string, src sli.Source) error
 	walk = func(key string, src sli.Source) error {
 		switch s := src.(type) {
 		case stateful:
-			if seen[s] {
-				return nil
+			if prev, ok := owner[key]; ok && prev != s {
+				return fmt.Errorf("%w: two SLIs have the snapshot key %q", ErrDuplicateName, key)
 			}
-			if keys[key] {
-				return fmt.Errorf("%w: two SLIs have the snapshot key %q", ErrInvalidConfig, key)
+			owner[key] = s
+			k, ok := bySLI[s]
+			if !ok {
+				k = &keyed{sli: s}
+				bySLI[s] = k
+				out = append(out, k)
 			}
-			seen[s], keys[key] = true, true
-			out = append(out, keyed{key, s})
+			if !slices.Contains(k.keys, key) {
+				k.keys = append(k.keys, key)
+			}
 		case *sli.Aggregated:
 			for _, p := range s.Parts() {
 				if err := walk(key+"/"+p.Name, p.SLI); err != nil {
@@ -74,30 +82,43 @@ func (r *Registry) slis() ([]keyed, error) {
 		}
 		return nil
 	}
-	for _, o := range r.Objectives() {
+	for _, o := range objs {
 		if err := walk(o.name, o.src); err != nil {
 			return nil, err
 		}
 	}
-	return out, nil
+	res := make([]keyed, len(out))
+	for i, k := range out {
+		slices.Sort(k.keys)
+		res[i] = *k
+	}
+	return res, nil
+}
+
+// entry is one SLI's state in a snapshot, with all its keys.
+type entry struct {
+	keys  []string // sorted
+	state *sli.State
 }
 
 // snapshot is a decoded snapshot.
 type snapshot struct {
 	at      time.Time
-	keys    []string
-	entries map[string]*sli.State
+	entries []entry
 }
 
 func (s *snapshot) encode(w io.Writer) error {
 	b := []byte(snapshotMagic)
 	b = binary.BigEndian.AppendUint16(b, snapshotVersion)
 	b = binary.BigEndian.AppendUint64(b, uint64(s.at.UnixNano()))
-	b = binary.AppendUvarint(b, uint64(len(s.keys)))
-	for _, k := range s.keys {
-		st := s.entries[k].Encode()
-		b = binary.AppendUvarint(b, uint64(len(k)))
-		b = append(b, k...)
+	b = binary.AppendUvarint(b, uint64(len(s.entries)))
+	for _, e := range s.entries {
+		b = binary.AppendUvarint(b, uint64(len(e.keys)))
+		for _, k := range e.keys {
+			b = binary.AppendUvarint(b, uint64(len(k)))
+			b = append(b, k...)
+		}
+		st := e.state.Encode()
 		b = binary.AppendUvarint(b, uint64(len(st)))
 		b = append(b, st...)
 	}
@@ -127,37 +148,56 @@ func decodeSnapshot(rd io.Reader) (*snapshot, error) {
 	if crc32.Checksum(body, castagnoli) != sum {
 		return fail("checksum mismatch: truncated or damaged")
 	}
-	s := &snapshot{at: time.Unix(0, int64(binary.BigEndian.Uint64(data[10:]))), entries: map[string]*sli.State{}}
+	s := &snapshot{at: time.Unix(0, int64(binary.BigEndian.Uint64(data[10:])))}
 	d := body[18:]
-	chunk := func() ([]byte, bool) {
+	count := func() (int, bool) {
 		n, k := binary.Uvarint(d)
-		if k <= 0 || n > uint64(len(d)-k) {
+		if k <= 0 || n > uint64(len(d)) { // every item takes at least a byte
+			return 0, false
+		}
+		d = d[k:]
+		return int(n), true
+	}
+	chunk := func() ([]byte, bool) {
+		n, ok := count()
+		if !ok || n > len(d) {
 			return nil, false
 		}
-		c := d[k : k+int(n)]
-		d = d[k+int(n):]
+		c := d[:n]
+		d = d[n:]
 		return c, true
 	}
-	n, k := binary.Uvarint(d)
-	if k <= 0 || n > uint64(len(d)) {
+	n, ok := count()
+	if !ok {
 		return fail("entry count")
 	}
-	d = d[k:]
+	seen := map[string]bool{}
 	for range n {
-		key, ok1 := chunk()
-		st, ok2 := chunk()
-		if !ok1 || !ok2 {
-			return fail("entry")
+		nk, ok := count()
+		if !ok || nk == 0 {
+			return fail("key count")
 		}
-		if _, dup := s.entries[string(key)]; dup {
-			return fail("key %q twice", key)
+		var e entry
+		for range nk {
+			key, ok := chunk()
+			if !ok {
+				return fail("key")
+			}
+			if seen[string(key)] {
+				return fail("key %q twice", key)
+			}
+			seen[string(key)] = true
+			e.keys = append(e.keys, string(key))
 		}
-		state, err := sli.DecodeState(st)
-		if err != nil {
-			return fail("entry %q: %v", key, err)
+		st, ok := chunk()
+		if !ok {
+			return fail("entry %q", e.keys[0])
 		}
-		s.keys = append(s.keys, string(key))
-		s.entries[string(key)] = state
+		if e.state, err = sli.DecodeState(st); err != nil {
+			return fail("entry %q: %v", e.keys[0], err)
+		}
+		slices.Sort(e.keys)
+		s.entries = append(s.entries, e)
 	}
 	if len(d) != 0 {
 		return fail("%d bytes after the last entry", len(d))
@@ -176,16 +216,19 @@ func (r *Registry) Snapshot(w io.Writer) error {
 	return r.SnapshotAt(w, time.Now())
 }
 
-// SnapshotAt is Snapshot, with the snapshot stamped as taken at t.
+
+
+// SnapshotAt is Snapshot, with the snapshot stamped as taken at t (the
+// stamp is information for people; Restore places buckets by their own
+// times).
 func (r *Registry) SnapshotAt(w io.Writer, t time.Time) error {
-	ks, err := r.slis()
+	ks, err := keyedSLIs(r.Objectives())
 	if err != nil {
 		return err
 	}
-	s := &snapshot{at: t, entries: map[string]*sli.State{}}
+	s := &snapshot{at: t}
 	for _, k := range ks {
-		s.keys = append(s.keys, k.key)
-		s.entries[k.key] = k.sli.State()
+		s.entries = append(s.entries, entry{keys: k.keys, state: k.sli.State()})
 	}
 	return s.encode(w)
 }
@@ -195,48 +238,83 @@ func (r *Registry) SnapshotAt(w io.Writer, t time.Time) error {
 // is aged by t1 − t0. Restore adds rather than replaces, so events recorded
 // since the process started are kept, and restoring several replicas'
 // snapshots into one registry gives the exact fleet-wide view (counts add,
-// histograms merge). Entries for SLIs the registry no longer has are
-// skipped.
+// histograms merge). An entry goes to every SLI it shares a key with (an
+// objective's name, or name/part inside an aggregate), whatever order the
+// objectives were registered in; the keys of entries that matched no SLI
+// (objectives since removed or renamed) are returned as skipped. Alert
+// states are not in snapshots: an alert firing before a restart fires again
+// after it, once its windows show the burn again.
 //
 // A truncated, corrupted or foreign snapshot fails with ErrCorruptSnapshot,
 // and one whose entries do not fit the registry's SLIs (a ratio state for a
 // latency SLI, another histogram layout) with ErrSnapshotMismatch; either
 // way the registry is unchanged.
-func (r *Registry) Restore(rd io.Reader) error {
+func (r *Registry) Restore(rd io.Reader) (skipped []string, err error) {
 	s, err := decodeSnapshot(rd)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	ks, err := r.slis()
+	ks, err := keyedSLIs(r.Objectives())
 	if err != nil {
-		return err
+		return nil, err
 	}
-	// Check every entry before adding any.
+	type add struct {
+		to stateful
+		st *sli.State
+	}
+	var plan []add
+	used := make([]bool, len(s.entries))
 	for _, k := range ks {
-		if st, ok := s.entries[k.key]; ok {
-			if err := k.sli.Accepts(st); err != nil {
-				return fmt.Errorf("%w: %q: %v", ErrSnapshotMismatch, k.key, err)
+		for i, e := range s.entries {
+			if !sharesKey(k.keys, e.keys) {
+				continue
 			}
+			// Check every entry before adding any.
+			if err := k.sli.Accepts(e.state); err != nil {
+				return nil, fmt.Errorf("%w: %q: %v", ErrSnapshotMismatch, k.keys[0], err)
+			}
+			plan = append(plan, add{k.sli, e.state})
+			used[i] = true
 		}
 	}
-	for _, k := range ks {
-		if st, ok := s.entries[k.key]; ok {
-			if err := k.sli.Add(st); err != nil {
-				return fmt.Errorf("%w: %q: %v", ErrSnapshotMismatch, k.key, err) // not reached: checked above
-			}
+	for _, a := range plan {
+		if err := a.to.Add(a.st); err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrSnapshotMismatch, err) // not reached: checked above
 		}
 	}
-	return nil
+	for i, e := range s.entries {
+		if !used[i] {
+			skipped = append(skipped, e.keys...)
+		}
+	}
+	return skipped, nil
+}
+
+// union returns the sorted union of two sorted key lists.
+func union(a, b []string) []string {
+	u := slices.Concat(a, b)
+	slices.Sort(u)
+	return slices.Compact(u)
+}
+
+// sharesKey reports whether two sorted key lists have a key in common.
+func sharesKey(a, b []string) bool {
+	for _, k := range a {
+		if _, ok := slices.BinarySearch(b, k); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // MergeSnapshots combines the snapshots of several replicas into one,
-// written to w: the state under each key is merged (counts add, histograms
-// merge), so restoring the result equals restoring each input. It fails with
-// ErrCorruptSnapshot if any input is corrupt and ErrSnapshotMismatch if two
-// inputs disagree on an SLI's kind or histogram layout; nothing is written
-// then.
+// written to w: entries with the same keys are merged (counts add,
+// histograms merge), so restoring the result equals restoring each input.
+// It fails with ErrCorruptSnapshot if any input is corrupt and
+// ErrSnapshotMismatch if two inputs disagree on an SLI's kind or histogram
+// layout; nothing is written then.
 func MergeSnapshots(w io.Writer, snapshots ...io.Reader) error {
-	merged := &snapshot{entries: map[string]*sli.State{}}
+	merged := &snapshot{}
 	for i, rd := range snapshots {
 		s, err := decodeSnapshot(rd)
 		if err != nil {
@@ -245,20 +323,24 @@ func MergeSnapshots(w io.Writer, snapshots ...io.Reader) error {
 		if s.at.After(merged.at) {
 			merged.at = s.at
 		}
-		for _, k := range s.keys {
-			prev, ok := merged.entries[k]
-			if !ok {
-				merged.keys = append(merged.keys, k)
-				merged.entries[k] = s.entries[k]
-				continue
+		for _, e := range s.entries {
+			// Fold every merged entry that shares a key with e into it, so
+			// that no key ends up in two entries.
+			keep := merged.entries[:0]
+			for _, m := range merged.entries {
+				if !sharesKey(m.keys, e.keys) {
+					keep = append(keep, m)
+					continue
+				}
+				st, err := sli.MergeStates(m.state, e.state)
+				if err != nil {
+					return fmt.Errorf("%w: snapshot %d, %q: %v", ErrSnapshotMismatch, i, e.keys[0], err)
+				}
+				e = entry{keys: union(m.keys, e.keys), state: st}
 			}
-			m, err := sli.MergeStates(prev, s.entries[k])
-			if err != nil {
-				return fmt.Errorf("%w: snapshot %d, %q: %v", ErrSnapshotMismatch, i, k, err)
-			}
-			merged.entries[k] = m
+			merged.entries = append(keep, e)
 		}
 	}
-	slices.Sort(merged.keys)
+	slices.SortFunc(merged.entries, func(a, b entry) int { return strings.Compare(a.keys[0], b.keys[0]) })
 	return merged.encode(w)
 }

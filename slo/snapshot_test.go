@@ -97,7 +97,7 @@ func TestSnapshotRestore(t *testing.T) {
 
 	// Restored at once, into a fresh process: the same view.
 	b := newFleet(t, clock)
-	if err := b.reg.Restore(bytes.NewReader(snap)); err != nil {
+	if _, err := b.reg.Restore(bytes.NewReader(snap)); err != nil {
 		t.Fatal(err)
 	}
 	want := view(t, a.reg, clock.Now())
@@ -117,7 +117,7 @@ func TestSnapshotRestore(t *testing.T) {
 	later := clock.Now().Add(29*day + 12*time.Hour)
 	lateClock := fakeclock.New(later)
 	c := newFleet(t, lateClock)
-	if err := c.reg.Restore(bytes.NewReader(snap)); err != nil {
+	if _, err := c.reg.Restore(bytes.NewReader(snap)); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(view(t, a.reg, later), view(t, c.reg, later)); diff != "" {
@@ -147,7 +147,7 @@ func TestFleetMerge(t *testing.T) {
 	}
 	both := newFleet(t, clock)
 	for _, s := range [][]byte{sa.Bytes(), sb.Bytes()} {
-		if err := both.reg.Restore(bytes.NewReader(s)); err != nil {
+		if _, err := both.reg.Restore(bytes.NewReader(s)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -170,7 +170,7 @@ func TestFleetMerge(t *testing.T) {
 		t.Fatal(err)
 	}
 	viaFile := newFleet(t, clock)
-	if err := viaFile.reg.Restore(&merged); err != nil {
+	if _, err := viaFile.reg.Restore(&merged); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(got, view(t, viaFile.reg, clock.Now())); diff != "" {
@@ -211,7 +211,7 @@ func TestRestoreRejects(t *testing.T) {
 	before := b.totals()
 	for name, data := range cases {
 		t.Run(name, func(t *testing.T) {
-			if err := b.reg.Restore(bytes.NewReader(data)); !errors.Is(err, slo.ErrCorruptSnapshot) {
+			if _, err := b.reg.Restore(bytes.NewReader(data)); !errors.Is(err, slo.ErrCorruptSnapshot) {
 				t.Errorf("Restore error = %v, want ErrCorruptSnapshot", err)
 			}
 			if diff := cmp.Diff(before, b.totals()); diff != "" {
@@ -228,10 +228,85 @@ func TestRestoreRejects(t *testing.T) {
 	if err := odd.Snapshot(&buf); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.reg.Restore(&buf); !errors.Is(err, slo.ErrSnapshotMismatch) {
+	if _, err := b.reg.Restore(&buf); !errors.Is(err, slo.ErrSnapshotMismatch) {
 		t.Errorf("Restore of a mismatched snapshot: %v, want ErrSnapshotMismatch", err)
 	}
 	if diff := cmp.Diff(before, b.totals()); diff != "" {
 		t.Errorf("a mismatched snapshot changed the registry (-before +after):\n%s", diff)
+	}
+}
+
+// TestRestoreAcrossRegistrationOrder snapshots a registry where a component
+// SLI is shared with the system's aggregate, and restores it into one that
+// registers the objectives the other way round: every SLI gets its state,
+// once.
+func TestRestoreAcrossRegistrationOrder(t *testing.T) {
+	clock := fakeclock.New(t0.Add(10 * day))
+	build := func(systemFirst bool) (*slo.Registry, *sli.Ratio, *sli.Ratio) {
+		home, search := ratio(t, clock), ratio(t, clock)
+		browse, err := sli.NewAggregated([]sli.Part{{Name: "home", SLI: home}, {Name: "search", SLI: search}}, sli.WithClock(clock.Now))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sys := objective(t, slo.Config{Name: "browse", SLI: browse, Target: 0.99}, clock)
+		comp := objective(t, slo.Config{Name: "home", SLI: home, Target: 0.99}, clock)
+		objs := []*slo.Objective{comp, sys}
+		if systemFirst {
+			objs = []*slo.Objective{sys, comp}
+		}
+		reg, err := slo.NewRegistry(objs...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return reg, home, search
+	}
+	src, home, search := build(true)
+	for range 70 {
+		home.Record(sli.Good)
+	}
+	for range 30 {
+		search.Record(sli.Bad)
+	}
+	var buf bytes.Buffer
+	if err := src.Snapshot(&buf); err != nil {
+		t.Fatal(err)
+	}
+	dst, dhome, dsearch := build(false)
+	skipped, err := dst.Restore(&buf)
+	if err != nil || len(skipped) != 0 {
+		t.Fatalf("Restore = %v, %v; want no error, nothing skipped", skipped, err)
+	}
+	h, _ := dhome.Counts(time.Hour)
+	s, _ := dsearch.Counts(time.Hour)
+	if h.Valid != 70 || s.Valid != 30 {
+		t.Errorf("restored home %v and search %v events, want 70 and 30", h.Valid, s.Valid)
+	}
+	// A registry without the system objective skips its search part.
+	lone := ratio(t, clock)
+	only, _ := slo.NewRegistry(objective(t, slo.Config{Name: "home", SLI: lone, Target: 0.99}, clock))
+	buf.Reset()
+	src.Snapshot(&buf)
+	skipped, err = only.Restore(&buf)
+	if err != nil || len(skipped) != 1 || skipped[0] != "browse/search" {
+		t.Errorf("Restore into a smaller registry = %v, %v; want browse/search skipped", skipped, err)
+	}
+}
+
+func TestSnapshotKeyCollision(t *testing.T) {
+	clock := fakeclock.New(t0)
+	part := ratio(t, clock)
+	browse, _ := sli.NewAggregated([]sli.Part{{Name: "search", SLI: part}}, sli.WithClock(clock.Now))
+	reg, err := slo.NewRegistry(objective(t, slo.Config{Name: "browse", SLI: browse, Target: 0.99}, clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	clash := objective(t, slo.Config{Name: "browse/search", SLI: ratio(t, clock), Target: 0.99}, clock)
+	if err := reg.Add(clash); !errors.Is(err, slo.ErrDuplicateName) {
+		t.Errorf("Add of an objective named like an aggregate's part: %v, want ErrDuplicateName", err)
+	}
+	// The same SLI under both keys is fine.
+	same := objective(t, slo.Config{Name: "browse/search", SLI: part, Target: 0.99}, clock)
+	if err := reg.Add(same); err != nil {
+		t.Errorf("Add of the part's own SLI under its key: %v", err)
 	}
 }
