@@ -216,8 +216,6 @@ func (r *Registry) Snapshot(w io.Writer) error {
 	return r.SnapshotAt(w, time.Now())
 }
 
-
-
 // SnapshotAt is Snapshot, with the snapshot stamped as taken at t (the
 // stamp is information for people; Restore places buckets by their own
 // times).
