@@ -49,7 +49,9 @@ type AlertRule struct {
 // DefaultAlerts returns the SRE Workbook's recommended rules for a 30-day
 // window, which scale to other windows through their budget fractions:
 // page at 2% of the budget in 1h (with a 5m short window), page at 5% in 6h
-// (30m), ticket at 10% in 3d (6h).
+// (30m), ticket at 10% in 3d (6h). An objective given no rules uses these,
+// less any whose threshold its target makes unreachable: at a 90% target no
+// burn rate exceeds 10, so the 14.4 page is left out.
 func DefaultAlerts() []AlertRule {
 	return []AlertRule{
 		{Name: "page-1h", Severity: Page, Long: time.Hour, Short: 5 * time.Minute, BudgetFraction: 0.02},

@@ -77,9 +77,11 @@ type Objective struct {
 	handler func(AlertEvent)
 	logger  *slog.Logger
 
-	mu     sync.Mutex
-	firing []time.Time // per rule: when it started firing; zero when not
-	last   time.Time   // latest evaluation that updated alert states
+	mu         sync.Mutex
+	firing     []time.Time  // per rule: when it started firing; zero when not
+	last       time.Time    // latest evaluation that updated alert states
+	queue      []AlertEvent // state changes not yet delivered, in order
+	delivering bool         // a goroutine is delivering the queue
 }
 
 // Option configures an Objective.
@@ -97,9 +99,9 @@ func WithClock(now func() time.Time) Option {
 }
 
 // WithAlertHandler sets the function that receives every alert state
-// change, once each. It runs on the goroutine that evaluated the status,
-// after the objective's lock is released; it may call back into the
-// objective.
+// change, once each, in the order the changes happened, one call at a time.
+// It runs on the goroutine of a status evaluation, after the objective's
+// lock is released; it may call back into the objective.
 func WithAlertHandler(f func(AlertEvent)) Option {
 	return optionFunc(func(o *Objective) { o.handler = f })
 }
@@ -133,16 +135,28 @@ func New(c Config, opts ...Option) (*Objective, error) {
 	if rules == nil {
 		rules = DefaultAlerts()
 	}
+	// No burn rate exceeds 1 ÷ (1 − target), when every event is bad.
+	maxBurn := 1 / target.ErrorRate()
+	period := w.Length(time.Now())
 	names := map[string]bool{}
+	var usable []AlertRule
 	for i, r := range rules {
 		if err := r.check(i); err != nil {
 			return nil, fmt.Errorf("%q: %w", c.Name, err)
 		}
+		if th := r.Threshold(period); th >= maxBurn {
+			if c.Alerts == nil {
+				continue // a default rule this target cannot trip
+			}
+			return nil, fmt.Errorf("%w: %q: Alerts[%d] %q can never fire: its threshold %.4g is at least the highest possible burn rate %.4g", ErrInvalidConfig, c.Name, i, r.Name, th, maxBurn)
+		}
+		usable = append(usable, r)
 		if names[r.Name] {
 			return nil, fmt.Errorf("%w: %q: two alert rules named %q", ErrInvalidConfig, c.Name, r.Name)
 		}
 		names[r.Name] = true
 	}
+	rules = usable
 	if !(c.AtRisk >= 0 && c.AtRisk < 1) {
 		return nil, fmt.Errorf("%w: %q: AtRisk %v not in [0, 1)", ErrInvalidConfig, c.Name, c.AtRisk)
 	}
@@ -278,10 +292,11 @@ func (s Status) Remaining() (float64, error) { return s.Budget.Remaining() }
 // Status returns the objective's status now, and updates its alerts.
 func (o *Objective) Status() (Status, error) { return o.StatusAt(o.clock()) }
 
-// StatusAt returns the objective's status at t. When t is not earlier than
-// the latest evaluation, it also updates the alert states and delivers their
-// changes; an earlier t reports what the rules would say then, without
-// changing state.
+// StatusAt returns the objective's status at t. When t lies between the
+// latest evaluation and the clock's now, it also updates the alert states
+// and delivers their changes; at an earlier or later t it reports whether
+// each rule's condition holds then (Firing, without Since), changing
+// nothing.
 func (o *Objective) StatusAt(t time.Time) (Status, error) {
 	start, end := o.window.Bounds(t)
 	period := end.Sub(start)
@@ -354,7 +369,7 @@ func (o *Objective) StatusAt(t time.Time) (Status, error) {
 		}
 		s.Alerts[i] = a
 	}
-	events := o.evaluate(t, s.Alerts)
+	o.evaluate(t, s.Alerts)
 	s.Attainment = o.attainment(s)
 	if o.latency != nil {
 		for _, w := range o.latency.Windows() {
@@ -363,7 +378,7 @@ func (o *Objective) StatusAt(t time.Time) (Status, error) {
 			}
 		}
 	}
-	o.deliver(events)
+	o.deliver()
 	return s, nil
 }
 
@@ -376,28 +391,27 @@ func (o *Objective) minEvents(r AlertRule, threshold float64) float64 {
 }
 
 // evaluate updates the alert states from the burn rates in alerts (filling
-// in Firing and Since) and returns the state changes.
-func (o *Objective) evaluate(t time.Time, alerts []Alert) []AlertEvent {
+// in Firing and Since) and queues the state changes for delivery. Only an
+// evaluation at a time between the latest one and the clock's now changes
+// state; one in the past or the future reports what the rules say then.
+func (o *Objective) evaluate(t time.Time, alerts []Alert) {
+	now := o.clock()
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	update := !t.Before(o.last)
+	update := !t.Before(o.last) && !t.After(now)
 	if update {
 		o.last = t
 	}
-	var events []AlertEvent
 	for i := range alerts {
 		a := &alerts[i]
 		enough := a.Long.Valid >= o.minEvents(a.Rule, a.Threshold)
 		fire := enough && a.Long.Rate > a.Threshold && a.Short.Rate > a.Threshold
+		if !update {
+			a.Firing = fire
+			continue
+		}
 		was := !o.firing[i].IsZero()
 		switch {
-		case !update:
-			// A look into the past: what the rule said then, no change.
-			a.Firing = was && a.Short.Rate >= a.Threshold || fire
-			if a.Firing {
-				a.Since = o.firing[i]
-			}
-			continue
 		case !was && fire:
 			o.firing[i] = t
 		case was && a.Short.Rate < a.Threshold:
@@ -406,13 +420,12 @@ func (o *Objective) evaluate(t time.Time, alerts []Alert) []AlertEvent {
 		a.Firing = !o.firing[i].IsZero()
 		a.Since = o.firing[i]
 		if a.Firing != was {
-			events = append(events, AlertEvent{
+			o.queue = append(o.queue, AlertEvent{
 				Objective: o.name, Rule: a.Rule, Firing: a.Firing, At: t,
 				Long: a.Long.Rate, Short: a.Short.Rate, Threshold: a.Threshold,
 			})
 		}
 	}
-	return events
 }
 
 func (o *Objective) attainment(s Status) Attainment {
@@ -434,28 +447,54 @@ func (o *Objective) attainment(s Status) Attainment {
 	return Met
 }
 
-// deliver hands state changes to the handler and the logger, outside the
-// lock.
-func (o *Objective) deliver(events []AlertEvent) {
-	if len(events) == 0 {
+// deliver hands queued state changes to the logger and the handler, in the
+// order they happened, one at a time, outside the state lock. Whoever finds
+// the queue unattended delivers it, including events queued meanwhile by
+// other goroutines or by the handler itself; the others return at once.
+func (o *Objective) deliver() {
+	o.mu.Lock()
+	if o.delivering || len(o.queue) == 0 {
+		o.mu.Unlock()
 		return
 	}
+	o.delivering = true
+	o.mu.Unlock()
+	finished := false
+	defer func() {
+		if !finished { // a handler panicked: let the next caller deliver
+			o.mu.Lock()
+			o.delivering = false
+			o.mu.Unlock()
+		}
+	}()
 	logger := o.logger
 	if logger == nil {
 		logger = slog.Default()
 	}
-	for _, e := range events {
-		level, msg := slog.LevelWarn, "slo alert firing"
-		if !e.Firing {
-			level, msg = slog.LevelInfo, "slo alert resolved"
+	for {
+		o.mu.Lock()
+		batch := o.queue
+		o.queue = nil
+		if len(batch) == 0 {
+			o.delivering = false
+			o.mu.Unlock()
+			finished = true
+			return
 		}
-		logger.Log(context.Background(), level, msg,
-			slog.String("objective", e.Objective), slog.String("alert", e.Rule.Name),
-			slog.String("severity", e.Rule.Severity.String()), slog.Float64("burn_long", e.Long),
-			slog.Float64("burn_short", e.Short), slog.Float64("threshold", e.Threshold),
-			slog.Time("at", e.At))
-		if o.handler != nil {
-			o.handler(e)
+		o.mu.Unlock()
+		for _, e := range batch {
+			level, msg := slog.LevelWarn, "slo alert firing"
+			if !e.Firing {
+				level, msg = slog.LevelInfo, "slo alert resolved"
+			}
+			logger.Log(context.Background(), level, msg,
+				slog.String("objective", e.Objective), slog.String("alert", e.Rule.Name),
+				slog.String("severity", e.Rule.Severity.String()), slog.Float64("burn_long", e.Long),
+				slog.Float64("burn_short", e.Short), slog.Float64("threshold", e.Threshold),
+				slog.Time("at", e.At))
+			if o.handler != nil {
+				o.handler(e)
+			}
 		}
 	}
 }

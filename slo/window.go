@@ -45,13 +45,14 @@ func (p Period) String() string {
 // the default, 30 days rolling. A Window is a plain value.
 type Window struct {
 	rolling time.Duration
+	set     bool // Rolling was called: a zero d is an error, not the default
 	period  Period
 	loc     *time.Location
 }
 
 // Rolling returns a window of the last d, whenever the objective is looked
-// at.
-func Rolling(d time.Duration) Window { return Window{rolling: d} }
+// at. d must be positive.
+func Rolling(d time.Duration) Window { return Window{rolling: d, set: true} }
 
 // Calendar returns a window that runs from the start of the current period
 // in loc (UTC if nil) to now, and starts over at each boundary.
@@ -69,7 +70,7 @@ func (w Window) check() error {
 	switch {
 	case w.period != 0 && (w.period < Day || w.period > Year):
 		return fmt.Errorf("%w: Window period %v", ErrInvalidConfig, w.period)
-	case w.period == 0 && w.rolling < 0:
+	case w.period == 0 && (w.rolling < 0 || w.set && w.rolling == 0):
 		return fmt.Errorf("%w: Window %v is not positive", ErrInvalidConfig, w.rolling)
 	}
 	return nil
