@@ -82,16 +82,30 @@ func (s *series) addState(st *State) {
 	}
 	hot := s.hotIdx.Load()
 	var inHot cell
+	fineStart := (s.fineHead - int64(len(s.fineRing)) + 1) * s.fine
 	for _, b := range st.buckets {
-		c := cell{good: b.good, bad: b.bad}
-		if i := bucket.FloorDiv(b.start, s.fine); i < hot {
-			s.addCellLocked(i, c)
-			continue
+		// A bucket wider than a fine one (a coarse bucket, or the state of
+		// an SLI with other storage) that reaches into the fine span is
+		// spread evenly over the fine buckets it covers; elsewhere it lands
+		// in the bucket holding its start.
+		parts := int64(1)
+		if b.width > s.fine && b.width%s.fine == 0 && b.start+b.width > fineStart {
+			parts = b.width / s.fine
 		}
-		// The current bucket, or one stamped after it: counted now.
-		s.hot[0].good.Add(c.good)
-		s.hot[0].bad.Add(c.bad)
-		inHot.add(c)
+		for k := range parts {
+			c := cell{good: share(b.good, k, parts), bad: share(b.bad, k, parts)}
+			if c == (cell{}) {
+				continue
+			}
+			if i := bucket.FloorDiv(b.start, s.fine) + k; i < hot {
+				s.addCellLocked(i, c)
+				continue
+			}
+			// The current bucket, or one stamped after it: counted now.
+			s.hot[0].good.Add(c.good)
+			s.hot[0].bad.Add(c.bad)
+			inHot.add(c)
+		}
 	}
 	t := st.totals
 	s.folded.Good += t.Good - inHot.good // the hot counters count the rest
@@ -101,6 +115,18 @@ func (s *series) addState(st *State) {
 	s.unknown.Add(t.Unknown)
 	s.negative.Add(t.Negative)
 	s.future.Add(t.Future)
+}
+
+// share returns the k-th of n near-equal whole parts of total.
+func share(total uint64, k, n int64) uint64 {
+	if n == 1 {
+		return total
+	}
+	q, r := total/uint64(n), total%uint64(n)
+	if uint64(k) < r {
+		return q + 1
+	}
+	return q
 }
 
 // State returns a copy of everything the SLI has recorded.

@@ -116,3 +116,30 @@ func TestDecodeStateRejects(t *testing.T) {
 		}
 	}
 }
+
+// TestStateAcrossStorage restores hour buckets into an SLI that keeps
+// minutes for longer: each hour is spread over its minutes, not piled into
+// the first, so short windows stay sane.
+func TestStateAcrossStorage(t *testing.T) {
+	clock := newFakeClock(t0)
+	src, _ := sli.NewRatio(sli.WithClock(clock.Now))
+	for range 24 * 60 { // a day, one event a minute
+		src.Record(sli.Good)
+		clock.Advance(time.Minute)
+	}
+	clock.Advance(-time.Minute)
+	dst, _ := sli.NewRatio(sli.WithClock(clock.Now), sli.WithStorage(sli.Storage{FineSpan: 48 * time.Hour}))
+	if err := dst.Add(src.State()); err != nil {
+		t.Fatal(err)
+	}
+	// Within its fine span the restored SLI is exact to the minute again.
+	for _, w := range []time.Duration{5 * time.Minute, 30 * time.Minute, time.Hour, 12 * time.Hour, 23 * time.Hour} {
+		b, _ := dst.Counts(w)
+		if want := float64(w / time.Minute); b.Valid < want || b.Valid > want+1 {
+			t.Errorf("window %v: restored %v events, want %v (one a minute)", w, b.Valid, want)
+		}
+	}
+	if c, _ := dst.Counts(2 * 24 * time.Hour); c.Valid != 24*60 {
+		t.Errorf("restored 2-day window holds %v events, want %d", c.Valid, 24*60)
+	}
+}
