@@ -1,0 +1,44 @@
+package histogram
+
+import (
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestTimerRotationConservation records on the default clock (no clock
+// read) while ticks rotate the windows, as the timer does: every value ends
+// up in every window, exactly once.
+func TestTimerRotationConservation(t *testing.T) {
+	r, err := NewRecorder(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.timer.Stop()
+	start := time.Now()
+	const writers, each, ticks = 4, 20000, 30 // 30 ticks of 10s: within the 5m window
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range each {
+				r.record(time.Duration(w*each+k) * time.Microsecond)
+			}
+		}()
+	}
+	for k := 1; k <= ticks; k++ {
+		r.tickAt(start.Add(time.Duration(k) * 10 * time.Second))
+	}
+	wg.Wait()
+	end := start.Add(ticks * 10 * time.Second)
+	for _, w := range []time.Duration{5 * time.Minute, time.Hour} {
+		s, err := r.SnapshotAt(end, w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Count() != writers*each {
+			t.Errorf("window %v holds %d values, %d recorded", w, s.Count(), writers*each)
+		}
+	}
+}
