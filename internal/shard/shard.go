@@ -18,6 +18,7 @@ package shard
 
 import (
 	"runtime"
+	"sync/atomic"
 	_ "unsafe" // for go:linkname
 )
 
@@ -50,3 +51,34 @@ func procPin() int
 
 //go:linkname procUnpin runtime.procUnpin
 func procUnpin()
+
+// Counter is an int64 counter split into per-processor shards, for values
+// that every request moves, such as requests in flight. The zero value is
+// not usable; build one with NewCounter. It is safe for concurrent use.
+type Counter struct {
+	shards []paddedInt
+	mask   uint32
+}
+
+type paddedInt struct {
+	n atomic.Int64
+	_ [CacheLine - 8]byte
+}
+
+// NewCounter returns a counter at zero.
+func NewCounter() *Counter {
+	n := Count()
+	return &Counter{shards: make([]paddedInt, n), mask: uint32(n - 1)}
+}
+
+// Add adds d (which may be negative) on the caller's shard.
+func (c *Counter) Add(d int64) { c.shards[Index(c.mask)].n.Add(d) }
+
+// Load returns the sum of the shards: exact when no Add is in progress.
+func (c *Counter) Load() int64 {
+	var s int64
+	for i := range c.shards {
+		s += c.shards[i].n.Load()
+	}
+	return s
+}

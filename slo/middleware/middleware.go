@@ -1,0 +1,349 @@
+package middleware
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nines-slo/nines/histogram"
+	"github.com/nines-slo/nines/internal/shard"
+	"github.com/nines-slo/nines/sli"
+	"github.com/nines-slo/nines/slo"
+)
+
+// Defaults.
+const (
+	// DefaultMaxRoutes caps the routes a Middleware keeps.
+	DefaultMaxRoutes = 100
+	// DefaultThreshold is the latency within which a request is good.
+	DefaultThreshold = 100 * time.Millisecond
+	// OverflowRoute names the route that collects requests beyond the cap.
+	OverflowRoute = "(other)"
+	// UnmatchedRoute names the route of requests no pattern matched (a
+	// ServeMux 404, say).
+	UnmatchedRoute = "(unmatched)"
+)
+
+// ErrInvalidConfig reports a Config field out of range; errors wrap it and
+// name the field.
+var ErrInvalidConfig = errors.New("middleware: invalid config")
+
+// Config configures a Middleware. The zero Config records availability and
+// latency (100 ms) SLIs per ServeMux pattern, for up to 100 routes, with no
+// objectives.
+type Config struct {
+	// Service prefixes the names of the objectives: "api GET /users/{id}
+	// availability".
+	Service string
+	// Registry receives an availability and a latency objective per route,
+	// for the targets below that are set. Nil: SLIs only.
+	Registry *slo.Registry
+	// Availability is each route's availability target, in (0, 1); zero
+	// for none.
+	Availability float64
+	// Latency is each route's latency target — the share of valid requests
+	// answered within Threshold — in (0, 1); zero for none.
+	Latency float64
+	// Threshold is the latency within which a request is good; default
+	// 100 ms.
+	Threshold time.Duration
+	// Window is the objectives' window; zero is 30 days rolling.
+	Window slo.Window
+	// MaxRoutes caps the number of routes; requests for more go to the
+	// route OverflowRoute and are counted. Default 100.
+	MaxRoutes int
+	// Route names a request's route. Default: the ServeMux pattern that
+	// matched it (r.Pattern), UnmatchedRoute when none did. Never the raw
+	// URL path, whose values are unbounded.
+	Route func(*http.Request) string
+	// NotValid lists status codes that are not valid events — a client's
+	// 400 or 429, say — left out of every SLI.
+	NotValid []int
+	// Classify, when set, classifies every request that did not panic; it
+	// sees the final status (0 if the handler wrote nothing) and the
+	// request. It replaces the default rules.
+	Classify func(status int, r *http.Request) sli.Outcome
+	// Histogram configures each route's latency histogram; zero fields
+	// keep the defaults, except Windows, which default to 5m and 1h here to
+	// keep a route's memory near 300 KiB.
+	Histogram histogram.Config
+	// Clock replaces time.Now for measuring latency and for the SLIs, for
+	// tests. Nil is the wall clock.
+	Clock func() time.Time
+}
+
+// Middleware records, for every request, its outcome and latency into SLIs
+// and objectives per route, and the four golden signals. It is safe for
+// concurrent use. Build one with New.
+//
+// # What a request counts as
+//
+// A request that panics is bad (a 5xx), and the panic goes on unchanged.
+// Otherwise, with no Classify function: a request whose client went away
+// (its context canceled) is not valid; a status in NotValid is not valid;
+// 5xx is bad; 1xx to 4xx are good, as CONCEPTS.md measures availability at
+// the load balancer. A handler that writes nothing answers 200.
+//
+// For latency, a good request is valid and counted good when it took at
+// most Threshold; a bad or not-valid request is not valid for the latency
+// SLI, and a bad one's latency goes to the route's failure histogram, so
+// that the latency of successful and failed requests is kept apart.
+//
+// # What latency means
+//
+// Latency runs from the middleware receiving the request to the handler
+// returning. For a streamed response (server-sent events, say) that is the
+// whole stream, not the time to the first byte. For a hijacked connection
+// it is the time to the hijack: what the handler does with the connection
+// afterwards is its own.
+type Middleware struct {
+	cfg       Config
+	notValid  [600]bool
+	now       func() time.Time
+	routes    sync.Map // string → *Route
+	mu        sync.Mutex
+	count     int
+	order     []*Route
+	overflow  *Route
+	overflows atomic.Uint64
+	inFlight  *shard.Counter
+	regErr    atomic.Value // first error adding objectives
+}
+
+// New returns a middleware for c. It fails with ErrInvalidConfig for a
+// target outside (0, 1), a negative threshold or route cap, or a status in
+// NotValid outside 100–599; and with the errors of the sli and histogram
+// packages for a bad Histogram.
+func New(c Config) (*Middleware, error) {
+	if c.Threshold == 0 {
+		c.Threshold = DefaultThreshold
+	}
+	if c.MaxRoutes == 0 {
+		c.MaxRoutes = DefaultMaxRoutes
+	}
+	if len(c.Histogram.Windows) == 0 {
+		c.Histogram.Windows = []time.Duration{5 * time.Minute, time.Hour}
+	}
+	switch {
+	case c.Threshold < 0:
+		return nil, fmt.Errorf("%w: Threshold %v", ErrInvalidConfig, c.Threshold)
+	case c.MaxRoutes < 0:
+		return nil, fmt.Errorf("%w: MaxRoutes %d", ErrInvalidConfig, c.MaxRoutes)
+	case c.Availability != 0 && !(c.Availability > 0 && c.Availability < 1):
+		return nil, fmt.Errorf("%w: Availability %v not in (0, 1)", ErrInvalidConfig, c.Availability)
+	case c.Latency != 0 && !(c.Latency > 0 && c.Latency < 1):
+		return nil, fmt.Errorf("%w: Latency %v not in (0, 1)", ErrInvalidConfig, c.Latency)
+	}
+	m := &Middleware{cfg: c, now: c.Clock, inFlight: shard.NewCounter()}
+	if m.now == nil {
+		m.now = time.Now
+	}
+	for _, code := range c.NotValid {
+		if code < 100 || code > 599 {
+			return nil, fmt.Errorf("%w: NotValid status %d", ErrInvalidConfig, code)
+		}
+		m.notValid[code] = true
+	}
+	// Build one route now: a bad Histogram fails here, not on a request.
+	o, err := m.newRoute(OverflowRoute)
+	if err != nil {
+		return nil, err
+	}
+	m.overflow = o
+	return m, nil
+}
+
+// Handler returns next wrapped: the func(http.Handler) http.Handler shape.
+// The route of each request is Config.Route's, or the ServeMux pattern that
+// matched it, known once next has run; requests in flight are then counted
+// for the middleware as a whole (InFlight), not per route. Wrap or Handle
+// give per-route counts.
+func (m *Middleware) Handler(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var rt *Route
+		if m.cfg.Route != nil {
+			rt = m.route(m.cfg.Route(r))
+		}
+		m.serve(rt, next, w, r)
+	})
+}
+
+// Wrap returns h recording every request under the fixed route name.
+func (m *Middleware) Wrap(route string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		m.serve(m.route(route), h, w, r)
+	})
+}
+
+// Handle registers h on mux for pattern, recorded under the pattern as its
+// route: mux.Handle(pattern, m.Wrap(pattern, h)).
+func (m *Middleware) Handle(mux *http.ServeMux, pattern string, h http.Handler) {
+	mux.Handle(pattern, m.Wrap(pattern, h))
+}
+
+func (m *Middleware) serve(rt *Route, next http.Handler, w http.ResponseWriter, r *http.Request) {
+	start := m.now()
+	m.inFlight.Add(1)
+	counted := rt != nil
+	if counted {
+		rt.inFlight.Add(1)
+	}
+	cw := &writer{ResponseWriter: w}
+	panicked := true
+	defer func() {
+		d := m.now().Sub(start)
+		if rt == nil {
+			rt = m.route(m.patternOf(r))
+		}
+		if panicked {
+			rt.record(sli.Bad, d)
+		} else {
+			rt.record(m.classify(cw.status, r), d)
+		}
+		if counted {
+			rt.inFlight.Add(-1)
+		}
+		m.inFlight.Add(-1)
+	}()
+	next.ServeHTTP(cw, r)
+	panicked = false
+}
+
+func (m *Middleware) patternOf(r *http.Request) string {
+	if r.Pattern == "" {
+		return UnmatchedRoute
+	}
+	return r.Pattern
+}
+
+// classify applies the rules of the Middleware documentation.
+func (m *Middleware) classify(status int, r *http.Request) sli.Outcome {
+	if status == 0 {
+		status = http.StatusOK
+	}
+	if m.cfg.Classify != nil {
+		return m.cfg.Classify(status, r)
+	}
+	if errors.Is(r.Context().Err(), context.Canceled) {
+		return sli.Invalid
+	}
+	if status >= 100 && status < 600 && m.notValid[status] {
+		return sli.Invalid
+	}
+	return sli.ClassifyStatus(status)
+}
+
+// route returns the route named name, creating it if the cap allows, else
+// the overflow route.
+func (m *Middleware) route(name string) *Route {
+	if v, ok := m.routes.Load(name); ok {
+		return v.(*Route)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if v, ok := m.routes.Load(name); ok {
+		return v.(*Route)
+	}
+	if m.count >= m.cfg.MaxRoutes {
+		m.overflows.Add(1)
+		return m.overflow
+	}
+	rt, err := m.newRoute(name)
+	if err != nil {
+		// Only objectives can fail here (New built a route already):
+		// keep recording, remember why the objectives are missing.
+		m.regErr.CompareAndSwap(nil, err)
+	}
+	m.count++
+	m.order = append(m.order, rt)
+	m.routes.Store(name, rt)
+	return rt
+}
+
+// newRoute builds a route's SLIs and, with a registry, its objectives. On
+// an objective error it still returns a usable route.
+func (m *Middleware) newRoute(name string) (*Route, error) {
+	opts := []sli.Option{sli.WithHistogram(m.cfg.Histogram)}
+	if m.cfg.Clock != nil {
+		opts = append(opts, sli.WithClock(m.cfg.Clock))
+	}
+	avail, err := sli.NewRatio(opts[1:]...)
+	if err != nil {
+		return nil, err
+	}
+	lat, err := sli.NewLatency(m.cfg.Threshold, opts...)
+	if err != nil {
+		return nil, err
+	}
+	fc := m.cfg.Histogram
+	fc.Digits = 1 // failures need the order of magnitude: 6% buckets, a tenth of the memory
+	var hopts []histogram.Option
+	if m.cfg.Clock != nil {
+		hopts = append(hopts, histogram.WithClock(m.cfg.Clock))
+	}
+	failed, err := histogram.NewRecorder(fc, hopts...)
+	if err != nil {
+		return nil, err
+	}
+	rt := &Route{Name: name, Availability: avail, Latency: lat, Failed: failed, inFlight: shard.NewCounter()}
+	if m.cfg.Registry == nil {
+		return rt, nil
+	}
+	var errs []error
+	add := func(kind string, src sli.Source, target float64) {
+		if target == 0 {
+			return
+		}
+		var sopts []slo.Option
+		if m.cfg.Clock != nil {
+			sopts = append(sopts, slo.WithClock(m.cfg.Clock))
+		}
+		o, err := slo.New(slo.Config{
+			Name: m.objectiveName(name, kind), SLI: src, Target: target, Window: m.cfg.Window,
+			Metadata: slo.Metadata{Service: m.cfg.Service, Requests: name, Description: kind + " of " + name, Source: "nines HTTP middleware"},
+		}, sopts...)
+		if err == nil {
+			err = m.cfg.Registry.Add(o)
+		}
+		errs = append(errs, err)
+	}
+	add("availability", avail, m.cfg.Availability)
+	add("latency", lat, m.cfg.Latency)
+	return rt, errors.Join(errs...)
+}
+
+func (m *Middleware) objectiveName(route, kind string) string {
+	if m.cfg.Service == "" {
+		return route + " " + kind
+	}
+	return m.cfg.Service + " " + route + " " + kind
+}
+
+// Routes returns the routes seen so far, in order of first request, then
+// the overflow route. The slice is the caller's.
+func (m *Middleware) Routes() []*Route {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append(slices.Clone(m.order), m.overflow)
+}
+
+// Overflowed returns how many requests went to the overflow route because
+// the route cap was reached.
+func (m *Middleware) Overflowed() uint64 { return m.overflows.Load() }
+
+// InFlight returns the requests being served now, across all routes.
+func (m *Middleware) InFlight() int64 { return m.inFlight.Load() }
+
+// Err returns the first error adding a route's objectives to the registry
+// (a duplicate name, say), or nil. Recording goes on regardless.
+func (m *Middleware) Err() error {
+	if err, ok := m.regErr.Load().(error); ok {
+		return err
+	}
+	return nil
+}

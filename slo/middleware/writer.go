@@ -1,0 +1,82 @@
+package middleware
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+)
+
+// writer wraps a ResponseWriter to capture the final status. The first
+// final status wins: informational 1xx responses (103 Early Hints, say)
+// pass through without becoming the status, 101 Switching Protocols is
+// final, and a Write, ReadFrom or Flush before any WriteHeader means 200.
+//
+// It keeps the wrapped writer's abilities reachable: Unwrap for
+// http.ResponseController, and Flush, Hijack and ReadFrom, which fall back
+// as the standard library would when the wrapped writer lacks them.
+type writer struct {
+	http.ResponseWriter
+	status   int
+	hijacked bool
+}
+
+func (w *writer) WriteHeader(code int) {
+	if w.status == 0 && (code < 100 || code > 199 || code == http.StatusSwitchingProtocols) {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *writer) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap returns the wrapped writer, for http.ResponseController.
+func (w *writer) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Flush sends buffered data to the client, as http.Flusher does; a no-op if
+// the wrapped writer cannot flush.
+func (w *writer) Flush() {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	http.NewResponseController(w.ResponseWriter).Flush()
+}
+
+// Hijack lets the handler take over the connection, as http.Hijacker does.
+// It fails with an error wrapping http.ErrNotSupported when the wrapped
+// writer cannot.
+func (w *writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	c, rw, err := http.NewResponseController(w.ResponseWriter).Hijack()
+	if err != nil {
+		return nil, nil, fmt.Errorf("middleware: hijack: %w", err)
+	}
+	w.hijacked = true
+	return c, rw, nil
+}
+
+// ReadFrom copies from src, through the wrapped writer's ReadFrom when it
+// has one (as *http.response does, to use sendfile).
+func (w *writer) ReadFrom(src io.Reader) (int64, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	if rf, ok := w.ResponseWriter.(io.ReaderFrom); ok {
+		return rf.ReadFrom(src)
+	}
+	return io.Copy(writerOnly{w.ResponseWriter}, src)
+}
+
+// writerOnly hides ReadFrom, so that io.Copy does not recurse.
+type writerOnly struct{ io.Writer }
+
+var (
+	_ http.Flusher  = (*writer)(nil)
+	_ http.Hijacker = (*writer)(nil)
+	_ io.ReaderFrom = (*writer)(nil)
+)
