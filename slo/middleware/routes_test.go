@@ -1,0 +1,152 @@
+package middleware_test
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/nines-slo/nines/internal/fakeclock"
+	"github.com/nines-slo/nines/slo"
+	"github.com/nines-slo/nines/slo/middleware"
+)
+
+// TestCardinalityAttack sends 10,000 distinct random paths through a
+// router whose route function (wrongly) returns the raw path: the routes
+// stop at the cap, the rest go to the overflow route and are counted, and
+// memory stops growing.
+func TestCardinalityAttack(t *testing.T) {
+	m, err := middleware.New(middleware.Config{Route: func(r *http.Request) string { return r.URL.Path }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(404) }))
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	rng := rand.New(rand.NewPCG(1, 2))
+	var heapAtCap uint64
+	var ms runtime.MemStats
+	const requests = 10000
+	for i := range requests {
+		if err := get(fmt.Sprintf("%s/%x/%x", srv.URL, rng.Uint64(), i)); err != nil {
+			t.Fatal(err)
+		}
+		if i == middleware.DefaultMaxRoutes+100 {
+			runtime.GC()
+			runtime.ReadMemStats(&ms)
+			heapAtCap = ms.HeapAlloc
+		}
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	routes := m.Routes()
+	if len(routes) != middleware.DefaultMaxRoutes+1 {
+		t.Errorf("%d routes after %d distinct paths, want the cap %d plus the overflow route", len(routes), requests, middleware.DefaultMaxRoutes)
+	}
+	if got, want := m.Overflowed(), uint64(requests-middleware.DefaultMaxRoutes); got != want {
+		t.Errorf("Overflowed() = %d, want %d", got, want)
+	}
+	overflow := routes[len(routes)-1]
+	if overflow.Name != middleware.OverflowRoute || overflow.Availability.Totals().Good != requests-middleware.DefaultMaxRoutes {
+		t.Errorf("overflow route %q counted %d requests", overflow.Name, overflow.Availability.Totals().Good)
+	}
+	growth := int64(ms.HeapAlloc) - int64(heapAtCap)
+	t.Logf("heap at the cap %d KiB; after %d more requests %+d KiB", heapAtCap>>10, requests-middleware.DefaultMaxRoutes-100, growth>>10)
+	if growth > 4<<20 {
+		t.Errorf("heap grew %d bytes after the cap was reached", growth)
+	}
+}
+
+// TestObjectivesPerRoute: with a registry and targets, every route gets an
+// availability and a latency objective, named after the service and route.
+func TestObjectivesPerRoute(t *testing.T) {
+	clock := fakeclock.New(t0)
+	reg := &slo.Registry{}
+	m, err := middleware.New(middleware.Config{Service: "shop", Registry: reg, Availability: 0.999, Latency: 0.9, Clock: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	m.Handle(mux, "GET /users/{id}", withClock(clock, status(200, 0)))
+	m.Handle(mux, "GET /orders/users/{id}", withClock(clock, status(500, 0)))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	for i := range 10 {
+		get(fmt.Sprintf("%s/users/%d", srv.URL, i))
+		get(fmt.Sprintf("%s/orders/users/%d", srv.URL, i))
+	}
+	st, err := reg.Status()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][2]float64{}
+	for _, s := range st {
+		got[s.Name] = [2]float64{s.Good, s.Valid}
+	}
+	want := map[string][2]float64{
+		"shop GET /users/{id} availability":        {10, 10},
+		"shop GET /users/{id} latency":             {10, 10},
+		"shop GET /orders/users/{id} availability": {0, 10},
+		"shop GET /orders/users/{id} latency":      {0, 0},
+	}
+	for name, w := range want {
+		if got[name] != w {
+			t.Errorf("%s: good/valid %v, want %v", name, got[name], w)
+		}
+	}
+	if m.Err() != nil {
+		t.Errorf("Err() = %v", m.Err())
+	}
+}
+
+// TestGoldenSignals checks the four signals of one route.
+func TestGoldenSignals(t *testing.T) {
+	clock := fakeclock.New(t0)
+	m, _ := middleware.New(middleware.Config{Clock: clock.Now})
+	mux := http.NewServeMux()
+	m.Handle(mux, "GET /api", withClock(clock, func(w http.ResponseWriter, r *http.Request) {
+		d := 10 * time.Millisecond
+		if r.URL.Query().Get("fail") != "" {
+			d = time.Second
+			w.WriteHeader(503)
+		}
+		r.Context().Value(clockKey{}).(*fakeclock.Clock).Advance(d)
+	}))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	for i := range 100 {
+		q := ""
+		if i%10 == 0 {
+			q = "?fail=1"
+		}
+		get(srv.URL + "/api" + q)
+	}
+	s, err := route(t, m, "GET /api").Signals(5 * time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Traffic != 100.0/300 || s.Errors != 0.1 || s.InFlight != 0 {
+		t.Errorf("traffic %v/s, errors %v, in flight %d; want 1/3, 0.1, 0", s.Traffic, s.Errors, s.InFlight)
+	}
+	near := func(got, want time.Duration) bool { return (got - want).Abs() <= want/10 }
+	if s.Latency.Count != 90 || !near(s.Latency.P99, 10*time.Millisecond) {
+		t.Errorf("successful latency %+v, want 90 requests at 10ms", s.Latency)
+	}
+	if s.FailedLatency.Count != 10 || !near(s.FailedLatency.P50, time.Second) {
+		t.Errorf("failed latency %+v, want 10 requests at 1s", s.FailedLatency)
+	}
+}
+
+func TestNewRejects(t *testing.T) {
+	for _, c := range []middleware.Config{
+		{Availability: 1}, {Availability: -0.5}, {Latency: 99}, {Threshold: -time.Second}, {MaxRoutes: -1}, {NotValid: []int{99}},
+	} {
+		if _, err := middleware.New(c); !errors.Is(err, middleware.ErrInvalidConfig) {
+			t.Errorf("New(%+v) error = %v, want ErrInvalidConfig", c, err)
+		}
+	}
+}
