@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/nines-slo/nines/histogram"
+	"github.com/nines-slo/nines/internal/mono"
 	"github.com/nines-slo/nines/internal/shard"
 	"github.com/nines-slo/nines/sli"
 	"github.com/nines-slo/nines/slo"
@@ -99,8 +100,10 @@ type Config struct {
 // Latency runs from the middleware receiving the request to the handler
 // returning. For a streamed response (server-sent events, say) that is the
 // whole stream, not the time to the first byte. For a hijacked connection
-// it is the time to the hijack: what the handler does with the connection
-// afterwards is its own.
+// (a WebSocket, say) it is the time to the hijack, and the request counts
+// as good unless the handler wrote a failing status before hijacking: what
+// happens on the connection afterwards is not HTTP any more. The request
+// stays in flight until the handler returns.
 type Middleware struct {
 	cfg       Config
 	notValid  [600]bool
@@ -173,10 +176,12 @@ func (m *Middleware) Handler(next http.Handler) http.Handler {
 	})
 }
 
-// Wrap returns h recording every request under the fixed route name.
+// Wrap returns h recording every request under the fixed route name. The
+// route is created now (or is the overflow route, past the cap).
 func (m *Middleware) Wrap(route string, h http.Handler) http.Handler {
+	rt := m.route(route)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		m.serve(m.route(route), h, w, r)
+		m.serve(rt, h, w, r)
 	})
 }
 
@@ -187,7 +192,12 @@ func (m *Middleware) Handle(mux *http.ServeMux, pattern string, h http.Handler) 
 }
 
 func (m *Middleware) serve(rt *Route, next http.Handler, w http.ResponseWriter, r *http.Request) {
-	start := m.now()
+	cw := &writer{ResponseWriter: w, m: m}
+	if m.cfg.Clock == nil {
+		cw.startMono = mono.Now() // the monotonic clock alone: half the cost of time.Now
+	} else {
+		cw.start = m.now()
+	}
 	// Requests in flight are counted on their route when it is known now,
 	// and on the middleware's own counter when it is not.
 	flight := m.inFlight
@@ -195,14 +205,11 @@ func (m *Middleware) serve(rt *Route, next http.Handler, w http.ResponseWriter, 
 		flight = rt.inFlight
 	}
 	flight.Add(1)
-	cw := &writer{ResponseWriter: w}
 	panicked := true
 	defer func() {
-		var d time.Duration
-		if m.cfg.Clock == nil {
-			d = time.Since(start) // the monotonic clock alone: half the cost of Now
-		} else {
-			d = m.now().Sub(start)
+		d := cw.toHijack
+		if !cw.hijacked {
+			d = cw.elapsed()
 		}
 		if rt == nil {
 			rt = m.route(m.patternOf(r))

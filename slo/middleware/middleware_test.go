@@ -302,10 +302,13 @@ func TestServerSentEvents(t *testing.T) {
 
 // TestHijack takes over the connection after 101 Switching Protocols.
 func TestHijack(t *testing.T) {
-	m, _ := middleware.New(middleware.Config{})
+	clock := fakeclock.New(t0)
+	m, _ := middleware.New(middleware.Config{Clock: clock.Now})
 	done := make(chan struct{})
 	srv := httptest.NewServer(finished(m.Wrap("upgrade", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		clock.Advance(20 * time.Millisecond) // to the upgrade: the latency
 		conn, buf, err := w.(http.Hijacker).Hijack()
+		clock.Advance(time.Hour) // the session: not latency
 		if err != nil {
 			http.Error(w, err.Error(), 500)
 			return
@@ -340,8 +343,27 @@ func TestHijack(t *testing.T) {
 	}
 	<-done
 	// A hijacked connection that wrote no status through the
-	// ResponseWriter counts as answered: good.
+	// ResponseWriter counts as answered: good, and fast — its latency is the
+	// time to the hijack, not the session.
 	if diff := cmp.Diff(counts{Good: 1, FastGood: 1}, countsOf(t, route(t, m, "upgrade"))); diff != "" {
 		t.Errorf("counts (-want +got):\n%s", diff)
+	}
+}
+
+// TestSwitchingProtocolsIsFinal: 101 is the final status, unlike other 1xx.
+func TestSwitchingProtocolsIsFinal(t *testing.T) {
+	var seen []int
+	m, _ := middleware.New(middleware.Config{Classify: func(status int, r *http.Request) sli.Outcome {
+		seen = append(seen, status)
+		return sli.ClassifyStatus(status)
+	}})
+	for _, h := range []http.HandlerFunc{
+		func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(101); w.WriteHeader(500) },
+		func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(102); w.WriteHeader(503) },
+	} {
+		m.Wrap("r", h).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+	}
+	if diff := cmp.Diff([]int{101, 503}, seen); diff != "" {
+		t.Errorf("final statuses (-want +got):\n%s", diff)
 	}
 }

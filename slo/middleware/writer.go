@@ -6,6 +6,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"time"
+
+	"github.com/nines-slo/nines/internal/mono"
 )
 
 // writer wraps a ResponseWriter to capture the final status. The first
@@ -18,8 +21,20 @@ import (
 // as the standard library would when the wrapped writer lacks them.
 type writer struct {
 	http.ResponseWriter
-	status   int
-	hijacked bool
+	status    int
+	m         *Middleware
+	startMono int64     // monotonic start, on the default clock
+	start     time.Time // start, on Config.Clock
+	hijacked  bool
+	toHijack  time.Duration // from start to the hijack
+}
+
+// elapsed returns the time since the request started.
+func (w *writer) elapsed() time.Duration {
+	if w.m.cfg.Clock == nil {
+		return time.Duration(mono.Now() - w.startMono)
+	}
+	return w.m.now().Sub(w.start)
 }
 
 func (w *writer) WriteHeader(code int) {
@@ -56,7 +71,7 @@ func (w *writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("middleware: hijack: %w", err)
 	}
-	w.hijacked = true
+	w.hijacked, w.toHijack = true, w.elapsed()
 	return c, rw, nil
 }
 
