@@ -32,6 +32,8 @@
 //   - slo: objectives — an SLI, a target and a rolling or calendar window;
 //     status, attainment, budget, burn rates, multiwindow burn-rate alerts;
 //     a registry; snapshots that survive restarts and merge across replicas.
+//   - slo/middleware: HTTP middleware — availability and latency per route,
+//     per-route objectives and the four golden signals.
 //
 // # Tour
 //
