@@ -65,11 +65,15 @@ func TestAlertsConcurrent(t *testing.T) {
 			}
 		}()
 	}
+	// The main goroutine evaluates every minute too, so that both changes
+	// are seen however the others are scheduled.
 	for range 60 {
 		outage(r, clock, 5)
+		o.Status()
 	}
 	for range 30 {
 		outage(r, clock, 0)
+		o.Status()
 	}
 	close(stop)
 	wg.Wait()
