@@ -47,8 +47,8 @@ func BenchmarkRegistryStatus(b *testing.B) {
 }
 
 // registry100 returns a registry of 100 objectives — 80 ratio, 20 latency —
-// with 30 days of traffic.
-func registry100(b *testing.B) (*slo.Registry, *fakeclock.Clock) {
+// with 30 days of traffic, or none.
+func registry100(b *testing.B, traffic bool) *slo.Registry {
 	clock := fakeclock.New(t0.Add(30 * day))
 	reg := &slo.Registry{}
 	for i := range 100 {
@@ -59,25 +59,29 @@ func registry100(b *testing.B) (*slo.Registry, *fakeclock.Clock) {
 				b.Fatal(err)
 			}
 			for m := range 60 {
-				l.RecordAt(clock.Now().Add(-time.Duration(m)*time.Minute), time.Duration(m*7%300)*time.Millisecond)
+				if traffic {
+					l.RecordAt(clock.Now().Add(-time.Duration(m)*time.Minute), time.Duration(m*7%300)*time.Millisecond)
+				}
 			}
 			src = l
 		} else {
 			r := ratio(b, clock)
-			steady(r, clock, 720, 6, 0)
+			if traffic {
+				steady(r, clock, 720, 6, 0)
+			}
 			src = r
 		}
 		if err := reg.Add(objective(b, slo.Config{Name: fmt.Sprintf("objective-%03d", i), SLI: src, Target: 0.999}, clock)); err != nil {
 			b.Fatal(err)
 		}
 	}
-	return reg, clock
+	return reg
 }
 
 // BenchmarkSnapshot100 snapshots a registry of 100 objectives; the bytes
 // metric is the snapshot's size.
 func BenchmarkSnapshot100(b *testing.B) {
-	reg, _ := registry100(b)
+	reg := registry100(b, true)
 	var buf bytes.Buffer
 	b.ReportAllocs()
 	for b.Loop() {
@@ -91,7 +95,7 @@ func BenchmarkSnapshot100(b *testing.B) {
 
 // BenchmarkRestore100 restores that snapshot into a fresh registry.
 func BenchmarkRestore100(b *testing.B) {
-	reg, _ := registry100(b)
+	reg := registry100(b, true)
 	var buf bytes.Buffer
 	if err := reg.Snapshot(&buf); err != nil {
 		b.Fatal(err)
@@ -100,33 +104,11 @@ func BenchmarkRestore100(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		b.StopTimer()
-		fresh, _ := registry100Empty(b)
+		fresh := registry100(b, false)
 		b.StartTimer()
 		if _, err := fresh.Restore(bytes.NewReader(data)); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.ReportMetric(float64(len(data)), "bytes")
-}
-
-// registry100Empty is registry100's objectives without traffic.
-func registry100Empty(b *testing.B) (*slo.Registry, *fakeclock.Clock) {
-	clock := fakeclock.New(t0.Add(30 * day))
-	reg := &slo.Registry{}
-	for i := range 100 {
-		var src sli.Source
-		if i%5 == 0 {
-			l, err := sli.NewLatency(100*time.Millisecond, sli.WithClock(clock.Now))
-			if err != nil {
-				b.Fatal(err)
-			}
-			src = l
-		} else {
-			src = ratio(b, clock)
-		}
-		if err := reg.Add(objective(b, slo.Config{Name: fmt.Sprintf("objective-%03d", i), SLI: src, Target: 0.999}, clock)); err != nil {
-			b.Fatal(err)
-		}
-	}
-	return reg, clock
 }
