@@ -39,7 +39,7 @@ var ErrInvalidConfig = errors.New("middleware: invalid config")
 // objectives.
 type Config struct {
 	// Service prefixes the names of the objectives: "api GET /users/{id}
-	// availability".
+	// availability". Middlewares sharing a Registry need distinct Services.
 	Service string
 	// Registry receives an availability and a latency objective per route,
 	// for the targets below that are set. Nil: SLIs only.
@@ -58,16 +58,19 @@ type Config struct {
 	// MaxRoutes caps the number of routes; requests for more go to the
 	// route OverflowRoute and are counted. Default 100.
 	MaxRoutes int
-	// Route names a request's route. Default: the ServeMux pattern that
-	// matched it (r.Pattern), UnmatchedRoute when none did. Never the raw
-	// URL path, whose values are unbounded.
+	// Route names a request's route, for routers other than ServeMux. It
+	// is called after the handler returns, so it sees what the router put
+	// in the request's context. Default: the ServeMux pattern that matched
+	// (r.Pattern), UnmatchedRoute when none did. Never the raw URL path,
+	// whose values a client controls.
 	Route func(*http.Request) string
 	// NotValid lists status codes that are not valid events — a client's
 	// 400 or 429, say — left out of every SLI.
 	NotValid []int
 	// Classify, when set, classifies every request that did not panic; it
-	// sees the final status (0 if the handler wrote nothing) and the
-	// request. It replaces the default rules.
+	// sees the final status (200 if the handler wrote nothing) and the
+	// request. It replaces the default rules, the client-gone and NotValid
+	// ones included.
 	Classify func(status int, r *http.Request) sli.Outcome
 	// Histogram configures each route's latency histogram; zero fields
 	// keep the defaults, except Windows, which default to 5m and 1h here to
@@ -158,6 +161,7 @@ func New(c Config) (*Middleware, error) {
 		return nil, err
 	}
 	m.overflow = o
+	m.routes.Store(OverflowRoute, o) // reserved: a route of that name is this one
 	return m, nil
 }
 
@@ -166,13 +170,15 @@ func New(c Config) (*Middleware, error) {
 // matched it, known once next has run; requests in flight are then counted
 // for the middleware as a whole (InFlight), not per route. Wrap or Handle
 // give per-route counts.
+//
+// The pattern is read from the request the mux set it on: a handler
+// between this middleware and the mux that copies the request
+// (r.WithContext, http.StripPrefix, http.TimeoutHandler) hides it, and every
+// request is then UnmatchedRoute. Put the middleware right around the mux,
+// or use Handle.
 func (m *Middleware) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var rt *Route
-		if m.cfg.Route != nil {
-			rt = m.route(m.cfg.Route(r))
-		}
-		m.serve(rt, next, w, r)
+		m.serve(nil, next, w, r)
 	})
 }
 
@@ -192,7 +198,7 @@ func (m *Middleware) Handle(mux *http.ServeMux, pattern string, h http.Handler) 
 }
 
 func (m *Middleware) serve(rt *Route, next http.Handler, w http.ResponseWriter, r *http.Request) {
-	cw := &writer{ResponseWriter: w, m: m}
+	cw := &writer{ResponseWriter: w, m: m, ctx: r.Context()}
 	if m.cfg.Clock == nil {
 		cw.startMono = mono.Now() // the monotonic clock alone: half the cost of time.Now
 	} else {
@@ -205,6 +211,7 @@ func (m *Middleware) serve(rt *Route, next http.Handler, w http.ResponseWriter, 
 		flight = rt.inFlight
 	}
 	flight.Add(1)
+	defer flight.Add(-1) // first in, last out: whatever else panics
 	panicked := true
 	defer func() {
 		d := cw.toHijack
@@ -212,35 +219,50 @@ func (m *Middleware) serve(rt *Route, next http.Handler, w http.ResponseWriter, 
 			d = cw.elapsed()
 		}
 		if rt == nil {
-			rt = m.route(m.patternOf(r))
+			rt = m.route(m.routeOf(r))
+		}
+		if rt == m.overflow {
+			m.overflows.Add(1)
 		}
 		if panicked {
 			rt.record(sli.Bad, d)
 		} else {
-			rt.record(m.classify(cw.status, r), d)
+			rt.record(m.classify(cw, r), d)
 		}
-		flight.Add(-1)
 	}()
 	next.ServeHTTP(cw, r)
 	panicked = false
 }
 
+// routeOf names the route of a request that has been served.
+func (m *Middleware) routeOf(r *http.Request) string {
+	if m.cfg.Route != nil {
+		return m.cfg.Route(r)
+	}
+	return m.patternOf(r)
+}
+
 func (m *Middleware) patternOf(r *http.Request) string {
-	if r.Pattern == "" {
+	// A ServeMux answers CONNECT requests it cannot route with a redirect
+	// whose pattern is the raw path: not a route.
+	if r.Pattern == "" || r.Method == http.MethodConnect {
 		return UnmatchedRoute
 	}
 	return r.Pattern
 }
 
 // classify applies the rules of the Middleware documentation.
-func (m *Middleware) classify(status int, r *http.Request) sli.Outcome {
+func (m *Middleware) classify(w *writer, r *http.Request) sli.Outcome {
+	status := w.status
 	if status == 0 {
 		status = http.StatusOK
 	}
 	if m.cfg.Classify != nil {
 		return m.cfg.Classify(status, r)
 	}
-	if errors.Is(r.Context().Err(), context.Canceled) {
+	// The client went away before the response: before the status was set,
+	// or, with nothing written, before the handler returned.
+	if w.status != 0 && w.gone || w.status == 0 && errors.Is(r.Context().Err(), context.Canceled) {
 		return sli.Invalid
 	}
 	if status >= 100 && status < 600 && m.notValid[status] {
@@ -261,7 +283,6 @@ func (m *Middleware) route(name string) *Route {
 		return v.(*Route)
 	}
 	if m.count >= m.cfg.MaxRoutes {
-		m.overflows.Add(1)
 		return m.overflow
 	}
 	rt, err := m.newRoute(name)
@@ -343,8 +364,8 @@ func (m *Middleware) Routes() []*Route {
 	return append(slices.Clone(m.order), m.overflow)
 }
 
-// Overflowed returns how many requests went to the overflow route because
-// the route cap was reached.
+// Overflowed returns how many requests were counted on the overflow route
+// because the route cap was reached.
 func (m *Middleware) Overflowed() uint64 { return m.overflows.Load() }
 
 // InFlight returns the requests being served now, across all routes.

@@ -42,9 +42,9 @@ func (rt *Route) record(o sli.Outcome, d time.Duration) {
 }
 
 // InFlight returns the route's requests being served now. It is counted
-// only for routes known before the handler runs (Wrap, Handle, or a
-// Config.Route function); with ServeMux patterns seen through Handler it
-// stays 0, and Middleware.InFlight counts them all.
+// for routes known before the handler runs (Wrap, Handle); through Handler
+// the route is known only afterwards, so it stays 0 and
+// Middleware.InFlight counts those requests.
 func (rt *Route) InFlight() int64 { return rt.inFlight.Load() }
 
 // Signals are the four golden signals of a route over a window.
@@ -54,7 +54,8 @@ type Signals struct {
 	// Latency of successful requests, and of failed ones, kept apart;
 	// Count is 0 in each when the window had none.
 	Latency, FailedLatency sli.Percentiles
-	// Traffic is valid requests per second over the window.
+	// Traffic is valid requests per second over the window (requests not
+	// valid — a client's 429, say — are not in it).
 	Traffic float64
 	// Errors is the share of valid requests that failed; 0 with no
 	// traffic.

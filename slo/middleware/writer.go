@@ -2,6 +2,7 @@ package middleware
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"net"
@@ -22,6 +23,8 @@ import (
 type writer struct {
 	http.ResponseWriter
 	status    int
+	ctx       context.Context
+	gone      bool // the client had gone when the status was set
 	m         *Middleware
 	startMono int64     // monotonic start, on the default clock
 	start     time.Time // start, on Config.Clock
@@ -39,14 +42,21 @@ func (w *writer) elapsed() time.Duration {
 
 func (w *writer) WriteHeader(code int) {
 	if w.status == 0 && (code < 100 || code > 199 || code == http.StatusSwitchingProtocols) {
-		w.status = code
+		w.setStatus(code)
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
 
+// setStatus records the final status, and whether the client had already
+// gone: a response the client stayed for is classified by its status.
+func (w *writer) setStatus(code int) {
+	w.status = code
+	w.gone = w.ctx.Err() != nil
+}
+
 func (w *writer) Write(b []byte) (int, error) {
 	if w.status == 0 {
-		w.status = http.StatusOK
+		w.setStatus(http.StatusOK)
 	}
 	return w.ResponseWriter.Write(b)
 }
@@ -56,11 +66,17 @@ func (w *writer) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // Flush sends buffered data to the client, as http.Flusher does; a no-op if
 // the wrapped writer cannot flush.
-func (w *writer) Flush() {
-	if w.status == 0 {
-		w.status = http.StatusOK
+func (w *writer) Flush() { w.FlushError() }
+
+// FlushError flushes like Flush and reports failure, so that
+// http.ResponseController.Flush returns http.ErrNotSupported for a wrapped
+// writer that cannot flush. A flush that sends the headers means 200.
+func (w *writer) FlushError() error {
+	err := http.NewResponseController(w.ResponseWriter).Flush()
+	if err == nil && w.status == 0 {
+		w.setStatus(http.StatusOK)
 	}
-	http.NewResponseController(w.ResponseWriter).Flush()
+	return err
 }
 
 // Hijack lets the handler take over the connection, as http.Hijacker does.
@@ -78,13 +94,13 @@ func (w *writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 // ReadFrom copies from src, through the wrapped writer's ReadFrom when it
 // has one (as *http.response does, to use sendfile).
 func (w *writer) ReadFrom(src io.Reader) (int64, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
 	if rf, ok := w.ResponseWriter.(io.ReaderFrom); ok {
+		if w.status == 0 {
+			w.setStatus(http.StatusOK) // ReadFrom sends the headers
+		}
 		return rf.ReadFrom(src)
 	}
-	return io.Copy(writerOnly{w.ResponseWriter}, src)
+	return io.Copy(writerOnly{w}, src) // through Write: 200 once bytes go out
 }
 
 // writerOnly hides ReadFrom, so that io.Copy does not recurse.

@@ -1,0 +1,211 @@
+package middleware_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/nines-slo/nines/sli"
+	"github.com/nines-slo/nines/slo"
+	"github.com/nines-slo/nines/slo/middleware"
+)
+
+// bareWriter is a ResponseWriter with nothing but the three methods: no
+// Flusher, Hijacker or ReaderFrom.
+type bareWriter struct {
+	h      http.Header
+	status int
+}
+
+func (b *bareWriter) Header() http.Header {
+	if b.h == nil {
+		b.h = http.Header{}
+	}
+	return b.h
+}
+func (b *bareWriter) Write(p []byte) (int, error) { return len(p), nil }
+func (b *bareWriter) WriteHeader(code int)        { b.status = code }
+
+// serveOnce serves one request through m.Wrap and returns the route's totals.
+func serveOnce(t *testing.T, w http.ResponseWriter, r *http.Request, h http.HandlerFunc) sli.Totals {
+	t.Helper()
+	m, err := middleware.New(middleware.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Wrap("r", h).ServeHTTP(w, r)
+	return route(t, m, "r").Availability.Totals()
+}
+
+func TestWriterEdges(t *testing.T) {
+	req := func() *http.Request { return httptest.NewRequest("GET", "/", nil) }
+	tests := []struct {
+		name string
+		w    http.ResponseWriter
+		h    http.HandlerFunc
+		good bool
+	}{
+		{"ReadFrom sends the headers", httptest.NewRecorder(), func(w http.ResponseWriter, r *http.Request) {
+			w.(io.ReaderFrom).ReadFrom(strings.NewReader("body"))
+			w.WriteHeader(500)
+		}, true},
+		{"ReadFrom of nothing, without a ReaderFrom, sends nothing", &bareWriter{}, func(w http.ResponseWriter, r *http.Request) {
+			w.(io.ReaderFrom).ReadFrom(strings.NewReader(""))
+			w.WriteHeader(500)
+		}, false},
+		{"Flush sends the headers", httptest.NewRecorder(), func(w http.ResponseWriter, r *http.Request) {
+			w.(http.Flusher).Flush()
+			w.WriteHeader(500)
+		}, true},
+		{"a Flush that cannot flush sends nothing", &bareWriter{}, func(w http.ResponseWriter, r *http.Request) {
+			if err := http.NewResponseController(w).Flush(); !errors.Is(err, http.ErrNotSupported) {
+				panic(fmt.Sprintf("Flush through ResponseController on a bare writer: %v", err))
+			}
+			w.WriteHeader(500)
+		}, false},
+		{"a Hijack that cannot hijack fails cleanly", httptest.NewRecorder(), func(w http.ResponseWriter, r *http.Request) {
+			if _, _, err := http.NewResponseController(w).Hijack(); !errors.Is(err, http.ErrNotSupported) {
+				panic(fmt.Sprintf("Hijack through ResponseController on a recorder: %v", err))
+			}
+			w.WriteHeader(503)
+		}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tot := serveOnce(t, tt.w, req(), tt.h)
+			if good := tot.Good == 1 && tot.Bad == 0; good != tt.good {
+				t.Errorf("totals %+v, want good=%v", tot, tt.good)
+			}
+		})
+	}
+}
+
+// TestClientGoneAfterTheResponse: a client that leaves once it has its
+// response does not make the request not valid.
+func TestClientGoneAfterTheResponse(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	r := httptest.NewRequest("GET", "/", nil).WithContext(ctx)
+	tot := serveOnce(t, httptest.NewRecorder(), r, func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(503)
+		cancel() // the client read the 503 and went
+	})
+	if tot.Bad != 1 {
+		t.Errorf("totals %+v, want the 503 counted bad", tot)
+	}
+	// Gone before any response: not valid.
+	ctx, cancel = context.WithCancel(context.Background())
+	cancel()
+	tot = serveOnce(t, httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil).WithContext(ctx), func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(503)
+	})
+	if tot.Invalid != 1 || tot.Bad != 0 {
+		t.Errorf("totals %+v, want the request not valid", tot)
+	}
+}
+
+// TestClassifyComesFirst: a custom classifier overrides the client-gone and
+// NotValid rules.
+func TestClassifyComesFirst(t *testing.T) {
+	m, _ := middleware.New(middleware.Config{NotValid: []int{429}, Classify: func(status int, r *http.Request) sli.Outcome { return sli.Bad }})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	h := m.Wrap("r", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(429) }))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil).WithContext(ctx))
+	if tot := route(t, m, "r").Availability.Totals(); tot.Bad != 1 {
+		t.Errorf("totals %+v, want the classifier's bad", tot)
+	}
+}
+
+// TestPanicBalancesInFlight: after a panic (http.ErrAbortHandler included)
+// nothing stays in flight, and the panic is the handler's own.
+func TestPanicBalancesInFlight(t *testing.T) {
+	m, _ := middleware.New(middleware.Config{})
+	for _, v := range []any{http.ErrAbortHandler, "boom"} {
+		h := m.Wrap("r", http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic(v) }))
+		func() {
+			defer func() {
+				if got := recover(); got != v {
+					t.Errorf("recovered %v, want %v", got, v)
+				}
+			}()
+			h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+		}()
+	}
+	if n, rn := m.InFlight(), route(t, m, "r").InFlight(); n != 0 || rn != 0 {
+		t.Errorf("in flight after panics: %d (route %d), want 0", n, rn)
+	}
+	// A panicking classifier, too.
+	bad, _ := middleware.New(middleware.Config{Classify: func(int, *http.Request) sli.Outcome { panic("classifier") }})
+	func() {
+		defer func() { recover() }()
+		bad.Handler(http.NotFoundHandler()).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+	}()
+	if n := bad.InFlight(); n != 0 {
+		t.Errorf("in flight after a panicking classifier: %d, want 0", n)
+	}
+}
+
+// TestRouteCapConcurrent creates routes from many goroutines at once: never
+// more than the cap, never one twice.
+func TestRouteCapConcurrent(t *testing.T) {
+	m, _ := middleware.New(middleware.Config{MaxRoutes: 10, Route: func(r *http.Request) string { return r.URL.Path }})
+	h := m.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	var wg sync.WaitGroup
+	for g := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 50 {
+				h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", fmt.Sprintf("/p%d", (g*7+i)%40), nil))
+			}
+		}()
+	}
+	wg.Wait()
+	routes := m.Routes()
+	names := map[string]bool{}
+	var total uint64
+	for _, rt := range routes {
+		if names[rt.Name] {
+			t.Errorf("route %q twice", rt.Name)
+		}
+		names[rt.Name] = true
+		total += rt.Availability.Totals().Good
+	}
+	if len(routes) != 11 || total != 16*50 {
+		t.Errorf("%d routes holding %d requests, want 10 plus overflow holding %d", len(routes), total, 16*50)
+	}
+	if m.Overflowed() != uint64(route(t, m, middleware.OverflowRoute).Availability.Totals().Good) {
+		t.Errorf("Overflowed() = %d, overflow route holds %d", m.Overflowed(), route(t, m, middleware.OverflowRoute).Availability.Totals().Good)
+	}
+}
+
+// TestObjectiveErrors: a route whose objective name is taken still records,
+// and Err says why its objective is missing.
+func TestObjectiveErrors(t *testing.T) {
+	reg := &slo.Registry{}
+	taken, _ := sli.NewRatio()
+	o, _ := slo.New(slo.Config{Name: "shop r availability", SLI: taken, Target: 0.9})
+	reg.Add(o)
+	m, err := middleware.New(middleware.Config{Service: "shop", Registry: reg, Availability: 0.99})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Wrap("r", http.NotFoundHandler()).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+	if !errors.Is(m.Err(), slo.ErrDuplicateName) {
+		t.Errorf("Err() = %v, want ErrDuplicateName", m.Err())
+	}
+	if tot := route(t, m, "r").Availability.Totals(); tot.Good != 1 {
+		t.Errorf("the route recorded %+v, want its request", tot)
+	}
+	// A second middleware with the same Service on the same registry
+	// clashes at once.
+	if _, err := middleware.New(middleware.Config{Service: "shop", Registry: reg, Availability: 0.99}); !errors.Is(err, slo.ErrDuplicateName) {
+		t.Errorf("second New on one registry: %v, want ErrDuplicateName", err)
+	}
+}
