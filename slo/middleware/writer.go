@@ -22,23 +22,25 @@ import (
 // as the standard library would when the wrapped writer lacks them.
 type writer struct {
 	http.ResponseWriter
-	status    int
-	ctx       context.Context
-	gone      bool // the client had gone when the status was set
-	m         *Middleware
-	startMono int64     // monotonic start, on the default clock
-	start     time.Time // start, on Config.Clock
-	hijacked  bool
-	toHijack  time.Duration // from start to the hijack
+	ctx      context.Context
+	m        *Middleware
+	status   int
+	start    int64         // monotonic ns on the default clock, Unix ns on Config.Clock
+	toHijack time.Duration // from start to the hijack
+	gone     bool          // the client had gone when the status was set
+	hijacked bool
+}
+
+// now returns the writer's clock reading, in the unit of start.
+func (w *writer) now() int64 {
+	if w.m.cfg.Clock == nil {
+		return mono.Now()
+	}
+	return w.m.now().UnixNano()
 }
 
 // elapsed returns the time since the request started.
-func (w *writer) elapsed() time.Duration {
-	if w.m.cfg.Clock == nil {
-		return time.Duration(mono.Now() - w.startMono)
-	}
-	return w.m.now().Sub(w.start)
-}
+func (w *writer) elapsed() time.Duration { return time.Duration(w.now() - w.start) }
 
 func (w *writer) WriteHeader(code int) {
 	if w.status == 0 && (code < 100 || code > 199 || code == http.StatusSwitchingProtocols) {
