@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -207,5 +208,53 @@ func TestObjectiveErrors(t *testing.T) {
 	// clashes at once.
 	if _, err := middleware.New(middleware.Config{Service: "shop", Registry: reg, Availability: 0.99}); !errors.Is(err, slo.ErrDuplicateName) {
 		t.Errorf("second New on one registry: %v, want ErrDuplicateName", err)
+	}
+}
+
+// TestInFlightThroughHandler: through Handler a request is in flight on the
+// middleware until it answers, then on its route.
+func TestInFlightThroughHandler(t *testing.T) {
+	m, _ := middleware.New(middleware.Config{})
+	started, answered, finish := make(chan struct{}), make(chan struct{}), make(chan struct{})
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /stream", func(w http.ResponseWriter, r *http.Request) {
+		close(started)
+		<-answered
+		w.(http.Flusher).Flush()
+		<-finish
+	})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		m.Handler(mux).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/stream", nil))
+	}()
+	<-started
+	if m.InFlight() != 1 {
+		t.Errorf("before answering: InFlight() = %d, want 1", m.InFlight())
+	}
+	close(answered)
+	deadline := 1000
+	for ; deadline > 0 && len(m.Routes()) < 2; deadline-- {
+		runtime.Gosched()
+	}
+	var rt *middleware.Route
+	for ; deadline > 0; deadline-- {
+		for _, r := range m.Routes() {
+			if r.Name == "GET /stream" && r.InFlight() == 1 {
+				rt = r
+			}
+		}
+		if rt != nil {
+			break
+		}
+		runtime.Gosched()
+	}
+	if rt == nil || m.InFlight() != 1 {
+		t.Fatalf("after the first bytes: route in flight not 1 (routes %d), middleware %d", len(m.Routes()), m.InFlight())
+	}
+	close(finish)
+	<-done
+	if rt.InFlight() != 0 || m.InFlight() != 0 {
+		t.Errorf("after the end: route %d, middleware %d in flight, want 0", rt.InFlight(), m.InFlight())
 	}
 }

@@ -166,9 +166,10 @@ func New(c Config) (*Middleware, error) {
 
 // Handler returns next wrapped: the func(http.Handler) http.Handler shape.
 // The route of each request is Config.Route's, or the ServeMux pattern that
-// matched it, known once next has run; requests in flight are then counted
-// for the middleware as a whole (InFlight), not per route. Wrap or Handle
-// give per-route counts.
+// matched it, known once the router has run. A request is counted in flight
+// on its route from its first response byte (headers included) to the end,
+// and on the middleware as a whole (InFlight) before that; Wrap and Handle
+// know the route from the start.
 //
 // The pattern is read from the request the mux set it on: a handler
 // between this middleware and the mux that copies the request
@@ -201,22 +202,30 @@ func (m *Middleware) serve(rt *Route, next http.Handler, w http.ResponseWriter, 
 	// goroutine that wrote after the handler returned (which net/http
 	// forbids but tolerates) would then write into another request's
 	// response.
-	cw := &writer{ResponseWriter: w, m: m, ctx: r.Context()}
-	cw.start = cw.now() // on the default clock the monotonic clock alone: half the cost of time.Now
-	// Requests in flight are counted on their route when it is known now,
-	// and on the middleware's own counter when it is not.
-	flight := m.inFlight
+	cw := &writer{ResponseWriter: w, m: m, r: r, rt: rt}
+	cw.start = cw.now()
+	// Requests in flight are counted on their route when it is known, and
+	// on the middleware's own counter until then (through Handler, until
+	// the handler answers).
 	if rt != nil {
-		flight = rt.inFlight
+		rt.inFlight.Add(1)
+	} else {
+		m.inFlight.Add(1)
 	}
-	flight.Add(1)
-	defer flight.Add(-1) // first in, last out: whatever else panics
+	defer func() { // first in, last out: whatever else panics
+		if cw.rt != nil {
+			cw.rt.inFlight.Add(-1)
+		} else {
+			m.inFlight.Add(-1)
+		}
+	}()
 	panicked := true
 	defer func() {
 		d := cw.toHijack
 		if !cw.hijacked {
 			d = cw.elapsed()
 		}
+		rt := cw.rt
 		if rt == nil {
 			rt = m.route(m.routeOf(r))
 		}

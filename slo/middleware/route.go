@@ -41,10 +41,10 @@ func (rt *Route) record(o sli.Outcome, d time.Duration) {
 	}
 }
 
-// InFlight returns the route's requests being served now. It is counted
+// InFlight returns the route's requests being served now: from the start
 // for routes known before the handler runs (Wrap, Handle); through Handler
-// the route is known only afterwards, so it stays 0 and
-// Middleware.InFlight counts those requests.
+// from the handler's first response bytes, until when Middleware.InFlight
+// counts the request.
 func (rt *Route) InFlight() int64 { return rt.inFlight.Load() }
 
 // Signals are the four golden signals of a route over a window.

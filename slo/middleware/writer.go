@@ -2,7 +2,6 @@ package middleware
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"io"
 	"net"
@@ -22,8 +21,9 @@ import (
 // as the standard library would when the wrapped writer lacks them.
 type writer struct {
 	http.ResponseWriter
-	ctx      context.Context
+	r        *http.Request
 	m        *Middleware
+	rt       *Route // the route, once known; its in-flight count holds this request
 	status   int
 	start    int64         // monotonic ns on the default clock, Unix ns on Config.Clock
 	toHijack time.Duration // from start to the hijack
@@ -53,7 +53,15 @@ func (w *writer) WriteHeader(code int) {
 // gone: a response the client stayed for is classified by its status.
 func (w *writer) setStatus(code int) {
 	w.status = code
-	w.gone = w.ctx.Err() != nil
+	w.gone = w.r.Context().Err() != nil
+	if w.rt == nil {
+		// Through Handler the route is known once the router has run,
+		// which it has when the handler answers: from here on the request
+		// is in flight on its route.
+		w.rt = w.m.route(w.m.routeOf(w.r))
+		w.rt.inFlight.Add(1)
+		w.m.inFlight.Add(-1)
+	}
 }
 
 func (w *writer) Write(b []byte) (int, error) {
