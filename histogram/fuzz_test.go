@@ -2,6 +2,7 @@ package histogram_test
 
 import (
 	"bytes"
+	"errors"
 	"slices"
 	"testing"
 
@@ -39,6 +40,38 @@ func FuzzDecode(f *testing.F) {
 		if s.Count() > 0 {
 			if _, err := s.Quantile(0.99); err != nil {
 				t.Fatalf("Quantile on an accepted histogram: %v", err)
+			}
+		}
+	})
+}
+
+// FuzzDecodeState feeds arbitrary bytes to DecodeState: it must never panic
+// or allocate beyond its input's worth, must refuse with ErrCorrupt, and
+// what it accepts must encode back to the same bytes and add to a recorder
+// of its layout.
+func FuzzDecodeState(f *testing.F) {
+	r, _ := newRecorder(f, histogram.Config{})
+	for _, v := range bimodal()[:300] {
+		r.Record(v)
+	}
+	f.Add(r.State().Encode())
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := histogram.DecodeState(data)
+		if err != nil {
+			if !errors.Is(err, histogram.ErrCorrupt) {
+				t.Fatalf("error %v is not ErrCorrupt", err)
+			}
+			return
+		}
+		enc := s.Encode()
+		again, err := histogram.DecodeState(enc)
+		if err != nil || !bytes.Equal(again.Encode(), enc) {
+			t.Fatalf("round trip: %v", err)
+		}
+		c := s.Config()
+		if c.Digits >= 1 && c.Digits <= 3 {
+			if fresh, err := histogram.NewRecorder(histogram.Config{Lowest: c.Lowest, Highest: c.Highest, Digits: c.Digits}); err == nil {
+				fresh.Add(s)
 			}
 		}
 	})
