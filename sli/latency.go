@@ -133,9 +133,9 @@ func (l *Latency) HistogramAt(t time.Time, window time.Duration) (*histogram.Sna
 // Percentiles are the latency percentiles of one window. Count is the
 // number of durations they come from; it is never zero (see ErrNoData).
 type Percentiles struct {
-	Window              time.Duration
-	Count               uint64
-	P50, P95, P99, P999 time.Duration
+	Window              time.Duration // the window they cover
+	Count               uint64        // durations in the window
+	P50, P95, P99, P999 time.Duration // median, 95th, 99th and 99.9th percentiles
 }
 
 // Percentiles returns p50, p95, p99 and p99.9 of the window ending now. It

@@ -246,15 +246,15 @@ func (a Attainment) String() string {
 
 // BurnRate is the burn rate over one window ending at the status time.
 type BurnRate struct {
-	Window      time.Duration
-	Good, Valid float64
-	Rate        float64 // (bad/valid) ÷ (1 − target); 0 when NoData
-	NoData      bool    // no valid events in the window
+	Window      time.Duration // the window, ending at the status time
+	Good, Valid float64       // events in the window
+	Rate        float64       // (bad/valid) ÷ (1 − target); 0 when NoData
+	NoData      bool          // no valid events in the window
 }
 
 // Alert is the state of one alert rule at the status time.
 type Alert struct {
-	Rule      AlertRule
+	Rule      AlertRule // the rule
 	Threshold float64   // burn rate that fires it, for this window's period
 	Long      BurnRate  // over Rule.Long
 	Short     BurnRate  // over Rule.Short
@@ -265,19 +265,19 @@ type Alert struct {
 // Status is everything an objective reports at one time. It is a plain
 // value; the caller owns it.
 type Status struct {
-	Name     string
-	Metadata Metadata
-	Target   float64
-	Window   Window
+	Name     string    // the objective's name
+	Metadata Metadata  // the objective's description
+	Target   float64   // the objective ratio
+	Window   Window    // the window it is measured over
 	At       time.Time // the time the status is for
 	Start    time.Time // the window's start: At − window, or the calendar period's start
 
-	Good, Valid float64    // events in the window
-	SLI         float64    // Good ÷ Valid; 0 when NoData
-	NoData      bool       // no valid events in the window
-	Attainment  Attainment // met, at risk, breached, or no data
-	Budget      budget.Budget
-	Traffic     float64 // valid events per second over the window so far
+	Good, Valid float64       // events in the window
+	SLI         float64       // Good ÷ Valid; 0 when NoData
+	NoData      bool          // no valid events in the window
+	Attainment  Attainment    // met, at risk, breached, or no data
+	Budget      budget.Budget // the error budget over the window: Remaining() is what gates check
+	Traffic     float64       // valid events per second over the window so far
 
 	BurnRates []BurnRate        // over BurnWindows
 	Alerts    []Alert           // one per rule

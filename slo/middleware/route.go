@@ -49,8 +49,8 @@ func (rt *Route) InFlight() int64 { return rt.inFlight.Load() }
 
 // Signals are the four golden signals of a route over a window.
 type Signals struct {
-	Route  string
-	Window time.Duration
+	Route  string        // the route's name
+	Window time.Duration // the window the rates and latencies cover
 	// Latency of successful requests, and of failed ones, kept apart;
 	// Count is 0 in each when the window had none.
 	Latency, FailedLatency sli.Percentiles

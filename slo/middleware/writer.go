@@ -42,6 +42,7 @@ func (w *writer) now() int64 {
 // elapsed returns the time since the request started.
 func (w *writer) elapsed() time.Duration { return time.Duration(w.now() - w.start) }
 
+// WriteHeader passes the status on, keeping the first final one.
 func (w *writer) WriteHeader(code int) {
 	if w.status == 0 && (code < 100 || code > 199 || code == http.StatusSwitchingProtocols) {
 		w.setStatus(code)
@@ -64,6 +65,7 @@ func (w *writer) setStatus(code int) {
 	}
 }
 
+// Write passes the bytes on; the first one means 200 if no status was set.
 func (w *writer) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.setStatus(http.StatusOK)
