@@ -23,7 +23,7 @@ import (
 // overlap it, so it covers at least the window and at most a sixth more.
 //
 // Memory is fixed: seven slots per window plus up to eight current
-// histograms (one per shard), 4 bytes per bucket each — about 435 KiB with
+// histograms (one per shard), 4 bytes per bucket each — about 405 KiB with
 // the defaults (3456 buckets, three windows). Counts in a window's slot
 // saturate at 2^32 − 1 (see Snapshot.Saturated); the current histograms'
 // 32-bit counters would wrap only past 4 billion values in one bucket in one
@@ -40,13 +40,17 @@ type Recorder struct {
 	now    func() time.Time
 	config Config
 
-	mu      sync.Mutex
-	rings   []ring
-	scratch []uint64
-	late    uint64 // values recorded at a time older than every window
-	future  uint64 // values recorded at a time after the present
-	timer   *rotation.Timer
+	mu     sync.Mutex
+	rings  []ring
+	late   uint64 // values recorded at a time older than every window
+	future uint64 // values recorded at a time after the present
+	timer  *rotation.Timer
 }
+
+// scratchPool lends rotations a zeroed buffer to sum the current
+// histograms into, so that recorders do not each keep one (27 KiB at the
+// defaults) for a few microseconds' use every tick.
+var scratchPool = sync.Pool{New: func() any { return new([]uint64) }}
 
 // hotSlot is one core's histogram for the current tick.
 type hotSlot struct {
@@ -85,13 +89,12 @@ func NewRecorder(c Config, opts ...Option) (*Recorder, error) {
 	}
 	n := min(shard.Count(), maxHotSlots)
 	r := &Recorder{
-		lay:     lay,
-		hot:     make([]*hotSlot, n),
-		mask:    uint32(n - 1),
-		tick:    int64(c.tick()),
-		now:     o.now,
-		config:  c,
-		scratch: make([]uint64, lay.countsLen),
+		lay:    lay,
+		hot:    make([]*hotSlot, n),
+		mask:   uint32(n - 1),
+		tick:   int64(c.tick()),
+		now:    o.now,
+		config: c,
 	}
 	for k := range r.hot {
 		r.hot[k] = &hotSlot{counts: make([]atomic.Uint32, lay.countsLen)}
@@ -269,13 +272,19 @@ func (r *Recorder) rotateLocked(i int64) {
 	// slow path and waits for mu.
 	r.hotIdx.Store(i)
 	var extra slot
-	lo, hi := len(r.scratch), -1
+	sp := scratchPool.Get().(*[]uint64)
+	defer scratchPool.Put(sp)
+	if cap(*sp) < r.lay.countsLen {
+		*sp = make([]uint64, r.lay.countsLen)
+	}
+	scratch := (*sp)[:r.lay.countsLen]
+	lo, hi := len(scratch), -1
 	for _, h := range r.hot {
 		for k := range h.counts {
 			if h.counts[k].Load() == 0 {
 				continue
 			}
-			r.scratch[k] += uint64(h.counts[k].Swap(0))
+			scratch[k] += uint64(h.counts[k].Swap(0))
 			lo, hi = min(lo, k), max(hi, k)
 		}
 		extra.underflow += h.underflow.Swap(0)
@@ -292,7 +301,7 @@ func (r *Recorder) rotateLocked(i int64) {
 			s.overflow += extra.overflow
 			s.invalid += extra.invalid
 			for x := lo; x <= hi; x++ {
-				if c := r.scratch[x]; c != 0 {
+				if c := scratch[x]; c != 0 {
 					sum := uint64(s.counts[x]) + c
 					if sum > math.MaxUint32 {
 						s.saturated += sum - math.MaxUint32
@@ -307,7 +316,7 @@ func (r *Recorder) rotateLocked(i int64) {
 		rg.advance(bucket.FloorDiv((i-1)*r.tick, rg.width))
 	}
 	if hi >= 0 {
-		clear(r.scratch[lo : hi+1])
+		clear(scratch[lo : hi+1]) // pooled scratch goes back all zero
 	}
 }
 

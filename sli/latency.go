@@ -18,7 +18,7 @@ import (
 // past one takes the SLI's locks, as reads do.
 //
 // Memory is the counts' Storage (about 20 KiB by default) plus the
-// histogram's (about 435 KiB by default; see histogram.Recorder).
+// histogram's (about 405 KiB by default; see histogram.Recorder).
 //
 // A Latency is safe for concurrent use. Build one with NewLatency; the zero
 // value is not usable.
