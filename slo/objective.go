@@ -131,32 +131,6 @@ func New(c Config, opts ...Option) (*Objective, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %q: Target: %v", ErrInvalidConfig, c.Name, err)
 	}
-	rules := c.Alerts
-	if rules == nil {
-		rules = DefaultAlerts()
-	}
-	// No burn rate exceeds 1 ÷ (1 − target), when every event is bad.
-	maxBurn := 1 / target.ErrorRate()
-	period := w.Length(time.Now())
-	names := map[string]bool{}
-	var usable []AlertRule
-	for i, r := range rules {
-		if err := r.check(i); err != nil {
-			return nil, fmt.Errorf("%q: %w", c.Name, err)
-		}
-		if th := r.Threshold(period); th >= maxBurn {
-			if c.Alerts == nil {
-				continue // a default rule this target cannot trip
-			}
-			return nil, fmt.Errorf("%w: %q: Alerts[%d] %q can never fire: its threshold %.4g is at least the highest possible burn rate %.4g", ErrInvalidConfig, c.Name, i, r.Name, th, maxBurn)
-		}
-		usable = append(usable, r)
-		if names[r.Name] {
-			return nil, fmt.Errorf("%w: %q: two alert rules named %q", ErrInvalidConfig, c.Name, r.Name)
-		}
-		names[r.Name] = true
-	}
-	rules = usable
 	if !(c.AtRisk >= 0 && c.AtRisk < 1) {
 		return nil, fmt.Errorf("%w: %q: AtRisk %v not in [0, 1)", ErrInvalidConfig, c.Name, c.AtRisk)
 	}
@@ -166,9 +140,7 @@ func New(c Config, opts ...Option) (*Objective, error) {
 		target: target,
 		window: w,
 		meta:   c.Metadata,
-		rules:  slices.Clone(rules),
 		atRisk: c.AtRisk,
-		firing: make([]time.Time, len(rules)),
 	}
 	if o.atRisk == 0 {
 		o.atRisk = DefaultAtRisk
@@ -179,6 +151,31 @@ func New(c Config, opts ...Option) (*Objective, error) {
 			opt.apply(o)
 		}
 	}
+	rules := c.Alerts
+	if rules == nil {
+		rules = DefaultAlerts()
+	}
+	// No burn rate exceeds 1 ÷ (1 − target), when every event is bad.
+	maxBurn := 1 / target.ErrorRate()
+	period := w.Length(o.clock())
+	names := map[string]bool{}
+	for i, r := range rules {
+		if err := r.check(i); err != nil {
+			return nil, fmt.Errorf("%q: %w", c.Name, err)
+		}
+		if th := r.Threshold(period); th >= maxBurn {
+			if c.Alerts == nil {
+				continue // a default rule this target cannot trip
+			}
+			return nil, fmt.Errorf("%w: %q: Alerts[%d] %q can never fire: its threshold %.4g is at least the highest possible burn rate %.4g", ErrInvalidConfig, c.Name, i, r.Name, th, maxBurn)
+		}
+		if names[r.Name] {
+			return nil, fmt.Errorf("%w: %q: two alert rules named %q", ErrInvalidConfig, c.Name, r.Name)
+		}
+		names[r.Name] = true
+		o.rules = append(o.rules, r)
+	}
+	o.firing = make([]time.Time, len(o.rules))
 	// The SLI must answer for the longest span the objective will ask.
 	longest := w.longest()
 	for _, r := range o.rules {
