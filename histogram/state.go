@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/nines-slo/nines/internal/bucket"
+	"github.com/nines-slo/nines/internal/wire"
 )
 
 // State is a copy of everything a Recorder holds — each window's slots and
@@ -230,12 +231,12 @@ func (s *State) Encode() []byte {
 // with ErrCorrupt; DecodeState never panics, and allocates in proportion to
 // its input.
 func DecodeState(data []byte) (*State, error) {
-	d := decoder{b: data}
-	if v := d.byte(); v != stateVersion {
+	d := wire.NewReader(data)
+	if v := d.Byte(); v != stateVersion {
 		return nil, fmt.Errorf("%w: state version %d", ErrCorrupt, v)
 	}
-	lowest, highest, digits := d.uvarint(), d.uvarint(), d.uvarint()
-	if d.err != nil || lowest > math.MaxInt64 || highest > math.MaxInt64 || digits > 5 {
+	lowest, highest, digits := d.Uvarint(), d.Uvarint(), d.Uvarint()
+	if !d.OK() || lowest > math.MaxInt64 || highest > math.MaxInt64 || digits > 5 {
 		return nil, fmt.Errorf("%w: state header", ErrCorrupt)
 	}
 	lay, err := newLayout(int64(lowest), int64(highest), int32(digits))
@@ -243,28 +244,28 @@ func DecodeState(data []byte) (*State, error) {
 		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
 	s := &State{lay: lay}
-	nw := d.count(1)
+	nw := d.Count(1)
 	for range nw {
-		w := d.uvarint()
-		if d.err != nil || w == 0 || w > math.MaxInt64 {
+		w := d.Uvarint()
+		if !d.OK() || w == 0 || w > math.MaxInt64 {
 			return nil, fmt.Errorf("%w: state window", ErrCorrupt)
 		}
 		s.windows = append(s.windows, int64(w))
 	}
-	n := d.count(8) // a slot takes at least 8 bytes
+	n := d.Count(8) // a slot takes at least 8 bytes
 	for range n {
 		var sl stateSlot
-		window, start, width := d.uvarint(), d.varint(), d.uvarint()
-		sl.underflow, sl.overflow, sl.invalid, sl.saturated = d.uvarint(), d.uvarint(), d.uvarint(), d.uvarint()
-		if d.err != nil || window > math.MaxInt64 || width == 0 || width > math.MaxInt64 {
+		window, start, width := d.Uvarint(), d.Varint(), d.Uvarint()
+		sl.underflow, sl.overflow, sl.invalid, sl.saturated = d.Uvarint(), d.Uvarint(), d.Uvarint(), d.Uvarint()
+		if !d.OK() || window > math.MaxInt64 || width == 0 || width > math.MaxInt64 {
 			return nil, fmt.Errorf("%w: state slot", ErrCorrupt)
 		}
 		sl.window, sl.start, sl.width = int64(window), start, int64(width)
-		nz := d.count(2)
+		nz := d.Count(2)
 		x := -1
 		for range nz {
-			gap, c := d.uvarint(), d.uvarint()
-			if d.err != nil || gap == 0 || gap > uint64(lay.countsLen) || x+int(gap) >= lay.countsLen || c == 0 {
+			gap, c := d.Uvarint(), d.Uvarint()
+			if !d.OK() || gap == 0 || gap > uint64(lay.countsLen) || x+int(gap) >= lay.countsLen || c == 0 {
 				return nil, fmt.Errorf("%w: state bucket", ErrCorrupt)
 			}
 			x += int(gap)
@@ -272,58 +273,8 @@ func DecodeState(data []byte) (*State, error) {
 		}
 		s.slots = append(s.slots, sl)
 	}
-	if d.err != nil || len(d.b) != 0 {
-		return nil, fmt.Errorf("%w: state of %d bytes has %d left over", ErrCorrupt, len(data), len(d.b))
+	if !d.OK() || d.Len() != 0 {
+		return nil, fmt.Errorf("%w: state of %d bytes, unread or left over", ErrCorrupt, len(data))
 	}
 	return s, nil
-}
-
-// decoder reads varints, remembering the first error.
-type decoder struct {
-	b   []byte
-	err error
-}
-
-func (d *decoder) byte() byte {
-	if len(d.b) == 0 {
-		d.err = ErrCorrupt
-		return 0
-	}
-	c := d.b[0]
-	d.b = d.b[1:]
-	return c
-}
-
-func (d *decoder) uvarint() uint64 {
-	v, n := binary.Uvarint(d.b)
-	if n <= 0 {
-		d.err = ErrCorrupt
-		d.b = nil
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
-}
-
-func (d *decoder) varint() int64 {
-	v, n := binary.Varint(d.b)
-	if n <= 0 {
-		d.err = ErrCorrupt
-		d.b = nil
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
-}
-
-// count reads a number of items that take at least min bytes each, and
-// fails if the input is too short to hold them: a corrupt count cannot make
-// the decoder loop or allocate beyond its input.
-func (d *decoder) count(min int) int {
-	n := d.uvarint()
-	if d.err != nil || n > uint64(len(d.b)/min) {
-		d.err = ErrCorrupt
-		return 0
-	}
-	return int(n)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/nines-slo/nines/histogram"
 	"github.com/nines-slo/nines/internal/bucket"
+	"github.com/nines-slo/nines/internal/wire"
 )
 
 // Errors of states.
@@ -267,49 +268,31 @@ func (s *State) Encode() []byte {
 // truncated, corrupted, or with buckets holding more events than the totals
 // — fail with ErrCorruptState; DecodeState never panics.
 func DecodeState(data []byte) (*State, error) {
-	d := data
 	fail := func(what string) (*State, error) {
 		return nil, fmt.Errorf("%w: %s", ErrCorruptState, what)
 	}
-	uv := func() (uint64, bool) {
-		v, n := binary.Uvarint(d)
-		if n <= 0 {
-			return 0, false
-		}
-		d = d[n:]
-		return v, true
-	}
-	if len(d) == 0 || d[0] != stateVersion {
+	d := wire.NewReader(data)
+	if d.Byte() != stateVersion {
 		return fail("unknown version")
 	}
-	d = d[1:]
 	s := &State{}
 	var tv [7]uint64
 	for i := range tv {
-		v, ok := uv()
-		if !ok {
-			return fail("totals")
-		}
-		tv[i] = v
+		tv[i] = d.Uvarint()
 	}
 	s.totals = Totals{Good: tv[0], Bad: tv[1], Invalid: tv[2], Unknown: tv[3], Negative: tv[4], Future: tv[5], OutOfRange: tv[6]}
-	n, ok := uv()
-	if !ok || n > uint64(len(d)/4) { // a bucket takes at least 4 bytes
-		return fail("bucket count")
+	n := d.Count(4) // a bucket takes at least 4 bytes
+	if !d.OK() {
+		return fail("totals or bucket count")
 	}
 	var good, bad uint64
 	var prev stateBucket
 	for i := range n {
 		var k stateBucket
-		if len(d) == 0 {
-			return fail("bucket")
-		}
-		tag := d[0]
-		d = d[1:]
-		switch {
+		switch tag := d.Byte(); {
 		case tag == 0 && i > 0:
-			steps, ok := uv()
-			if !ok || steps == 0 || steps > math.MaxInt64/uint64(prev.width) {
+			steps := d.Uvarint()
+			if !d.OK() || steps == 0 || steps > math.MaxInt64/uint64(prev.width) {
 				return fail("bucket step")
 			}
 			k.width = prev.width
@@ -318,58 +301,44 @@ func DecodeState(data []byte) (*State, error) {
 				return fail("bucket start overflows")
 			}
 		case tag == 1:
-			start, n := binary.Varint(d)
-			if n <= 0 {
-				return fail("bucket start")
-			}
-			d = d[n:]
-			width, ok := uv()
-			if !ok || width == 0 || width > math.MaxInt64 {
-				return fail("bucket width")
+			start, width := d.Varint(), d.Uvarint()
+			if !d.OK() || width == 0 || width > math.MaxInt64 {
+				return fail("bucket start or width")
 			}
 			k.start, k.width = start, int64(width)
 		default:
 			return fail("bucket tag")
 		}
-		g, ok1 := uv()
-		b, ok2 := uv()
-		if !ok1 || !ok2 {
+		k.good, k.bad = d.Uvarint(), d.Uvarint()
+		if !d.OK() {
 			return fail("bucket counts")
 		}
-		if good+g < good || bad+b < bad {
+		if good+k.good < good || bad+k.bad < bad {
 			return fail("bucket counts overflow")
 		}
-		good, bad = good+g, bad+b
-		k.good, k.bad = g, b
+		good, bad = good+k.good, bad+k.bad
 		s.buckets = append(s.buckets, k)
 		prev = k
 	}
 	if good > s.totals.Good || bad > s.totals.Bad {
 		return fail("buckets hold more events than the totals")
 	}
-	if len(d) == 0 {
-		return fail("truncated before the histogram flag")
-	}
-	flag := d[0]
-	d = d[1:]
-	switch flag {
+	switch d.Byte() {
 	case 0:
 	case 1:
-		hl, ok := uv()
-		if !ok || hl != uint64(len(d)) {
+		h, err := histogram.DecodeState(d.Bytes())
+		if !d.OK() {
 			return fail("histogram length")
 		}
-		h, err := histogram.DecodeState(d)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrCorruptState, err)
 		}
 		s.hist = h
-		d = nil
 	default:
 		return fail("histogram flag")
 	}
-	if len(d) != 0 {
-		return fail("trailing bytes")
+	if !d.OK() || d.Len() != 0 {
+		return fail("truncated or trailing bytes")
 	}
 	return s, nil
 }

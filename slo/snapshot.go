@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nines-slo/nines/internal/wire"
 	"github.com/nines-slo/nines/sli"
 )
 
@@ -149,38 +150,21 @@ func decodeSnapshot(rd io.Reader) (*snapshot, error) {
 		return fail("checksum mismatch: truncated or damaged")
 	}
 	s := &snapshot{at: time.Unix(0, int64(binary.BigEndian.Uint64(data[10:])))}
-	d := body[18:]
-	count := func() (int, bool) {
-		n, k := binary.Uvarint(d)
-		if k <= 0 || n > uint64(len(d)) { // every item takes at least a byte
-			return 0, false
-		}
-		d = d[k:]
-		return int(n), true
-	}
-	chunk := func() ([]byte, bool) {
-		n, ok := count()
-		if !ok || n > len(d) {
-			return nil, false
-		}
-		c := d[:n]
-		d = d[n:]
-		return c, true
-	}
-	n, ok := count()
-	if !ok {
+	d := wire.NewReader(body[18:])
+	n := d.Count(2) // an entry takes at least a key count and a state length
+	if !d.OK() {
 		return fail("entry count")
 	}
 	seen := map[string]bool{}
 	for range n {
-		nk, ok := count()
-		if !ok || nk == 0 {
+		nk := d.Count(1)
+		if !d.OK() || nk == 0 {
 			return fail("key count")
 		}
 		var e entry
 		for range nk {
-			key, ok := chunk()
-			if !ok {
+			key := d.Bytes()
+			if !d.OK() {
 				return fail("key")
 			}
 			if seen[string(key)] {
@@ -189,8 +173,8 @@ func decodeSnapshot(rd io.Reader) (*snapshot, error) {
 			seen[string(key)] = true
 			e.keys = append(e.keys, string(key))
 		}
-		st, ok := chunk()
-		if !ok {
+		st := d.Bytes()
+		if !d.OK() {
 			return fail("entry %q", e.keys[0])
 		}
 		if e.state, err = sli.DecodeState(st); err != nil {
@@ -199,8 +183,8 @@ func decodeSnapshot(rd io.Reader) (*snapshot, error) {
 		slices.Sort(e.keys)
 		s.entries = append(s.entries, e)
 	}
-	if len(d) != 0 {
-		return fail("%d bytes after the last entry", len(d))
+	if d.Len() != 0 {
+		return fail("%d bytes after the last entry", d.Len())
 	}
 	return s, nil
 }

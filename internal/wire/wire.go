@@ -1,0 +1,82 @@
+// Package wire reads the varint-based binary forms that the histogram and
+// sli states and the slo snapshots are written in. A Reader remembers its
+// first failure, so a decoder reads field after field and checks once; a
+// count or length read from the input can never make it loop or allocate
+// beyond what the input holds.
+package wire
+
+import "encoding/binary"
+
+// Reader reads from a byte slice. The zero value reads nothing.
+type Reader struct {
+	b   []byte
+	bad bool
+}
+
+// NewReader returns a reader of b.
+func NewReader(b []byte) *Reader { return &Reader{b: b} }
+
+// OK reports whether every read so far succeeded.
+func (r *Reader) OK() bool { return !r.bad }
+
+// Len returns the bytes left to read.
+func (r *Reader) Len() int { return len(r.b) }
+
+func (r *Reader) fail() {
+	r.bad, r.b = true, nil
+}
+
+// Byte reads one byte.
+func (r *Reader) Byte() byte {
+	if len(r.b) == 0 {
+		r.fail()
+		return 0
+	}
+	c := r.b[0]
+	r.b = r.b[1:]
+	return c
+}
+
+// Uvarint reads an unsigned varint.
+func (r *Reader) Uvarint() uint64 {
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.fail()
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+// Varint reads a signed varint.
+func (r *Reader) Varint() int64 {
+	v, n := binary.Varint(r.b)
+	if n <= 0 {
+		r.fail()
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+// Count reads a number of items that take at least min bytes each, failing
+// if what is left cannot hold them.
+func (r *Reader) Count(min int) int {
+	n := r.Uvarint()
+	if r.bad || n > uint64(r.Len()/min) {
+		r.fail()
+		return 0
+	}
+	return int(n)
+}
+
+// Bytes reads a length-prefixed run of bytes, which aliases the input.
+func (r *Reader) Bytes() []byte {
+	n := r.Count(1)
+	if r.bad {
+		return nil
+	}
+	c := r.b[:n]
+	r.b = r.b[n:]
+	return c
+}
