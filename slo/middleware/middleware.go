@@ -308,25 +308,18 @@ func (m *Middleware) route(name string) *Route {
 // newRoute builds a route's SLIs and, with a registry, its objectives. On
 // an objective error it still returns a usable route.
 func (m *Middleware) newRoute(name string) (*Route, error) {
-	opts := []sli.Option{sli.WithHistogram(m.cfg.Histogram)}
-	if m.cfg.Clock != nil {
-		opts = append(opts, sli.WithClock(m.cfg.Clock))
-	}
-	avail, err := sli.NewRatio(opts[1:]...)
+	// A nil Clock is the wall clock for every package's WithClock.
+	avail, err := sli.NewRatio(sli.WithClock(m.cfg.Clock))
 	if err != nil {
 		return nil, err
 	}
-	lat, err := sli.NewLatency(m.cfg.Threshold, opts...)
+	lat, err := sli.NewLatency(m.cfg.Threshold, sli.WithClock(m.cfg.Clock), sli.WithHistogram(m.cfg.Histogram))
 	if err != nil {
 		return nil, err
 	}
 	fc := m.cfg.Histogram
 	fc.Digits = 1 // failures need the order of magnitude: 6% buckets, a tenth of the memory
-	var hopts []histogram.Option
-	if m.cfg.Clock != nil {
-		hopts = append(hopts, histogram.WithClock(m.cfg.Clock))
-	}
-	failed, err := histogram.NewRecorder(fc, hopts...)
+	failed, err := histogram.NewRecorder(fc, histogram.WithClock(m.cfg.Clock))
 	if err != nil {
 		return nil, err
 	}
@@ -339,14 +332,10 @@ func (m *Middleware) newRoute(name string) (*Route, error) {
 		if target == 0 {
 			return
 		}
-		var sopts []slo.Option
-		if m.cfg.Clock != nil {
-			sopts = append(sopts, slo.WithClock(m.cfg.Clock))
-		}
 		o, err := slo.New(slo.Config{
 			Name: m.objectiveName(name, kind), SLI: src, Target: target, Window: m.cfg.Window,
 			Metadata: slo.Metadata{Service: m.cfg.Service, Requests: name, Description: kind + " of " + name, Source: "nines HTTP middleware"},
-		}, sopts...)
+		}, slo.WithClock(m.cfg.Clock))
 		if err == nil {
 			err = m.cfg.Registry.Add(o)
 		}
