@@ -2,6 +2,7 @@ package histogram_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -161,6 +162,22 @@ func TestConservationDuringRotation(t *testing.T) {
 			clock.Advance(3 * time.Second)
 		}
 	}()
+	// The cumulative histogram only grows while rotations fold the hot
+	// slots into it.
+	var readerErr error
+	reading := make(chan struct{})
+	go func() {
+		defer close(reading)
+		var last uint64
+		for !stop.Load() {
+			n := r.Cumulative().Count()
+			if n < last {
+				readerErr = fmt.Errorf("Cumulative().Count() went from %d to %d", last, n)
+				return
+			}
+			last = n
+		}
+	}()
 	var wg sync.WaitGroup
 	for w := range writers {
 		wg.Add(1)
@@ -178,12 +195,19 @@ func TestConservationDuringRotation(t *testing.T) {
 	wg.Wait()
 	stop.Store(true)
 	<-done
+	<-reading
+	if readerErr != nil {
+		t.Error(readerErr)
+	}
 	s, err := r.Snapshot(time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if s.Count() != writers*each || r.Late() != 0 {
 		t.Errorf("hour window holds %d values (%d late), %d recorded", s.Count(), r.Late(), writers*each)
+	}
+	if diff := cmp.Diff(buckets(s), buckets(r.Cumulative())); diff != "" {
+		t.Errorf("cumulative histogram differs from the hour window (-hour +cumulative):\n%s", diff)
 	}
 	// The value distribution survives too: each writer recorded 0–19.999 ms.
 	if max, _ := s.Max(); max < 19900*time.Microsecond || max > 20100*time.Microsecond {
@@ -228,5 +252,62 @@ func TestFutureTimes(t *testing.T) {
 	}
 	if r.Future() != 1 {
 		t.Errorf("Future() = %d, want 1", r.Future())
+	}
+}
+
+type bucketCount struct {
+	Lo, Hi time.Duration
+	N      uint64
+}
+
+func buckets(s *histogram.Snapshot) []bucketCount {
+	var out []bucketCount
+	s.Counts(func(lo, hi time.Duration, n uint64) { out = append(out, bucketCount{lo, hi, n}) })
+	return out
+}
+
+// TestCumulative checks that the cumulative histogram holds every value
+// recorded since the recorder was created — long after the windows have
+// forgotten them, late ones, clamped ones — and nothing added from a state.
+func TestCumulative(t *testing.T) {
+	r, clock := newRecorder(t, histogram.Config{})
+	if got := r.Cumulative().Count(); got != 0 {
+		t.Fatalf("a new recorder's cumulative count = %d, want 0", got)
+	}
+	want, _ := histogram.NewRecorder(histogram.Config{Windows: []time.Duration{1000 * time.Hour}}, histogram.WithClock(clock.Now))
+	for k := range 3 * 3600 {
+		d := time.Duration(k%500) * time.Millisecond
+		r.Record(d)
+		want.Record(d)
+		clock.Advance(time.Second)
+	}
+	r.RecordAt(clock.Now().Add(-5*time.Hour), 7*time.Millisecond) // older than every window
+	want.Record(7 * time.Millisecond)
+	r.Record(-time.Second)      // invalid: not in the histogram, counted
+	r.Record(100 * time.Hour)   // overflow: at the highest value
+	r.Record(time.Nanosecond)   // underflow: at the lowest value
+	want.Record(100 * time.Hour)
+	want.Record(time.Nanosecond)
+
+	// Another replica's state adds to the windows, not to the cumulative.
+	other, _ := newRecorder(t, histogram.Config{})
+	other.Record(time.Second)
+	if err := r.Add(other.State()); err != nil {
+		t.Fatal(err)
+	}
+
+	got := r.Cumulative()
+	if s, _ := r.Snapshot(time.Hour); s.Count() >= got.Count() {
+		t.Errorf("hour window holds %d values, cumulative %d: want the cumulative to hold the 3 hours", s.Count(), got.Count())
+	}
+	ws, err := want.Snapshot(1000 * time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(buckets(ws), buckets(got)); diff != "" {
+		t.Errorf("cumulative histogram (-want +got):\n%s", diff)
+	}
+	if got.Invalid() != 1 || got.Overflow() != 1 || got.Underflow() != ws.Underflow() {
+		t.Errorf("cumulative invalid/overflow/underflow = %d/%d/%d, want 1/1/%d", got.Invalid(), got.Overflow(), got.Underflow(), ws.Underflow())
 	}
 }

@@ -23,8 +23,9 @@ func (c Counts) Ratio() (float64, error) {
 }
 
 // Totals are the cumulative counts of everything recorded into an SLI since
-// it was created. Unlike Counts they never age out, which makes them the
-// monotonic counters a metrics backend can rate and sum across replicas.
+// it was created, states added by Add included. Unlike Counts they never
+// age out. For a counter to export, which must restart from zero with the
+// process, use Recorded instead.
 // A Totals is a plain value, a copy taken under the SLI's lock.
 type Totals struct {
 	Good uint64 // valid events that were good

@@ -111,6 +111,15 @@ func (l *Latency) CountsAt(t time.Time, window time.Duration) (Counts, error) {
 // Totals returns everything recorded since the SLI was created.
 func (l *Latency) Totals() Totals { return l.s.totals() }
 
+// Recorded returns the good and valid events recorded into this SLI since
+// it was created, not counting states added by Add; see Ratio.Recorded.
+func (l *Latency) Recorded() Counts { return l.s.recorded() }
+
+// Cumulative returns the histogram of every duration recorded into this
+// SLI since it was created, not counting states added by Add; see
+// histogram.Recorder.Cumulative.
+func (l *Latency) Cumulative() *histogram.Snapshot { return l.h.Cumulative() }
+
 // Storage returns the storage of the threshold counts, defaults filled in.
 func (l *Latency) Storage() Storage { return l.s.storage }
 

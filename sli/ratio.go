@@ -66,5 +66,12 @@ func (r *Ratio) CountsAt(t time.Time, window time.Duration) (Counts, error) {
 // Totals returns everything recorded since the SLI was created.
 func (r *Ratio) Totals() Totals { return r.s.totals() }
 
+// Recorded returns the good and valid events recorded into this SLI since
+// it was created, not counting states added by Add. Unlike Totals, which
+// include restored state, it starts from zero with the process, which is
+// what a metrics backend expects of a monotonic counter: a restart reads as
+// a counter reset, never as a jump.
+func (r *Ratio) Recorded() Counts { return r.s.recorded() }
+
 // Storage returns the storage in use, defaults filled in.
 func (r *Ratio) Storage() Storage { return r.s.storage }

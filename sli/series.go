@@ -49,6 +49,7 @@ type series struct {
 	coarseRing []cell // coarse buckets coarseHead-len+1 … coarseHead
 	coarseHead int64
 	folded     Totals          // everything no longer in the hot counters
+	added      cell            // good and bad events that came from states (addState)
 	timer      *rotation.Timer // nil with an injected clock
 }
 
@@ -334,6 +335,16 @@ func (s *series) totalsLocked() Totals {
 	t.Negative = s.negative.Load()
 	t.Future = s.future.Load()
 	return t
+}
+
+// recorded returns the good and valid events recorded into the series
+// itself: its totals less what states added.
+func (s *series) recorded() Counts {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.totalsLocked()
+	good := t.Good - s.added.good
+	return Counts{Good: float64(good), Valid: float64(good + t.Bad - s.added.bad)}
 }
 
 // tickAt rotates to the bucket of now if it is later than the current one.

@@ -113,6 +113,7 @@ func (s *series) addState(st *State) {
 	s.folded.Bad += t.Bad - inHot.bad
 	s.folded.Invalid += t.Invalid
 	s.folded.OutOfRange += t.OutOfRange
+	s.added.add(cell{good: t.Good, bad: t.Bad})
 	s.unknown.Add(t.Unknown)
 	s.negative.Add(t.Negative)
 	s.future.Add(t.Future)

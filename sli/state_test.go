@@ -143,3 +143,46 @@ func TestStateAcrossStorage(t *testing.T) {
 		t.Errorf("restored 2-day window holds %v events, want %d", c.Valid, 24*60)
 	}
 }
+
+// TestRecorded checks that Recorded counts what was recorded into the SLI
+// itself, every event whatever its time, and not what states added: it is
+// the counter an exporter exports, which must start from zero after a
+// restore.
+func TestRecorded(t *testing.T) {
+	clock := newFakeClock(t0)
+	before, _ := sli.NewLatency(100*time.Millisecond, sli.WithClock(clock.Now))
+	for k := range 1000 {
+		before.Record(time.Duration(k) * time.Millisecond) // 101 good
+	}
+	restarted, _ := sli.NewLatency(100*time.Millisecond, sli.WithClock(clock.Now))
+	if err := restarted.Add(before.State()); err != nil {
+		t.Fatal(err)
+	}
+	if got := restarted.Recorded(); got != (sli.Counts{}) {
+		t.Errorf("Recorded() after a restore = %+v, want zero", got)
+	}
+	restarted.Record(time.Millisecond)
+	restarted.Record(time.Second)
+	restarted.Exclude()
+	restarted.Record(-time.Second)
+	restarted.RecordAt(clock.Now().Add(-90*24*time.Hour), time.Millisecond) // beyond the retention
+	if got, want := restarted.Recorded(), (sli.Counts{Good: 2, Valid: 3}); got != want {
+		t.Errorf("Recorded() = %+v, want %+v", got, want)
+	}
+	if got := restarted.Cumulative().Count(); got != 3 {
+		t.Errorf("Cumulative().Count() = %d, want the 3 recorded durations", got)
+	}
+	if got, want := before.Recorded(), (sli.Counts{Good: 101, Valid: 1000}); got != want {
+		t.Errorf("Recorded() = %+v, want %+v", got, want)
+	}
+	r, _ := sli.NewRatio(sli.WithClock(clock.Now))
+	r.Record(sli.Good)
+	r.Record(sli.Bad)
+	r.Record(sli.Invalid)
+	if err := r.Add(r.State()); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := r.Recorded(), (sli.Counts{Good: 1, Valid: 2}); got != want {
+		t.Errorf("ratio Recorded() = %+v, want %+v", got, want)
+	}
+}
