@@ -46,7 +46,7 @@ type Recorder struct {
 	cum    []uint64 // every value recorded, by bucket, not counting the hot slots
 	cumX   slot     // underflow, overflow and invalid of cum
 	late   uint64   // values recorded at a time older than every window
-	future uint64 // values recorded at a time after the present
+	future uint64   // values recorded at a time after the present
 	timer  *rotation.Timer
 }
 

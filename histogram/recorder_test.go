@@ -283,9 +283,9 @@ func TestCumulative(t *testing.T) {
 	}
 	r.RecordAt(clock.Now().Add(-5*time.Hour), 7*time.Millisecond) // older than every window
 	want.Record(7 * time.Millisecond)
-	r.Record(-time.Second)      // invalid: not in the histogram, counted
-	r.Record(100 * time.Hour)   // overflow: at the highest value
-	r.Record(time.Nanosecond)   // underflow: at the lowest value
+	r.Record(-time.Second)    // invalid: not in the histogram, counted
+	r.Record(100 * time.Hour) // overflow: at the highest value
+	r.Record(time.Nanosecond) // underflow: at the lowest value
 	want.Record(100 * time.Hour)
 	want.Record(time.Nanosecond)
 

@@ -28,9 +28,12 @@ func (s Severity) String() string {
 }
 
 // AlertRule is one multiwindow, multi-burn-rate alert (the SRE Workbook's
-// "Alerting on SLOs"): it fires when the burn rate over both its Long and its
-// Short window exceeds the threshold, and resolves when the Short window
-// drops below it. The threshold is the burn rate that spends BudgetFraction
+// "Alerting on SLOs"): it fires while the burn rate over both its Long and
+// its Short window exceeds the threshold (and the Long window holds
+// MinEvents), and resolves as soon as either does not — in practice the
+// Short window, which is why it is there. The condition holds no state
+// beyond the windows, so a Prometheus alerting rule written from it (see
+// package exporter) fires exactly when the objective does. The threshold is the burn rate that spends BudgetFraction
 // of the budget in Long: BudgetFraction × period ÷ Long — 14.4 for 2% in an
 // hour of a 30-day period.
 type AlertRule struct {

@@ -37,9 +37,10 @@
 // default page when 2% of the budget burns in an hour (burn rate 14.4 over
 // 1h and 5m for a 30-day window) or 5% in six hours (6 over 6h and 30m),
 // and open a ticket when 10% burns in three days (1 over 3d and 6h).
-// Thresholds scale with the window's length. An alert fires when both its
-// windows exceed the threshold and resolves when the short window drops
-// below; it needs enough events that one failure alone cannot fire it.
+// Thresholds scale with the window's length. An alert fires while both its
+// windows exceed the threshold and resolves as soon as one does not (the
+// short window, in practice); it needs enough events that one failure alone
+// cannot fire it.
 // Alerts are evaluated when a status is computed — by a caller, or every
 // interval by an Evaluator: each change goes to the handler
 // (WithAlertHandler) and to log/slog, once.

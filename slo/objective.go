@@ -411,7 +411,7 @@ func (o *Objective) evaluate(t time.Time, alerts []Alert) {
 		switch {
 		case !was && fire:
 			o.firing[i] = t
-		case was && a.Short.Rate < a.Threshold:
+		case was && !fire:
 			o.firing[i] = time.Time{}
 		}
 		a.Firing = !o.firing[i].IsZero()
