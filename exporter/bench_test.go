@@ -1,0 +1,121 @@
+package exporter_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+
+	"github.com/nines-slo/nines/exporter"
+	"github.com/nines-slo/nines/sli"
+	"github.com/nines-slo/nines/slo"
+)
+
+// registry100 returns 100 objectives on the wall clock, 20 of them latency
+// objectives, each with an hour of events.
+func registry100(b *testing.B) (*slo.Registry, []*sli.Ratio, []*sli.Latency) {
+	b.Helper()
+	reg, _ := slo.NewRegistry()
+	var ratios []*sli.Ratio
+	var lats []*sli.Latency
+	now := time.Now()
+	for i := range 100 {
+		var src sli.Source
+		if i%5 == 0 {
+			l, _ := sli.NewLatency(100 * time.Millisecond)
+			for k := range 3600 {
+				l.RecordAt(now.Add(-time.Duration(k)*time.Second), time.Duration(k%300)*time.Millisecond)
+			}
+			lats = append(lats, l)
+			src = l
+		} else {
+			r, _ := sli.NewRatio()
+			for k := range 3600 {
+				r.RecordAt(now.Add(-time.Duration(k)*time.Second), outcome(k%100 != 0))
+			}
+			ratios = append(ratios, r)
+			src = r
+		}
+		o, err := slo.New(slo.Config{Name: fmt.Sprintf("objective-%03d", i), SLI: src, Target: 0.99,
+			Metadata: slo.Metadata{Service: "bench"}, Alerts: []slo.AlertRule{}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := reg.Add(o); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return reg, ratios, lats
+}
+
+// BenchmarkCollect100 collects 100 objectives (20 with latency histograms)
+// through a ManualReader: one reader's collection, end to end.
+func BenchmarkCollect100(b *testing.B) {
+	reg, _, _ := registry100(b)
+	exp, _ := exporter.New(reg)
+	reader := sdkmetric.NewManualReader(sdkmetric.WithProducer(exp))
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+	defer mp.Shutdown(context.Background())
+	if err := exp.Register(mp); err != nil {
+		b.Fatal(err)
+	}
+	var rm metricdata.ResourceMetrics
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := reader.Collect(context.Background(), &rm); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// discard is a backend that takes everything and keeps nothing.
+type discard struct{ *stuckBackend }
+
+func (discard) Export(context.Context, *metricdata.ResourceMetrics) error { return nil }
+
+// BenchmarkRecordExported records a request outcome and its latency with
+// and without an exporter attached (a periodic reader collecting every
+// second, 60 times the SDK's default rate): the recording path is the
+// same, so the two must not differ.
+func BenchmarkRecordExported(b *testing.B) {
+	for _, attached := range []bool{false, true} {
+		name := "bare"
+		if attached {
+			name = "exported"
+		}
+		reg, ratios, lats := registry100(b)
+		r, l := ratios[0], lats[0]
+		if attached {
+			exp, _ := exporter.New(reg)
+			reader := sdkmetric.NewPeriodicReader(discard{&stuckBackend{}}, sdkmetric.WithInterval(time.Second), sdkmetric.WithProducer(exp))
+			mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+			if err := exp.Register(mp); err != nil {
+				b.Fatal(err)
+			}
+			defer mp.Shutdown(context.Background())
+		}
+		b.Run(name+"/serial", func(b *testing.B) {
+			b.ReportAllocs()
+			var k int
+			for b.Loop() {
+				r.Record(sli.Good)
+				l.Record(time.Duration(k&1023) * time.Millisecond)
+				k++
+			}
+		})
+		b.Run(name+"/parallel", func(b *testing.B) {
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				var k int
+				for pb.Next() {
+					r.Record(sli.Good)
+					l.Record(time.Duration(k&1023) * time.Millisecond)
+					k++
+				}
+			})
+		})
+	}
+}

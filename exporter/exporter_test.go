@@ -1,0 +1,463 @@
+package exporter_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"go.opentelemetry.io/otel/attribute"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+
+	"github.com/nines-slo/nines/exporter"
+	"github.com/nines-slo/nines/internal/fakeclock"
+	"github.com/nines-slo/nines/sli"
+	"github.com/nines-slo/nines/slo"
+)
+
+var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+// fixture is a registry of three objectives with known events, recorded
+// all at the clock's time so that every window holds them all.
+type fixture struct {
+	clock    *fakeclock.Clock
+	reg      *slo.Registry
+	latency  *sli.Latency
+	checkout *sli.Ratio
+}
+
+func newFixture(t testing.TB) *fixture {
+	t.Helper()
+	f := &fixture{clock: fakeclock.New(t0)}
+	var err error
+	f.checkout, err = sli.NewRatio(sli.WithClock(f.clock.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	search, _ := sli.NewRatio(sli.WithClock(f.clock.Now))
+	f.latency, err = sli.NewLatency(100*time.Millisecond, sli.WithClock(f.clock.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := range 1000 {
+		f.checkout.Record(outcome(k < 995))
+		search.Record(outcome(k%2 == 0))
+	}
+	for k := range 100 {
+		switch {
+		case k < 60:
+			f.latency.Record(7 * time.Millisecond)
+		case k < 80:
+			f.latency.Record(40 * time.Millisecond)
+		default:
+			f.latency.Record(300 * time.Millisecond)
+		}
+	}
+	var objs []*slo.Objective
+	for _, c := range []slo.Config{
+		{Name: "checkout", SLI: f.checkout, Target: 0.99, Metadata: slo.Metadata{Service: "shop"}},
+		{Name: "search", SLI: search, Target: 0.99},
+		{Name: "api-latency", SLI: f.latency, Target: 0.9, Metadata: slo.Metadata{Service: "shop"}},
+	} {
+		o, err := slo.New(c, slo.WithClock(f.clock.Now))
+		if err != nil {
+			t.Fatal(err)
+		}
+		objs = append(objs, o)
+	}
+	if f.reg, err = slo.NewRegistry(objs...); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func outcome(good bool) sli.Outcome {
+	if good {
+		return sli.Good
+	}
+	return sli.Bad
+}
+
+// collect attaches an exporter for reg to a ManualReader and returns one
+// collection.
+func collect(t testing.TB, reg *slo.Registry, opts ...exporter.Option) (metricdata.ResourceMetrics, *exporter.Exporter, *sdkmetric.ManualReader) {
+	t.Helper()
+	exp, err := exporter.New(reg, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reader := sdkmetric.NewManualReader(sdkmetric.WithProducer(exp))
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+	t.Cleanup(func() { mp.Shutdown(context.Background()) })
+	if err := exp.Register(mp); err != nil {
+		t.Fatal(err)
+	}
+	var rm metricdata.ResourceMetrics
+	if err := reader.Collect(context.Background(), &rm); err != nil {
+		t.Fatal(err)
+	}
+	return rm, exp, reader
+}
+
+// flatten maps "name{k=v,…}" to the value of every counter and gauge point.
+func flatten(rm metricdata.ResourceMetrics) map[string]float64 {
+	out := map[string]float64{}
+	for _, sm := range rm.ScopeMetrics {
+		for _, m := range sm.Metrics {
+			var points []metricdata.DataPoint[float64]
+			switch d := m.Data.(type) {
+			case metricdata.Sum[float64]:
+				points = d.DataPoints
+			case metricdata.Gauge[float64]:
+				points = d.DataPoints
+			default:
+				continue
+			}
+			for _, p := range points {
+				out[key(m.Name, p.Attributes)] = p.Value
+			}
+		}
+	}
+	return out
+}
+
+func key(name string, set attribute.Set) string {
+	var kv []string
+	for _, a := range set.ToSlice() {
+		kv = append(kv, string(a.Key)+"="+a.Value.Emit())
+	}
+	return name + "{" + strings.Join(kv, ",") + "}"
+}
+
+// TestInstruments checks every counter and gauge against numbers worked
+// out by hand from the events recorded, and the kind and unit of every
+// instrument.
+func TestInstruments(t *testing.T) {
+	f := newFixture(t)
+	rm, _, _ := collect(t, f.reg)
+
+	want := map[string]float64{}
+	put := func(name, obj, service string, v float64, extra ...string) {
+		kv := []string{"nines.slo.name=" + obj}
+		if service != "" {
+			kv = append(kv, "nines.slo.service="+service)
+		}
+		kv = append(kv, extra...)
+		slices.Sort(kv)
+		want[name+"{"+strings.Join(kv, ",")+"}"] = v
+	}
+	windows := []string{"5m", "30m", "1h", "6h", "1d", "3d"}
+	for _, o := range []struct {
+		name, service       string
+		good, valid, target float64
+		sli, left, burn     float64
+		alerts              map[string]float64 // rule → firing
+	}{
+		// 5 bad of 1000 at 99%: half the budget spent, burning at 0.5.
+		{"checkout", "shop", 995, 1000, 0.99, 0.995, 0.5, 0.5, map[string]float64{"page-1h": 0, "page-6h": 0, "ticket-3d": 0}},
+		// Half bad at 99%: burn rate 50, 49 budgets overspent, every alert firing.
+		{"search", "", 500, 1000, 0.99, 0.5, -49, 50, map[string]float64{"page-1h": 1, "page-6h": 1, "ticket-3d": 1}},
+		// 20 of 100 over 100 ms at 90%: burn rate 2; page-1h (14.4) cannot
+		// fire at 90% and is left out, page-6h (6) does not, ticket-3d (1) does.
+		{"api-latency", "shop", 80, 100, 0.9, 0.8, -1, 2, map[string]float64{"page-6h": 0, "ticket-3d": 1}},
+	} {
+		put(exporter.GoodEvents, o.name, o.service, o.good)
+		put(exporter.ValidEvents, o.name, o.service, o.valid)
+		put(exporter.Target, o.name, o.service, o.target)
+		put(exporter.SLI, o.name, o.service, o.sli)
+		put(exporter.BudgetLeft, o.name, o.service, o.left)
+		for _, w := range windows {
+			put(exporter.BurnRate, o.name, o.service, o.burn, "nines.slo.burn_window="+w)
+		}
+		for rule, v := range o.alerts {
+			sev := "page"
+			if strings.HasPrefix(rule, "ticket") {
+				sev = "ticket"
+			}
+			put(exporter.AlertFiring, o.name, o.service, v, "nines.slo.alert="+rule, "nines.slo.severity="+sev)
+		}
+	}
+	// Quantiles: 60 values at 7 ms, 20 at 40 ms, 20 at 300 ms, in every
+	// window. Each must be the in-process Status's, and within 1% of the
+	// exact value (the median is the 50th of 60 equal values: 7 ms).
+	for _, w := range []string{"1m", "5m", "1h"} {
+		for q, v := range map[string]float64{"0.5": 0.007, "0.95": 0.3, "0.99": 0.3} {
+			put(exporter.LatencyQuantile, "api-latency", "shop", v, "nines.slo.latency_window="+w, "nines.slo.quantile="+q)
+		}
+	}
+	got := flatten(rm)
+	if diff := cmp.Diff(want, got, cmpopts.EquateApprox(0.01, 1e-12)); diff != "" {
+		t.Errorf("counters and gauges (-want +got):\n%s", diff)
+	}
+	// The quantile gauges are exactly what Status reports.
+	o, _ := f.reg.Get("api-latency")
+	s, _ := o.Status()
+	for _, p := range s.Latency {
+		k := key(exporter.LatencyQuantile, attribute.NewSet(exporter.NameKey.String("api-latency"), exporter.ServiceKey.String("shop"),
+			exporter.LatencyWindowKey.String(exporter.Duration(p.Window)), exporter.QuantileKey.String("0.99")))
+		if got[k] != p.P99.Seconds() {
+			t.Errorf("%s = %v, Status says %v", k, got[k], p.P99.Seconds())
+		}
+	}
+
+	type kind struct {
+		Name, Unit, Kind string
+	}
+	var kinds []kind
+	for _, sm := range rm.ScopeMetrics {
+		if sm.Scope.Name != exporter.ScopeName {
+			t.Errorf("scope %q, want %q", sm.Scope.Name, exporter.ScopeName)
+		}
+		for _, m := range sm.Metrics {
+			k := fmt.Sprintf("%T", m.Data)
+			switch d := m.Data.(type) {
+			case metricdata.Sum[float64]:
+				k = fmt.Sprintf("sum monotonic=%v %v", d.IsMonotonic, d.Temporality)
+			case metricdata.Histogram[float64]:
+				k = fmt.Sprintf("histogram %v", d.Temporality)
+			}
+			kinds = append(kinds, kind{m.Name, m.Unit, k})
+		}
+	}
+	wantKinds := []kind{
+		{exporter.GoodEvents, "{event}", "sum monotonic=true CumulativeTemporality"},
+		{exporter.ValidEvents, "{event}", "sum monotonic=true CumulativeTemporality"},
+		{exporter.SLI, "1", "metricdata.Gauge[float64]"},
+		{exporter.Target, "1", "metricdata.Gauge[float64]"},
+		{exporter.BudgetLeft, "1", "metricdata.Gauge[float64]"},
+		{exporter.BurnRate, "1", "metricdata.Gauge[float64]"},
+		{exporter.AlertFiring, "1", "metricdata.Gauge[float64]"},
+		{exporter.LatencyQuantile, "s", "metricdata.Gauge[float64]"},
+		{exporter.Latency, "s", "histogram CumulativeTemporality"},
+	}
+	if diff := cmp.Diff(wantKinds, kinds, cmpopts.SortSlices(func(a, b kind) bool { return a.Name < b.Name })); diff != "" {
+		t.Errorf("instruments (-want +got):\n%s", diff)
+	}
+}
+
+var cmpPoints = cmp.Options{
+	cmpopts.IgnoreFields(metricdata.HistogramDataPoint[float64]{}, "StartTime", "Time"),
+	cmp.Comparer(func(a, b attribute.Set) bool { return a.Equals(&b) }),
+	cmp.Comparer(func(a, b metricdata.Extrema[float64]) bool {
+		av, aok := a.Value()
+		bv, bok := b.Value()
+		return aok == bok && (av == bv || (av-bv)/bv < 0.008 && (bv-av)/bv < 0.008)
+	}),
+	cmpopts.EquateApprox(0.008, 0), // Sum and extrema: to the HDR bucket
+}
+
+// TestLatencyHistogram checks the produced histogram: explicit buckets at
+// the default boundaries (the threshold, 100 ms, among them), in seconds,
+// cumulative, and its counts after more events.
+func TestLatencyHistogram(t *testing.T) {
+	f := newFixture(t)
+	rm, _, reader := collect(t, f.reg)
+	bounds := []float64{0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10}
+	want := metricdata.Histogram[float64]{
+		Temporality: metricdata.CumulativeTemporality,
+		DataPoints: []metricdata.HistogramDataPoint[float64]{{
+			Attributes:   attribute.NewSet(exporter.NameKey.String("api-latency"), exporter.ServiceKey.String("shop")),
+			Count:        100,
+			Bounds:       bounds,
+			BucketCounts: []uint64{0, 60, 0, 20, 0, 0, 0, 20, 0, 0, 0, 0, 0, 0, 0},
+			Min:          metricdata.NewExtrema(0.007),
+			Max:          metricdata.NewExtrema(0.3),
+			Sum:          60*0.007 + 20*0.04 + 20*0.3,
+		}},
+	}
+	if diff := cmp.Diff(want, histogramOf(t, rm), cmpPoints); diff != "" {
+		t.Errorf("latency histogram (-want +got):\n%s", diff)
+	}
+
+	// An hour later, more events: the histogram keeps everything, though
+	// the windows have forgotten the first ones.
+	f.clock.Advance(2 * time.Hour)
+	f.latency.Record(2 * time.Second)
+	if err := reader.Collect(context.Background(), &rm); err != nil {
+		t.Fatal(err)
+	}
+	want.DataPoints[0].Count = 101
+	want.DataPoints[0].BucketCounts[10] = 1
+	want.DataPoints[0].Max = metricdata.NewExtrema(2.0)
+	want.DataPoints[0].Sum += 2
+	if diff := cmp.Diff(want, histogramOf(t, rm), cmpPoints); diff != "" {
+		t.Errorf("latency histogram two hours later (-want +got):\n%s", diff)
+	}
+}
+
+func histogramOf(t *testing.T, rm metricdata.ResourceMetrics) metricdata.Histogram[float64] {
+	t.Helper()
+	for _, sm := range rm.ScopeMetrics {
+		for _, m := range sm.Metrics {
+			if m.Name == exporter.Latency {
+				return m.Data.(metricdata.Histogram[float64])
+			}
+		}
+	}
+	t.Fatal("no latency histogram collected")
+	return metricdata.Histogram[float64]{}
+}
+
+// TestThresholdBoundary checks that a threshold outside the boundaries
+// becomes one, and that WithBoundaries replaces the defaults.
+func TestThresholdBoundary(t *testing.T) {
+	clock := fakeclock.New(t0)
+	l, _ := sli.NewLatency(300*time.Millisecond, sli.WithClock(clock.Now))
+	l.Record(200 * time.Millisecond)
+	l.Record(290 * time.Millisecond)
+	l.Record(310 * time.Millisecond)
+	o, _ := slo.New(slo.Config{Name: "p", SLI: l, Target: 0.9}, slo.WithClock(clock.Now))
+	reg, _ := slo.NewRegistry(o)
+	rm, _, _ := collect(t, reg, exporter.WithBoundaries([]time.Duration{100 * time.Millisecond, time.Second}))
+	h := histogramOf(t, rm).DataPoints[0]
+	if diff := cmp.Diff([]float64{0.1, 0.3, 1}, h.Bounds); diff != "" {
+		t.Errorf("bounds (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]uint64{0, 2, 1, 0}, h.BucketCounts); diff != "" {
+		t.Errorf("bucket counts (-want +got):\n%s", diff)
+	}
+	for _, b := range [][]time.Duration{{0}, {time.Second, time.Second}, {2 * time.Second, time.Second}, {-time.Second}} {
+		if _, err := exporter.New(reg, exporter.WithBoundaries(b)); !errors.Is(err, exporter.ErrInvalidOption) {
+			t.Errorf("WithBoundaries(%v): error %v, want ErrInvalidOption", b, err)
+		}
+	}
+	if _, err := exporter.New(nil); !errors.Is(err, exporter.ErrInvalidOption) {
+		t.Errorf("New(nil registry): error %v, want ErrInvalidOption", err)
+	}
+	exp, _ := exporter.New(reg)
+	if err := exp.Register(nil); !errors.Is(err, exporter.ErrInvalidOption) {
+		t.Errorf("Register(nil): error %v, want ErrInvalidOption", err)
+	}
+	exp.Close()
+	if err := exp.Register(sdkmetric.NewMeterProvider()); !errors.Is(err, exporter.ErrInvalidOption) {
+		t.Errorf("Register after Close: error %v, want ErrInvalidOption", err)
+	}
+}
+
+// TestRestoredNotCounted restores a snapshot into a fresh registry: the
+// gauges show the restored window, the counters start from zero, as a
+// restarted process's counters must for rate() and increase() to work.
+func TestRestoredNotCounted(t *testing.T) {
+	f := newFixture(t)
+	var buf strings.Builder
+	if err := f.reg.Snapshot(&buf); err != nil {
+		t.Fatal(err)
+	}
+	g := newEmptyFixture(t, f.clock)
+	if _, err := g.reg.Restore(strings.NewReader(buf.String())); err != nil {
+		t.Fatal(err)
+	}
+	g.checkout.Record(sli.Good)
+	rm, _, _ := collect(t, g.reg)
+	got := flatten(rm)
+	attrs := "{nines.slo.name=checkout,nines.slo.service=shop}"
+	if got[exporter.GoodEvents+attrs] != 1 || got[exporter.ValidEvents+attrs] != 1 {
+		t.Errorf("counters after a restore: good %v valid %v, want 1 and 1 (the restored events are not counted)",
+			got[exporter.GoodEvents+attrs], got[exporter.ValidEvents+attrs])
+	}
+	if want := 996.0 / 1001; got[exporter.SLI+attrs] != want {
+		t.Errorf("SLI gauge after a restore = %v, want %v", got[exporter.SLI+attrs], want)
+	}
+	if h := histogramOf(t, rm).DataPoints[0]; h.Count != 0 {
+		t.Errorf("latency histogram after a restore holds %d values, want 0", h.Count)
+	}
+}
+
+// newEmptyFixture builds the fixture's objectives without events.
+func newEmptyFixture(t *testing.T, clock *fakeclock.Clock) *fixture {
+	f := &fixture{clock: clock}
+	f.checkout, _ = sli.NewRatio(sli.WithClock(clock.Now))
+	search, _ := sli.NewRatio(sli.WithClock(clock.Now))
+	f.latency, _ = sli.NewLatency(100*time.Millisecond, sli.WithClock(clock.Now))
+	var objs []*slo.Objective
+	for _, c := range []slo.Config{
+		{Name: "checkout", SLI: f.checkout, Target: 0.99, Metadata: slo.Metadata{Service: "shop"}},
+		{Name: "search", SLI: search, Target: 0.99},
+		{Name: "api-latency", SLI: f.latency, Target: 0.9, Metadata: slo.Metadata{Service: "shop"}},
+	} {
+		o, err := slo.New(c, slo.WithClock(clock.Now))
+		if err != nil {
+			t.Fatal(err)
+		}
+		objs = append(objs, o)
+	}
+	var err error
+	if f.reg, err = slo.NewRegistry(objs...); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// TestNoDataNotReported checks that an objective without events reports
+// its target and zero counters, and no SLI, budget or burn rate.
+func TestNoDataNotReported(t *testing.T) {
+	g := newEmptyFixture(t, fakeclock.New(t0))
+	rm, _, _ := collect(t, g.reg)
+	got := flatten(rm)
+	for k := range got {
+		name := k[:strings.IndexByte(k, '{')]
+		switch name {
+		case exporter.SLI, exporter.BudgetLeft, exporter.BurnRate, exporter.LatencyQuantile:
+			t.Errorf("%s = %v reported without data", k, got[k])
+		case exporter.GoodEvents, exporter.ValidEvents, exporter.AlertFiring:
+			if got[k] != 0 {
+				t.Errorf("%s = %v without data, want 0", k, got[k])
+			}
+		}
+	}
+	if got[exporter.Target+"{nines.slo.name=search}"] != 0.99 {
+		t.Errorf("target of search not reported: %v", got)
+	}
+}
+
+// TestAggregatedAndLateObjectives checks the counters of an aggregated SLI
+// (weighted sums of its parts) and that an objective added to the registry
+// after New is exported at the next collection.
+func TestAggregatedAndLateObjectives(t *testing.T) {
+	f := newFixture(t)
+	_, exp, reader := collect(t, f.reg)
+	defer exp.Close()
+	agg, err := sli.NewAggregated([]sli.Part{{Name: "checkout", SLI: f.checkout, Weight: 2}, {Name: "latency", SLI: f.latency}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, _ := slo.New(slo.Config{Name: "browse", SLI: agg, Target: 0.99}, slo.WithClock(f.clock.Now))
+	if err := f.reg.Add(o); err != nil {
+		t.Fatal(err)
+	}
+	var rm metricdata.ResourceMetrics
+	if err := reader.Collect(context.Background(), &rm); err != nil {
+		t.Fatal(err)
+	}
+	got := flatten(rm)
+	if g, v := got[exporter.GoodEvents+"{nines.slo.name=browse}"], got[exporter.ValidEvents+"{nines.slo.name=browse}"]; g != 2*995+80 || v != 2*1000+100 {
+		t.Errorf("aggregated counters good %v valid %v, want %v and %v", g, v, 2*995+80, 2*1000+100)
+	}
+}
+
+// TestClose checks that a closed exporter reports nothing.
+func TestClose(t *testing.T) {
+	f := newFixture(t)
+	_, exp, reader := collect(t, f.reg)
+	if err := exp.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := exp.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+	var rm metricdata.ResourceMetrics
+	if err := reader.Collect(context.Background(), &rm); err != nil {
+		t.Fatal(err)
+	}
+	for _, sm := range rm.ScopeMetrics {
+		for _, m := range sm.Metrics {
+			t.Errorf("closed exporter still reports %s", m.Name)
+		}
+	}
+}

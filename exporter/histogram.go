@@ -1,0 +1,101 @@
+package exporter
+
+import (
+	"context"
+	"math"
+	"time"
+
+	"go.opentelemetry.io/otel/sdk/instrumentation"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+
+	"github.com/nines-slo/nines/histogram"
+	"github.com/nines-slo/nines/sli"
+)
+
+var _ sdkmetric.Producer = (*Exporter)(nil)
+
+// Produce returns the latency histograms of the registry's latency
+// objectives, cumulative since each SLI was created (their start time is
+// the exporter's, so make the exporter at startup), in seconds, with
+// explicit buckets: the exporter's boundaries plus the objective's
+// threshold. It implements the OpenTelemetry SDK's Producer; hand the
+// Exporter to every reader that should carry the histograms, with
+// sdkmetric.WithProducer (or the Prometheus exporter's WithProducer).
+//
+// The counts come from the SLI's HDR histogram (Latency.Cumulative): a
+// bucket boundary that falls inside an HDR bucket (at most 0.78% wide)
+// splits that bucket's count in proportion, as Quantile interpolates. The
+// exact count at the threshold is the good-events counter.
+func (e *Exporter) Produce(context.Context) ([]metricdata.ScopeMetrics, error) {
+	e.mu.Lock()
+	closed := e.closed
+	e.mu.Unlock()
+	if closed {
+		return nil, nil
+	}
+	now := e.now()
+	var points []metricdata.HistogramDataPoint[float64]
+	for _, o := range e.reg.Objectives() {
+		l, ok := o.SLI().(*sli.Latency)
+		if !ok {
+			continue
+		}
+		a := e.attrsOf(o)
+		p := toExplicit(l.Cumulative(), a.boundsNS)
+		p.Attributes, p.StartTime, p.Time = a.base, e.start, now
+		p.Bounds = a.bounds
+		points = append(points, p)
+	}
+	if len(points) == 0 {
+		return nil, nil
+	}
+	return []metricdata.ScopeMetrics{{
+		Scope: instrumentation.Scope{Name: ScopeName},
+		Metrics: []metricdata.Metrics{{
+			Name:        Latency,
+			Description: "Latency of the objective's events since the process started.",
+			Unit:        "s",
+			Data: metricdata.Histogram[float64]{
+				Temporality: metricdata.CumulativeTemporality,
+				DataPoints:  points,
+			},
+		}},
+	}}, nil
+}
+
+// toExplicit re-buckets an HDR snapshot into explicit buckets with upper
+// bounds bounds (ns, increasing; the last bucket is unbounded above). An
+// HDR bucket that a bound cuts is split in proportion to the share of its
+// values at or below the bound, taking its values as evenly spread; shares
+// are rounded, so each bucket count grows with the HDR counts and never
+// shrinks between collections. Sum takes each value at its bucket's middle;
+// Min and Max are the HDR buckets' edges.
+func toExplicit(s *histogram.Snapshot, bounds []int64) metricdata.HistogramDataPoint[float64] {
+	p := metricdata.HistogramDataPoint[float64]{Count: s.Count(), BucketCounts: make([]uint64, len(bounds)+1)}
+	j := 0
+	var sum float64
+	s.Counts(func(lo, hi time.Duration, n uint64) {
+		l, h := int64(lo), int64(hi)
+		sum += float64(n) * (float64(l) + float64(h-l+1)/2)
+		for j < len(bounds) && bounds[j] < l {
+			j++
+		}
+		var below uint64 // of n, the values at or below the bounds cutting the bucket so far
+		k := j
+		for ; k < len(bounds) && bounds[k] < h; k++ {
+			share := uint64(math.Round(float64(n) * float64(bounds[k]-l+1) / float64(h-l+1)))
+			p.BucketCounts[k] += share - below
+			below = share
+		}
+		p.BucketCounts[k] += n - below
+	})
+	p.Sum = sum / 1e9
+	if mn, err := s.Min(); err == nil {
+		p.Min = metricdata.NewExtrema(mn.Seconds())
+	}
+	if mx, err := s.Max(); err == nil {
+		p.Max = metricdata.NewExtrema(mx.Seconds())
+	}
+	return p
+}
