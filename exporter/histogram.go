@@ -5,7 +5,6 @@ import (
 	"math"
 	"time"
 
-	"go.opentelemetry.io/otel/sdk/instrumentation"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
@@ -50,8 +49,7 @@ func (e *Exporter) Produce(context.Context) ([]metricdata.ScopeMetrics, error) {
 	if len(points) == 0 {
 		return nil, nil
 	}
-	return []metricdata.ScopeMetrics{{
-		Scope: instrumentation.Scope{Name: ScopeName},
+	sm := metricdata.ScopeMetrics{
 		Metrics: []metricdata.Metrics{{
 			Name:        Latency,
 			Description: "Latency of the objective's events since the process started.",
@@ -61,7 +59,9 @@ func (e *Exporter) Produce(context.Context) ([]metricdata.ScopeMetrics, error) {
 				DataPoints:  points,
 			},
 		}},
-	}}, nil
+	}
+	sm.Scope.Name = ScopeName // set by field: the library requires no otel/sdk module of its own
+	return []metricdata.ScopeMetrics{sm}, nil
 }
 
 // toExplicit re-buckets an HDR snapshot into explicit buckets with upper
