@@ -253,6 +253,7 @@ type BurnRate struct {
 type Alert struct {
 	Rule      AlertRule // the rule
 	Threshold float64   // burn rate that fires it, for this window's period
+	MinEvents float64   // valid events the Long window needs before it may fire
 	Long      BurnRate  // over Rule.Long
 	Short     BurnRate  // over Rule.Short
 	Firing    bool      // whether the rule is firing
@@ -358,6 +359,7 @@ func (o *Objective) StatusAt(t time.Time) (Status, error) {
 	s.Alerts = make([]Alert, len(o.rules))
 	for i, r := range o.rules {
 		a := Alert{Rule: r, Threshold: r.Threshold(period)}
+		a.MinEvents = o.minEvents(r, a.Threshold)
 		if a.Long, err = burn(r.Long); err != nil {
 			return Status{}, err
 		}
@@ -377,6 +379,15 @@ func (o *Objective) StatusAt(t time.Time) (Status, error) {
 	}
 	o.deliver()
 	return s, nil
+}
+
+// AlertGuard returns rule r's burn-rate threshold and minimum-events guard
+// for a budget period of the given length, as the objective's alert
+// evaluation uses them: the numbers a rule written for another engine
+// needs to fire exactly when the objective's alert does.
+func (o *Objective) AlertGuard(r AlertRule, period time.Duration) (threshold, minEvents float64) {
+	threshold = r.Threshold(period)
+	return threshold, o.minEvents(r, threshold)
 }
 
 // minEvents is the rule's minimum-events guard.
@@ -401,7 +412,7 @@ func (o *Objective) evaluate(t time.Time, alerts []Alert) {
 	}
 	for i := range alerts {
 		a := &alerts[i]
-		enough := a.Long.Valid >= o.minEvents(a.Rule, a.Threshold)
+		enough := a.Long.Valid >= a.MinEvents
 		fire := enough && a.Long.Rate > a.Threshold && a.Short.Rate > a.Threshold
 		if !update {
 			a.Firing = fire
