@@ -1,0 +1,221 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nines-slo/nines/examples/internal/ci"
+	"github.com/nines-slo/nines/examples/internal/demo"
+	"github.com/nines-slo/nines/slo"
+)
+
+// TestFleetThroughPrometheus runs two replicas of this program, has a real
+// Prometheus scrape both (through the OpenTelemetry Prometheus exporter)
+// and evaluate the rules the replicas generate, and checks the fleet-wide
+// numbers PromQL computes against the in-process merge of both replicas'
+// snapshots:
+//
+//   - the summed event counters (and the SLI and budget made from them)
+//     and the latency histogram's count exactly;
+//   - the recording rules' SLI and budget, whose increase() extrapolates
+//     each replica by up to one scrape interval, within that skew;
+//   - the firing alerts exactly.
+func TestFleetThroughPrometheus(t *testing.T) {
+	ci.Need(t, "prometheus", "prometheus")
+	bin := ci.Build(t, ".")
+	var replicas []string
+	for range 2 {
+		p := ci.Start(t, bin, "-addr", "127.0.0.1:0")
+		line := p.FirstLine(t)
+		addr, ok := strings.CutPrefix(line, "listening on http://")
+		if !ok {
+			t.Fatalf("replica printed %q, want its address", line)
+		}
+		replicas = append(replicas, addr)
+	}
+	rules := ci.Get(t, "http://"+replicas[0]+"/rules.yml")
+	prom := ci.StartPrometheus(t, replicas, rules)
+
+	const work = "demo GET /work availability"
+	sel := func(name string) string { return fmt.Sprintf(`{nines_slo_name=%q}`, name) }
+	// Both replicas scraped before any traffic: the counters start at zero
+	// in Prometheus too, so increase() sees every event.
+	ci.Eventually(t, time.Minute, "both replicas scraped at zero", func() error {
+		n, err := prom.Scalar(`count(nines_slo_events_valid_total` + sel(work) + ` == 0)`)
+		if err == nil && n != 2 {
+			err = fmt.Errorf("%v replicas at zero", n)
+		}
+		return err
+	})
+
+	// Traffic: replica 0 fails 1 request in 10, replica 1 one in 4; some
+	// good requests are slow (110 ms, over the 100 ms threshold).
+	var wg sync.WaitGroup
+	for i, addr := range replicas {
+		n, failEvery := 120, 10
+		if i == 1 {
+			n, failEvery = 80, 4
+		}
+		for k := range n {
+			url := "http://" + addr + "/work"
+			switch {
+			case k%failEvery == 0:
+				url += "?status=500"
+			case k%7 == 1:
+				url += "?delay=110ms"
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				resp, err := http.Get(url)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				resp.Body.Close()
+			}()
+			if k%20 == 19 {
+				wg.Wait() // at most 20 requests in flight
+			}
+		}
+		for range 30 {
+			resp, err := http.Get("http://" + addr + "/hello")
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+		}
+	}
+	wg.Wait()
+
+	// The in-process fleet view: both snapshots merged, restored into a
+	// fresh replica's registry.
+	var snaps []*bytes.Reader
+	for _, addr := range replicas {
+		snaps = append(snaps, bytes.NewReader(ci.Get(t, "http://"+addr+"/debug/nines/snapshot")))
+	}
+	var merged bytes.Buffer
+	if err := slo.MergeSnapshots(&merged, snaps[0], snaps[1]); err != nil {
+		t.Fatal(err)
+	}
+	fleet, err := demo.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fleet.Registry.Restore(&merged); err != nil {
+		t.Fatal(err)
+	}
+	statuses, err := fleet.Registry.Status()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]slo.Status{}
+	for _, s := range statuses {
+		want[s.Name] = s
+	}
+	if got := want[work].Valid; got != 200 {
+		t.Fatalf("merged snapshots hold %v valid events of %s, want 200", got, work)
+	}
+
+	// Wait until Prometheus has scraped the final counters.
+	ci.Eventually(t, time.Minute, "final counters scraped", func() error {
+		v, err := prom.Scalar(`sum(nines_slo_events_valid_total` + sel(work) + `)`)
+		if err == nil && v != 200 {
+			err = fmt.Errorf("sum of valid events %v, want 200", v)
+		}
+		return err
+	})
+	for _, name := range []string{work, "demo GET /work latency", "demo GET /hello availability", "demo GET /hello latency"} {
+		s := want[name]
+		good, err1 := prom.Scalar(`sum(nines_slo_events_good_total` + sel(name) + `)`)
+		valid, err2 := prom.Scalar(`sum(nines_slo_events_valid_total` + sel(name) + `)`)
+		if err := errorsJoin(err1, err2); err != nil {
+			t.Fatal(err)
+		}
+		if good != s.Good || valid != s.Valid {
+			t.Errorf("%s: Prometheus sums good %v valid %v, the merged snapshots %v and %v", name, good, valid, s.Good, s.Valid)
+		}
+		left, err := s.Remaining()
+		if err != nil {
+			t.Fatal(err)
+		}
+		errRate := 1 - s.Target
+		if promLeft := 1 - (1-good/valid)/errRate; math.Abs(promLeft-left) > 1e-9 {
+			t.Errorf("%s: budget left from the counters %v, in-process %v", name, promLeft, left)
+		}
+		if strings.HasSuffix(name, "latency") {
+			n, err := prom.Scalar(`sum(nines_slo_latency_seconds_count` + sel(name) + `)`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n != s.Valid {
+				t.Errorf("%s: latency histogram count %v, want the %v valid events", name, n, s.Valid)
+			}
+		}
+	}
+
+	// The recording rules, evaluated after the final scrape.
+	for _, name := range []string{work, "demo GET /work latency"} {
+		s := want[name]
+		left, _ := s.Remaining()
+		ci.Eventually(t, time.Minute, name+": recording rules", func() error {
+			sli, err1 := prom.Scalar(`nines_slo:sli:ratio_30d` + sel(name))
+			promLeft, err2 := prom.Scalar(`nines_slo:budget_remaining:ratio` + sel(name))
+			if err := errorsJoin(err1, err2); err != nil {
+				return err
+			}
+			// increase() extrapolates each replica's series by up to one
+			// scrape interval, a few percent of the bad events.
+			if math.Abs(sli-s.SLI) > 0.05*(1-s.SLI) || math.Abs(promLeft-left) > 0.05*(1-left) {
+				return fmt.Errorf("rules say SLI %v, budget left %v; in-process %v and %v", sli, promLeft, s.SLI, left)
+			}
+			t.Logf("%s: rules say SLI %v, budget left %v; in-process %v and %v", name, sli, promLeft, s.SLI, left)
+			return nil
+		})
+	}
+
+	// Alerts: the same rules fire in Prometheus as in the merged view.
+	var wantFiring []string
+	for _, s := range statuses {
+		for _, a := range s.Alerts {
+			if a.Firing {
+				wantFiring = append(wantFiring, s.Name+" "+a.Rule.Name+" "+a.Rule.Severity.String())
+			}
+		}
+	}
+	slices.Sort(wantFiring)
+	if len(wantFiring) == 0 {
+		t.Fatal("no alert fires in process: the traffic does not exercise the alerting rules")
+	}
+	ci.Eventually(t, time.Minute, "alerts", func() error {
+		samples, err := prom.Query(`ALERTS{alertname="SLOErrorBudgetBurn",alertstate="firing"}`)
+		if err != nil {
+			return err
+		}
+		var got []string
+		for _, s := range samples {
+			got = append(got, s.Labels["nines_slo_name"]+" "+s.Labels["nines_slo_alert"]+" "+s.Labels["severity"])
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, wantFiring) {
+			return fmt.Errorf("firing in Prometheus %q, in process %q", got, wantFiring)
+		}
+		return nil
+	})
+}
+
+func errorsJoin(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
