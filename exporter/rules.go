@@ -137,8 +137,12 @@ func writeGroup(b *bufio.Writer, o *slo.Objective, interval time.Duration, at ti
 		fmt.Fprintf(b, "    interval: %s\n", Duration(interval))
 	}
 	fmt.Fprintf(b, "    rules:\n")
+	// Every rule carries the objective's name as a rule label too (the
+	// expression yields it already), which makes each rule of the file
+	// distinct, as promtool's linter asks.
+	nameLabel := fmt.Sprintf("          %s: %s\n", PromNameLabel, yamlString(o.Name()))
 	record := func(name, expr string) {
-		fmt.Fprintf(b, "      - record: %s\n        expr: %s\n", name, yamlString(expr))
+		fmt.Fprintf(b, "      - record: %s\n        expr: %s\n        labels:\n%s", name, yamlString(expr), nameLabel)
 	}
 	for _, w := range windows {
 		d := Duration(w)
@@ -159,7 +163,7 @@ func writeGroup(b *bufio.Writer, o *slo.Objective, interval time.Duration, at ti
 			RecordName("burn_rate", r.Short), sel, t,
 			RecordName("valid", r.Long), sel, num(minEvents))
 		fmt.Fprintf(b, "      - alert: %s\n        expr: %s\n", AlertName, yamlString(expr))
-		fmt.Fprintf(b, "        labels:\n")
+		fmt.Fprintf(b, "        labels:\n%s", nameLabel)
 		fmt.Fprintf(b, "          severity: %s\n", yamlString(r.Severity.String()))
 		fmt.Fprintf(b, "          nines_slo_alert: %s\n", yamlString(r.Name))
 		if meta.Owner != "" {
@@ -185,6 +189,9 @@ func pct(f float64) string { return strconv.FormatFloat(f*100, 'g', -1, 64) + "%
 // yamlString quotes s as a YAML double-quoted scalar: JSON's string syntax
 // is a subset of it.
 func yamlString(s string) string {
-	q, _ := json.Marshal(s)
-	return string(q)
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // PromQL's > and < stay readable
+	enc.Encode(s)
+	return strings.TrimSuffix(b.String(), "\n")
 }

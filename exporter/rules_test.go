@@ -37,15 +37,16 @@ func TestWriteRules(t *testing.T) {
 		`      - record: nines_slo:valid:increase_30d` + "\n" +
 			`        expr: "sum by (nines_slo_name, nines_slo_service) (increase(nines_slo_events_valid_total{` + sel + `}[30d]))"`,
 		`      - record: nines_slo:sli:ratio_5m` + "\n" +
-			`        expr: "nines_slo:good:increase_5m{` + sel + `} / (nines_slo:valid:increase_5m{` + sel + `} \u003e 0)"`,
+			`        expr: "nines_slo:good:increase_5m{` + sel + `} / (nines_slo:valid:increase_5m{` + sel + `} > 0)"` + "\n" +
+			"        labels:\n          nines_slo_name: \"check\\\"out\"\n",
 		`      - record: nines_slo:burn_rate:ratio_1d`,
 		`      - record: nines_slo:budget_remaining:ratio` + "\n" +
 			`        expr: "1 - (1 - nines_slo:sli:ratio_30d{` + sel + `}) / 0.001"`,
 		// page-1h: 14.4, and ⌈1/(14.4 × 0.001)⌉ = 70 events.
-		`        expr: "nines_slo:burn_rate:ratio_1h{` + sel + `} \u003e 14.4\nand nines_slo:burn_rate:ratio_5m{` + sel + `} \u003e 14.4\nand nines_slo:valid:increase_1h{` + sel + `} \u003e= 70"`,
+		`        expr: "nines_slo:burn_rate:ratio_1h{` + sel + `} > 14.4\nand nines_slo:burn_rate:ratio_5m{` + sel + `} > 14.4\nand nines_slo:valid:increase_1h{` + sel + `} >= 70"`,
 		// ticket-3d: 1, and 1000 events.
-		`nines_slo:burn_rate:ratio_3d{` + sel + `} \u003e 1\nand nines_slo:burn_rate:ratio_6h{` + sel + `} \u003e 1\nand nines_slo:valid:increase_3d{` + sel + `} \u003e= 1000"` + "\n" +
-			"        labels:\n          severity: \"ticket\"\n          nines_slo_alert: \"ticket-3d\"\n          owner: \"team-payments\"\n",
+		`nines_slo:burn_rate:ratio_3d{` + sel + `} > 1\nand nines_slo:burn_rate:ratio_6h{` + sel + `} > 1\nand nines_slo:valid:increase_3d{` + sel + `} >= 1000"` + "\n" +
+			"        labels:\n          nines_slo_name: \"check\\\"out\"\n          severity: \"ticket\"\n          nines_slo_alert: \"ticket-3d\"\n          owner: \"team-payments\"\n",
 		"# No event counters, so no rules, for: custom\n",
 	} {
 		if !strings.Contains(out, want) {

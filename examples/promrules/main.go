@@ -1,0 +1,31 @@
+// Command promrules writes the Prometheus rules for the demo service's
+// objectives (see examples/httpserver) to standard output:
+//
+//	go run ./examples/promrules > nines-rules.yml
+//	promtool check rules nines-rules.yml
+//
+// The rules compute each objective's SLI, burn rates and budget across
+// every replica from the event counters the replicas export, and alert as
+// the in-process alerts do.
+package main
+
+import (
+	"flag"
+	"log"
+	"os"
+
+	"github.com/nines-slo/nines/examples/internal/demo"
+	"github.com/nines-slo/nines/exporter"
+)
+
+func main() {
+	interval := flag.Duration("interval", 0, "rule groups' evaluation interval (0: Prometheus's global one)")
+	flag.Parse()
+	svc, err := demo.New()
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := exporter.WriteRules(os.Stdout, svc.Registry, exporter.RulesConfig{Interval: *interval}); err != nil {
+		log.Fatal(err)
+	}
+}
