@@ -1,0 +1,215 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nines-slo/nines/examples/internal/ci"
+	"github.com/nines-slo/nines/examples/internal/demo"
+	"github.com/nines-slo/nines/exporter"
+	"github.com/nines-slo/nines/sli"
+	"github.com/nines-slo/nines/slo"
+)
+
+// TestPromtoolCheckRules runs promtool check rules (syntax and lint) on the
+// demo service's rules, as this program writes them.
+func TestPromtoolCheckRules(t *testing.T) {
+	promtool := ci.Need(t, "promtool", "prometheus")
+	svc, err := demo.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := exporter.WriteRules(&buf, svc.Registry, exporter.RulesConfig{Interval: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "rules.yml")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(promtool, "check", "rules", path).CombinedOutput(); err != nil {
+		t.Fatalf("promtool check rules: %v\n%s", err, out)
+	}
+}
+
+// minute is one minute of traffic on one replica.
+type minute struct{ good, bad int }
+
+// scenario is four days of per-minute traffic on two replicas: replica a
+// healthy (0.1% errors) but for an hour's outage (10%) on day 3 and five
+// hours at 3% on day 3; replica b always healthy.
+func scenario() (a, b []minute) {
+	for m := range 4 * 1440 {
+		bad := 1
+		switch {
+		case m >= 2880 && m < 2940:
+			bad = 100
+		case m >= 3600 && m < 3900:
+			bad = 30
+		}
+		a = append(a, minute{1000 - bad, bad})
+		b = append(b, minute{500, 0})
+	}
+	return a, b
+}
+
+// TestPromtoolRulesMatchInProcess feeds the same events to an objective
+// in process and, as counter series of two replicas, to the generated rules
+// under promtool test rules, and asserts at a dozen times across an outage
+// and a slow burn that the rules' SLI, event counts, burn rates, budget and
+// firing alerts are the in-process ones.
+func TestPromtoolRulesMatchInProcess(t *testing.T) {
+	promtool := ci.Need(t, "promtool", "prometheus")
+	t0 := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+	now := t0
+	clock := func() time.Time { return now }
+	ratio, err := sli.NewRatio(sli.WithClock(clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := slo.New(slo.Config{Name: "checkout", SLI: ratio, Target: 0.99, Window: slo.Rolling(7 * 24 * time.Hour),
+		Metadata: slo.Metadata{Service: "shop", Owner: "team-payments"}}, slo.WithClock(clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, _ := slo.NewRegistry(o)
+	var rules bytes.Buffer
+	if err := exporter.WriteRules(&rules, reg, exporter.RulesConfig{}); err != nil {
+		t.Fatal(err)
+	}
+
+	// Counter series: the sample at minute m counts the events of minutes
+	// before it; in process, minute m's events happen half a minute before
+	// the sample that first counts them.
+	a, b := scenario()
+	series := func(traffic []minute, good bool) string {
+		var sb strings.Builder
+		total := 0
+		sb.WriteString("0")
+		for _, mt := range traffic {
+			total += mt.good
+			if !good {
+				total += mt.bad
+			}
+			sb.WriteString(" " + strconv.Itoa(total))
+		}
+		return sb.String()
+	}
+	record := func(m int, mt minute) {
+		for range mt.good {
+			ratio.RecordAt(t0.Add(time.Duration(m)*time.Minute+30*time.Second), sli.Good)
+		}
+		for range mt.bad {
+			ratio.RecordAt(t0.Add(time.Duration(m)*time.Minute+30*time.Second), sli.Bad)
+		}
+	}
+
+	const maxPerHour = 60 * 1500
+	evalMinutes := []int{60, 2870, 2885, 2900, 2939, 2945, 2960, 3000, 3300, 3700, 3905, 4000, 5000, 5760}
+	var tests strings.Builder
+	fmt.Fprintf(&tests, "rule_files: [rules.yml]\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n")
+	sel := `nines_slo_name="checkout",nines_slo_service="shop"`
+	for _, r := range []struct {
+		instance string
+		traffic  []minute
+	}{{"a", a}, {"b", b}} {
+		fmt.Fprintf(&tests, "      - series: '%s{%s,instance=%q,job=\"shop\"}'\n        values: '%s'\n", exporter.PromGoodEvents, sel, r.instance, series(r.traffic, true))
+		fmt.Fprintf(&tests, "      - series: '%s{%s,instance=%q,job=\"shop\"}'\n        values: '%s'\n", exporter.PromValidEvents, sel, r.instance, series(r.traffic, false))
+	}
+	fmt.Fprintf(&tests, "    promql_expr_test:\n")
+	recorded := 0
+	firingSeen := map[string]bool{}
+	for _, em := range evalMinutes {
+		now = t0.Add(time.Duration(em) * time.Minute)
+		for ; recorded < em; recorded++ {
+			record(recorded, a[recorded])
+			record(recorded, b[recorded])
+		}
+		s, err := o.Status()
+		if err != nil {
+			t.Fatal(err)
+		}
+		evalAt := fmt.Sprintf("%dm", em)
+		exact := func(record string, v float64) {
+			fmt.Fprintf(&tests, "      - expr: '%s{%s}'\n        eval_time: %s\n        exp_samples:\n          - labels: '%s{%s}'\n            value: %s\n",
+				record, sel, evalAt, record, sel, strconv.FormatFloat(v, 'g', -1, 64))
+		}
+		// Floating-point arithmetic in another order: equal to 1e-9.
+		close := func(expr string, v float64) {
+			fmt.Fprintf(&tests, "      - expr: 'abs(%s - %s) < bool 1e-9'\n        eval_time: %s\n        exp_samples:\n          - labels: '{%s}'\n            value: 1\n",
+				expr, strconv.FormatFloat(v, 'g', -1, 64), evalAt, sel)
+		}
+		// bounded checks what the in-process storage can only bound: a
+		// window longer than the fine span (6h of minutes) is rounded
+		// outward to whole hours, so in process it may hold up to an hour
+		// more (at most 90,000 events here) than the rules' exact range.
+		bounded := func(record string, v float64) {
+			fmt.Fprintf(&tests, "      - expr: '(%s{%s} <= bool %s) * (%s{%s} >= bool %s)'\n        eval_time: %s\n        exp_samples:\n          - labels: '{%s}'\n            value: 1\n",
+				record, sel, strconv.FormatFloat(v, 'g', -1, 64), record, sel, strconv.FormatFloat(v-maxPerHour, 'g', -1, 64), evalAt, sel)
+		}
+		for _, br := range append(s.BurnRates, slo.BurnRate{Window: 7 * 24 * time.Hour, Good: s.Good, Valid: s.Valid}) {
+			if br.Window > ratio.Storage().FineSpan && em%60 != 0 && em > 60*int(br.Window/time.Hour) {
+				bounded(exporter.RecordName("good", br.Window), br.Good)
+				bounded(exporter.RecordName("valid", br.Window), br.Valid)
+				continue
+			}
+			exact(exporter.RecordName("good", br.Window), br.Good)
+			exact(exporter.RecordName("valid", br.Window), br.Valid)
+			exact(exporter.RecordName("sli", br.Window), br.Good/br.Valid)
+			if br.Window != 7*24*time.Hour {
+				close(exporter.RecordName("burn_rate", br.Window)+"{"+sel+"}", br.Rate)
+			}
+		}
+		left, err := s.Remaining()
+		if err != nil {
+			t.Fatal(err)
+		}
+		close(exporter.BudgetRecord+"{"+sel+"}", left)
+		// Firing alerts: the ALERTS series of the rules, against Status.
+		fmt.Fprintf(&tests, "      - expr: 'ALERTS{alertstate=\"firing\"}'\n        eval_time: %s\n        exp_samples:\n", evalAt)
+		n := 0
+		for _, al := range s.Alerts {
+			if !al.Firing {
+				continue
+			}
+			n++
+			firingSeen[al.Rule.Name] = true
+			fmt.Fprintf(&tests, "          - labels: 'ALERTS{alertname=%q,alertstate=\"firing\",%s,nines_slo_alert=%q,owner=\"team-payments\",severity=%q}'\n            value: 1\n",
+				exporter.AlertName, sel, al.Rule.Name, al.Rule.Severity.String())
+		}
+		if n == 0 {
+			// An empty list: no alert fires.
+			s := tests.String()
+			tests.Reset()
+			tests.WriteString(strings.TrimSuffix(s, "        exp_samples:\n") + "        exp_samples: []\n")
+		}
+	}
+	for _, rule := range []string{"page-1h", "page-6h", "ticket-3d"} {
+		if !firingSeen[rule] {
+			t.Errorf("%s never fires in process: the scenario does not exercise it", rule)
+		}
+	}
+
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "rules.yml"), rules.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "tests.yml"), []byte(tests.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(promtool, "test", "rules", "tests.yml")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		if len(out) > 400000 {
+			out = append(out[:400000], "…"...)
+		}
+		t.Fatalf("promtool test rules: %v\n%s", err, out)
+	}
+}
