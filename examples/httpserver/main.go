@@ -8,8 +8,9 @@
 // exporter, fed by nines' exporter), the Prometheus rules for its
 // objectives on /rules.yml, and a snapshot of its SLO state on
 // /debug/nines/snapshot, which slo.MergeSnapshots combines across
-// replicas. It prints the address it listens on, and stops on SIGINT or
-// SIGTERM.
+// replicas. With -otlp host:port it also pushes the same metrics to an
+// OTLP/gRPC receiver (a collector) every -otlp-interval. It prints the
+// address it listens on, and stops on SIGINT or SIGTERM.
 package main
 
 import (
@@ -27,6 +28,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetricgrpc"
 	otelprom "go.opentelemetry.io/otel/exporters/prometheus"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 
@@ -36,13 +38,42 @@ import (
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
+	otlp := flag.String("otlp", "", "OTLP/gRPC receiver to push metrics to, host:port (plaintext)")
+	interval := flag.Duration("otlp-interval", time.Minute, "how often to push to the OTLP receiver")
 	flag.Parse()
-	if err := run(*addr); err != nil {
+	if err := run(*addr, *otlp, *interval); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(addr string) error {
+// newProvider returns a MeterProvider whose readers are the Prometheus
+// exporter, registering on promReg, and, when otlp is not empty, a
+// periodic OTLP/gRPC push to it; exp produces the latency histograms for
+// both. Shutting the provider down stops the push, flushing it once.
+func newProvider(exp *exporter.Exporter, promReg *prometheus.Registry, otlp string, interval time.Duration) (*sdkmetric.MeterProvider, error) {
+	reader, err := otelprom.New(otelprom.WithRegisterer(promReg), otelprom.WithProducer(exp))
+	if err != nil {
+		return nil, err
+	}
+	opts := []sdkmetric.Option{sdkmetric.WithReader(reader)}
+	if otlp != "" {
+		push, err := otlpmetricgrpc.New(context.Background(), otlpmetricgrpc.WithEndpoint(otlp), otlpmetricgrpc.WithInsecure(),
+			otlpmetricgrpc.WithTimeout(5*time.Second))
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, sdkmetric.WithReader(sdkmetric.NewPeriodicReader(push,
+			sdkmetric.WithInterval(interval), sdkmetric.WithTimeout(5*time.Second), sdkmetric.WithProducer(exp))))
+	}
+	provider := sdkmetric.NewMeterProvider(opts...)
+	if err := exp.Register(provider); err != nil {
+		provider.Shutdown(context.Background())
+		return nil, err
+	}
+	return provider, nil
+}
+
+func run(addr, otlp string, interval time.Duration) error {
 	svc, err := demo.New()
 	if err != nil {
 		return err
@@ -53,15 +84,11 @@ func run(addr string) error {
 	}
 	defer exp.Close()
 	promReg := prometheus.NewRegistry()
-	reader, err := otelprom.New(otelprom.WithRegisterer(promReg), otelprom.WithProducer(exp))
+	provider, err := newProvider(exp, promReg, otlp, interval)
 	if err != nil {
 		return err
 	}
-	provider := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
 	defer provider.Shutdown(context.Background())
-	if err := exp.Register(provider); err != nil {
-		return err
-	}
 
 	mux := http.NewServeMux()
 	mux.Handle("/", svc.Handler)

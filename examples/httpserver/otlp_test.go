@@ -1,0 +1,275 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	colmetrics "go.opentelemetry.io/proto/otlp/collector/metrics/v1"
+	commonpb "go.opentelemetry.io/proto/otlp/common/v1"
+	metricspb "go.opentelemetry.io/proto/otlp/metrics/v1"
+	"google.golang.org/grpc"
+
+	"github.com/nines-slo/nines/examples/internal/ci"
+	"github.com/nines-slo/nines/examples/internal/demo"
+	"github.com/nines-slo/nines/exporter"
+)
+
+// receiver is an OTLP/gRPC metrics receiver, as a collector runs one: it
+// keeps the latest request.
+type receiver struct {
+	colmetrics.UnimplementedMetricsServiceServer
+	mu   sync.Mutex
+	last *colmetrics.ExportMetricsServiceRequest
+	n    int
+}
+
+func (r *receiver) Export(_ context.Context, req *colmetrics.ExportMetricsServiceRequest) (*colmetrics.ExportMetricsServiceResponse, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.last, r.n = req, r.n+1
+	return &colmetrics.ExportMetricsServiceResponse{}, nil
+}
+
+func (r *receiver) latest() *colmetrics.ExportMetricsServiceRequest {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.last
+}
+
+// startReceiver serves a receiver on loopback until the test ends.
+func startReceiver(t *testing.T) (string, *receiver) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &receiver{}
+	srv := grpc.NewServer()
+	colmetrics.RegisterMetricsServiceServer(srv, r)
+	done := make(chan struct{})
+	go func() { defer close(done); srv.Serve(ln) }()
+	t.Cleanup(func() { srv.Stop(); <-done })
+	return ln.Addr().String(), r
+}
+
+// find returns the metric named name in req's nines scope.
+func find(req *colmetrics.ExportMetricsServiceRequest, name string) *metricspb.Metric {
+	for _, rm := range req.GetResourceMetrics() {
+		for _, sm := range rm.GetScopeMetrics() {
+			if sm.GetScope().GetName() != exporter.ScopeName {
+				continue
+			}
+			for _, m := range sm.GetMetrics() {
+				if m.GetName() == name {
+					return m
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// sendTraffic makes n requests to GET /work on url, every tenth failing
+// and every seventh slow.
+func sendTraffic(t *testing.T, url string, n int) {
+	t.Helper()
+	var wg sync.WaitGroup
+	for k := range n {
+		u := url + "/work"
+		switch {
+		case k%10 == 0:
+			u += "?status=500"
+		case k%7 == 1:
+			u += "?delay=110ms"
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, err := http.Get(u)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+		}()
+	}
+	wg.Wait()
+}
+
+// waitGoroutines waits for the goroutine count to drop back to before,
+// and fails the test with every stack if it does not.
+func waitGoroutines(t *testing.T, before int) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		buf := make([]byte, 1<<20)
+		t.Errorf("%d goroutines left after Shutdown, %d before:\n%s", n, before, buf[:runtime.Stack(buf, true)])
+	}
+}
+
+// TestOTLPExport pushes the demo service's metrics through the OTLP/gRPC
+// exporter to a receiver on loopback and checks what arrives against the
+// service's own status: monotonic cumulative counters, the latency
+// histogram in seconds, the SLI gauge. Shutdown leaves no goroutine.
+func TestOTLPExport(t *testing.T) {
+	addr, recv := startReceiver(t)
+	before := runtime.NumGoroutine()
+	svc, err := demo.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp, err := exporter.New(svc.Registry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	provider, err := newProvider(exp, prometheus.NewRegistry(), addr, 50*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(svc.Handler)
+	sendTraffic(t, ts.URL, 40)
+	ts.Close()
+
+	const avail, lat = "demo GET /work availability", "demo GET /work latency"
+	value := func(m *metricspb.Metric, objective string) (float64, bool) {
+		var points []*metricspb.NumberDataPoint
+		if s := m.GetSum(); s != nil {
+			points = s.GetDataPoints()
+		} else {
+			points = m.GetGauge().GetDataPoints()
+		}
+		for _, p := range points {
+			if attr(p.GetAttributes(), string(exporter.NameKey)) == objective {
+				return p.GetAsDouble(), true
+			}
+		}
+		return 0, false
+	}
+	ci.Eventually(t, time.Minute, "all 40 requests received", func() error {
+		req := recv.latest()
+		if req == nil {
+			return fmt.Errorf("nothing received")
+		}
+		if v, _ := value(find(req, exporter.ValidEvents), avail); v != 40 {
+			return fmt.Errorf("%s: %v valid events received", avail, v)
+		}
+		return nil
+	})
+	req := recv.latest()
+	for _, name := range []string{exporter.GoodEvents, exporter.ValidEvents} {
+		s := find(req, name).GetSum()
+		if !s.GetIsMonotonic() || s.GetAggregationTemporality() != metricspb.AggregationTemporality_AGGREGATION_TEMPORALITY_CUMULATIVE {
+			t.Errorf("%s: monotonic %v, temporality %v; want a monotonic cumulative sum", name, s.GetIsMonotonic(), s.GetAggregationTemporality())
+		}
+	}
+	statuses, err := svc.Registry.Status()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range statuses {
+		if st.Name != avail && st.Name != lat {
+			continue
+		}
+		good, _ := value(find(req, exporter.GoodEvents), st.Name)
+		sli, _ := value(find(req, exporter.SLI), st.Name)
+		if good != st.Good || sli != st.SLI {
+			t.Errorf("%s: received good %v, SLI %v; the service says %v and %v", st.Name, good, sli, st.Good, st.SLI)
+		}
+	}
+	h := find(req, exporter.Latency)
+	if h.GetUnit() != "s" || len(h.GetHistogram().GetDataPoints()) == 0 {
+		t.Fatalf("latency histogram received: %v", h)
+	}
+	for _, p := range h.GetHistogram().GetDataPoints() {
+		if attr(p.GetAttributes(), string(exporter.NameKey)) != lat {
+			continue
+		}
+		var good float64
+		for _, st := range statuses {
+			if st.Name == lat {
+				good = st.Valid
+			}
+		}
+		// 36 good requests feed the latency SLI; 4 failed ones do not.
+		if float64(p.GetCount()) != good || good != 36 {
+			t.Errorf("latency histogram holds %d values, the latency SLI %v valid events, want 36", p.GetCount(), good)
+		}
+		if !containsBound(p.GetExplicitBounds(), 0.1) {
+			t.Errorf("bounds %v lack the 100 ms threshold", p.GetExplicitBounds())
+		}
+	}
+
+	if err := provider.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	exp.Close()
+	waitGoroutines(t, before)
+}
+
+// TestOTLPBackendDown records through the service while its OTLP receiver
+// is down: every request is served and counted, and shutting down (after a
+// failing flush) leaves no goroutine behind.
+func TestOTLPBackendDown(t *testing.T) {
+	before := runtime.NumGoroutine()
+	svc, err := demo.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp, _ := exporter.New(svc.Registry)
+	down := ci.FreeAddr(t) // nothing listens there
+	provider, err := newProvider(exp, prometheus.NewRegistry(), down, 10*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(svc.Handler)
+	done := make(chan struct{})
+	go func() { defer close(done); sendTraffic(t, ts.URL, 200) }()
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		t.Fatal("requests blocked while the OTLP receiver is down")
+	}
+	ts.Close()
+	o, err := svc.Registry.Get("demo GET /work availability")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := o.Status(); s.Valid != 200 {
+		t.Errorf("%v requests counted with the receiver down, want 200", s.Valid)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := provider.Shutdown(ctx); err == nil {
+		t.Log("shutdown's final push to a receiver that is down returned no error")
+	}
+	exp.Close()
+	waitGoroutines(t, before)
+}
+
+func attr(kvs []*commonpb.KeyValue, key string) string {
+	for _, kv := range kvs {
+		if kv.GetKey() == key {
+			return kv.GetValue().GetStringValue()
+		}
+	}
+	return ""
+}
+
+func containsBound(bounds []float64, b float64) bool {
+	for _, x := range bounds {
+		if x == b {
+			return true
+		}
+	}
+	return false
+}
