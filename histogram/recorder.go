@@ -64,8 +64,16 @@ type hotSlot struct {
 // slot is one slot of a window's ring.
 type slot struct {
 	counts                                  []uint32
+	lo, hi                                  int // counts outside [lo, hi] are zero; hi < lo when all are
 	underflow, overflow, invalid, saturated uint64
 }
+
+// emptySlot returns a slot of zero counts.
+func emptySlot(counts []uint32) slot { return slot{counts: counts, lo: len(counts), hi: -1} }
+
+// widen records that counts in [lo, hi] may be non-zero, so that readers
+// scan only the slot's occupied range.
+func (s *slot) widen(lo, hi int) { s.lo, s.hi = min(s.lo, lo), max(s.hi, hi) }
 
 // ring keeps one window as slotsPerWindow+1 slots of width window/6.
 type ring struct {
@@ -112,7 +120,7 @@ func NewRecorder(c Config, opts ...Option) (*Recorder, error) {
 	for _, w := range c.Windows {
 		rg := ring{window: w, width: int64(w / slotsPerWindow), slots: make([]slot, slotsPerWindow+1)}
 		for k := range rg.slots {
-			rg.slots[k].counts = make([]uint32, lay.countsLen)
+			rg.slots[k] = emptySlot(make([]uint32, lay.countsLen))
 		}
 		rg.head = bucket.FloorDiv((i-1)*r.tick, rg.width)
 		r.rings = append(r.rings, rg)
@@ -227,6 +235,7 @@ func (r *Recorder) RecordAt(t time.Time, d time.Duration) {
 		s.overflow += one.overflow
 		s.invalid += one.invalid
 		if idx >= 0 {
+			s.widen(idx, idx)
 			if s.counts[idx] == math.MaxUint32 {
 				s.saturated++
 			} else {
@@ -315,6 +324,9 @@ func (r *Recorder) rotateLocked(i int64) {
 			s.underflow += extra.underflow
 			s.overflow += extra.overflow
 			s.invalid += extra.invalid
+			if hi >= 0 {
+				s.widen(lo, hi)
+			}
 			for x := lo; x <= hi; x++ {
 				if c := scratch[x]; c != 0 {
 					sum := uint64(s.counts[x]) + c
@@ -344,8 +356,10 @@ func (rg *ring) advance(j int64) {
 	n := int64(len(rg.slots))
 	for old := rg.head - n + 1; old < min(j-n+1, rg.head+1); old++ {
 		s := &rg.slots[bucket.Slot(old, n)]
-		clear(s.counts)
-		*s = slot{counts: s.counts}
+		if s.hi >= s.lo {
+			clear(s.counts[s.lo : s.hi+1])
+		}
+		*s = emptySlot(s.counts)
 	}
 	rg.head = j
 }
@@ -415,8 +429,8 @@ func (r *Recorder) SnapshotAt(t time.Time, window time.Duration) (*Snapshot, err
 	n := int64(len(rg.slots))
 	for j := max(bucket.FloorDiv(a, rg.width), rg.head-n+1); j <= min(bucket.FloorDiv(b, rg.width), rg.head); j++ {
 		s := &rg.slots[bucket.Slot(j, n)]
-		for k, c := range s.counts {
-			counts[k] += uint64(c)
+		for k := s.lo; k <= s.hi; k++ {
+			counts[k] += uint64(s.counts[k])
 		}
 		extra.underflow += s.underflow
 		extra.overflow += s.overflow

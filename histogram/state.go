@@ -55,8 +55,8 @@ func (r *Recorder) State() *State {
 			sl := &rg.slots[bucket.Slot(j, n)]
 			st := stateSlot{window: int64(rg.window), start: j * rg.width, width: rg.width,
 				underflow: sl.underflow, overflow: sl.overflow, invalid: sl.invalid, saturated: sl.saturated}
-			for x, c := range sl.counts {
-				if c != 0 {
+			for x := sl.lo; x <= sl.hi; x++ {
+				if c := sl.counts[x]; c != 0 {
 					st.counts = append(st.counts, bucketCount{x, uint64(c)})
 				}
 			}
@@ -183,6 +183,7 @@ func (s *slot) addState(sl stateSlot) {
 	s.invalid += sl.invalid
 	s.saturated += sl.saturated
 	for _, c := range sl.counts {
+		s.widen(c.index, c.index)
 		sum := uint64(s.counts[c.index]) + c.n
 		if sum < c.n || sum > math.MaxUint32 {
 			s.saturated += sum - math.MaxUint32 // wraps harmlessly for absurd counts
