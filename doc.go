@@ -34,6 +34,9 @@
 //     a registry; snapshots that survive restarts and merge across replicas.
 //   - slo/middleware: HTTP middleware — availability and latency per route,
 //     per-route objectives and the four golden signals.
+//   - exporter: everything that leaves the process — OpenTelemetry counters,
+//     gauges and latency histograms for a registry's objectives, and
+//     Prometheus rules that compute the same SLOs across a fleet.
 //
 // # Tour
 //

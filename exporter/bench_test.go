@@ -77,25 +77,27 @@ type discard struct{ *stuckBackend }
 func (discard) Export(context.Context, *metricdata.ResourceMetrics) error { return nil }
 
 // BenchmarkRecordExported records a request outcome and its latency with
-// and without an exporter attached (a periodic reader collecting every
-// second, 60 times the SDK's default rate): the recording path is the
-// same, so the two must not differ.
+// with no exporter, with one attached (a periodic reader collecting every
+// second, 60 times the SDK's default rate), and with one whose backend
+// hangs: the recording path is the same, so the three must not differ.
 func BenchmarkRecordExported(b *testing.B) {
-	for _, attached := range []bool{false, true} {
-		name := "bare"
-		if attached {
-			name = "exported"
-		}
+	for _, name := range []string{"bare", "exported", "stuck"} {
 		reg, ratios, lats := registry100(b)
 		r, l := ratios[0], lats[0]
-		if attached {
+		if name != "bare" {
 			exp, _ := exporter.New(reg)
-			reader := sdkmetric.NewPeriodicReader(discard{&stuckBackend{}}, sdkmetric.WithInterval(time.Second), sdkmetric.WithProducer(exp))
+			var backend sdkmetric.Exporter = discard{&stuckBackend{}}
+			stuck := &stuckBackend{entered: make(chan struct{}), release: make(chan struct{})}
+			if name == "stuck" { // a backend that never answers
+				backend = stuck
+			}
+			reader := sdkmetric.NewPeriodicReader(backend, sdkmetric.WithInterval(time.Second), sdkmetric.WithProducer(exp))
 			mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
 			if err := exp.Register(mp); err != nil {
 				b.Fatal(err)
 			}
 			defer mp.Shutdown(context.Background())
+			defer close(stuck.release) // before the shutdown, which waits for the export
 		}
 		b.Run(name+"/serial", func(b *testing.B) {
 			b.ReportAllocs()
