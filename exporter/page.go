@@ -1,0 +1,300 @@
+package exporter
+
+import (
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nines-slo/nines/sli"
+	"github.com/nines-slo/nines/slo"
+)
+
+// StatusHandler serves r's status: an HTML page for people, one row per
+// objective with its state and charts drawn as SVG on the server (no
+// script, no external asset: it works offline), and the StatusDocument as
+// JSON for machines at ?format=json or to a request that accepts
+// application/json. It only reads: methods other than GET and HEAD get 405.
+// It shows objective names and metadata, escaped, and numbers; nothing of
+// the requests themselves. Of the options, WithClock applies: the time the
+// status is computed for (by default each objective's own clock).
+func StatusHandler(r *slo.Registry, opts ...Option) (http.Handler, error) {
+	e, err := New(r, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return http.HandlerFunc(e.serveStatus), nil
+}
+
+func (e *Exporter) statuses() ([]slo.Status, []*slo.Objective, error) {
+	objs := e.reg.Objectives()
+	out := make([]slo.Status, 0, len(objs))
+	for _, o := range objs {
+		var s slo.Status
+		var err error
+		if e.clock != nil {
+			s, err = o.StatusAt(e.clock())
+		} else {
+			s, err = o.Status()
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		out = append(out, s)
+	}
+	return out, objs, nil
+}
+
+func (e *Exporter) serveStatus(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	statuses, objs, err := e.statuses()
+	if err != nil {
+		http.Error(w, "status unavailable", http.StatusInternalServerError)
+		return
+	}
+	at := e.now()
+	if len(statuses) > 0 {
+		at = statuses[0].At
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	if wantsJSON(r) {
+		w.Header().Set("Content-Type", "application/json")
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		enc.Encode(NewStatusDocument(at, statuses))
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
+	page := pageData{At: at.UTC().Format(time.RFC3339), Schema: StatusSchema}
+	for i, s := range statuses {
+		page.Rows = append(page.Rows, rowOf(s, objs[i]))
+	}
+	if err := pageTemplate.Execute(w, page); err != nil {
+		return // the client went away; nothing more to say
+	}
+}
+
+type pageData struct {
+	At, Schema string
+	Rows       []row
+}
+
+type row struct {
+	Name, Service, Owner, Description, Window string
+	State, StateClass                         string
+	SLI, Target, Left, Traffic                string
+	Burn                                      []struct{ Window, Rate string }
+	Firing                                    []string
+	Latency                                   string
+	Charts                                    []template.HTML
+}
+
+func rowOf(s slo.Status, o *slo.Objective) row {
+	r := row{Name: s.Name, Service: s.Metadata.Service, Owner: s.Metadata.Owner, Description: s.Metadata.Description,
+		Window: s.Window.String(), State: s.Attainment.String(), StateClass: strings.ReplaceAll(s.Attainment.String(), " ", "-"),
+		SLI: "—", Left: "—", Target: pctString(s.Target), Traffic: strconv.FormatFloat(s.Traffic, 'f', 2, 64) + "/s"}
+	if !s.NoData {
+		r.SLI = pctString(s.SLI)
+	}
+	if left, err := s.Remaining(); err == nil {
+		r.Left = strconv.FormatFloat(left*100, 'f', 1, 64) + "%"
+	}
+	for _, b := range s.BurnRates {
+		rate := "—"
+		if !b.NoData {
+			rate = strconv.FormatFloat(b.Rate, 'f', 2, 64)
+		}
+		r.Burn = append(r.Burn, struct{ Window, Rate string }{Duration(b.Window), rate})
+	}
+	for _, a := range s.Alerts {
+		if a.Firing {
+			r.Firing = append(r.Firing, a.Rule.Name+" ("+a.Rule.Severity.String()+")")
+		}
+	}
+	for _, p := range s.Latency {
+		if p.Window == 5*time.Minute || r.Latency == "" {
+			r.Latency = fmt.Sprintf("%s: p50 %v · p95 %v · p99 %v", Duration(p.Window), p.P50.Round(10*time.Microsecond),
+				p.P95.Round(10*time.Microsecond), p.P99.Round(10*time.Microsecond))
+		}
+	}
+	r.Charts = charts(s, o)
+	return r
+}
+
+func pctString(f float64) string {
+	return strconv.FormatFloat(f*100, 'f', -1, 64) + "%"
+}
+
+// chartPoints is how many points a window's charts have.
+const chartPoints = 48
+
+// charts draws the objective's charts: budget burn-down and SLI over the
+// window, and for a latency objective p50/p95/p99 over the last hour.
+func charts(s slo.Status, o *slo.Objective) []template.HTML {
+	var out []template.HTML
+	span := s.At.Sub(s.Start)
+	if span <= 0 || s.NoData {
+		return nil
+	}
+	step := span / chartPoints
+	if step <= 0 {
+		return nil
+	}
+	errRate := s.Budget.Target().ErrorRate()
+	var burn, slis []point
+	burn = append(burn, point{0, 1})
+	for i := 1; i <= chartPoints; i++ {
+		t := s.Start.Add(time.Duration(i) * step)
+		x := float64(i) / chartPoints
+		if c, err := o.SLI().CountsAt(t, t.Sub(s.Start)); err == nil && errRate > 0 && s.Valid > 0 {
+			burn = append(burn, point{x, 1 - c.Bad()/(errRate*s.Valid)})
+		}
+		if c, err := o.SLI().CountsAt(t, step); err == nil && c.Valid > 0 {
+			slis = append(slis, point{x, c.Good / c.Valid})
+		}
+	}
+	out = append(out, svgChart("Error budget left over the window", "budget", []line{{"remaining", "l0", burn}}, 0, "%", 100,
+		Duration(span)+" ago", "now"))
+	lo := s.Target - (1-s.Target)*4
+	for _, p := range slis {
+		lo = min(lo, p.y)
+	}
+	out = append(out, svgChart("SLI per "+Duration(step.Round(time.Second)), "sli",
+		[]line{{"SLI", "l0", slis}, {"target", "target", []point{{0, s.Target}, {1, s.Target}}}}, lo, "%", 100,
+		Duration(span)+" ago", "now"))
+	if l, ok := o.SLI().(*sli.Latency); ok {
+		const hour, slot = time.Hour, 10 * time.Minute
+		names := []string{"p50", "p95", "p99"}
+		lines := make([]line, 3)
+		for k := range lines {
+			lines[k] = line{name: names[k], class: "l" + strconv.Itoa(k)}
+		}
+		for k := 1; k <= int(hour/slot); k++ {
+			t := s.At.Add(-hour + time.Duration(k)*slot)
+			h, err := l.HistogramAt(t, slot)
+			if err != nil || h.Count() == 0 {
+				continue
+			}
+			x := float64(k) / float64(hour/slot)
+			for q, f := range []float64{0.5, 0.95, 0.99} {
+				v, _ := h.Quantile(f)
+				lines[q].points = append(lines[q].points, point{x, v.Seconds() * 1000})
+			}
+		}
+		if len(lines[0].points) > 0 {
+			out = append(out, svgChart("Latency per 10 minutes", "latency", lines, 0, " ms", 1, "1h ago", "now"))
+		}
+	}
+	return out
+}
+
+type point struct{ x, y float64 }
+
+type line struct {
+	name, class string
+	points      []point
+}
+
+// svgChart draws lines on a 480×160 chart with a y axis from lo (or the
+// lowest value) to the highest value, labelled in unit after scaling by
+// scale. Every text is escaped; the rest is numbers.
+func svgChart(title, id string, lines []line, lo float64, unit string, scale float64, left, right string) template.HTML {
+	const w, h, pad = 480.0, 160.0, 36.0
+	hi := math.Inf(-1)
+	for _, l := range lines {
+		for _, p := range l.points {
+			hi = max(hi, p.y)
+			lo = min(lo, p.y)
+		}
+	}
+	if math.IsInf(hi, -1) {
+		return ""
+	}
+	if hi <= lo {
+		hi = lo + 1/scale
+	}
+	xy := func(p point) (float64, float64) {
+		return pad + p.x*(w-pad-8), 8 + (hi-p.y)/(hi-lo)*(h-8-pad/2-8)
+	}
+	var b strings.Builder
+	esc := template.HTMLEscapeString
+	fmt.Fprintf(&b, `<figure class="chart" id="%s"><figcaption>%s</figcaption>`, esc(id), esc(title))
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %g %g" width="%g" height="%g" role="img" aria-label="%s">`, w, h, w, h, esc(title))
+	for _, v := range []float64{lo, (lo + hi) / 2, hi} {
+		_, y := xy(point{0, v})
+		fmt.Fprintf(&b, `<line class="grid" x1="%g" x2="%g" y1="%.1f" y2="%.1f"/>`, pad, w-8, y, y)
+		fmt.Fprintf(&b, `<text class="axis" x="2" y="%.1f">%s</text>`, y+4, esc(strconv.FormatFloat(v*scale, 'g', 4, 64)+unit))
+	}
+	fmt.Fprintf(&b, `<text class="axis" x="%g" y="%g">%s</text>`, pad, h-2, esc(left))
+	fmt.Fprintf(&b, `<text class="axis" x="%g" y="%g" text-anchor="end">%s</text>`, w-8, h-2, esc(right))
+	for _, l := range lines {
+		if len(l.points) == 0 {
+			continue
+		}
+		var pts []string
+		for _, p := range l.points {
+			x, y := xy(p)
+			pts = append(pts, fmt.Sprintf("%.1f,%.1f", x, y))
+		}
+		fmt.Fprintf(&b, `<polyline class="%s" points="%s"><title>%s</title></polyline>`, esc(l.class), strings.Join(pts, " "), esc(l.name))
+	}
+	b.WriteString(`</svg><div class="legend">`)
+	for _, l := range lines {
+		fmt.Fprintf(&b, `<span class="%s">%s</span> `, esc(l.class), esc(l.name))
+	}
+	b.WriteString(`</div></figure>`)
+	return template.HTML(b.String()) // built from escaped text and numbers only
+}
+
+var pageTemplate = template.Must(template.New("status").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Service level objectives</title>
+<style>
+body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222;background:#fff}
+h1{font-size:1.4em;margin:0 0 .2em}
+table{border-collapse:collapse;width:100%}
+th,td{text-align:left;padding:.45em .6em;border-bottom:1px solid #ddd;vertical-align:top}
+th{background:#f4f4f4}
+.state{font-weight:600;padding:.1em .5em;border-radius:.3em;white-space:nowrap}
+.met{background:#d8f3dc;color:#1b4332}.at-risk{background:#fff3bf;color:#7a5b00}
+.breached{background:#ffd6d6;color:#7f1d1d}.no-data{background:#eee;color:#555}
+.burn span{display:inline-block;margin-right:.6em;white-space:nowrap}
+.charts{display:flex;flex-wrap:wrap;gap:1em}
+figure.chart{margin:.4em 0}figcaption{font-size:.9em;color:#555}
+svg{background:#fafafa;border:1px solid #eee}
+.grid{stroke:#e3e3e3}.axis{font-size:10px;fill:#666}
+polyline{fill:none;stroke-width:1.6}
+.l0{stroke:#1f77b4;color:#1f77b4}.l1{stroke:#ff7f0e;color:#ff7f0e}.l2{stroke:#d62728;color:#d62728}
+.target{stroke:#2ca02c;stroke-dasharray:4 3;color:#2ca02c}
+.legend span{font-size:.85em;margin-right:1em}
+.muted{color:#777}
+</style></head>
+<body>
+<h1>Service level objectives</h1>
+<p class="muted">At {{.At}} · {{len .Rows}} objectives · JSON: <code>?format=json</code> ({{.Schema}})</p>
+<table>
+<thead><tr><th>Objective</th><th>State</th><th>SLI</th><th>Target</th><th>Budget left</th><th>Burn rates</th><th>Alerts firing</th></tr></thead>
+<tbody>
+{{range .Rows}}<tr class="objective">
+<td><strong>{{.Name}}</strong>{{if .Service}} <span class="muted">· {{.Service}}</span>{{end}}{{if .Owner}} <span class="muted">· {{.Owner}}</span>{{end}}
+{{if .Description}}<br><span class="muted">{{.Description}}</span>{{end}}<br><span class="muted">{{.Window}} · {{.Traffic}}</span>
+{{if .Latency}}<br><span class="muted">{{.Latency}}</span>{{end}}</td>
+<td><span class="state {{.StateClass}}">{{.State}}</span></td>
+<td>{{.SLI}}</td><td>{{.Target}}</td><td>{{.Left}}</td>
+<td class="burn">{{range .Burn}}<span>{{.Window}} {{.Rate}}</span>{{end}}</td>
+<td>{{range .Firing}}{{.}}<br>{{else}}<span class="muted">none</span>{{end}}</td>
+</tr>
+{{if .Charts}}<tr class="charts-row"><td colspan="7"><div class="charts">{{range .Charts}}{{.}}{{end}}</div></td></tr>{{end}}
+{{end}}</tbody></table>
+</body></html>
+`))

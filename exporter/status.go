@@ -1,0 +1,209 @@
+package exporter
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/nines-slo/nines/slo"
+)
+
+// StatusSchema names the version of the status document. A change that
+// could break a reader (a field removed or its meaning changed) gets a new
+// version; fields are only ever added within one.
+const StatusSchema = "nines.status/v1"
+
+// StatusDocument is the JSON document the status handler serves at
+// ?format=json (or to Accept: application/json): every objective of a
+// registry, for machines and release gates. Times are RFC 3339, durations
+// and latencies are in seconds, ratios are fractions (0.999, not 99.9).
+// Fields that have no value without data (no valid events in the window)
+// are null, never 0 or NaN.
+type StatusDocument struct {
+	Schema     string            `json:"schema"`     // StatusSchema
+	At         time.Time         `json:"at"`         // when the document was computed
+	Objectives []ObjectiveStatus `json:"objectives"` // in registry order
+}
+
+// ObjectiveStatus is one objective in a StatusDocument.
+type ObjectiveStatus struct {
+	Name        string    `json:"name"`
+	Service     string    `json:"service,omitempty"`
+	Owner       string    `json:"owner,omitempty"`
+	Description string    `json:"description,omitempty"`
+	Requests    string    `json:"requests,omitempty"` // which events count
+	Source      string    `json:"source,omitempty"`   // where they are measured
+	Target      float64   `json:"target"`             // the objective, 0.999
+	Window      string    `json:"window"`             // "30d rolling", "calendar month (UTC)"
+	Period      float64   `json:"periodSeconds"`      // the budget period's length
+	Start       time.Time `json:"start"`              // the window's start
+	State       string    `json:"state"`              // "met", "at risk", "breached" or "no data"
+
+	Good    float64  `json:"good"`             // good events in the window
+	Valid   float64  `json:"valid"`            // valid events in the window
+	SLI     *float64 `json:"sli"`              // good ÷ valid; null without data
+	Traffic float64  `json:"trafficPerSecond"` // valid events per second over the window so far
+
+	Budget    *BudgetStatus   `json:"budget"` // null without data
+	BurnRates []BurnStatus    `json:"burnRates"`
+	Alerts    []AlertStatus   `json:"alerts"`
+	Latency   []LatencyStatus `json:"latency,omitempty"` // latency objectives: per histogram window with data
+}
+
+// BudgetStatus is an objective's error budget over its window.
+type BudgetStatus struct {
+	Remaining        float64 `json:"remaining"`        // fraction left: 1 untouched, 0 spent, < 0 overspent
+	RemainingEvents  float64 `json:"remainingEvents"`  // bad events the window's traffic can still absorb
+	RemainingSeconds float64 `json:"remainingSeconds"` // downtime left over the period
+	AllowedEvents    float64 `json:"allowedEvents"`    // bad events allowed among the valid ones
+	BadEvents        float64 `json:"badEvents"`        // bad events counted
+}
+
+// BurnStatus is a burn rate over one window ending at the document's time.
+type BurnStatus struct {
+	Window  string   `json:"window"` // "5m"
+	Seconds float64  `json:"windowSeconds"`
+	Good    float64  `json:"good"`
+	Valid   float64  `json:"valid"`
+	Rate    *float64 `json:"rate"` // null without data
+}
+
+// AlertStatus is the state of one burn-rate alert rule.
+type AlertStatus struct {
+	Name      string     `json:"name"`     // "page-1h"
+	Severity  string     `json:"severity"` // "page" or "ticket"
+	Firing    bool       `json:"firing"`
+	Since     *time.Time `json:"since,omitempty"`
+	Threshold float64    `json:"threshold"` // burn rate that fires it
+	MinEvents float64    `json:"minEvents"` // valid events the long window needs
+	Long      BurnStatus `json:"long"`
+	Short     BurnStatus `json:"short"`
+}
+
+// LatencyStatus is the latency percentiles over one window.
+type LatencyStatus struct {
+	Window  string  `json:"window"` // "5m"
+	Seconds float64 `json:"windowSeconds"`
+	Count   uint64  `json:"count"`
+	P50     float64 `json:"p50"` // seconds
+	P95     float64 `json:"p95"`
+	P99     float64 `json:"p99"`
+}
+
+// NewStatusDocument returns the document for statuses computed at at.
+func NewStatusDocument(at time.Time, statuses []slo.Status) StatusDocument {
+	doc := StatusDocument{Schema: StatusSchema, At: at, Objectives: make([]ObjectiveStatus, 0, len(statuses))}
+	for _, s := range statuses {
+		doc.Objectives = append(doc.Objectives, objectiveStatus(s))
+	}
+	return doc
+}
+
+func objectiveStatus(s slo.Status) ObjectiveStatus {
+	o := ObjectiveStatus{
+		Name: s.Name, Service: s.Metadata.Service, Owner: s.Metadata.Owner, Description: s.Metadata.Description,
+		Requests: s.Metadata.Requests, Source: s.Metadata.Source,
+		Target: s.Target, Window: s.Window.String(), Period: s.Budget.Target().Period().Seconds(), Start: s.Start,
+		State: s.Attainment.String(), Good: s.Good, Valid: s.Valid, Traffic: s.Traffic,
+		BurnRates: []BurnStatus{}, Alerts: []AlertStatus{},
+	}
+	if !s.NoData {
+		o.SLI = ptr(s.SLI)
+	}
+	if left, err := s.Budget.Remaining(); err == nil {
+		events, _ := s.Budget.RemainingEvents()
+		downtime, _ := s.Budget.DowntimeLeft()
+		o.Budget = &BudgetStatus{Remaining: left, RemainingEvents: events, RemainingSeconds: downtime.Seconds(),
+			AllowedEvents: s.Budget.Allowed(), BadEvents: s.Budget.Bad()}
+	}
+	for _, b := range s.BurnRates {
+		o.BurnRates = append(o.BurnRates, burnStatus(b))
+	}
+	for _, a := range s.Alerts {
+		as := AlertStatus{Name: a.Rule.Name, Severity: a.Rule.Severity.String(), Firing: a.Firing,
+			Threshold: a.Threshold, MinEvents: a.MinEvents, Long: burnStatus(a.Long), Short: burnStatus(a.Short)}
+		if !a.Since.IsZero() {
+			as.Since = ptr(a.Since)
+		}
+		o.Alerts = append(o.Alerts, as)
+	}
+	for _, p := range s.Latency {
+		o.Latency = append(o.Latency, LatencyStatus{Window: Duration(p.Window), Seconds: p.Window.Seconds(), Count: p.Count,
+			P50: p.P50.Seconds(), P95: p.P95.Seconds(), P99: p.P99.Seconds()})
+	}
+	return o
+}
+
+func burnStatus(b slo.BurnRate) BurnStatus {
+	bs := BurnStatus{Window: Duration(b.Window), Seconds: b.Window.Seconds(), Good: b.Good, Valid: b.Valid}
+	if !b.NoData {
+		bs.Rate = ptr(b.Rate)
+	}
+	return bs
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// ErrInvalidStatus is returned by DecodeStatus for a document it cannot
+// read.
+var ErrInvalidStatus = errors.New("exporter: invalid status document")
+
+// DecodeStatus reads a status document, refusing other schemas and
+// documents that break its invariants (unknown state, a target outside
+// (0, 1), more good than valid events, negative counts).
+func DecodeStatus(r io.Reader) (StatusDocument, error) {
+	var doc StatusDocument
+	dec := json.NewDecoder(io.LimitReader(r, 64<<20))
+	if err := dec.Decode(&doc); err != nil {
+		return StatusDocument{}, fmt.Errorf("%w: %v", ErrInvalidStatus, err)
+	}
+	if doc.Schema != StatusSchema {
+		return StatusDocument{}, fmt.Errorf("%w: schema %q, want %q", ErrInvalidStatus, doc.Schema, StatusSchema)
+	}
+	for i, o := range doc.Objectives {
+		bad := func(what string) error {
+			return fmt.Errorf("%w: objective %d (%q): %s", ErrInvalidStatus, i, o.Name, what)
+		}
+		switch {
+		case o.Name == "":
+			return StatusDocument{}, bad("no name")
+		case !(o.Target > 0 && o.Target < 1):
+			return StatusDocument{}, bad(fmt.Sprintf("target %v not in (0, 1)", o.Target))
+		case !(o.Period > 0):
+			return StatusDocument{}, bad("no period")
+		case !(o.Valid >= 0 && o.Good >= 0 && o.Good <= o.Valid):
+			return StatusDocument{}, bad(fmt.Sprintf("good %v of valid %v", o.Good, o.Valid))
+		}
+		switch o.State {
+		case slo.NoData.String(), slo.Met.String(), slo.AtRisk.String(), slo.Breached.String():
+		default:
+			return StatusDocument{}, bad(fmt.Sprintf("state %q", o.State))
+		}
+		for _, b := range append(o.BurnRates, burnsOf(o.Alerts)...) {
+			if !(b.Valid >= 0 && b.Good >= 0 && b.Good <= b.Valid && b.Seconds > 0) {
+				return StatusDocument{}, bad(fmt.Sprintf("burn window %q: good %v of valid %v", b.Window, b.Good, b.Valid))
+			}
+		}
+	}
+	return doc, nil
+}
+
+func burnsOf(alerts []AlertStatus) []BurnStatus {
+	var out []BurnStatus
+	for _, a := range alerts {
+		out = append(out, a.Long, a.Short)
+	}
+	return out
+}
+
+// wantsJSON reports whether a request asks for the JSON document.
+func wantsJSON(r *http.Request) bool {
+	if f := r.URL.Query().Get("format"); f != "" {
+		return f == "json"
+	}
+	return strings.Contains(r.Header.Get("Accept"), "application/json")
+}

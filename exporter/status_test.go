@@ -1,0 +1,175 @@
+package exporter_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/nines-slo/nines/exporter"
+	"github.com/nines-slo/nines/internal/fakeclock"
+	"github.com/nines-slo/nines/sli"
+	"github.com/nines-slo/nines/slo"
+)
+
+func serveStatus(t *testing.T, reg *slo.Registry) *httptest.Server {
+	t.Helper()
+	h, err := exporter.StatusHandler(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func get(t *testing.T, url, accept string) (*http.Response, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	if accept != "" {
+		req.Header.Set("Accept", accept)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp, body
+}
+
+// TestStatusJSON checks the JSON document against the objectives' Status,
+// and that DecodeStatus reads it back.
+func TestStatusJSON(t *testing.T) {
+	f := newFixture(t)
+	srv := serveStatus(t, f.reg)
+	for _, req := range []struct{ path, accept string }{{"/?format=json", ""}, {"/", "application/json"}} {
+		resp, body := get(t, srv.URL+req.path, req.accept)
+		if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
+			t.Fatalf("GET %s (Accept %q): Content-Type %q", req.path, req.accept, ct)
+		}
+		doc, err := exporter.DecodeStatus(bytes.NewReader(body))
+		if err != nil {
+			t.Fatalf("DecodeStatus: %v\n%s", err, body)
+		}
+		statuses, _ := f.reg.Status()
+		want := exporter.NewStatusDocument(statuses[0].At, statuses)
+		if diff := cmp.Diff(want, doc); diff != "" {
+			t.Errorf("document (-want +got):\n%s", diff)
+		}
+	}
+	_, body := get(t, srv.URL+"/?format=json", "")
+	var raw map[string]any
+	json.Unmarshal(body, &raw)
+	objs := raw["objectives"].([]any)
+	search := objs[1].(map[string]any)
+	budget := search["budget"].(map[string]any)
+	// search: 500 bad of 1000 at 99%: 49 budgets overspent; 10 bad allowed.
+	if raw["schema"] != "nines.status/v1" || search["name"] != "search" || search["state"] != "breached" ||
+		search["sli"] != 0.5 || budget["remaining"] != -49.0 || budget["allowedEvents"] != 10.0 || budget["remainingEvents"] != -490.0 {
+		t.Errorf("search in the document: %v", search)
+	}
+	lat := objs[2].(map[string]any)["latency"].([]any)[0].(map[string]any)
+	if lat["window"] != "1m" || lat["count"] != 100.0 {
+		t.Errorf("latency in the document: %v", lat)
+	}
+}
+
+// TestStatusNoDataIsNull checks that an objective without events has null
+// SLI, budget and burn rates in the document.
+func TestStatusNoDataIsNull(t *testing.T) {
+	g := newEmptyFixture(t, fakeclock.New(t0))
+	_, body := get(t, serveStatus(t, g.reg).URL+"/?format=json", "")
+	for _, want := range []string{`"sli": null`, `"budget": null`, `"rate": null`, `"state": "no data"`} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("document lacks %s:\n%s", want, body)
+		}
+	}
+}
+
+// TestStatusPage checks the HTML page: a row per objective with its state,
+// the three kinds of chart as inline SVG, no script and no external asset,
+// names escaped, and read-only.
+func TestStatusPage(t *testing.T) {
+	clock := fakeclock.New(t0)
+	lat, _ := sli.NewLatency(100*time.Millisecond, sli.WithClock(clock.Now))
+	avail, _ := sli.NewRatio(sli.WithClock(clock.Now))
+	// A day of traffic, a bad hour in the middle.
+	for m := range 24 * 60 {
+		for k := range 10 {
+			bad := m >= 600 && m < 660 && k < 3
+			avail.Record(outcome(!bad))
+			lat.Record(time.Duration(5+k*20+m%7) * time.Millisecond)
+		}
+		clock.Advance(time.Minute)
+	}
+	hostile := `<script>alert("x")</script> & "quotes"`
+	o1, _ := slo.New(slo.Config{Name: hostile, SLI: avail, Target: 0.99, Window: slo.Rolling(24 * time.Hour),
+		Metadata: slo.Metadata{Service: "<b>svc</b>", Description: "<img src=x onerror=alert(1)>"}}, slo.WithClock(clock.Now))
+	o2, _ := slo.New(slo.Config{Name: "latency", SLI: lat, Target: 0.3, Window: slo.Rolling(24 * time.Hour), Alerts: []slo.AlertRule{}}, slo.WithClock(clock.Now))
+	reg, _ := slo.NewRegistry(o1, o2)
+	srv := serveStatus(t, reg)
+	resp, body := get(t, srv.URL+"/", "text/html")
+	page := string(body)
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+		t.Fatalf("Content-Type %q", ct)
+	}
+	for _, want := range []string{
+		`&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &#34;quotes&#34;`,
+		`&lt;b&gt;svc&lt;/b&gt;`,
+		`<span class="state breached">breached</span>`,
+		`<span class="state met">met</span>`,
+		`id="budget"`, `id="sli"`, `id="latency"`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %s", want)
+		}
+	}
+	for _, banned := range []string{"<script", "<img", "<link", "href=", "http://", "https://"} {
+		if strings.Contains(strings.ReplaceAll(page, `xmlns="http://www.w3.org/2000/svg"`, ""), banned) {
+			t.Errorf("page contains %q", banned)
+		}
+	}
+	if n := strings.Count(page, "<polyline"); n < 7 {
+		t.Errorf("%d polylines, want budget, SLI and target for each objective and p50/p95/p99", n)
+	}
+	for _, m := range []string{http.MethodPost, http.MethodPut, http.MethodDelete} {
+		req, _ := http.NewRequest(m, srv.URL+"/", nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusMethodNotAllowed {
+			t.Errorf("%s: %s, want 405", m, resp.Status)
+		}
+	}
+}
+
+// TestDecodeStatusRejects checks that malformed documents are refused.
+func TestDecodeStatusRejects(t *testing.T) {
+	f := newFixture(t)
+	_, body := get(t, serveStatus(t, f.reg).URL+"/?format=json", "")
+	for name, mutate := range map[string]func(string) string{
+		"not json":      func(s string) string { return s[:len(s)/2] },
+		"other schema":  func(s string) string { return strings.Replace(s, "nines.status/v1", "nines.status/v9", 1) },
+		"target 99.9":   func(s string) string { return strings.Replace(s, `"target": 0.99`, `"target": 99`, 1) },
+		"good > valid":  func(s string) string { return strings.Replace(s, `"good": 995`, `"good": 1995`, 1) },
+		"unknown state": func(s string) string { return strings.Replace(s, `"state": "met"`, `"state": "fine"`, 1) },
+	} {
+		bad := mutate(string(body))
+		if bad == string(body) {
+			t.Fatalf("%s: mutation changed nothing", name)
+		}
+		if _, err := exporter.DecodeStatus(strings.NewReader(bad)); !errors.Is(err, exporter.ErrInvalidStatus) {
+			t.Errorf("%s: error %v, want ErrInvalidStatus", name, err)
+		}
+	}
+}
