@@ -326,3 +326,24 @@ func MergeSnapshots(w io.Writer, snapshots ...io.Reader) error {
 	slices.SortFunc(merged.entries, func(a, b entry) int { return strings.Compare(a.keys[0], b.keys[0]) })
 	return merged.encode(w)
 }
+
+// ReadStates reads a snapshot without a registry: it returns the state of
+// every SLI in it, under each of the SLI's keys (the names of the
+// objectives that share it; name/part for the parts of an aggregate). It
+// is how a tool that knows objectives only by name — a release gate, an
+// offline report — reads snapshots: merge a key's states across replicas
+// with sli.MergeStates and add the result to a fresh SLI. A truncated,
+// corrupted or foreign snapshot fails with ErrCorruptSnapshot.
+func ReadStates(rd io.Reader) (map[string]*sli.State, error) {
+	s, err := decodeSnapshot(rd)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]*sli.State)
+	for _, e := range s.entries {
+		for _, k := range e.keys {
+			out[k] = e.state
+		}
+	}
+	return out, nil
+}

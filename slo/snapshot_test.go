@@ -310,3 +310,38 @@ func TestSnapshotKeyCollision(t *testing.T) {
 		t.Errorf("Add of the part's own SLI under its key: %v", err)
 	}
 }
+
+// TestReadStates reads a registry's snapshot without the registry: every
+// objective's name finds its SLI's state, and a corrupted snapshot is
+// refused.
+func TestReadStates(t *testing.T) {
+	clock := fakeclock.New(t0.Add(30 * day))
+	r := ratio(t, clock)
+	steady(r, clock, 2, 100, 3)
+	a, _ := slo.New(slo.Config{Name: "a", SLI: r, Target: 0.99}, slo.WithClock(clock.Now))
+	b, _ := slo.New(slo.Config{Name: "b", SLI: r, Target: 0.9}, slo.WithClock(clock.Now))
+	reg, _ := slo.NewRegistry(a, b)
+	var buf bytes.Buffer
+	if err := reg.Snapshot(&buf); err != nil {
+		t.Fatal(err)
+	}
+	states, err := slo.ReadStates(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(states) != 2 || states["a"] != states["b"] {
+		t.Fatalf("states %v: want a and b sharing one", states)
+	}
+	fresh, _ := sli.NewRatio(sli.WithClock(clock.Now))
+	if err := fresh.Add(states["a"]); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := fresh.Totals(), r.Totals(); got != want {
+		t.Errorf("restored totals %+v, want %+v", got, want)
+	}
+	bad := bytes.Clone(buf.Bytes())
+	bad[len(bad)/2] ^= 0xff
+	if _, err := slo.ReadStates(bytes.NewReader(bad)); !errors.Is(err, slo.ErrCorruptSnapshot) {
+		t.Errorf("corrupted snapshot: error %v, want ErrCorruptSnapshot", err)
+	}
+}
