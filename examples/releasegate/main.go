@@ -1,0 +1,334 @@
+// Command releasegate decides whether a release may go out, from the error
+// budget the service's replicas report. It reads each replica's status
+// JSON (over HTTP, from the status handler, or from a file) or snapshot
+// file, merges them into the fleet's numbers, applies a budget policy, and
+// prints the verdict:
+//
+//	go run ./examples/releasegate http://10.0.0.1:8080/slo http://10.0.0.2:8080/slo
+//	go run ./examples/releasegate -target 0.999 -window 30d replica-a.snap replica-b.snap
+//
+// The policy: at least -min-remaining of the error budget left, at least
+// -min-events valid events (fewer: cannot decide), and no page alert firing
+// on the merged numbers. -objective picks objectives by name (all by
+// default; from snapshots, every SLI in them is judged, an aggregate's
+// parts as name/part). The exit code is 0 to allow, 1 to deny, 2 when it cannot
+// decide: too little traffic, or a source unreachable or malformed.
+//
+// The same decision in process is budget.Policy.Decide on an objective's
+// Status().Budget.
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/nines-slo/nines/budget"
+	"github.com/nines-slo/nines/exporter"
+	"github.com/nines-slo/nines/sli"
+	"github.com/nines-slo/nines/slo"
+)
+
+// Exit codes.
+const (
+	allow     = 0
+	deny      = 1
+	undecided = 2
+)
+
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+
+type names []string
+
+func (n *names) String() string     { return strings.Join(*n, ",") }
+func (n *names) Set(s string) error { *n = append(*n, s); return nil }
+
+func run(args []string, out, errOut io.Writer) int {
+	fs := flag.NewFlagSet("releasegate", flag.ContinueOnError)
+	fs.SetOutput(errOut)
+	minRemaining := fs.Float64("min-remaining", 0.1, "fraction of the error budget that must be left, in [0, 1]")
+	minEvents := fs.Float64("min-events", 0, "valid events needed to decide (0: 1 ÷ (1 − target))")
+	allowPage := fs.Bool("allow-page", false, "allow while a page alert fires")
+	target := fs.Float64("target", 0, "snapshots: the objectives' target, 0.999")
+	window := fs.String("window", "30d", "snapshots: the objectives' rolling window, 30d or 720h")
+	timeout := fs.Duration("timeout", 10*time.Second, "timeout of each HTTP fetch")
+	var only names
+	fs.Var(&only, "objective", "objective to check, by name (repeat; default all)")
+	if err := fs.Parse(args); err != nil {
+		return undecided
+	}
+	policy := budget.Policy{MinRemaining: *minRemaining, MinValidEvents: *minEvents}
+	if err := policy.Validate(); err != nil {
+		fmt.Fprintln(errOut, "releasegate:", err)
+		return undecided
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintln(errOut, "releasegate: no status URL or file given")
+		return undecided
+	}
+	fleet := map[string]*merged{}
+	var order []string
+	add := func(o exporter.ObjectiveStatus, source string) error {
+		m, ok := fleet[o.Name]
+		if !ok {
+			m = &merged{ObjectiveStatus: o}
+			m.Good, m.Valid = 0, 0 // add sums them
+			m.burn = map[string]*exporter.BurnStatus{}
+			m.alerts = map[string]*exporter.AlertStatus{}
+			fleet[o.Name] = m
+			order = append(order, o.Name)
+		}
+		return m.add(o, source)
+	}
+	var snaps [][]byte
+	for _, src := range fs.Args() {
+		data, err := fetch(src, *timeout)
+		if err != nil {
+			fmt.Fprintf(errOut, "releasegate: %s: %v\n", src, err)
+			return undecided
+		}
+		if bytes.HasPrefix(data, []byte("NINESNAP")) {
+			snaps = append(snaps, data)
+			continue
+		}
+		doc, err := exporter.DecodeStatus(bytes.NewReader(data))
+		if err != nil {
+			fmt.Fprintf(errOut, "releasegate: %s: %v\n", src, err)
+			return undecided
+		}
+		for _, o := range doc.Objectives {
+			if err := add(o, src); err != nil {
+				fmt.Fprintf(errOut, "releasegate: %v\n", err)
+				return undecided
+			}
+		}
+	}
+	if len(snaps) > 0 {
+		objs, err := fromSnapshots(snaps, *target, *window, only)
+		if err != nil {
+			fmt.Fprintf(errOut, "releasegate: snapshots: %v\n", err)
+			return undecided
+		}
+		for _, o := range objs {
+			if err := add(o, "snapshots"); err != nil {
+				fmt.Fprintf(errOut, "releasegate: %v\n", err)
+				return undecided
+			}
+		}
+	}
+	if len(only) > 0 {
+		for _, n := range only {
+			if fleet[n] == nil {
+				fmt.Fprintf(errOut, "releasegate: objective %q is in no source\n", n)
+				return undecided
+			}
+		}
+		order = slices.DeleteFunc(order, func(n string) bool { return !slices.Contains(only, n) })
+	}
+	if len(order) == 0 {
+		fmt.Fprintln(errOut, "releasegate: the sources hold no objective")
+		return undecided
+	}
+
+	code := allow
+	for _, name := range order {
+		m := fleet[name]
+		d, err := m.decide(policy, *allowPage)
+		if err != nil {
+			fmt.Fprintf(errOut, "releasegate: %s: %v\n", name, err)
+			return undecided
+		}
+		fmt.Fprintf(out, "%-6s %s (%d source(s), %.0f valid events): %s\n", strings.ToUpper(d.Verdict.String()), name, m.replicas, m.Valid, d.Reason)
+		switch {
+		case d.Verdict == budget.Deny:
+			code = deny
+		case d.Verdict == budget.Undecided && code == allow:
+			code = undecided
+		}
+	}
+	verdict := map[int]string{allow: "release allowed", deny: "release denied", undecided: "cannot decide"}[code]
+	fmt.Fprintf(out, "verdict: %s\n", verdict)
+	return code
+}
+
+// fetch reads an http(s) URL, asking for JSON, or a file.
+func fetch(src string, timeout time.Duration) ([]byte, error) {
+	if !strings.HasPrefix(src, "http://") && !strings.HasPrefix(src, "https://") {
+		return os.ReadFile(src)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, src, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("HTTP %s", resp.Status)
+	}
+	return io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+}
+
+// merged is one objective summed over the replicas that report it.
+type merged struct {
+	exporter.ObjectiveStatus
+	replicas int
+	burn     map[string]*exporter.BurnStatus
+	alerts   map[string]*exporter.AlertStatus
+}
+
+func (m *merged) add(o exporter.ObjectiveStatus, source string) error {
+	if o.Target != m.Target || o.Period != m.Period {
+		return fmt.Errorf("%s: objective %q has target %v over %vs there, %v over %vs elsewhere", source, o.Name, o.Target, o.Period, m.Target, m.Period)
+	}
+	m.replicas++
+	m.Good += o.Good
+	m.Valid += o.Valid
+	sum := func(into *exporter.BurnStatus, b exporter.BurnStatus) {
+		into.Good += b.Good
+		into.Valid += b.Valid
+	}
+	for _, b := range o.BurnRates {
+		if m.burn[b.Window] == nil {
+			m.burn[b.Window] = &exporter.BurnStatus{Window: b.Window, Seconds: b.Seconds}
+		}
+		sum(m.burn[b.Window], b)
+	}
+	for _, a := range o.Alerts {
+		if m.alerts[a.Name] == nil {
+			m.alerts[a.Name] = &exporter.AlertStatus{Name: a.Name, Severity: a.Severity, Threshold: a.Threshold, MinEvents: a.MinEvents,
+				Long: exporter.BurnStatus{Window: a.Long.Window, Seconds: a.Long.Seconds}, Short: exporter.BurnStatus{Window: a.Short.Window, Seconds: a.Short.Seconds}}
+		}
+		sum(&m.alerts[a.Name].Long, a.Long)
+		sum(&m.alerts[a.Name].Short, a.Short)
+	}
+	return nil
+}
+
+// decide applies the policy to the merged budget, then denies while a page
+// alert fires on the merged burn rates (as the objective's own alert rule
+// would: both windows over the threshold, enough events in the long one).
+func (m *merged) decide(p budget.Policy, allowPage bool) (budget.Decision, error) {
+	target, err := budget.NewTarget(m.Target, time.Duration(m.Period*float64(time.Second)))
+	if err != nil {
+		return budget.Decision{}, err
+	}
+	b, err := target.Budget(m.Good, m.Valid)
+	if err != nil {
+		return budget.Decision{}, err
+	}
+	d, err := p.Decide(b)
+	if err != nil || d.Verdict != budget.Allow || allowPage {
+		return d, err
+	}
+	rate := func(s exporter.BurnStatus) float64 {
+		r, _ := target.BurnRate(s.Good, s.Valid)
+		return r
+	}
+	var firing []string
+	for _, a := range m.alerts {
+		if a.Severity == slo.Page.String() && a.Long.Valid >= a.MinEvents && rate(a.Long) > a.Threshold && rate(a.Short) > a.Threshold {
+			firing = append(firing, fmt.Sprintf("%s (burn %.1f over %s, %.1f over %s; threshold %g)", a.Name, rate(a.Long), a.Long.Window, rate(a.Short), a.Short.Window, a.Threshold))
+		}
+	}
+	if len(firing) > 0 {
+		sort.Strings(firing)
+		return budget.Decision{Verdict: budget.Deny, Reason: "page alert firing: " + strings.Join(firing, "; ")}, nil
+	}
+	return d, nil
+}
+
+// fromSnapshots merges the snapshots' SLI states per objective name and
+// computes each objective's status with the target and rolling window
+// given, which snapshots do not hold.
+func fromSnapshots(snaps [][]byte, target float64, window string, only []string) ([]exporter.ObjectiveStatus, error) {
+	if !(target > 0 && target < 1) {
+		return nil, errors.New("-target in (0, 1) is needed to judge snapshots")
+	}
+	w, err := parseWindow(window)
+	if err != nil {
+		return nil, err
+	}
+	states := map[string][]*sli.State{}
+	for i, data := range snaps {
+		st, err := slo.ReadStates(bytes.NewReader(data))
+		if err != nil {
+			return nil, fmt.Errorf("snapshot %d: %w", i+1, err)
+		}
+		for k, s := range st { // objectives by name; aggregates' parts as name/part
+			states[k] = append(states[k], s)
+		}
+	}
+	keys := make([]string, 0, len(states))
+	for k := range states {
+		if len(only) == 0 || slices.Contains(only, k) {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	var statuses []slo.Status
+	for _, k := range keys {
+		st, err := sli.MergeStates(states[k]...)
+		if err != nil {
+			return nil, fmt.Errorf("%q: %w", k, err)
+		}
+		var retain []sli.Option
+		if w > 35*24*time.Hour { // beyond the default retention
+			retain = append(retain, sli.WithStorage(sli.Storage{Retention: w + 24*time.Hour}))
+		}
+		var src sli.Source
+		if r, _ := sli.NewRatio(retain...); r.Add(st) == nil {
+			src = r
+		} else {
+			// A latency SLI's state: its events are classified already, so
+			// any threshold reads them.
+			l, _ := sli.NewLatency(time.Second, retain...)
+			if err := l.Add(st); err != nil {
+				return nil, fmt.Errorf("%q: %w", k, err)
+			}
+			src = l
+		}
+		o, err := slo.New(slo.Config{Name: k, SLI: src, Target: target, Window: slo.Rolling(w)}, slo.WithLogger(discardLogger))
+		if err != nil {
+			return nil, err
+		}
+		s, err := o.Status()
+		if err != nil {
+			return nil, err
+		}
+		statuses = append(statuses, s)
+	}
+	return exporter.NewStatusDocument(time.Now(), statuses).Objectives, nil
+}
+
+var discardLogger = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// parseWindow reads "30d", "7d" or a Go duration.
+func parseWindow(s string) (time.Duration, error) {
+	if d, ok := strings.CutSuffix(s, "d"); ok {
+		var n int
+		if _, err := fmt.Sscanf(d, "%d", &n); err == nil && n > 0 && fmt.Sprint(n) == d {
+			return time.Duration(n) * 24 * time.Hour, nil
+		}
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("-window %q: want 30d or a positive duration", s)
+	}
+	return d, nil
+}

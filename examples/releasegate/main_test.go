@@ -1,0 +1,191 @@
+package main
+
+import (
+	"bytes"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nines-slo/nines/examples/internal/ci"
+	"github.com/nines-slo/nines/examples/internal/demo"
+	"github.com/nines-slo/nines/exporter"
+	"github.com/nines-slo/nines/sli"
+	"github.com/nines-slo/nines/slo"
+)
+
+// replica is one running demo service with its status page.
+type replica struct {
+	svc    *demo.Service
+	url    string // the service
+	status string // its status page
+}
+
+func newReplica(t *testing.T) *replica {
+	t.Helper()
+	svc, err := demo.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, err := exporter.StatusHandler(svc.Registry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/", svc.Handler)
+	mux.Handle("GET /slo", status)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return &replica{svc: svc, url: srv.URL, status: srv.URL + "/slo"}
+}
+
+// hit makes n requests to path, every failEvery-th (if > 0) failing.
+func (r *replica) hit(t *testing.T, path string, n, failEvery int) {
+	t.Helper()
+	var wg sync.WaitGroup
+	for k := range n {
+		u := r.url + path
+		if failEvery > 0 && k%failEvery == 0 {
+			u += "?status=500"
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, err := http.Get(u)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+		}()
+		if k%16 == 15 {
+			wg.Wait()
+		}
+	}
+	wg.Wait()
+}
+
+func gate(t *testing.T, args ...string) (int, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(args, &out, &errOut)
+	t.Logf("releasegate %s → %d\n%s%s", strings.Join(args, " "), code, out.String(), errOut.String())
+	return code, out.String() + errOut.String()
+}
+
+const hello, work = "demo GET /hello availability", "demo GET /work availability"
+
+// TestGate runs the gate against two live replicas: it allows on a
+// healthy route, denies on one failing 5% of requests against 99%, cannot
+// decide on too little traffic or a bad source, and reaches the same
+// verdict from the replicas' snapshot files as from their status pages.
+func TestGate(t *testing.T) {
+	a, b := newReplica(t), newReplica(t)
+	for _, r := range []*replica{a, b} {
+		r.hit(t, "/hello", 150, 0)
+		r.hit(t, "/work", 200, 20)
+	}
+
+	code, out := gate(t, "-objective", hello, a.status, b.status)
+	if code != allow || !strings.Contains(out, "ALLOW  "+hello+" (2 source(s), 300 valid events)") || !strings.Contains(out, "verdict: release allowed") {
+		t.Errorf("healthy route: exit %d, want %d", code, allow)
+	}
+	code, out = gate(t, "-objective", work, a.status, b.status)
+	if code != deny || !strings.Contains(out, "DENY   "+work+" (2 source(s), 400 valid events)") {
+		t.Errorf("failing route: exit %d, want %d", code, deny)
+	}
+	// Every objective at once: one denial denies the release.
+	if code, _ := gate(t, a.status, b.status); code != deny {
+		t.Errorf("all objectives: exit %d, want %d", code, deny)
+	}
+
+	// Too little traffic: 50 requests at 99% need 100 to decide.
+	c := newReplica(t)
+	c.hit(t, "/hello", 50, 0)
+	if code, out := gate(t, "-objective", hello, c.status); code != undecided || !strings.Contains(out, "UNDECIDED") {
+		t.Errorf("little traffic: exit %d, want %d", code, undecided)
+	}
+
+	// Snapshot files give the same verdicts as the status pages.
+	dir := t.TempDir()
+	var files []string
+	for i, r := range []*replica{a, b} {
+		path := filepath.Join(dir, "replica"+string(rune('a'+i))+".snap")
+		if err := slo.WriteFile(r.svc.Registry, path); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, path)
+	}
+	if code, out := gate(t, append([]string{"-target", "0.99", "-window", "30d", "-objective", work}, files...)...); code != deny ||
+		!strings.Contains(out, "(1 source(s), 400 valid events)") {
+		t.Errorf("snapshots, failing route: exit %d, want %d with 400 events", code, deny)
+	}
+	if code, _ := gate(t, append([]string{"-target", "0.99", "-objective", hello}, files...)...); code != allow {
+		t.Errorf("snapshots, healthy route: exit %d, want %d", code, allow)
+	}
+	if code, _ := gate(t, files...); code != undecided {
+		t.Errorf("snapshots without -target: exit %d, want %d", code, undecided)
+	}
+}
+
+// TestGateCannotDecide feeds the gate sources it cannot use: it exits 2.
+func TestGateCannotDecide(t *testing.T) {
+	a := newReplica(t)
+	a.hit(t, "/hello", 150, 0)
+	garbage := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte(`{"schema": "x"}`)) }))
+	defer garbage.Close()
+	notFound := httptest.NewServer(http.NotFoundHandler())
+	defer notFound.Close()
+	badFile := filepath.Join(t.TempDir(), "bad.json")
+	os.WriteFile(badFile, []byte("NINESNAP-truncated"), 0o644)
+	for name, args := range map[string][]string{
+		"unreachable":       {a.status, "http://" + ci.FreeAddr(t) + "/slo"},
+		"malformed":         {a.status, garbage.URL},
+		"HTTP 404":          {notFound.URL},
+		"missing file":      {filepath.Join(t.TempDir(), "none.json")},
+		"corrupt snapshot":  {"-target", "0.99", badFile},
+		"unknown objective": {"-objective", "nope", a.status},
+		"no source":         {},
+		"bad policy":        {"-min-remaining", "2", a.status},
+	} {
+		if code, _ := gate(t, args...); code != undecided {
+			t.Errorf("%s: exit %d, want %d", name, code, undecided)
+		}
+	}
+}
+
+// TestGatePageAlert denies a release while a page alert fires on the
+// merged numbers, though the budget alone would allow it: thirty healthy
+// days, then an hour failing 20% of requests.
+func TestGatePageAlert(t *testing.T) {
+	start := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	now := start.Add(30 * 24 * time.Hour) // events are recorded at their own, past, times
+	clock := func() time.Time { return now }
+	r, _ := sli.NewRatio(sli.WithClock(clock))
+	for h := range 30 * 24 {
+		for k := range 1000 {
+			o := sli.Good
+			if h == 30*24-1 && k%5 == 0 { // the last hour: 20% bad
+				o = sli.Bad
+			}
+			r.RecordAt(start.Add(time.Duration(h)*time.Hour+time.Duration(k)*3600*time.Millisecond), o)
+		}
+	}
+	o, _ := slo.New(slo.Config{Name: "checkout", SLI: r, Target: 0.99}, slo.WithClock(clock), slo.WithLogger(discardLogger))
+	reg, _ := slo.NewRegistry(o)
+	h, _ := exporter.StatusHandler(reg)
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+
+	code, out := gate(t, srv.URL)
+	if code != deny || !strings.Contains(out, "page alert firing: page-1h") {
+		t.Errorf("exit %d, want %d for the firing page alert", code, deny)
+	}
+	if code, _ := gate(t, "-allow-page", srv.URL); code != allow {
+		t.Errorf("-allow-page: exit %d, want %d (97%% of the budget is left)", code, allow)
+	}
+}
