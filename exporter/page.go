@@ -102,9 +102,10 @@ type row struct {
 func rowOf(s slo.Status, o *slo.Objective) row {
 	r := row{Name: s.Name, Service: s.Metadata.Service, Owner: s.Metadata.Owner, Description: s.Metadata.Description,
 		Window: s.Window.String(), State: s.Attainment.String(), StateClass: strings.ReplaceAll(s.Attainment.String(), " ", "-"),
-		SLI: "—", Left: "—", Target: pctString(s.Target), Traffic: strconv.FormatFloat(s.Traffic, 'f', 2, 64) + "/s"}
+		SLI: "—", Left: "—", Target: pctString(s.Target),
+		Traffic: strconv.FormatFloat(s.Valid, 'f', 0, 64) + " valid events, " + strconv.FormatFloat(s.Traffic, 'g', 3, 64) + "/s"}
 	if !s.NoData {
-		r.SLI = pctString(s.SLI)
+		r.SLI = strconv.FormatFloat(s.SLI*100, 'f', 3, 64) + "%"
 	}
 	if left, err := s.Remaining(); err == nil {
 		r.Left = strconv.FormatFloat(left*100, 'f', 1, 64) + "%"
@@ -247,6 +248,12 @@ func svgChart(title, id string, lines []line, lo float64, unit string, scale flo
 			pts = append(pts, fmt.Sprintf("%.1f,%.1f", x, y))
 		}
 		fmt.Fprintf(&b, `<polyline class="%s" points="%s"><title>%s</title></polyline>`, esc(l.class), strings.Join(pts, " "), esc(l.name))
+		if len(l.points) < chartPoints/4 && l.class != "target" { // few points: mark each, or a lone one would not show
+			for _, p := range l.points {
+				x, y := xy(p)
+				fmt.Fprintf(&b, `<circle class="%s" cx="%.1f" cy="%.1f" r="2.5"/>`, esc(l.class), x, y)
+			}
+		}
 	}
 	b.WriteString(`</svg><div class="legend">`)
 	for _, l := range lines {
@@ -273,7 +280,8 @@ th{background:#f4f4f4}
 figure.chart{margin:.4em 0}figcaption{font-size:.9em;color:#555}
 svg{background:#fafafa;border:1px solid #eee}
 .grid{stroke:#e3e3e3}.axis{font-size:10px;fill:#666}
-polyline{fill:none;stroke-width:1.6}
+polyline{fill:none;stroke-width:1.6}circle{stroke:none}
+circle.l0{fill:#1f77b4}circle.l1{fill:#ff7f0e}circle.l2{fill:#d62728}
 .l0{stroke:#1f77b4;color:#1f77b4}.l1{stroke:#ff7f0e;color:#ff7f0e}.l2{stroke:#d62728;color:#d62728}
 .target{stroke:#2ca02c;stroke-dasharray:4 3;color:#2ca02c}
 .legend span{font-size:.85em;margin-right:1em}
