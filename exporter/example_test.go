@@ -3,6 +3,7 @@ package exporter_test
 import (
 	"context"
 	"fmt"
+	"net/http/httptest"
 	"time"
 
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
@@ -57,4 +58,37 @@ func Example() {
 	// nines.slo.events.good = 301
 	// nines.slo.events.valid = 1000
 	// nines.slo.latency: 1000 values, bounds [0.005 0.01 0.025 0.05 0.075 0.1 0.25 0.3 0.5 0.75 1 2.5 5 7.5 10]
+}
+
+// Serve the status page and its JSON document; here the document is
+// fetched through the handler directly.
+func ExampleStatusHandler() {
+	now := func() time.Time { return time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC) }
+	availability, _ := sli.NewRatio(sli.WithClock(now))
+	for k := range 1000 {
+		if k%250 == 0 {
+			availability.Record(sli.Bad)
+		} else {
+			availability.Record(sli.Good)
+		}
+	}
+	o, _ := slo.New(slo.Config{Name: "checkout", SLI: availability, Target: 0.99}, slo.WithClock(now))
+	registry, _ := slo.NewRegistry(o)
+
+	status, err := exporter.StatusHandler(registry)
+	if err != nil {
+		panic(err)
+	}
+	// mux.Handle("GET /slo", status)
+	rec := httptest.NewRecorder()
+	status.ServeHTTP(rec, httptest.NewRequest("GET", "/slo?format=json", nil))
+	doc, err := exporter.DecodeStatus(rec.Body)
+	if err != nil {
+		panic(err)
+	}
+	c := doc.Objectives[0]
+	fmt.Printf("%s %s: SLI %.3f, %s, budget left %.0f%% (%.0f bad events more)\n",
+		doc.Schema, c.Name, *c.SLI, c.State, c.Budget.Remaining*100, c.Budget.RemainingEvents)
+	// Output:
+	// nines.status/v1 checkout: SLI 0.996, met, budget left 60% (6 bad events more)
 }

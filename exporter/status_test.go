@@ -173,3 +173,28 @@ func TestDecodeStatusRejects(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDecodeStatus feeds DecodeStatus arbitrary bytes: it never panics,
+// and what it accepts keeps the invariants a release gate relies on.
+func FuzzDecodeStatus(f *testing.F) {
+	reg := newFixture(f).reg
+	statuses, _ := reg.Status()
+	good, _ := json.Marshal(exporter.NewStatusDocument(t0, statuses))
+	f.Add(good)
+	f.Add([]byte(`{"schema":"nines.status/v1","objectives":[]}`))
+	f.Add([]byte(`{"schema":"nines.status/v1","objectives":[{"name":"x","target":0.9,"periodSeconds":1,"state":"met","good":1,"valid":1}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		doc, err := exporter.DecodeStatus(bytes.NewReader(data))
+		if err != nil {
+			if !errors.Is(err, exporter.ErrInvalidStatus) {
+				t.Fatalf("error %v does not wrap ErrInvalidStatus", err)
+			}
+			return
+		}
+		for _, o := range doc.Objectives {
+			if o.Name == "" || !(o.Target > 0 && o.Target < 1) || !(o.Good >= 0 && o.Good <= o.Valid) || !(o.Period > 0) {
+				t.Fatalf("accepted an objective that breaks the invariants: %+v", o)
+			}
+		}
+	})
+}
