@@ -377,6 +377,14 @@ func (r *Recorder) Cumulative() *Snapshot {
 	defer r.mu.Unlock()
 	copy(counts, r.cum)
 	extra := r.cumX
+	r.addHot(counts, &extra)
+	s := newSnapshot(r.lay, counts)
+	s.underflow, s.overflow, s.invalid = extra.underflow, extra.overflow, extra.invalid
+	return s
+}
+
+// addHot adds what the current tick's histograms hold to counts and extra.
+func (r *Recorder) addHot(counts []uint64, extra *slot) {
 	for _, hs := range r.hot {
 		for k := range hs.counts {
 			counts[k] += uint64(hs.counts[k].Load())
@@ -385,9 +393,6 @@ func (r *Recorder) Cumulative() *Snapshot {
 		extra.overflow += hs.overflow.Load()
 		extra.invalid += hs.invalid.Load()
 	}
-	s := newSnapshot(r.lay, counts)
-	s.underflow, s.overflow, s.invalid = extra.underflow, extra.overflow, extra.invalid
-	return s
 }
 
 // Windows returns the windows the recorder keeps, shortest first.
@@ -438,14 +443,7 @@ func (r *Recorder) SnapshotAt(t time.Time, window time.Duration) (*Snapshot, err
 		extra.saturated += s.saturated
 	}
 	if h := r.hotIdx.Load(); bucket.FloorDiv(a, r.tick) <= h && h <= hi {
-		for _, hs := range r.hot {
-			for k := range hs.counts {
-				counts[k] += uint64(hs.counts[k].Load())
-			}
-			extra.underflow += hs.underflow.Load()
-			extra.overflow += hs.overflow.Load()
-			extra.invalid += hs.invalid.Load()
-		}
+		r.addHot(counts, &extra)
 	}
 	s := newSnapshot(r.lay, counts)
 	s.underflow, s.overflow, s.invalid, s.saturated = extra.underflow, extra.overflow, extra.invalid, extra.saturated

@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"math"
-	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -57,43 +55,14 @@ func TestFleetThroughPrometheus(t *testing.T) {
 
 	// Traffic: replica 0 fails 1 request in 10, replica 1 one in 4; some
 	// good requests are slow (110 ms, over the 100 ms threshold).
-	var wg sync.WaitGroup
 	for i, addr := range replicas {
 		n, failEvery := 120, 10
 		if i == 1 {
 			n, failEvery = 80, 4
 		}
-		for k := range n {
-			url := "http://" + addr + "/work"
-			switch {
-			case k%failEvery == 0:
-				url += "?status=500"
-			case k%7 == 1:
-				url += "?delay=110ms"
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				resp, err := http.Get(url)
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				resp.Body.Close()
-			}()
-			if k%20 == 19 {
-				wg.Wait() // at most 20 requests in flight
-			}
-		}
-		for range 30 {
-			resp, err := http.Get("http://" + addr + "/hello")
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp.Body.Close()
-		}
+		ci.Requests(t, n, ci.Work("http://"+addr, failEvery, 7))
+		ci.Requests(t, 30, func(int) string { return "http://" + addr + "/hello" })
 	}
-	wg.Wait()
 
 	// The in-process fleet view: both snapshots merged, restored into a
 	// fresh replica's registry.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"net/http"
 	"net/http/httptest"
 	"runtime"
 	"sync"
@@ -76,33 +75,6 @@ func find(req *colmetrics.ExportMetricsServiceRequest, name string) *metricspb.M
 	return nil
 }
 
-// sendTraffic makes n requests to GET /work on url, every tenth failing
-// and every seventh slow.
-func sendTraffic(t *testing.T, url string, n int) {
-	t.Helper()
-	var wg sync.WaitGroup
-	for k := range n {
-		u := url + "/work"
-		switch {
-		case k%10 == 0:
-			u += "?status=500"
-		case k%7 == 1:
-			u += "?delay=110ms"
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			resp, err := http.Get(u)
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			resp.Body.Close()
-		}()
-	}
-	wg.Wait()
-}
-
 // waitGoroutines waits for the goroutine count to drop back to before,
 // and fails the test with every stack if it does not.
 func waitGoroutines(t *testing.T, before int) {
@@ -137,7 +109,7 @@ func TestOTLPExport(t *testing.T) {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(svc.Handler)
-	sendTraffic(t, ts.URL, 40)
+	ci.Requests(t, 40, ci.Work(ts.URL, 10, 7))
 	ts.Close()
 
 	const avail, lat = "demo GET /work availability", "demo GET /work latency"
@@ -233,7 +205,7 @@ func TestOTLPBackendDown(t *testing.T) {
 	}
 	ts := httptest.NewServer(svc.Handler)
 	done := make(chan struct{})
-	go func() { defer close(done); sendTraffic(t, ts.URL, 200) }()
+	go func() { defer close(done); ci.Requests(t, 200, ci.Work(ts.URL, 10, 7)) }()
 	select {
 	case <-done:
 	case <-time.After(time.Minute):

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -46,27 +45,11 @@ func newReplica(t *testing.T) *replica {
 // hit makes n requests to path, every failEvery-th (if > 0) failing.
 func (r *replica) hit(t *testing.T, path string, n, failEvery int) {
 	t.Helper()
-	var wg sync.WaitGroup
-	for k := range n {
-		u := r.url + path
-		if failEvery > 0 && k%failEvery == 0 {
-			u += "?status=500"
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			resp, err := http.Get(u)
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			resp.Body.Close()
-		}()
-		if k%16 == 15 {
-			wg.Wait()
-		}
+	if path == "/work" {
+		ci.Requests(t, n, ci.Work(r.url, failEvery, 0))
+		return
 	}
-	wg.Wait()
+	ci.Requests(t, n, func(int) string { return r.url + path })
 }
 
 func gate(t *testing.T, args ...string) (int, string) {

@@ -166,3 +166,46 @@ func Eventually(t testing.TB, limit time.Duration, what string, check func() err
 		}
 	}
 }
+
+// Requests makes n GET requests, the k-th to url(k), at most 16 at a time,
+// and fails the test on any error. Statuses are the server's business.
+func Requests(t testing.TB, n int, url func(k int) string) {
+	t.Helper()
+	errs := make(chan error, n)
+	sem := make(chan struct{}, 16)
+	for k := range n {
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem }()
+			resp, err := http.Get(url(k))
+			if err != nil {
+				errs <- err
+				return
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}()
+	}
+	for range cap(sem) {
+		sem <- struct{}{}
+	}
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+// Work returns a url function for the demo service's GET /work at base:
+// every failEvery-th request (if > 0) answers 500, every slowEvery-th
+// other one (if > 0) takes 110 ms, over the 100 ms latency threshold.
+func Work(base string, failEvery, slowEvery int) func(int) string {
+	return func(k int) string {
+		switch {
+		case failEvery > 0 && k%failEvery == 0:
+			return base + "/work?status=500"
+		case slowEvery > 0 && k%slowEvery == 1:
+			return base + "/work?delay=110ms"
+		}
+		return base + "/work"
+	}
+}
