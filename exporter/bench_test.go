@@ -82,41 +82,43 @@ func (discard) Export(context.Context, *metricdata.ResourceMetrics) error { retu
 // hangs: the recording path is the same, so the three must not differ.
 func BenchmarkRecordExported(b *testing.B) {
 	for _, name := range []string{"bare", "exported", "stuck"} {
-		reg, ratios, lats := registry100(b)
-		r, l := ratios[0], lats[0]
-		if name != "bare" {
-			exp, _ := exporter.New(reg)
-			var backend sdkmetric.Exporter = discard{&stuckBackend{}}
-			stuck := &stuckBackend{entered: make(chan struct{}), release: make(chan struct{})}
-			if name == "stuck" { // a backend that never answers
-				backend = stuck
+		b.Run(name, func(b *testing.B) {
+			reg, ratios, lats := registry100(b)
+			r, l := ratios[0], lats[0]
+			if name != "bare" {
+				exp, _ := exporter.New(reg)
+				var backend sdkmetric.Exporter = discard{&stuckBackend{}}
+				stuck := &stuckBackend{entered: make(chan struct{}), release: make(chan struct{})}
+				if name == "stuck" { // a backend that never answers
+					backend = stuck
+				}
+				reader := sdkmetric.NewPeriodicReader(backend, sdkmetric.WithInterval(time.Second), sdkmetric.WithProducer(exp))
+				mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+				if err := exp.Register(mp); err != nil {
+					b.Fatal(err)
+				}
+				defer mp.Shutdown(context.Background())
+				defer close(stuck.release) // before the shutdown, which waits for the export
 			}
-			reader := sdkmetric.NewPeriodicReader(backend, sdkmetric.WithInterval(time.Second), sdkmetric.WithProducer(exp))
-			mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
-			if err := exp.Register(mp); err != nil {
-				b.Fatal(err)
-			}
-			defer mp.Shutdown(context.Background())
-			defer close(stuck.release) // before the shutdown, which waits for the export
-		}
-		b.Run(name+"/serial", func(b *testing.B) {
-			b.ReportAllocs()
-			var k int
-			for b.Loop() {
-				r.Record(sli.Good)
-				l.Record(time.Duration(k&1023) * time.Millisecond)
-				k++
-			}
-		})
-		b.Run(name+"/parallel", func(b *testing.B) {
-			b.ReportAllocs()
-			b.RunParallel(func(pb *testing.PB) {
+			b.Run("serial", func(b *testing.B) {
+				b.ReportAllocs()
 				var k int
-				for pb.Next() {
+				for b.Loop() {
 					r.Record(sli.Good)
 					l.Record(time.Duration(k&1023) * time.Millisecond)
 					k++
 				}
+			})
+			b.Run("parallel", func(b *testing.B) {
+				b.ReportAllocs()
+				b.RunParallel(func(pb *testing.PB) {
+					var k int
+					for pb.Next() {
+						r.Record(sli.Good)
+						l.Record(time.Duration(k&1023) * time.Millisecond)
+						k++
+					}
+				})
 			})
 		})
 	}
