@@ -158,9 +158,24 @@ func (r *Recorder) Record(d time.Duration) {
 	r.record(d)
 }
 
+// RecordOn counts one duration now, like Record, in the current tick's
+// histogram of processor p (shard.Proc's number, for a caller that counts
+// one event in several places and finds its processor once; any number is
+// safe, it only picks a shard). sli's latency SLIs use it.
+func (r *Recorder) RecordOn(p uint32, d time.Duration) {
+	if r.now != nil {
+		r.RecordAt(r.now(), d)
+		return
+	}
+	r.recordOn(p, d)
+}
+
 // record counts d in the current slot: the hot path.
-func (r *Recorder) record(d time.Duration) {
-	h := r.hot[shard.Index(r.mask)]
+func (r *Recorder) record(d time.Duration) { r.recordOn(shard.Proc(), d) }
+
+// recordOn counts d in the current slot of processor p's shard.
+func (r *Recorder) recordOn(p uint32, d time.Duration) {
+	h := r.hot[p&r.mask]
 	v := int64(d)
 	switch {
 	case v < 0:

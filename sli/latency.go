@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/nines-slo/nines/histogram"
+	"github.com/nines-slo/nines/internal/shard"
 )
 
 // Latency is an SLI over event durations: a valid event is good when it
@@ -73,8 +74,35 @@ func (l *Latency) Record(d time.Duration) {
 		l.RecordAt(l.s.now(), d)
 		return
 	}
-	l.s.add(l.outcome(d))
-	l.h.Record(d)
+	p := shard.Proc() // once for both the counts and the histogram
+	l.s.addOn(p, l.outcome(d))
+	l.h.RecordOn(p, d)
+}
+
+// RecordRequest counts one request in an availability SLI and a latency
+// SLI at once, as HTTP middleware does: outcome o in a; and in l, its
+// duration d when o is Good, or an event that is not valid otherwise (a
+// failed request's latency says nothing of the service's speed). On the
+// default clocks it finds the processor's counters once for all three
+// counts instead of once each.
+func RecordRequest(a *Ratio, l *Latency, o Outcome, d time.Duration) {
+	if a.s.now != nil || l.s.now != nil {
+		a.Record(o)
+		if o == Good {
+			l.Record(d)
+		} else {
+			l.Exclude()
+		}
+		return
+	}
+	p := shard.Proc()
+	a.s.addOn(p, o)
+	if o != Good {
+		l.s.addOn(p, Invalid)
+		return
+	}
+	l.s.addOn(p, l.outcome(d))
+	l.h.RecordOn(p, d)
 }
 
 // RecordAt counts one valid event that took d and happened at t.

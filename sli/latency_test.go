@@ -185,3 +185,47 @@ func TestLatencyMemory(t *testing.T) {
 		t.Errorf("one latency SLI takes %d bytes, want ≤ 512 KiB", per)
 	}
 }
+
+// TestRecordRequest checks that RecordRequest counts like the separate
+// calls it replaces, on the default clock and on an injected one.
+func TestRecordRequest(t *testing.T) {
+	for _, injected := range []bool{false, true} {
+		var opts []sli.Option
+		if injected {
+			clock := newFakeClock(t0)
+			opts = append(opts, sli.WithClock(clock.Now))
+		}
+		a, _ := sli.NewRatio(opts...)
+		l, _ := sli.NewLatency(100*time.Millisecond, opts...)
+		for k := range 100 {
+			o := sli.Good
+			switch {
+			case k%10 == 0:
+				o = sli.Bad
+			case k%25 == 1:
+				o = sli.Invalid
+			}
+			sli.RecordRequest(a, l, o, time.Duration(k*2)*time.Millisecond) // 0–198 ms
+		}
+		// 10 bad, 4 not valid (1, 26, 51, 76), 86 good; of the good, those
+		// within 100 ms: k in 2..50 not multiples of 10 and not 26.
+		within := 0
+		for k := range 51 {
+			if k%10 != 0 && k%25 != 1 {
+				within++
+			}
+		}
+		if got, want := a.Recorded(), (sli.Counts{Good: 86, Valid: 96}); got != want {
+			t.Errorf("injected=%v: availability %+v, want %+v", injected, got, want)
+		}
+		if got, want := l.Recorded(), (sli.Counts{Good: float64(within), Valid: 86}); got != want {
+			t.Errorf("injected=%v: latency %+v, want %+v", injected, got, want)
+		}
+		if got := l.Cumulative().Count(); got != 86 {
+			t.Errorf("injected=%v: histogram holds %d durations, want the 86 good requests'", injected, got)
+		}
+		if got := l.Totals().Invalid; got != 14 {
+			t.Errorf("injected=%v: latency SLI counts %d not valid, want 14", injected, got)
+		}
+	}
+}

@@ -117,8 +117,11 @@ func (s *series) present() time.Time {
 func (s *series) index(t time.Time) (int64, bool) { return bucket.Index(t, s.fine) }
 
 // add counts one event in the current bucket: the hot path.
-func (s *series) add(o Outcome) {
-	h := &s.hot[shard.Index(s.mask)]
+func (s *series) add(o Outcome) { s.addOn(shard.Proc(), o) }
+
+// addOn counts one event in the current bucket, on processor p's shard.
+func (s *series) addOn(p uint32, o Outcome) {
+	h := &s.hot[p&s.mask]
 	switch o {
 	case Good:
 		h.good.Add(1)

@@ -38,6 +38,15 @@ func Count() int {
 	return c
 }
 
+// Proc returns the number of the processor (P) the calling goroutine runs
+// on, for a caller that picks shards in several sets of counters for one
+// event and reads it once: Proc() & mask is Index(mask).
+func Proc() uint32 {
+	p := procPin()
+	procUnpin()
+	return uint32(p)
+}
+
 // Index returns the shard of the calling goroutine, in [0, mask]. mask must
 // be a power of two minus one.
 func Index(mask uint32) uint32 {

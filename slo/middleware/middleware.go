@@ -212,15 +212,14 @@ func (m *Middleware) serve(rt *Route, next http.Handler, w http.ResponseWriter, 
 	} else {
 		m.inFlight.Add(1)
 	}
-	defer func() { // first in, last out: whatever else panics
+	panicked := true
+	defer func() {
+		// In flight no more, first: whatever below panics.
 		if cw.rt != nil {
 			cw.rt.inFlight.Add(-1)
 		} else {
 			m.inFlight.Add(-1)
 		}
-	}()
-	panicked := true
-	defer func() {
 		d := cw.toHijack
 		if !cw.hijacked {
 			d = cw.elapsed()

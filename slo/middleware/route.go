@@ -29,15 +29,9 @@ type Route struct {
 
 // record counts one finished request.
 func (rt *Route) record(o sli.Outcome, d time.Duration) {
-	rt.Availability.Record(o)
-	switch o {
-	case sli.Good:
-		rt.Latency.Record(d)
-	case sli.Bad:
-		rt.Latency.Exclude()
+	sli.RecordRequest(rt.Availability, rt.Latency, o, d)
+	if o == sli.Bad {
 		rt.Failed.Record(d)
-	default:
-		rt.Latency.Exclude()
 	}
 }
 

@@ -1,0 +1,214 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/nines-slo/nines/sli"
+	"github.com/nines-slo/nines/slo"
+)
+
+// latencies is a fixed table of lognormal durations (median 50 ms), so
+// that every implementation touches many buckets, as a service does.
+var latencies = func() []time.Duration {
+	rng := rand.New(rand.NewPCG(7, 7))
+	v := make([]time.Duration, 4096)
+	for i := range v {
+		v[i] = time.Duration(math.Exp(math.Log(float64(50*time.Millisecond)) + rng.NormFloat64()))
+	}
+	return v
+}()
+
+// run measures f serially and in parallel (one goroutine per GOMAXPROCS).
+func run(b *testing.B, f func(i int)) {
+	b.Run("serial", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			f(i)
+		}
+	})
+	b.Run("parallel", func(b *testing.B) {
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for i := 0; pb.Next(); i++ {
+				f(i)
+			}
+		})
+	})
+}
+
+// BenchmarkOutcome records one request outcome: a good or bad event.
+func BenchmarkOutcome(b *testing.B) {
+	n, o, p := NewNines(), NewOTel(false), NewPrometheus(false)
+	ctx := context.Background()
+	b.Run("nines", func(b *testing.B) {
+		run(b, func(i int) {
+			if i&1023 == 0 {
+				n.Availability.Record(sli.Bad)
+			} else {
+				n.Availability.Record(sli.Good)
+			}
+		})
+	})
+	b.Run("otel", func(b *testing.B) {
+		run(b, func(i int) {
+			if i&1023 == 0 {
+				o.Requests.Add(ctx, 1, o.bad)
+			} else {
+				o.Requests.Add(ctx, 1, o.good)
+			}
+		})
+	})
+	b.Run("prometheus", func(b *testing.B) {
+		run(b, func(i int) {
+			if i&1023 == 0 {
+				p.Bad.Inc()
+			} else {
+				p.Good.Inc()
+			}
+		})
+	})
+}
+
+// BenchmarkLatency records one latency.
+func BenchmarkLatency(b *testing.B) {
+	n, o, oe := NewNines(), NewOTel(false), NewOTel(true)
+	p, pn := NewPrometheus(false), NewPrometheus(true)
+	ctx := context.Background()
+	var mu sync.Mutex
+	h := hdrhistogram.New(int64(time.Microsecond), int64(time.Hour), 2)
+	for _, c := range []struct {
+		name string
+		f    func(i int)
+	}{
+		{"nines", func(i int) { n.Latency.Record(latencies[i&4095]) }},
+		{"otel", func(i int) { o.Duration.Record(ctx, latencies[i&4095].Seconds(), o.latency) }},
+		{"otel-exponential", func(i int) { oe.Duration.Record(ctx, latencies[i&4095].Seconds(), oe.latency) }},
+		{"prometheus", func(i int) { p.Duration.Observe(latencies[i&4095].Seconds()) }},
+		{"prometheus-native", func(i int) { pn.Duration.Observe(latencies[i&4095].Seconds()) }},
+		// hdrhistogram-go is not safe for concurrent use: behind a mutex.
+		{"hdrhistogram", func(i int) { mu.Lock(); h.RecordValue(int64(latencies[i&4095])); mu.Unlock() }},
+	} {
+		b.Run(c.name, func(b *testing.B) { run(b, c.f) })
+	}
+}
+
+// BenchmarkRequest records one request's outcome and its latency, the
+// work of a middleware per request: nines' availability and latency SLIs,
+// OpenTelemetry's and Prometheus's request counter and duration histogram.
+func BenchmarkRequest(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		r    Request
+	}{{"nines", NewNines()}, {"otel", NewOTel(false)}, {"prometheus", NewPrometheus(false)}} {
+		b.Run(c.name, func(b *testing.B) {
+			run(b, func(i int) { c.r.Record(i&1023 != 0, latencies[i&4095]) })
+		})
+	}
+}
+
+// discard is a ResponseWriter that keeps nothing, so that the benchmark
+// measures the handlers, not a recorder's allocations.
+type discard struct{ h http.Header }
+
+func (d *discard) Header() http.Header         { return d.h }
+func (d *discard) Write(p []byte) (int, error) { return len(p), nil }
+func (d *discard) WriteHeader(int)             {}
+
+// BenchmarkMiddleware serves a request through each HTTP instrumentation
+// wrapped around a handler that answers 200; "bare" is the handler alone,
+// and each one's overhead is its time less bare's.
+func BenchmarkMiddleware(b *testing.B) {
+	hs := Middleware()
+	for _, name := range []string{"bare", "nines", "promhttp", "otelhttp"} {
+		h := hs[name]
+		b.Run(name, func(b *testing.B) {
+			b.Run("serial", func(b *testing.B) {
+				req := httptest.NewRequest(http.MethodGet, "/users/42", nil)
+				w := &discard{h: http.Header{}}
+				b.ReportAllocs()
+				for b.Loop() {
+					h.ServeHTTP(w, req)
+				}
+			})
+			b.Run("parallel", func(b *testing.B) {
+				b.ReportAllocs()
+				b.RunParallel(func(pb *testing.PB) {
+					req := httptest.NewRequest(http.MethodGet, "/users/42", nil)
+					w := &discard{h: http.Header{}}
+					for pb.Next() {
+						h.ServeHTTP(w, req)
+					}
+				})
+			})
+		})
+	}
+}
+
+// statusObjective returns an objective over window with a request a
+// minute of history across all of it.
+func statusObjective(b *testing.B, window time.Duration) *slo.Objective {
+	now := time.Now()
+	r, err := sli.NewRatio(sli.WithStorage(sli.Storage{Retention: window + 24*time.Hour}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for t := now.Add(-window); t.Before(now); t = t.Add(time.Minute) {
+		r.RecordAt(t, sli.Good)
+	}
+	o, err := slo.New(slo.Config{Name: "checkout", SLI: r, Target: 0.999, Window: slo.Rolling(window)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return o
+}
+
+// BenchmarkStatus computes an objective's full status (SLI, budget, six
+// burn rates, three alerts) against the window's length. The peers
+// compute no SLO; a backend does, from their series.
+func BenchmarkStatus(b *testing.B) {
+	for _, w := range []struct {
+		name string
+		d    time.Duration
+	}{{"1d", 24 * time.Hour}, {"30d", 30 * 24 * time.Hour}, {"365d", 365 * 24 * time.Hour}} {
+		o := statusObjective(b, w.d)
+		b.Run("nines/window="+w.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := o.Status(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkScale records requests spread over n routes' SLIs, for n from 1
+// to 10,000: the cost per record must not grow with n (beyond the caches
+// the routes no longer fit in).
+func BenchmarkScale(b *testing.B) {
+	for _, n := range []int{1, 100, 1000, 10000} {
+		routes := make([]*sli.Ratio, n)
+		lats := make([]*sli.Latency, n)
+		for i := range routes {
+			routes[i], _ = sli.NewRatio()
+			lats[i], _ = sli.NewLatency(Threshold)
+		}
+		b.Run(fmt.Sprintf("nines/routes=%d", n), func(b *testing.B) {
+			run(b, func(i int) {
+				k := (i * 7919) % n // a different route each time
+				routes[k].Record(sli.Good)
+				lats[k].Record(latencies[i&4095])
+			})
+		})
+	}
+}

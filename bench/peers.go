@@ -1,0 +1,164 @@
+// Package bench measures nines against the libraries users compare it
+// with — the OpenTelemetry SDK, prometheus/client_golang, otelhttp and
+// hdrhistogram-go — doing the same work: recording request outcomes and
+// latencies, instrumenting HTTP handlers, holding one SLI, and answering
+// quantiles. It is a module of its own so that the peers never enter the
+// library's go.mod. The benchmarks are in bench_test.go; go run ./cmd/report
+// runs them all and writes BENCHMARKS.md (see README.md).
+package bench
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/trace/noop"
+
+	"github.com/nines-slo/nines/sli"
+	"github.com/nines-slo/nines/slo"
+	"github.com/nines-slo/nines/slo/middleware"
+)
+
+// Threshold is the latency threshold of every latency SLI here.
+const Threshold = 100 * time.Millisecond
+
+// Request records one request's outcome and latency, the hot path every
+// implementation is measured on.
+type Request interface {
+	Record(good bool, d time.Duration)
+}
+
+// Nines records into an availability and a latency SLI, as the middleware
+// does.
+type Nines struct {
+	Availability *sli.Ratio
+	Latency      *sli.Latency
+}
+
+// NewNines returns a route's two SLIs with the default storage.
+func NewNines() *Nines {
+	a, _ := sli.NewRatio()
+	l, _ := sli.NewLatency(Threshold)
+	return &Nines{a, l}
+}
+
+// Record implements Request, with sli.RecordRequest, as the middleware
+// records.
+func (n *Nines) Record(good bool, d time.Duration) {
+	o := sli.Good
+	if !good {
+		o = sli.Bad
+	}
+	sli.RecordRequest(n.Availability, n.Latency, o, d)
+}
+
+// OTel records into an OpenTelemetry SDK counter of requests by outcome and
+// a histogram of durations in seconds, with attribute sets built once.
+type OTel struct {
+	Requests           metric.Int64Counter
+	Duration           metric.Float64Histogram
+	good, bad, latency metric.MeasurementOption
+	Provider           *sdkmetric.MeterProvider
+	Reader             *sdkmetric.ManualReader
+}
+
+// NewOTel returns the instruments on a fresh SDK MeterProvider with a
+// ManualReader; exponential selects the base-2 exponential histogram
+// (MaxSize 160) instead of the default explicit buckets.
+func NewOTel(exponential bool) *OTel {
+	reader := sdkmetric.NewManualReader()
+	opts := []sdkmetric.Option{sdkmetric.WithReader(reader)}
+	if exponential {
+		opts = append(opts, sdkmetric.WithView(sdkmetric.NewView(sdkmetric.Instrument{Name: "request.duration"},
+			sdkmetric.Stream{Aggregation: sdkmetric.AggregationBase2ExponentialHistogram{MaxSize: 160, MaxScale: 20}})))
+	}
+	mp := sdkmetric.NewMeterProvider(opts...)
+	m := mp.Meter("bench")
+	requests, _ := m.Int64Counter("requests")
+	duration, _ := m.Float64Histogram("request.duration", metric.WithUnit("s"))
+	route := attribute.String("route", "GET /users/{id}")
+	return &OTel{
+		Requests: requests, Duration: duration,
+		good:     metric.WithAttributeSet(attribute.NewSet(route, attribute.String("outcome", "good"))),
+		bad:      metric.WithAttributeSet(attribute.NewSet(route, attribute.String("outcome", "bad"))),
+		latency:  metric.WithAttributeSet(attribute.NewSet(route)),
+		Provider: mp, Reader: reader,
+	}
+}
+
+// Record implements Request.
+func (o *OTel) Record(good bool, d time.Duration) {
+	ctx := context.Background()
+	if good {
+		o.Requests.Add(ctx, 1, o.good)
+	} else {
+		o.Requests.Add(ctx, 1, o.bad)
+	}
+	o.Duration.Record(ctx, d.Seconds(), o.latency)
+}
+
+// Prometheus records into a client_golang counter of requests by outcome
+// and a histogram of durations in seconds, children resolved once.
+type Prometheus struct {
+	Good, Bad prometheus.Counter
+	Duration  prometheus.Histogram
+}
+
+// NewPrometheus returns the metrics; native selects a native histogram
+// (bucket factor 1.1) instead of the classic default buckets.
+func NewPrometheus(native bool) *Prometheus {
+	requests := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "requests_total"}, []string{"route", "outcome"})
+	opts := prometheus.HistogramOpts{Name: "request_duration_seconds", Buckets: prometheus.DefBuckets}
+	if native {
+		opts.Buckets = nil
+		opts.NativeHistogramBucketFactor = 1.1
+		opts.NativeHistogramMaxBucketNumber = 160
+	}
+	duration := prometheus.NewHistogramVec(opts, []string{"route"})
+	return &Prometheus{
+		Good:     requests.WithLabelValues("GET /users/{id}", "good"),
+		Bad:      requests.WithLabelValues("GET /users/{id}", "bad"),
+		Duration: duration.WithLabelValues("GET /users/{id}").(prometheus.Histogram),
+	}
+}
+
+// Record implements Request.
+func (p *Prometheus) Record(good bool, d time.Duration) {
+	if good {
+		p.Good.Inc()
+	} else {
+		p.Bad.Inc()
+	}
+	p.Duration.Observe(d.Seconds())
+}
+
+// OK is the bare handler the middlewares wrap: it answers 200 and nothing
+// else.
+var OK = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
+
+// Middleware returns OK wrapped by each implementation's HTTP
+// instrumentation, by name: "bare", "nines", "promhttp", "otelhttp".
+func Middleware() map[string]http.Handler {
+	reg, _ := slo.NewRegistry()
+	mw, _ := middleware.New(middleware.Config{Registry: reg})
+
+	promReg := prometheus.NewRegistry()
+	duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "http_request_duration_seconds", Buckets: prometheus.DefBuckets}, []string{"code", "method"})
+	requests := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "http_requests_total"}, []string{"code", "method"})
+	promReg.MustRegister(duration, requests)
+
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
+	return map[string]http.Handler{
+		"bare":     OK,
+		"nines":    mw.Wrap("GET /users/{id}", OK),
+		"promhttp": promhttp.InstrumentHandlerDuration(duration, promhttp.InstrumentHandlerCounter(requests, OK)),
+		"otelhttp": otelhttp.NewHandler(OK, "GET /users/{id}", otelhttp.WithMeterProvider(mp),
+			otelhttp.WithTracerProvider(noop.NewTracerProvider())),
+	}
+}
