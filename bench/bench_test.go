@@ -12,6 +12,9 @@ import (
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
 
 	"github.com/nines-slo/nines/sli"
 	"github.com/nines-slo/nines/slo"
@@ -158,7 +161,8 @@ func BenchmarkMiddleware(b *testing.B) {
 // minute of history across all of it.
 func statusObjective(b *testing.B, window time.Duration) *slo.Objective {
 	now := time.Now()
-	r, err := sli.NewRatio(sli.WithStorage(sli.Storage{Retention: window + 24*time.Hour}))
+	// Retain the window and the 3-day alert window, and a day more.
+	r, err := sli.NewRatio(sli.WithStorage(sli.Storage{Retention: max(window, 3*24*time.Hour) + 24*time.Hour}))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -192,22 +196,62 @@ func BenchmarkStatus(b *testing.B) {
 	}
 }
 
-// BenchmarkScale records requests spread over n routes' SLIs, for n from 1
-// to 10,000: the cost per record must not grow with n (beyond the caches
-// the routes no longer fit in).
+// BenchmarkScale records requests into one of n routes, for n from 1 to
+// 10,000: "hot" sends every request to one route while the others exist
+// (nothing per request grows with n: no map, no lock), "spread" to a
+// different route each time, so that each request touches memory no
+// cache holds any more — as it does for the peers, measured the same way.
 func BenchmarkScale(b *testing.B) {
+	ctx := context.Background()
 	for _, n := range []int{1, 100, 1000, 10000} {
-		routes := make([]*sli.Ratio, n)
-		lats := make([]*sli.Latency, n)
-		for i := range routes {
-			routes[i], _ = sli.NewRatio()
-			lats[i], _ = sli.NewLatency(Threshold)
+		pick := map[string]func(i int) int{
+			"hot":    func(int) int { return 0 },
+			"spread": func(i int) int { return (i * 7919) % n },
 		}
-		b.Run(fmt.Sprintf("nines/routes=%d", n), func(b *testing.B) {
+		routes := make([]*Nines, n)
+		for i := range routes {
+			routes[i] = NewNines()
+		}
+		for _, pattern := range []string{"hot", "spread"} {
+			k := pick[pattern]
+			b.Run(fmt.Sprintf("nines/routes=%d/%s", n, pattern), func(b *testing.B) {
+				run(b, func(i int) {
+					r := routes[k(i)]
+					sli.RecordRequest(r.Availability, r.Latency, sli.Good, latencies[i&4095])
+				})
+			})
+		}
+		routes = nil
+		// The peers, spread: one series (attribute set, label values) per route.
+		o := NewOTel(false)
+		goods := make([]metric.MeasurementOption, n)
+		lats := make([]metric.MeasurementOption, n)
+		for i := range n {
+			route := attribute.String("route", fmt.Sprintf("GET /r%d", i))
+			goods[i] = metric.WithAttributeSet(attribute.NewSet(route, attribute.String("outcome", "good")))
+			lats[i] = metric.WithAttributeSet(attribute.NewSet(route))
+		}
+		b.Run(fmt.Sprintf("otel/routes=%d/spread", n), func(b *testing.B) {
 			run(b, func(i int) {
-				k := (i * 7919) % n // a different route each time
-				routes[k].Record(sli.Good)
-				lats[k].Record(latencies[i&4095])
+				k := (i * 7919) % n
+				o.Requests.Add(ctx, 1, goods[k])
+				o.Duration.Record(ctx, latencies[i&4095].Seconds(), lats[k])
+			})
+		})
+		requests := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "requests_total"}, []string{"route", "outcome"})
+		duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "d", Buckets: prometheus.DefBuckets}, []string{"route"})
+		counters := make([]prometheus.Counter, n)
+		hists := make([]prometheus.Observer, n)
+		for i := range n {
+			route := fmt.Sprintf("GET /r%d", i)
+			counters[i] = requests.WithLabelValues(route, "good")
+			hists[i] = duration.WithLabelValues(route)
+		}
+		b.Run(fmt.Sprintf("prometheus/routes=%d/spread", n), func(b *testing.B) {
+			run(b, func(i int) {
+				k := (i * 7919) % n
+				counters[k].Inc()
+				hists[k].Observe(latencies[i&4095].Seconds())
 			})
 		})
 	}
