@@ -50,6 +50,7 @@ type series struct {
 	coarseHead int64
 	folded     Totals          // everything no longer in the hot counters
 	added      cell            // good and bad events that came from states (addState)
+	addedInv   uint64          // not-valid events that came from states
 	timer      *rotation.Timer // nil with an injected clock
 }
 
@@ -348,6 +349,15 @@ func (s *series) recorded() Counts {
 	t := s.totalsLocked()
 	good := t.Good - s.added.good
 	return Counts{Good: float64(good), Valid: float64(good + t.Bad - s.added.bad)}
+}
+
+// events returns how many events, valid or not, were recorded into the
+// series itself: its totals less what states added.
+func (s *series) events() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.totalsLocked()
+	return t.Good + t.Bad + t.Invalid - s.added.good - s.added.bad - s.addedInv
 }
 
 // tickAt rotates to the bucket of now if it is later than the current one.

@@ -114,6 +114,7 @@ func (s *series) addState(st *State) {
 	s.folded.Invalid += t.Invalid
 	s.folded.OutOfRange += t.OutOfRange
 	s.added.add(cell{good: t.Good, bad: t.Bad})
+	s.addedInv += t.Invalid
 	s.unknown.Add(t.Unknown)
 	s.negative.Add(t.Negative)
 	s.future.Add(t.Future)

@@ -1,6 +1,7 @@
 package middleware_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/nines-slo/nines/sli"
 	"github.com/nines-slo/nines/slo"
@@ -150,6 +152,41 @@ func TestPanicBalancesInFlight(t *testing.T) {
 	if n := bad.InFlight(); n != 0 {
 		t.Errorf("in flight after a panicking classifier: %d, want 0", n)
 	}
+	// Through Wrap too, and the request is still counted, as bad.
+	wrapped := bad.Wrap("w", http.NotFoundHandler())
+	func() {
+		defer func() { recover() }()
+		wrapped.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+	}()
+	rt := route(t, bad, "w")
+	if c := rt.Availability.Recorded(); rt.InFlight() != 0 || c.Valid != 1 || c.Good != 0 {
+		t.Errorf("after a panicking classifier: %d in flight, %+v recorded; want 0 and one bad request", rt.InFlight(), c)
+	}
+}
+
+// TestInFlightIgnoresRestoredState restores a snapshot with requests into
+// a middleware's registry: restored requests did not start here, so
+// nothing is in flight.
+func TestInFlightIgnoresRestoredState(t *testing.T) {
+	reg1, _ := slo.NewRegistry()
+	m1, _ := middleware.New(middleware.Config{Registry: reg1, Availability: 0.99})
+	h1 := m1.Wrap("GET /x", http.NotFoundHandler())
+	for range 5 {
+		h1.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/x", nil))
+	}
+	var snap bytes.Buffer
+	if err := reg1.Snapshot(&snap); err != nil {
+		t.Fatal(err)
+	}
+	reg2, _ := slo.NewRegistry()
+	m2, _ := middleware.New(middleware.Config{Registry: reg2, Availability: 0.99})
+	m2.Wrap("GET /x", http.NotFoundHandler())
+	if skipped, err := reg2.Restore(&snap); err != nil || len(skipped) > 0 {
+		t.Fatalf("restore: skipped %v, %v", skipped, err)
+	}
+	if rt := route(t, m2, "GET /x"); rt.InFlight() != 0 || rt.Availability.Totals().Good != 5 {
+		t.Errorf("after a restore: %d in flight, totals %+v; want 0 in flight and the 5 restored requests", rt.InFlight(), rt.Availability.Totals())
+	}
 }
 
 // TestRouteCapConcurrent creates routes from many goroutines at once: never
@@ -233,12 +270,14 @@ func TestInFlightThroughHandler(t *testing.T) {
 		t.Errorf("before answering: InFlight() = %d, want 1", m.InFlight())
 	}
 	close(answered)
-	deadline := 1000
-	for ; deadline > 0 && len(m.Routes()) < 2; deadline-- {
+	// The handler goroutine flushes on its own time: wait for it (no clock
+	// is moved; the deadline only bounds a broken run).
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) && len(m.Routes()) < 2 {
 		runtime.Gosched()
 	}
 	var rt *middleware.Route
-	for ; deadline > 0; deadline-- {
+	for time.Now().Before(deadline) {
 		for _, r := range m.Routes() {
 			if r.Name == "GET /stream" && r.InFlight() == 1 {
 				rt = r

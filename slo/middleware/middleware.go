@@ -116,7 +116,7 @@ type Middleware struct {
 	order     []*Route
 	overflow  *Route
 	overflows atomic.Uint64
-	inFlight  *shard.Counter // requests whose route is not known until they end
+	inFlight  *shard.Counter // requests whose route is not known yet
 	regErr    atomic.Value   // first error adding objectives
 }
 
@@ -206,36 +206,33 @@ func (m *Middleware) serve(rt *Route, next http.Handler, w http.ResponseWriter, 
 	cw.start = cw.now()
 	// Requests in flight are counted on their route when it is known, and
 	// on the middleware's own counter until then (through Handler, until
-	// the handler answers).
+	// the handler answers). On the route only starts are counted: a
+	// request ends when it is recorded.
 	if rt != nil {
-		rt.inFlight.Add(1)
+		rt.started.Add(1)
 	} else {
 		m.inFlight.Add(1)
 	}
 	panicked := true
 	defer func() {
-		// In flight no more, first: whatever below panics.
-		if cw.rt != nil {
-			cw.rt.inFlight.Add(-1)
-		} else {
-			m.inFlight.Add(-1)
-		}
 		d := cw.toHijack
 		if !cw.hijacked {
 			d = cw.elapsed()
 		}
 		rt := cw.rt
 		if rt == nil {
+			m.inFlight.Add(-1) // first: whatever below panics
 			rt = m.route(m.routeOf(r))
+			rt.started.Add(1)
 		}
 		if rt == m.overflow {
 			m.overflows.Add(1)
 		}
 		o := sli.Bad
+		defer func() { rt.record(o, d) }() // recorded even if Classify panics
 		if !panicked {
 			o = m.classify(cw, r)
 		}
-		rt.record(o, d)
 	}()
 	next.ServeHTTP(cw, r)
 	panicked = false
@@ -322,7 +319,7 @@ func (m *Middleware) newRoute(name string) (*Route, error) {
 	if err != nil {
 		return nil, err
 	}
-	rt := &Route{Name: name, Availability: avail, Latency: lat, Failed: failed, inFlight: shard.NewCounter()}
+	rt := &Route{Name: name, Availability: avail, Latency: lat, Failed: failed, started: shard.NewCounter()}
 	if m.cfg.Registry == nil {
 		return rt, nil
 	}

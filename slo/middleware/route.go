@@ -24,7 +24,10 @@ type Route struct {
 	// Failed holds the latency of failed (bad) requests, kept apart.
 	Failed *histogram.Recorder
 
-	inFlight *shard.Counter
+	// started counts the requests that began on the route; those not yet
+	// recorded into Availability are in flight. Counting starts only (a
+	// request's end is its record) keeps one atomic add off every request.
+	started *shard.Counter
 }
 
 // record counts one finished request.
@@ -39,7 +42,10 @@ func (rt *Route) record(o sli.Outcome, d time.Duration) {
 // for routes known before the handler runs (Wrap, Handle); through Handler
 // from the handler's first response bytes, until when Middleware.InFlight
 // counts the request.
-func (rt *Route) InFlight() int64 { return rt.inFlight.Load() }
+func (rt *Route) InFlight() int64 {
+	finished := int64(rt.Availability.RecordedEvents()) // first: every finished request has started
+	return max(rt.started.Load()-finished, 0)
+}
 
 // Signals are the four golden signals of a route over a window.
 type Signals struct {

@@ -60,7 +60,7 @@ func (w *writer) setStatus(code int) {
 		// which it has when the handler answers: from here on the request
 		// is in flight on its route.
 		w.rt = w.m.route(w.m.routeOf(w.r))
-		w.rt.inFlight.Add(1)
+		w.rt.started.Add(1)
 		w.m.inFlight.Add(-1)
 	}
 }
