@@ -36,13 +36,30 @@ func main() {
 	cpus := flag.String("cpu", "1,2", "GOMAXPROCS values")
 	out := flag.String("out", "BENCHMARKS.md", "where to write the report")
 	dir := flag.String("dir", "", "the bench module's directory (default: ./bench from the repository root, or .)")
+	raw := flag.String("raw", "", "also save the benchmarks' raw output to this file")
+	from := flag.String("from", "", "read the benchmarks' raw output from this file instead of running them")
 	flag.Parse()
-	if err := run(*rounds, *benchtime, *cpus, *out, *dir); err != nil {
+	if err := run(*rounds, *benchtime, *cpus, *out, *dir, *raw, *from); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(rounds int, benchtime, cpus, out, dir string) error {
+func run(rounds int, benchtime, cpus, out, dir, raw, from string) error {
+	results := map[string]*samples{}
+	if from != "" {
+		data, err := os.ReadFile(from)
+		if err != nil {
+			return err
+		}
+		if err := parse(bytes.NewReader(data), results); err != nil {
+			return err
+		}
+		rounds = 0
+		for _, s := range results {
+			rounds = max(rounds, len(s.ns))
+		}
+		return write(results, rounds, benchtime, cpus, out)
+	}
 	if dir == "" {
 		dir = "bench"
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err != nil {
@@ -60,8 +77,8 @@ func run(rounds int, benchtime, cpus, out, dir string) error {
 	if err := build.Run(); err != nil {
 		return fmt.Errorf("building the benchmarks: %w", err)
 	}
-	results := map[string]*samples{}
 	start := time.Now()
+	var all bytes.Buffer
 	for r := 1; r <= rounds; r++ {
 		log.Printf("round %d of %d", r, rounds)
 		cmd := exec.Command(bin, "-test.run", "^$", "-test.bench", ".", "-test.benchmem",
@@ -71,11 +88,23 @@ func run(rounds int, benchtime, cpus, out, dir string) error {
 		if err != nil {
 			return fmt.Errorf("round %d: %w\n%s", r, err, output)
 		}
+		all.Write(output)
 		if err := parse(bytes.NewReader(output), results); err != nil {
 			return err
 		}
 	}
-	log.Printf("benchmarks took %v; measuring memory and accuracy", time.Since(start).Round(time.Second))
+	if raw != "" {
+		if err := os.WriteFile(raw, all.Bytes(), 0o644); err != nil {
+			return err
+		}
+	}
+	log.Printf("benchmarks took %v", time.Since(start).Round(time.Second))
+	return write(results, rounds, benchtime, cpus, out)
+}
+
+// write measures memory and accuracy and writes the report.
+func write(results map[string]*samples, rounds int, benchtime, cpus, out string) error {
+	log.Printf("measuring memory and accuracy")
 	rep := &report{results: results, rounds: rounds, benchtime: benchtime, cpus: strings.Split(cpus, ",")}
 	rep.memory = bench.Memory(1000)
 	rep.scaling = scaling()
