@@ -72,28 +72,8 @@ func Memory(n int) []MemoryRow {
 			}
 			return []any{reg, mw, hs}
 		})},
-		{"OpenTelemetry SDK", "a counter series per outcome and an explicit-bucket histogram series", PerItem(n, func(n int) any {
-			o := NewOTel(false)
-			ctx := context.Background()
-			for i := range n {
-				route := attribute.String("route", fmt.Sprintf("GET /r%d", i))
-				o.Requests.Add(ctx, 1, metric.WithAttributeSet(attribute.NewSet(route, attribute.String("outcome", "good"))))
-				o.Duration.Record(ctx, 0.042, metric.WithAttributeSet(attribute.NewSet(route)))
-			}
-			var rm metricdata.ResourceMetrics
-			o.Reader.Collect(ctx, &rm)
-			return []any{o, rm}
-		})},
-		{"OpenTelemetry SDK, exponential", "as above, with a base-2 exponential histogram (MaxSize 160)", PerItem(n, func(n int) any {
-			o := NewOTel(true)
-			ctx := context.Background()
-			for i := range n {
-				route := attribute.String("route", fmt.Sprintf("GET /r%d", i))
-				o.Requests.Add(ctx, 1, metric.WithAttributeSet(attribute.NewSet(route, attribute.String("outcome", "good"))))
-				o.Duration.Record(ctx, 0.042, metric.WithAttributeSet(attribute.NewSet(route)))
-			}
-			return o
-		})},
+		{"OpenTelemetry SDK", "a counter series per outcome and an explicit-bucket histogram series", PerItem(n, otelRoutes(false))},
+		{"OpenTelemetry SDK, exponential", "as above, with a base-2 exponential histogram (MaxSize 160)", PerItem(n, otelRoutes(true))},
 		{"prometheus/client_golang", "a counter child per outcome and a classic histogram child (DefBuckets)", PerItem(n, func(n int) any {
 			requests := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "requests_total"}, []string{"route", "outcome"})
 			duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "d", Buckets: prometheus.DefBuckets}, []string{"route"})
@@ -112,5 +92,22 @@ func Memory(n int) []MemoryRow {
 			}
 			return out
 		})},
+	}
+}
+
+// otelRoutes returns a builder of n routes' OpenTelemetry series: a
+// request counted and its latency recorded on each, then collected once.
+func otelRoutes(exponential bool) func(n int) any {
+	return func(n int) any {
+		o := NewOTel(exponential)
+		ctx := context.Background()
+		for i := range n {
+			route := attribute.String("route", fmt.Sprintf("GET /r%d", i))
+			o.Requests.Add(ctx, 1, metric.WithAttributeSet(attribute.NewSet(route, attribute.String("outcome", "good"))))
+			o.Duration.Record(ctx, 0.042, metric.WithAttributeSet(attribute.NewSet(route)))
+		}
+		var rm metricdata.ResourceMetrics
+		o.Reader.Collect(ctx, &rm)
+		return []any{o, rm}
 	}
 }
