@@ -169,34 +169,53 @@ func (e *Exporter) Register(mp metric.MeterProvider) error {
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("exporter: %w", err)
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.closed {
+	if e.isClosed() {
 		return fmt.Errorf("%w: the exporter is closed", ErrInvalidOption)
 	}
+	// The SDK runs callbacks under its own lock, and observe takes e.mu:
+	// never call into the SDK holding e.mu, or a collection running now
+	// and this call would wait for each other for ever.
 	reg, err := m.RegisterCallback(func(_ context.Context, ob metric.Observer) error { return e.observe(in, ob) },
 		in.good, in.valid, in.sli, in.target, in.left, in.burn, in.alert, in.quant)
 	if err != nil {
 		return fmt.Errorf("exporter: %w", err)
 	}
-	e.regs = append(e.regs, reg)
+	e.mu.Lock()
+	closed := e.closed
+	if !closed {
+		e.regs = append(e.regs, reg)
+	}
+	e.mu.Unlock()
+	if closed { // closed meanwhile
+		reg.Unregister()
+		return fmt.Errorf("%w: the exporter is closed", ErrInvalidOption)
+	}
 	return nil
 }
 
-// Close unregisters the callbacks of every Register; after it the exporter
-// reports nothing, and Produce returns no histograms. It is idempotent.
-func (e *Exporter) Close() error {
+func (e *Exporter) isClosed() bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	return e.closed
+}
+
+// Close unregisters the callbacks of every Register; after it the exporter
+// reports nothing, and Produce returns no histograms. It is idempotent, and
+// safe while readers collect.
+func (e *Exporter) Close() error {
+	e.mu.Lock()
 	if e.closed {
+		e.mu.Unlock()
 		return nil
 	}
 	e.closed = true
+	regs := e.regs
+	e.regs = nil
+	e.mu.Unlock()
 	var errs []error
-	for _, r := range e.regs {
+	for _, r := range regs { // outside e.mu: see Register
 		errs = append(errs, r.Unregister())
 	}
-	e.regs = nil
 	return errors.Join(errs...)
 }
 
@@ -254,10 +273,7 @@ func boundaries(bounds []time.Duration, threshold time.Duration) []int64 {
 
 // observe is the instruments' callback: one status per objective.
 func (e *Exporter) observe(in *instruments, ob metric.Observer) error {
-	e.mu.Lock()
-	closed := e.closed
-	e.mu.Unlock()
-	if closed {
+	if e.isClosed() {
 		return nil
 	}
 	var errs []error

@@ -127,3 +127,48 @@ func TestStuckBackendDoesNotBlockRecording(t *testing.T) {
 		t.Errorf("%d goroutines after Shutdown, %d before:\n%s", n, before, buf[:runtime.Stack(buf, true)])
 	}
 }
+
+// TestCloseWhileCollecting closes and registers the exporter while a
+// reader collects in a loop: nothing waits for ever (the SDK calls back
+// under its own lock, so the exporter must never call the SDK under its
+// own).
+func TestCloseWhileCollecting(t *testing.T) {
+	f := newFixture(t)
+	for round := range 20 {
+		exp, _ := exporter.New(f.reg)
+		reader := sdkmetric.NewManualReader(sdkmetric.WithProducer(exp))
+		mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+		if err := exp.Register(mp); err != nil {
+			t.Fatal(err)
+		}
+		stop := make(chan struct{})
+		collecting := make(chan struct{})
+		go func() {
+			defer close(collecting)
+			var rm metricdata.ResourceMetrics
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				reader.Collect(context.Background(), &rm)
+			}
+		}()
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			mp2 := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
+			exp.Register(mp2) // may fail as closed; must not hang
+			exp.Close()
+		}()
+		select {
+		case <-done:
+		case <-time.After(time.Minute):
+			t.Fatalf("round %d: Close and Register hang while a reader collects", round)
+		}
+		close(stop)
+		<-collecting
+		mp.Shutdown(context.Background())
+	}
+}

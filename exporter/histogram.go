@@ -27,10 +27,7 @@ var _ sdkmetric.Producer = (*Exporter)(nil)
 // splits that bucket's count in proportion, as Quantile interpolates. The
 // exact count at the threshold is the good-events counter.
 func (e *Exporter) Produce(context.Context) ([]metricdata.ScopeMetrics, error) {
-	e.mu.Lock()
-	closed := e.closed
-	e.mu.Unlock()
-	if closed {
+	if e.isClosed() {
 		return nil, nil
 	}
 	now := e.now()
