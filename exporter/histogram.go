@@ -78,14 +78,17 @@ func toExplicit(s *histogram.Snapshot, bounds []int64) metricdata.HistogramDataP
 		for j < len(bounds) && bounds[j] < l {
 			j++
 		}
-		var below uint64 // of n, the values at or below the bounds cutting the bucket so far
-		k := j
-		for ; k < len(bounds) && bounds[k] < h; k++ {
-			share := uint64(math.Round(float64(n) * float64(bounds[k]-l+1) / float64(h-l+1)))
-			p.BucketCounts[k] += share - below
-			below = share
+		if j < len(bounds) && bounds[j] < h {
+			// The bound cuts the bucket: its share goes below, the rest to
+			// the next bucket. Further bounds inside the same HDR bucket
+			// (less than 0.78% apart) get none of it, so that every count is
+			// round(n·f) or n − round(n·f) and only grows with n.
+			below := uint64(math.Round(float64(n) * float64(bounds[j]-l+1) / float64(h-l+1)))
+			p.BucketCounts[j] += below
+			p.BucketCounts[j+1] += n - below
+			return
 		}
-		p.BucketCounts[k] += n - below
+		p.BucketCounts[j] += n
 	})
 	p.Sum = sum / 1e9
 	if mn, err := s.Min(); err == nil {

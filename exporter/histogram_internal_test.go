@@ -54,3 +54,27 @@ func TestToExplicitSplits(t *testing.T) {
 		t.Errorf("bucket counts %v: values outside (5ms, 20ms]", prev)
 	}
 }
+
+// TestToExplicitTwoCutsNeverShrink puts two bounds inside one HDR bucket
+// (at 30% and 40% of it): no bucket count may shrink as values are added.
+func TestToExplicitTwoCutsNeverShrink(t *testing.T) {
+	clock := fakeclock.New(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
+	r, _ := histogram.NewRecorder(histogram.Config{}, histogram.WithClock(clock.Now))
+	probe, _ := histogram.NewRecorder(histogram.Config{}, histogram.WithClock(clock.Now))
+	probe.Record(100 * time.Millisecond)
+	var lo, hi time.Duration
+	probe.Cumulative().Counts(func(l, h time.Duration, _ uint64) { lo, hi = l, h })
+	width := int64(hi - lo + 1)
+	bounds := []int64{int64(lo) + width*3/10, int64(lo) + width*4/10}
+	var prev []uint64
+	for k := range 200 {
+		r.Record(lo + time.Duration(int64(k)*7919%width))
+		p := toExplicit(r.Cumulative(), bounds)
+		for i, c := range p.BucketCounts {
+			if prev != nil && c < prev[i] {
+				t.Fatalf("after %d values bucket %d shrank from %d to %d (%v → %v)", k+1, i, prev[i], c, prev, p.BucketCounts)
+			}
+		}
+		prev = p.BucketCounts
+	}
+}
