@@ -34,7 +34,7 @@
 // state a snapshot restored, so that a restart reads as a counter reset.
 // That is what lets a backend rate them and sum them across replicas: the
 // fleet's SLI over a window is sum(increase(good)) ÷ sum(increase(valid)),
-// which Rules writes down. Objectives that share an SLI report the same
+// which WriteRules writes down. Objectives that share an SLI report the same
 // counts, each under its own name. An aggregated SLI's counters are its
 // parts' weighted sums; a custom sli.Source has counters only if it has a
 // Recorded() sli.Counts method.
@@ -97,9 +97,10 @@
 //
 // # Prometheus rules
 //
-// Rules writes a Prometheus rule file for the registry's objectives against
-// the counters above: recording rules for each objective's SLI (and error
-// ratio and burn rate) over every alert window and over its period, and one
+// WriteRules writes a Prometheus rule file for the registry's objectives
+// against the counters above: recording rules for each objective's summed
+// good and valid events, SLI and burn rate over every burn and alert window
+// and over its period, and its budget left; and one
 // alerting rule per burn-rate alert, with the same thresholds, minimum
 // events and severities as the in-process alerts. The ratios are ratios of
 // summed increases, weighted by events, never averages of ratios.

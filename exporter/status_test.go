@@ -59,7 +59,11 @@ func TestStatusJSON(t *testing.T) {
 		if err != nil {
 			t.Fatalf("DecodeStatus: %v\n%s", err, body)
 		}
-		statuses, _ := f.reg.Status()
+		var statuses []slo.Status // as the handler computes them: peeked
+		for _, o := range f.reg.Objectives() {
+			s, _ := o.Peek()
+			statuses = append(statuses, s)
+		}
 		want := exporter.NewStatusDocument(statuses[0].At, statuses)
 		if diff := cmp.Diff(want, doc); diff != "" {
 			t.Errorf("document (-want +got):\n%s", diff)
@@ -79,6 +83,29 @@ func TestStatusJSON(t *testing.T) {
 	lat := objs[2].(map[string]any)["latency"].([]any)[0].(map[string]any)
 	if lat["window"] != "1m" || lat["count"] != 100.0 {
 		t.Errorf("latency in the document: %v", lat)
+	}
+}
+
+// TestStatusActsOnNoAlert loads the page and the document of a registry
+// whose alerts' conditions hold: the alert handler is never called.
+func TestStatusActsOnNoAlert(t *testing.T) {
+	clock := fakeclock.New(t0)
+	r, _ := sli.NewRatio(sli.WithClock(clock.Now))
+	for k := range 1000 {
+		r.Record(outcome(k%2 == 0))
+	}
+	calls := 0
+	o, _ := slo.New(slo.Config{Name: "search", SLI: r, Target: 0.99}, slo.WithClock(clock.Now),
+		slo.WithAlertHandler(func(slo.AlertEvent) { calls++ }))
+	reg, _ := slo.NewRegistry(o)
+	srv := serveStatus(t, reg)
+	get(t, srv.URL+"/", "")
+	_, body := get(t, srv.URL+"/?format=json", "")
+	if calls != 0 {
+		t.Errorf("loading the status called the alert handler %d times", calls)
+	}
+	if !strings.Contains(string(body), `"firing": true`) {
+		t.Errorf("the document shows no alert firing:\n%s", body)
 	}
 }
 

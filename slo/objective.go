@@ -295,7 +295,22 @@ func (o *Objective) Status() (Status, error) { return o.StatusAt(o.clock()) }
 // and delivers their changes; at an earlier or later t it reports whether
 // each rule's condition holds then (Firing, without Since), changing
 // nothing.
-func (o *Objective) StatusAt(t time.Time) (Status, error) {
+func (o *Objective) StatusAt(t time.Time) (Status, error) { return o.statusAt(t, true) }
+
+// Peek returns the objective's status now without touching its alerts:
+// each rule reports whether its condition holds (Firing, with Since when
+// the latest evaluation saw it fire), no state changes, and no handler or
+// logger is called. It is for readers that must not act — a status page
+// anyone may load — while Status, an Evaluator or an exporter's collection
+// evaluate.
+func (o *Objective) Peek() (Status, error) { return o.statusAt(o.clock(), false) }
+
+// PeekAt is Peek at time t.
+func (o *Objective) PeekAt(t time.Time) (Status, error) { return o.statusAt(t, false) }
+
+// statusAt computes the status at t; mayUpdate lets it update the alert
+// states and deliver their changes (see StatusAt).
+func (o *Objective) statusAt(t time.Time, mayUpdate bool) (Status, error) {
 	start, end := o.window.Bounds(t)
 	period := end.Sub(start)
 	if !o.window.IsCalendar() {
@@ -368,7 +383,7 @@ func (o *Objective) StatusAt(t time.Time) (Status, error) {
 		}
 		s.Alerts[i] = a
 	}
-	o.evaluate(t, s.Alerts)
+	o.evaluate(t, s.Alerts, mayUpdate)
 	s.Attainment = o.attainment(s)
 	if o.latency != nil {
 		for _, w := range o.latency.Windows() {
@@ -377,7 +392,9 @@ func (o *Objective) StatusAt(t time.Time) (Status, error) {
 			}
 		}
 	}
-	o.deliver()
+	if mayUpdate {
+		o.deliver()
+	}
 	return s, nil
 }
 
@@ -402,11 +419,11 @@ func (o *Objective) minEvents(r AlertRule, threshold float64) float64 {
 // in Firing and Since) and queues the state changes for delivery. Only an
 // evaluation at a time between the latest one and the clock's now changes
 // state; one in the past or the future reports what the rules say then.
-func (o *Objective) evaluate(t time.Time, alerts []Alert) {
+func (o *Objective) evaluate(t time.Time, alerts []Alert, mayUpdate bool) {
 	now := o.clock()
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	update := !t.Before(o.last) && !t.After(now)
+	update := mayUpdate && !t.Before(o.last) && !t.After(now)
 	if update {
 		o.last = t
 	}
@@ -416,6 +433,9 @@ func (o *Objective) evaluate(t time.Time, alerts []Alert) {
 		fire := enough && a.Long.Rate > a.Threshold && a.Short.Rate > a.Threshold
 		if !update {
 			a.Firing = fire
+			if fire && !mayUpdate {
+				a.Since = o.firing[i] // zero unless the latest evaluation saw it fire
+			}
 			continue
 		}
 		was := !o.firing[i].IsZero()

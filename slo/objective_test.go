@@ -3,6 +3,7 @@ package slo_test
 import (
 	"bytes"
 	"errors"
+	"io"
 	"log/slog"
 	"math"
 	"strings"
@@ -299,5 +300,44 @@ func TestScaledThresholds(t *testing.T) {
 				t.Errorf("%s over %v: threshold %v, want %v", r.Name, tt.period, got, tt.want[i])
 			}
 		}
+	}
+}
+
+// TestPeekActsOnNothing: Peek reports an alert whose condition holds as
+// firing, but neither changes its state nor calls the handler; Status then
+// does both.
+func TestPeekActsOnNothing(t *testing.T) {
+	clock := fakeclock.New(t0.Add(30 * day))
+	r := ratio(t, clock)
+	var events []slo.AlertEvent
+	o, err := slo.New(slo.Config{Name: "checkout", SLI: r, Target: 0.999, Alerts: slo.DefaultAlerts()[:1]},
+		slo.WithClock(clock.Now), slo.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))),
+		slo.WithAlertHandler(func(e slo.AlertEvent) { events = append(events, e) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 60 { // an hour at 5% errors: burn rate 50
+		for k := range 100 {
+			if k < 5 {
+				r.Record(sli.Bad)
+			} else {
+				r.Record(sli.Good)
+			}
+		}
+		clock.Advance(time.Minute)
+	}
+	p, err := o.Peek()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.Alerts[0].Firing || !p.Alerts[0].Since.IsZero() || len(events) != 0 {
+		t.Fatalf("Peek: firing %v since %v, %d events; want firing, no since, no event", p.Alerts[0].Firing, p.Alerts[0].Since, len(events))
+	}
+	s, _ := o.Status()
+	if !s.Alerts[0].Firing || len(events) != 1 {
+		t.Fatalf("Status after Peek: firing %v, %d events; want firing and one event", s.Alerts[0].Firing, len(events))
+	}
+	if p, _ := o.Peek(); !p.Alerts[0].Since.Equal(s.Alerts[0].Since) || len(events) != 1 {
+		t.Errorf("Peek after Status: since %v (Status %v), %d events", p.Alerts[0].Since, s.Alerts[0].Since, len(events))
 	}
 }
