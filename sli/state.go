@@ -47,6 +47,16 @@ func (s *State) Totals() Totals { return s.totals }
 // a histogram).
 func (s *State) IsLatency() bool { return s.hist != nil }
 
+// HistogramConfig returns the histogram configuration of a latency SLI's
+// state — its range, precision and windows — so that a tool can build a
+// latency SLI that accepts it; false for a ratio SLI's state.
+func (s *State) HistogramConfig() (histogram.Config, bool) {
+	if s.hist == nil {
+		return histogram.Config{}, false
+	}
+	return s.hist.Config(), true
+}
+
 // state copies the series.
 func (s *series) state() *State {
 	st := &State{}

@@ -30,6 +30,7 @@ import (
 	"os"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -287,21 +288,26 @@ func fromSnapshots(snaps [][]byte, target float64, window string, only []string)
 		if err != nil {
 			return nil, fmt.Errorf("%q: %w", k, err)
 		}
-		var retain []sli.Option
+		var opts []sli.Option
 		if w > 35*24*time.Hour { // beyond the default retention
-			retain = append(retain, sli.WithStorage(sli.Storage{Retention: w + 24*time.Hour}))
+			opts = append(opts, sli.WithStorage(sli.Storage{Retention: w + 24*time.Hour}))
 		}
-		var src sli.Source
-		if r, _ := sli.NewRatio(retain...); r.Add(st) == nil {
-			src = r
-		} else {
+		var src interface {
+			sli.Source
+			Add(*sli.State) error
+		}
+		if hc, ok := st.HistogramConfig(); ok {
 			// A latency SLI's state: its events are classified already, so
-			// any threshold reads them.
-			l, _ := sli.NewLatency(time.Second, retain...)
-			if err := l.Add(st); err != nil {
-				return nil, fmt.Errorf("%q: %w", k, err)
-			}
-			src = l
+			// any threshold reads them; the histogram must match the state's.
+			src, err = sli.NewLatency(time.Second, append(opts, sli.WithHistogram(hc))...)
+		} else {
+			src, err = sli.NewRatio(opts...)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%q: %w", k, err)
+		}
+		if err := src.Add(st); err != nil {
+			return nil, fmt.Errorf("%q: %w", k, err)
 		}
 		o, err := slo.New(slo.Config{Name: k, SLI: src, Target: target, Window: slo.Rolling(w)}, slo.WithLogger(discardLogger))
 		if err != nil {
@@ -318,17 +324,20 @@ func fromSnapshots(snaps [][]byte, target float64, window string, only []string)
 
 var discardLogger = slog.New(slog.NewTextHandler(io.Discard, nil))
 
-// parseWindow reads "30d", "7d" or a Go duration.
+// parseWindow reads "30d", "7d" or a Go duration, up to 100 years.
 func parseWindow(s string) (time.Duration, error) {
+	const most = 100 * 365 * 24 * time.Hour
+	bad := fmt.Errorf("-window %q: want 30d or a positive duration up to 100 years", s)
 	if d, ok := strings.CutSuffix(s, "d"); ok {
-		var n int
-		if _, err := fmt.Sscanf(d, "%d", &n); err == nil && n > 0 && fmt.Sprint(n) == d {
-			return time.Duration(n) * 24 * time.Hour, nil
+		n, err := strconv.Atoi(d)
+		if err != nil || n <= 0 || n > int(most/(24*time.Hour)) {
+			return 0, bad
 		}
+		return time.Duration(n) * 24 * time.Hour, nil
 	}
 	d, err := time.ParseDuration(s)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("-window %q: want 30d or a positive duration", s)
+	if err != nil || d <= 0 || d > most {
+		return 0, bad
 	}
 	return d, nil
 }

@@ -13,8 +13,10 @@ import (
 	"github.com/nines-slo/nines/examples/internal/ci"
 	"github.com/nines-slo/nines/examples/internal/demo"
 	"github.com/nines-slo/nines/exporter"
+	"github.com/nines-slo/nines/histogram"
 	"github.com/nines-slo/nines/sli"
 	"github.com/nines-slo/nines/slo"
+	"github.com/nines-slo/nines/slo/middleware"
 )
 
 // replica is one running demo service with its status page.
@@ -170,5 +172,42 @@ func TestGatePageAlert(t *testing.T) {
 	}
 	if code, _ := gate(t, "-allow-page", srv.URL); code != allow {
 		t.Errorf("-allow-page: exit %d, want %d (97%% of the budget is left)", code, allow)
+	}
+}
+
+// TestGateSnapshotEdges: a latency SLI with a non-default histogram is
+// judged from its snapshot, and windows the SLIs cannot hold or that
+// overflow are refused, not a crash.
+func TestGateSnapshotEdges(t *testing.T) {
+	reg, _ := slo.NewRegistry()
+	mw, err := middleware.New(middleware.Config{Registry: reg, Latency: 0.9, Histogram: histogram.Config{Digits: 3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := mw.Wrap("GET /x", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
+	for range 200 {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/x", nil))
+	}
+	path := filepath.Join(t.TempDir(), "a.snap")
+	if err := slo.WriteFile(reg, path); err != nil {
+		t.Fatal(err)
+	}
+	name := mw.Routes()[0].Name + " latency"
+	var obj string
+	for _, o := range reg.Objectives() {
+		if strings.HasSuffix(o.Name(), "latency") && strings.Contains(o.Name(), "GET /x") {
+			obj = o.Name()
+		}
+	}
+	if obj == "" {
+		t.Fatalf("no latency objective for GET /x (route %q)", name)
+	}
+	if code, out := gate(t, "-target", "0.9", "-objective", obj, path); code != allow || !strings.Contains(out, "200 valid events") {
+		t.Errorf("latency snapshot with a 3-digit histogram: exit %d, want %d", code, allow)
+	}
+	for _, w := range []string{"50000d", "200000d", "-3d", "0d", "1e9h"} {
+		if code, _ := gate(t, "-target", "0.9", "-window", w, path); code != undecided {
+			t.Errorf("-window %s: exit %d, want %d", w, code, undecided)
+		}
 	}
 }
