@@ -74,7 +74,7 @@ var Estimators = []Estimator{
 	{"otel-explicit", "SDK histogram, default bounds, values in ms, PromQL-style linear interpolation", otelExplicitQuantiles},
 	{"otel-exponential", "SDK base-2 exponential histogram, MaxSize 160, bucket midpoint", otelExponentialQuantiles},
 	{"prometheus-classic", "client_golang histogram, DefBuckets, seconds, histogram_quantile's linear interpolation", promClassicQuantiles},
-	{"prometheus-native", "client_golang native histogram, bucket factor 1.1, max 160 buckets, linear interpolation within the bucket", promNativeQuantiles},
+	{"prometheus-native", "client_golang native histogram, bucket factor 1.1, max 160 buckets, read as Prometheus 3's histogram_quantile does (exponential interpolation within the bucket)", promNativeQuantiles},
 }
 
 func ninesQuantiles(values []time.Duration) func(float64) time.Duration {
@@ -239,7 +239,10 @@ func promNativeQuantiles(values []time.Duration) func(float64) time.Duration {
 		}
 		for _, b := range buckets {
 			if before+float64(b.n) >= rank && b.n > 0 {
-				return time.Duration((b.lo + (b.hi-b.lo)*(rank-before)/float64(b.n)) * float64(time.Second))
+				// Prometheus 3's histogram_quantile interpolates within a
+				// native bucket exponentially: lo·(hi/lo)^f.
+				f := (rank - before) / float64(b.n)
+				return time.Duration(b.lo * math.Pow(b.hi/b.lo, f) * float64(time.Second))
 			}
 			before += float64(b.n)
 		}

@@ -55,8 +55,10 @@ func run(rounds int, benchtime, cpus, out, dir, raw, from string) error {
 			return err
 		}
 		rounds = 0
-		for _, s := range results {
-			rounds = max(rounds, len(s.ns))
+		for k, s := range results {
+			if k != timeNowKey {
+				rounds = max(rounds, len(s.ns))
+			}
 		}
 		return write(results, rounds, benchtime, cpus, out)
 	}
@@ -79,6 +81,7 @@ func run(rounds int, benchtime, cpus, out, dir, raw, from string) error {
 	}
 	start := time.Now()
 	var all bytes.Buffer
+	fmt.Fprintf(&all, "# timenow-ns %.1f\n", timeNowCost()) // the machine's clock cost, at the run
 	for r := 1; r <= rounds; r++ {
 		log.Printf("round %d of %d", r, rounds)
 		cmd := exec.Command(bin, "-test.run", "^$", "-test.bench", ".", "-test.benchmem",
@@ -118,9 +121,25 @@ func write(results map[string]*samples, rounds int, benchtime, cpus, out string)
 	return nil
 }
 
+// timeNowKey holds the time.Now() costs measured at the run, among the
+// results.
+const timeNowKey = "#timenow"
+
 // samples are one benchmark's measurements over the rounds.
 type samples struct {
 	ns, bytes, allocs []float64
+}
+
+var timeNowLine = regexp.MustCompile(`^# timenow-ns ([\d.]+)$`)
+
+// timeNowCost returns what time.Now() takes, in ns.
+func timeNowCost() float64 {
+	start := time.Now()
+	const reads = 1_000_000
+	for range reads {
+		_ = time.Now()
+	}
+	return float64(time.Since(start).Nanoseconds()) / reads
 }
 
 var line = regexp.MustCompile(`^(Benchmark\S+?)(?:-(\d+))?\s+\d+\s+([\d.]+) ns/op(?:\s+([\d.]+) B/op\s+([\d.]+) allocs/op)?`)
@@ -129,6 +148,16 @@ var line = regexp.MustCompile(`^(Benchmark\S+?)(?:-(\d+))?\s+\d+\s+([\d.]+) ns/o
 func parse(r io.Reader, results map[string]*samples) error {
 	sc := bufio.NewScanner(r)
 	for sc.Scan() {
+		if m := timeNowLine.FindStringSubmatch(sc.Text()); m != nil {
+			v, _ := strconv.ParseFloat(m[1], 64)
+			s := results[timeNowKey]
+			if s == nil {
+				s = &samples{}
+				results[timeNowKey] = s
+			}
+			s.ns = append(s.ns, v)
+			continue
+		}
 		m := line.FindStringSubmatch(sc.Text())
 		if m == nil {
 			continue
