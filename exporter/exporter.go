@@ -49,13 +49,12 @@ type Exporter struct {
 // objectiveAttrs holds one objective's attribute sets, built once: a
 // collection then allocates nothing for attributes.
 type objectiveAttrs struct {
-	name, service string
-	base          attribute.Set
-	burn          map[time.Duration]attribute.Set
-	alert         map[string]attribute.Set
-	quantile      map[quantileKey]attribute.Set
-	bounds        []float64 // the latency histogram's, in seconds
-	boundsNS      []int64
+	base     attribute.Set
+	burn     map[time.Duration]attribute.Set
+	alert    map[string]attribute.Set
+	quantile map[quantileKey]attribute.Set
+	bounds   []float64 // the latency histogram's, in seconds
+	boundsNS []int64
 }
 
 type quantileKey struct {
@@ -234,7 +233,7 @@ func (e *Exporter) attrsOf(o *slo.Objective) *objectiveAttrs {
 		return attribute.NewSet(append(slices.Clone(kv), extra...)...)
 	}
 	a := &objectiveAttrs{
-		name: o.Name(), service: o.Metadata().Service, base: with(),
+		base: with(),
 		burn: map[time.Duration]attribute.Set{}, alert: map[string]attribute.Set{}, quantile: map[quantileKey]attribute.Set{},
 	}
 	for _, w := range slo.BurnWindows {

@@ -29,8 +29,9 @@
 // A Recorder keeps each configured window as a ring of six slots and folds
 // the values it records into them at every tick (10 s for the defaults). A
 // window's Snapshot merges the slots that overlap it: at least the window,
-// at most a sixth more. Time comes from the wall clock, or from WithClock;
-// every time-dependent method has an …At form.
+// at most a sixth more. Cumulative holds every value since the recorder was
+// created, for exporters whose backends rate it. Time comes from the wall
+// clock, or from WithClock; every time-dependent method has an …At form.
 //
 // # Merging and encoding
 //

@@ -20,6 +20,9 @@
 // both counts. Latency records a duration and judges it against a threshold;
 // Exclude records an event that is not valid. Aggregated rolls several SLIs
 // into one by summing their good and valid events, optionally weighted.
+// RecordRequest records a request into an availability and a latency SLI
+// in one call, as HTTP middleware does. Recorded counts what was recorded
+// in this process (restored state left out): the counter an exporter sends.
 //
 // # Latency percentiles
 //

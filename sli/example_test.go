@@ -115,3 +115,18 @@ func ExampleLatency_Percentiles() {
 	// Output:
 	// within 100ms: 10%; p50 500ms, p95 950ms, p99 990ms
 }
+
+// Record a request into an availability and a latency SLI in one call, as
+// HTTP middleware does: a failed request's duration stays out of the
+// latency SLI.
+func ExampleRecordRequest() {
+	availability, _ := sli.NewRatio()
+	fast, _ := sli.NewLatency(100 * time.Millisecond)
+	sli.RecordRequest(availability, fast, sli.Good, 40*time.Millisecond)
+	sli.RecordRequest(availability, fast, sli.Good, 180*time.Millisecond)
+	sli.RecordRequest(availability, fast, sli.Bad, 3*time.Second)
+	a, l := availability.Recorded(), fast.Recorded()
+	fmt.Printf("availability %v of %v, latency %v of %v\n", a.Good, a.Valid, l.Good, l.Valid)
+	// Output:
+	// availability 2 of 3, latency 1 of 2
+}

@@ -43,7 +43,8 @@
 // cannot fire it.
 // Alerts are evaluated when a status is computed — by a caller, or every
 // interval by an Evaluator: each change goes to the handler
-// (WithAlertHandler) and to log/slog, once.
+// (WithAlertHandler) and to log/slog, once. Peek computes a status without
+// acting on alerts, for readers such as a status page.
 //
 // # Snapshots
 //
