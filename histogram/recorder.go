@@ -55,11 +55,21 @@ type Recorder struct {
 // defaults) for a few microseconds' use every tick.
 var scratchPool = sync.Pool{New: func() any { return new([]uint64) }}
 
-// hotSlot is one core's histogram for the current tick.
+// hotSlot is one core's histogram for the current tick. Its counts are
+// the layout's buckets followed by hotExtra counters — values under the
+// range, over it, and invalid — so that recording any value is one atomic
+// add; readHot puts them where they belong.
 type hotSlot struct {
-	counts                       []atomic.Uint32
-	underflow, overflow, invalid atomic.Uint64
+	counts []atomic.Uint32
 }
+
+// The counters past a hot slot's buckets, by offset from the last bucket.
+const (
+	hotUnderflow = iota
+	hotOverflow
+	hotInvalid
+	hotExtra
+)
 
 // slot is one slot of a window's ring.
 type slot struct {
@@ -109,7 +119,7 @@ func NewRecorder(c Config, opts ...Option) (*Recorder, error) {
 		cum:    make([]uint64, lay.countsLen),
 	}
 	for k := range r.hot {
-		r.hot[k] = &hotSlot{counts: make([]atomic.Uint32, lay.countsLen)}
+		r.hot[k] = &hotSlot{counts: make([]atomic.Uint32, lay.countsLen+hotExtra)}
 	}
 	now := r.clock()
 	i, ok := r.index(now)
@@ -175,20 +185,55 @@ func (r *Recorder) record(d time.Duration) { r.recordOn(shard.Proc(), d) }
 
 // recordOn counts d in the current slot of processor p's shard.
 func (r *Recorder) recordOn(p uint32, d time.Duration) {
-	h := r.hot[p&r.mask]
-	v := int64(d)
+	r.hot[p&r.mask].counts[r.hotIndex(int64(d))].Add(1)
+}
+
+// hotIndex returns where a hot slot counts the value v.
+func (r *Recorder) hotIndex(v int64) int {
 	switch {
 	case v < 0:
-		h.invalid.Add(1)
-		return
+		return r.lay.countsLen + hotInvalid
 	case v < r.lay.lowest:
-		h.underflow.Add(1)
-		v = r.lay.lowest
+		return r.lay.countsLen + hotUnderflow
 	case v > r.lay.highest:
-		h.overflow.Add(1)
-		v = r.lay.highest
+		return r.lay.countsLen + hotOverflow
 	}
-	h.counts[r.lay.index(v)].Add(1)
+	return r.lay.index(v)
+}
+
+// readHot adds what hot slot h holds to counts and extra, and empties h if
+// take. A value under or over the range is counted at the lowest or highest
+// bucket too, as Record documents. It returns the range of buckets it added
+// to, hi < lo if none.
+func (r *Recorder) readHot(h *hotSlot, counts []uint64, extra *slot, take bool) (lo, hi int) {
+	lo, hi = len(counts), -1
+	for k := range h.counts {
+		c := &h.counts[k]
+		if c.Load() == 0 {
+			continue
+		}
+		var n uint64
+		if take {
+			n = uint64(c.Swap(0))
+		} else {
+			n = uint64(c.Load())
+		}
+		x := k
+		switch k - r.lay.countsLen {
+		case hotUnderflow:
+			extra.underflow += n
+			x = r.lay.index(r.lay.lowest)
+		case hotOverflow:
+			extra.overflow += n
+			x = r.lay.index(r.lay.highest)
+		case hotInvalid:
+			extra.invalid += n
+			continue
+		}
+		counts[x] += n
+		lo, hi = min(lo, x), max(hi, x)
+	}
+	return lo, hi
 }
 
 // RecordAt counts one duration observed at t. A t older than every window
@@ -313,16 +358,8 @@ func (r *Recorder) rotateLocked(i int64) {
 	scratch := (*sp)[:r.lay.countsLen]
 	lo, hi := len(scratch), -1
 	for _, h := range r.hot {
-		for k := range h.counts {
-			if h.counts[k].Load() == 0 {
-				continue
-			}
-			scratch[k] += uint64(h.counts[k].Swap(0))
-			lo, hi = min(lo, k), max(hi, k)
-		}
-		extra.underflow += h.underflow.Swap(0)
-		extra.overflow += h.overflow.Swap(0)
-		extra.invalid += h.invalid.Swap(0)
+		l, u := r.readHot(h, scratch, &extra, true)
+		lo, hi = min(lo, l), max(hi, u)
 	}
 	for x := lo; x <= hi; x++ {
 		r.cum[x] += scratch[x]
@@ -400,13 +437,8 @@ func (r *Recorder) Cumulative() *Snapshot {
 
 // addHot adds what the current tick's histograms hold to counts and extra.
 func (r *Recorder) addHot(counts []uint64, extra *slot) {
-	for _, hs := range r.hot {
-		for k := range hs.counts {
-			counts[k] += uint64(hs.counts[k].Load())
-		}
-		extra.underflow += hs.underflow.Load()
-		extra.overflow += hs.overflow.Load()
-		extra.invalid += hs.invalid.Load()
+	for _, h := range r.hot {
+		r.readHot(h, counts, extra, false)
 	}
 }
 

@@ -88,25 +88,60 @@ func TestWindowsForget(t *testing.T) {
 }
 
 func TestClampsAndInvalid(t *testing.T) {
-	r, _ := newRecorder(t, histogram.Config{Lowest: time.Millisecond, Highest: time.Second})
-	for _, d := range []time.Duration{0, time.Microsecond, 5 * time.Millisecond, time.Second, 2 * time.Second, time.Hour, -time.Second} {
-		r.Record(d)
-	}
-	s, err := r.Snapshot(time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := histogram.Config{Lowest: time.Millisecond, Highest: time.Second}
+	values := []time.Duration{0, time.Microsecond, 5 * time.Millisecond, time.Second, 2 * time.Second, time.Hour, -time.Second}
 	type counts struct{ Count, Underflow, Overflow, Invalid uint64 }
-	got := counts{s.Count(), s.Underflow(), s.Overflow(), s.Invalid()}
-	if diff := cmp.Diff(counts{Count: 6, Underflow: 2, Overflow: 2, Invalid: 1}, got); diff != "" {
-		t.Errorf("counts (-want +got):\n%s", diff)
+	want := counts{Count: 6, Underflow: 2, Overflow: 2, Invalid: 1}
+	check := func(t *testing.T, what string, s *histogram.Snapshot) {
+		t.Helper()
+		got := counts{s.Count(), s.Underflow(), s.Overflow(), s.Invalid()}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s: counts (-want +got):\n%s", what, diff)
+		}
+		if min, _ := s.Min(); min > time.Millisecond {
+			t.Errorf("%s: Min() = %v, want the clamped 1ms", what, min)
+		}
+		if max, _ := s.Max(); max < time.Second || max > time.Second+time.Second/128 {
+			t.Errorf("%s: Max() = %v, want the clamped 1s (to the bucket)", what, max)
+		}
 	}
-	if min, _ := s.Min(); min > time.Millisecond {
-		t.Errorf("Min() = %v, want the clamped 1ms", min)
+	snapshot := func(t *testing.T, r *histogram.Recorder) *histogram.Snapshot {
+		t.Helper()
+		s, err := r.Snapshot(time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
 	}
-	if max, _ := s.Max(); max < time.Second || max > time.Second+time.Second/128 {
-		t.Errorf("Max() = %v, want the clamped 1s (to the bucket)", max)
-	}
+	t.Run("fake clock", func(t *testing.T) {
+		r, clock := newRecorder(t, c)
+		for _, d := range values {
+			r.Record(d)
+		}
+		// The current tick's histograms, then the same values folded into
+		// the windows, into the cumulative histogram, and into a state.
+		check(t, "current tick", snapshot(t, r))
+		check(t, "cumulative", r.Cumulative())
+		st := r.State()
+		clock.Advance(10 * time.Second)
+		check(t, "folded", snapshot(t, r))
+		check(t, "folded cumulative", r.Cumulative())
+		r2, _ := newRecorder(t, c)
+		if err := r2.Add(st); err != nil {
+			t.Fatal(err)
+		}
+		check(t, "restored state", snapshot(t, r2))
+	})
+	t.Run("wall clock", func(t *testing.T) {
+		r, err := histogram.NewRecorder(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range values {
+			r.Record(d)
+		}
+		check(t, "wall clock", snapshot(t, r))
+	})
 }
 
 func TestNewRecorderRejects(t *testing.T) {

@@ -64,20 +64,15 @@ func (r *Recorder) State() *State {
 		}
 	}
 	hot := stateSlot{start: r.hotIdx.Load() * r.tick, width: r.tick}
-	for x := range r.lay.countsLen {
-		var n uint64
-		for _, h := range r.hot {
-			n += uint64(h.counts[x].Load())
-		}
+	counts := make([]uint64, r.lay.countsLen)
+	var extra slot
+	r.addHot(counts, &extra)
+	for x, n := range counts {
 		if n != 0 {
 			hot.counts = append(hot.counts, bucketCount{x, n})
 		}
 	}
-	for _, h := range r.hot {
-		hot.underflow += h.underflow.Load()
-		hot.overflow += h.overflow.Load()
-		hot.invalid += h.invalid.Load()
-	}
+	hot.underflow, hot.overflow, hot.invalid = extra.underflow, extra.overflow, extra.invalid
 	s.add(hot)
 	return s
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/nines-slo/nines/histogram"
+	"github.com/nines-slo/nines/internal/mono"
 	"github.com/nines-slo/nines/internal/shard"
 	"github.com/nines-slo/nines/sli"
 	"github.com/nines-slo/nines/slo"
@@ -115,6 +116,7 @@ type Middleware struct {
 	count     int
 	order     []*Route
 	overflow  *Route
+	pending   *Route // the route of requests whose route is not known yet
 	overflows atomic.Uint64
 	inFlight  *shard.Counter // requests whose route is not known yet
 	regErr    atomic.Value   // first error adding objectives
@@ -145,6 +147,7 @@ func New(c Config) (*Middleware, error) {
 		return nil, fmt.Errorf("%w: Latency %v not in (0, 1)", ErrInvalidConfig, c.Latency)
 	}
 	m := &Middleware{cfg: c, now: c.Clock, inFlight: shard.NewCounter()}
+	m.pending = &Route{m: m}
 	if m.now == nil {
 		m.now = time.Now
 	}
@@ -198,12 +201,6 @@ func (m *Middleware) Handle(mux *http.ServeMux, pattern string, h http.Handler) 
 }
 
 func (m *Middleware) serve(rt *Route, next http.Handler, w http.ResponseWriter, r *http.Request) {
-	// One allocation. Pooling writers would save it, but a handler's
-	// goroutine that wrote after the handler returned (which net/http
-	// forbids but tolerates) would then write into another request's
-	// response.
-	cw := &writer{ResponseWriter: w, m: m, r: r, rt: rt}
-	cw.start = cw.now()
 	// Requests in flight are counted on their route when it is known, and
 	// on the middleware's own counter until then (through Handler, until
 	// the handler answers). On the route only starts are counted: a
@@ -211,16 +208,19 @@ func (m *Middleware) serve(rt *Route, next http.Handler, w http.ResponseWriter, 
 	if rt != nil {
 		rt.started.Add(1)
 	} else {
+		rt = m.pending
 		m.inFlight.Add(1)
 	}
+	// One allocation. Pooling writers would save it, but a handler's
+	// goroutine that wrote after the handler returned (which net/http
+	// forbids but tolerates) would then write into another request's
+	// response.
+	cw := &writer{ResponseWriter: w, r: r, rt: rt, start: m.clock()}
 	panicked := true
 	defer func() {
-		d := cw.toHijack
-		if !cw.hijacked {
-			d = cw.elapsed()
-		}
+		d := cw.duration()
 		rt := cw.rt
-		if rt == nil {
+		if rt == m.pending {
 			m.inFlight.Add(-1) // first: whatever below panics
 			rt = m.route(m.routeOf(r))
 			rt.started.Add(1)
@@ -236,6 +236,15 @@ func (m *Middleware) serve(rt *Route, next http.Handler, w http.ResponseWriter, 
 	}()
 	next.ServeHTTP(cw, r)
 	panicked = false
+}
+
+// clock reads the clock that latencies are measured on: the monotonic clock
+// in ns, or Config.Clock's Unix ns.
+func (m *Middleware) clock() int64 {
+	if m.cfg.Clock == nil {
+		return mono.Now()
+	}
+	return m.now().UnixNano()
 }
 
 // routeOf names the route of a request that has been served.
@@ -257,7 +266,7 @@ func (m *Middleware) patternOf(r *http.Request) string {
 
 // classify applies the rules of the Middleware documentation.
 func (m *Middleware) classify(w *writer, r *http.Request) sli.Outcome {
-	status := w.status
+	status := int(w.status)
 	if status == 0 {
 		status = http.StatusOK
 	}
@@ -319,7 +328,7 @@ func (m *Middleware) newRoute(name string) (*Route, error) {
 	if err != nil {
 		return nil, err
 	}
-	rt := &Route{Name: name, Availability: avail, Latency: lat, Failed: failed, started: shard.NewCounter()}
+	rt := &Route{Name: name, Availability: avail, Latency: lat, Failed: failed, m: m, started: shard.NewCounter()}
 	if m.cfg.Registry == nil {
 		return rt, nil
 	}

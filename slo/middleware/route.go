@@ -28,6 +28,7 @@ type Route struct {
 	// recorded into Availability are in flight. Counting starts only (a
 	// request's end is its record) keeps one atomic add off every request.
 	started *shard.Counter
+	m       *Middleware // the middleware the route belongs to
 }
 
 // record counts one finished request.

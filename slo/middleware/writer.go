@@ -4,11 +4,10 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"time"
-
-	"github.com/nines-slo/nines/internal/mono"
 )
 
 // writer wraps a ResponseWriter to capture the final status. The first
@@ -19,28 +18,35 @@ import (
 // It keeps the wrapped writer's abilities reachable: Unwrap for
 // http.ResponseController, and Flush, Hijack and ReadFrom, which fall back
 // as the standard library would when the wrapped writer lacks them.
+//
+// It is allocated for every request, so it is kept to 48 bytes: every byte
+// allocated is a share of a garbage collection.
 type writer struct {
 	http.ResponseWriter
-	r        *http.Request
-	m        *Middleware
-	rt       *Route // the route, once known; its in-flight count holds this request
-	status   int
-	start    int64         // monotonic ns on the default clock, Unix ns on Config.Clock
-	toHijack time.Duration // from start to the hijack
-	gone     bool          // the client had gone when the status was set
+	r *http.Request
+	// rt is the request's route, whose in-flight count holds the request;
+	// the middleware's pending route until the route is known. Either way
+	// rt.m is the middleware.
+	rt *Route
+	// start is the clock reading at the start (Middleware.clock); after a
+	// hijack, the time from the start to the hijack.
+	start    int64
+	status   int32
+	gone     bool // the client had gone when the status was set
 	hijacked bool
 }
 
-// now returns the writer's clock reading, in the unit of start.
-func (w *writer) now() int64 {
-	if w.m.cfg.Clock == nil {
-		return mono.Now()
-	}
-	return w.m.now().UnixNano()
-}
-
 // elapsed returns the time since the request started.
-func (w *writer) elapsed() time.Duration { return time.Duration(w.now() - w.start) }
+func (w *writer) elapsed() time.Duration { return time.Duration(w.rt.m.clock() - w.start) }
+
+// duration returns the request's latency: from the start to now, or to the
+// hijack.
+func (w *writer) duration() time.Duration {
+	if w.hijacked {
+		return time.Duration(w.start)
+	}
+	return w.elapsed()
+}
 
 // WriteHeader passes the status on, keeping the first final one.
 func (w *writer) WriteHeader(code int) {
@@ -53,15 +59,15 @@ func (w *writer) WriteHeader(code int) {
 // setStatus records the final status, and whether the client had already
 // gone: a response the client stayed for is classified by its status.
 func (w *writer) setStatus(code int) {
-	w.status = code
+	w.status = int32(min(max(code, math.MinInt32), math.MaxInt32)) // net/http refuses beyond 999 anyway
 	w.gone = w.r.Context().Err() != nil
-	if w.rt == nil {
+	if m := w.rt.m; w.rt == m.pending {
 		// Through Handler the route is known once the router has run,
 		// which it has when the handler answers: from here on the request
 		// is in flight on its route.
-		w.rt = w.m.route(w.m.routeOf(w.r))
+		w.rt = m.route(m.routeOf(w.r))
 		w.rt.started.Add(1)
-		w.m.inFlight.Add(-1)
+		m.inFlight.Add(-1)
 	}
 }
 
@@ -99,7 +105,7 @@ func (w *writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("middleware: hijack: %w", err)
 	}
-	w.hijacked, w.toHijack = true, w.elapsed()
+	w.hijacked, w.start = true, int64(w.elapsed())
 	return c, rw, nil
 }
 
