@@ -148,6 +148,7 @@ func New(c Config) (*Middleware, error) {
 	}
 	m := &Middleware{cfg: c, now: c.Clock, inFlight: shard.NewCounter()}
 	m.pending = &Route{m: m}
+	m.clock() // the first reading in a process chooses the clock: here, not on a request
 	if m.now == nil {
 		m.now = time.Now
 	}
@@ -238,13 +239,21 @@ func (m *Middleware) serve(rt *Route, next http.Handler, w http.ResponseWriter, 
 	panicked = false
 }
 
-// clock reads the clock that latencies are measured on: the monotonic clock
-// in ns, or Config.Clock's Unix ns.
+// clock reads the clock that latencies are measured on: package mono's
+// monotonic clock, or Config.Clock in Unix ns.
 func (m *Middleware) clock() int64 {
 	if m.cfg.Clock == nil {
 		return mono.Now()
 	}
 	return m.now().UnixNano()
+}
+
+// since returns the time from reading start of clock to now.
+func (m *Middleware) since(start int64) time.Duration {
+	if m.cfg.Clock == nil {
+		return mono.Elapsed(start, mono.Now())
+	}
+	return time.Duration(m.now().UnixNano() - start)
 }
 
 // routeOf names the route of a request that has been served.

@@ -37,7 +37,7 @@ type writer struct {
 }
 
 // elapsed returns the time since the request started.
-func (w *writer) elapsed() time.Duration { return time.Duration(w.rt.m.clock() - w.start) }
+func (w *writer) elapsed() time.Duration { return w.rt.m.since(w.start) }
 
 // duration returns the request's latency: from the start to now, or to the
 // hijack.
