@@ -81,7 +81,11 @@ func run(rounds int, benchtime, cpus, out, dir, raw, from string) error {
 	}
 	start := time.Now()
 	var all bytes.Buffer
-	fmt.Fprintf(&all, "# timenow-ns %.1f\n", timeNowCost()) // the machine's clock cost, at the run
+	header := fmt.Sprintf("# timenow-ns %.1f\n", timeNowCost()) // the machine's clock cost, at the run
+	all.WriteString(header)
+	if err := parse(strings.NewReader(header), results); err != nil {
+		return err
+	}
 	for r := 1; r <= rounds; r++ {
 		log.Printf("round %d of %d", r, rounds)
 		cmd := exec.Command(bin, "-test.run", "^$", "-test.bench", ".", "-test.benchmem",
