@@ -27,8 +27,9 @@ import (
 // histogram at 8 bytes per bucket — about 432 KiB with the defaults (3456
 // buckets, three windows). Counts in a window's slot
 // saturate at 2^32 − 1 (see Snapshot.Saturated); the current histograms'
-// 32-bit counters would wrap only past 4 billion values in one bucket in one
-// tick (10 s by default), which only a frozen injected clock allows.
+// 32-bit counters (buckets, and the underflow, overflow and invalid counts)
+// would wrap only past 4 billion values in one of them in one tick (10 s by
+// default), which only a frozen injected clock allows.
 //
 // A Recorder is safe for concurrent use. Build one with NewRecorder; the
 // zero value is not usable.
@@ -50,7 +51,7 @@ type Recorder struct {
 	timer  *rotation.Timer
 }
 
-// scratchPool lends rotations a zeroed buffer to sum the current
+// scratchPool lends rotations and State a zeroed buffer to sum the current
 // histograms into, so that recorders do not each keep one (27 KiB at the
 // defaults) for a few microseconds' use every tick.
 var scratchPool = sync.Pool{New: func() any { return new([]uint64) }}

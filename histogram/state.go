@@ -64,12 +64,18 @@ func (r *Recorder) State() *State {
 		}
 	}
 	hot := stateSlot{start: r.hotIdx.Load() * r.tick, width: r.tick}
-	counts := make([]uint64, r.lay.countsLen)
+	sp := scratchPool.Get().(*[]uint64)
+	defer scratchPool.Put(sp)
+	if cap(*sp) < r.lay.countsLen {
+		*sp = make([]uint64, r.lay.countsLen)
+	}
+	counts := (*sp)[:r.lay.countsLen]
 	var extra slot
 	r.addHot(counts, &extra)
 	for x, n := range counts {
 		if n != 0 {
 			hot.counts = append(hot.counts, bucketCount{x, n})
+			counts[x] = 0 // pooled scratch goes back all zero
 		}
 	}
 	hot.underflow, hot.overflow, hot.invalid = extra.underflow, extra.overflow, extra.invalid

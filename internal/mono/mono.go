@@ -20,10 +20,17 @@
 // the clock is first read, then again over doubling intervals up to one
 // minute, and every minute after that, each time over the last interval
 // only, so that the rate follows a host whose TSC rate changes (after a
-// live migration, say). A minute's measurement is good to about one part in
-// 10^9; the first millisecond's to about one in 10^4. RDTSC is not
-// serializing: a reading can move by the CPU's out-of-order window, tens of
-// nanoseconds, against the instructions around it.
+// live migration, say). A measurement more than 0.5% away from the current
+// rate (one spanning a suspend, say) is taken only when the next one
+// confirms it. A minute's measurement is good to about one part in 10^9;
+// the first millisecond's to about one in 10^4. RDTSC is not serializing: a
+// reading can move by the CPU's out-of-order window, tens of nanoseconds,
+// against the instructions around it.
+//
+// The clock is chosen once per process. A kernel that later stops trusting
+// the TSC (its clocksource watchdog switching away from it, which it logs)
+// leaves this package reading it: the rate stays measured, but readings on
+// different cores may then disagree.
 package mono
 
 import (
@@ -116,10 +123,17 @@ type calibrator struct {
 	perTick atomic.Uint64 // float64 bits: nanoseconds per tick
 	next    atomic.Int64  // the TSC reading from which to measure again
 
-	mu     sync.Mutex
-	t0, n0 int64 // the readings the next measurement starts from
-	step   int64 // ns from the last measurement to the next
+	mu      sync.Mutex
+	t0, n0  int64   // the readings the next measurement starts from
+	step    int64   // ns from the last measurement to the next
+	suspect float64 // a rate measured too far from the current one, awaiting confirmation; 0 if none
 }
+
+// maxJump is the largest relative change of rate that one measurement may
+// make. A measurement beyond it — over a suspend, during which the TSC may
+// run while the monotonic clock stops — changes the rate only when the
+// next measurement agrees with it.
+const maxJump = 0.005
 
 // start measures the rate over spin, busy-waiting.
 func (c *calibrator) start(spin time.Duration) {
@@ -153,7 +167,7 @@ func (c *calibrator) measureLocked() {
 	t, n := c.pair()
 	if n-c.n0 >= c.step/2 {
 		if t > c.t0 && n > c.n0 {
-			c.perTick.Store(math.Float64bits(float64(n-c.n0) / float64(t-c.t0)))
+			c.accept(float64(n-c.n0) / float64(t-c.t0))
 		}
 		c.t0, c.n0 = t, n
 		c.step = min(2*c.step, maxStep)
@@ -163,6 +177,18 @@ func (c *calibrator) measureLocked() {
 		rate = 1 // no rate yet: measure again after step ticks
 	}
 	c.next.Store(t + int64(float64(c.step)/rate))
+}
+
+// accept makes a measured rate the current one, unless it is more than
+// maxJump away from it and does not confirm the measurement before.
+func (c *calibrator) accept(rate float64) {
+	near := func(a, b float64) bool { return math.Abs(a-b) <= maxJump*b }
+	if old := math.Float64frombits(c.perTick.Load()); old > 0 && !near(rate, old) && !near(rate, c.suspect) {
+		c.suspect = rate
+		return
+	}
+	c.suspect = 0
+	c.perTick.Store(math.Float64bits(rate))
 }
 
 // pair reads both clocks at one moment: the reference between two TSC

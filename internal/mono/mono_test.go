@@ -84,6 +84,13 @@ func (f *fakeTSC) advance(d time.Duration) {
 	f.ns += float64(d)
 }
 
+// suspend moves the TSC on by d while the reference clock stands still.
+func (f *fakeTSC) suspend(d time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.ticks0 += float64(d) * f.rate
+}
+
 // setRate changes the TSC's rate from now on.
 func (f *fakeTSC) setRate(rate float64) {
 	f.mu.Lock()
@@ -114,13 +121,27 @@ func TestCalibratorFollowsTheRate(t *testing.T) {
 	}
 	check(2.5, 1e-9)
 	if c.step != maxStep {
-		t.Errorf("measurement interval = %v, want at most %v", time.Duration(c.step), time.Duration(maxStep))
+		t.Errorf("measurement interval = %v, want %v", time.Duration(c.step), time.Duration(maxStep))
 	}
 
-	// The host's TSC rate changes (a live migration): within two
-	// measurements the conversion follows.
+	// A suspend: the TSC runs for 8 hours while the reference clock stops.
+	// The measurement across it is refused, and the next one agrees with
+	// the old rate.
+	f.suspend(8 * time.Hour)
+	for range 3 {
+		c.elapsed(0, f.ticks())
+		check(2.5, 1e-9)
+		f.advance(time.Duration(maxStep))
+	}
+	if c.suspect != 0 {
+		t.Errorf("a suspect rate %v is still waiting", c.suspect)
+	}
+
+	// The host's TSC rate changes (a live migration): the first measurement
+	// mixes the two rates and the second confirms nothing, the third
+	// confirms the second.
 	f.setRate(3.1)
-	for range 2 {
+	for range 3 {
 		f.advance(time.Duration(maxStep))
 		c.elapsed(0, f.ticks())
 	}

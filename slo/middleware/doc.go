@@ -38,8 +38,9 @@
 // repository root). Latency is measured on the CPU's time-stamp counter
 // where the kernel keeps time with it (amd64 Linux, clocksource "tsc"),
 // converted at a rate measured against the runtime's monotonic clock, and
-// on that monotonic clock elsewhere. The first New in a process measures
-// the rate, which takes a millisecond.
+// on that monotonic clock elsewhere. The first New in a process with the
+// default clock chooses the clock and, for the TSC, measures its rate over
+// a millisecond.
 //
 // # Concurrency
 //

@@ -1,11 +1,13 @@
 package middleware_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -14,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nines-slo/nines/internal/fakeclock"
 	"github.com/nines-slo/nines/sli"
 	"github.com/nines-slo/nines/slo"
 	"github.com/nines-slo/nines/slo/middleware"
@@ -295,5 +298,43 @@ func TestInFlightThroughHandler(t *testing.T) {
 	<-done
 	if rt.InFlight() != 0 || m.InFlight() != 0 {
 		t.Errorf("after the end: route %d, middleware %d in flight, want 0", rt.InFlight(), m.InFlight())
+	}
+}
+
+// hijackable is a ResponseWriter whose Hijack always succeeds, however
+// often it is called, as a custom writer's may.
+type hijackable struct{ bareWriter }
+
+func (h *hijackable) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	a, b := net.Pipe()
+	b.Close()
+	return a, bufio.NewReadWriter(bufio.NewReader(a), bufio.NewWriter(a)), nil
+}
+
+// TestSecondHijack: the latency of a hijacked request ends at its first
+// hijack, whatever a second one does.
+func TestSecondHijack(t *testing.T) {
+	clock := fakeclock.New(t0)
+	m, err := middleware.New(middleware.Config{Clock: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Wrap("ws", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for range 2 {
+			clock.Advance(20 * time.Millisecond)
+			c, _, err := w.(http.Hijacker).Hijack()
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.Close()
+		}
+		clock.Advance(time.Hour)
+	})).ServeHTTP(&hijackable{}, httptest.NewRequest("GET", "/", nil))
+	p, err := route(t, m, "ws").Latency.Percentiles(5 * time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Count != 1 || p.P50 < 19*time.Millisecond || p.P50 > 21*time.Millisecond {
+		t.Errorf("latency %+v, want one request of 20ms (to the first hijack)", p)
 	}
 }

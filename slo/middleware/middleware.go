@@ -148,7 +148,9 @@ func New(c Config) (*Middleware, error) {
 	}
 	m := &Middleware{cfg: c, now: c.Clock, inFlight: shard.NewCounter()}
 	m.pending = &Route{m: m}
-	m.clock() // the first reading in a process chooses the clock: here, not on a request
+	if c.Clock == nil {
+		mono.Now() // the first reading in a process chooses the clock: here, not on a request
+	}
 	if m.now == nil {
 		m.now = time.Now
 	}

@@ -105,7 +105,9 @@ func (w *writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("middleware: hijack: %w", err)
 	}
-	w.hijacked, w.start = true, int64(w.elapsed())
+	if !w.hijacked { // a writer that lets a second Hijack succeed: the first is the latency's end
+		w.hijacked, w.start = true, int64(w.elapsed())
+	}
 	return c, rw, nil
 }
 
