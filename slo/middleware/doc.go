@@ -33,8 +33,8 @@
 //
 // A request costs the wrapped handler two clock reads, one 48-byte
 // allocation (the status-capturing ResponseWriter) and four atomic adds on
-// per-processor counters: about 150 to 250 ns on a 2-core VM, against
-// about 1.5 µs for promhttp and 6 µs for otelhttp (BENCHMARKS.md at the
+// per-processor counters: about 190 ns serially on a 2-core VM, against
+// about 1.5 µs for promhttp and 7 µs for otelhttp (BENCHMARKS.md at the
 // repository root). Latency is measured on the CPU's time-stamp counter
 // where the kernel keeps time with it (amd64 Linux, clocksource "tsc"),
 // converted at a rate measured against the runtime's monotonic clock, and
