@@ -79,6 +79,15 @@ type slot struct {
 	underflow, overflow, invalid, saturated uint64
 }
 
+// addOut adds x's counts of values outside the buckets (under and over
+// the range, invalid) and of saturation to s's.
+func (s *slot) addOut(x *slot) {
+	s.underflow += x.underflow
+	s.overflow += x.overflow
+	s.invalid += x.invalid
+	s.saturated += x.saturated
+}
+
 // emptySlot returns a slot of zero counts.
 func emptySlot(counts []uint32) slot { return slot{counts: counts, lo: len(counts), hi: -1} }
 
@@ -276,9 +285,7 @@ func (r *Recorder) RecordAt(t time.Time, d time.Duration) {
 		idx = r.lay.index(v)
 		r.cum[idx]++
 	}
-	r.cumX.underflow += one.underflow
-	r.cumX.overflow += one.overflow
-	r.cumX.invalid += one.invalid
+	r.cumX.addOut(&one)
 	if !ok {
 		r.late++
 		return
@@ -292,9 +299,7 @@ func (r *Recorder) RecordAt(t time.Time, d time.Duration) {
 			continue
 		}
 		s := &rg.slots[bucket.Slot(j, int64(len(rg.slots)))]
-		s.underflow += one.underflow
-		s.overflow += one.overflow
-		s.invalid += one.invalid
+		s.addOut(&one)
 		if idx >= 0 {
 			s.widen(idx, idx)
 			if s.counts[idx] == math.MaxUint32 {
@@ -343,6 +348,16 @@ func (r *Recorder) tickAt(now time.Time) {
 	}
 }
 
+// borrowScratch returns a zeroed buffer of one count per bucket from
+// scratchPool, and what to put back there, all zero again, when done.
+func (r *Recorder) borrowScratch() (*[]uint64, []uint64) {
+	sp := scratchPool.Get().(*[]uint64)
+	if cap(*sp) < r.lay.countsLen {
+		*sp = make([]uint64, r.lay.countsLen)
+	}
+	return sp, (*sp)[:r.lay.countsLen]
+}
+
 // rotateLocked makes tick i current, folding the hot slots into the slot of
 // each window that holds the tick they were counting.
 func (r *Recorder) rotateLocked(i int64) {
@@ -351,12 +366,8 @@ func (r *Recorder) rotateLocked(i int64) {
 	// slow path and waits for mu.
 	r.hotIdx.Store(i)
 	var extra slot
-	sp := scratchPool.Get().(*[]uint64)
+	sp, scratch := r.borrowScratch()
 	defer scratchPool.Put(sp)
-	if cap(*sp) < r.lay.countsLen {
-		*sp = make([]uint64, r.lay.countsLen)
-	}
-	scratch := (*sp)[:r.lay.countsLen]
 	lo, hi := len(scratch), -1
 	for _, h := range r.hot {
 		l, u := r.readHot(h, scratch, &extra, true)
@@ -365,18 +376,14 @@ func (r *Recorder) rotateLocked(i int64) {
 	for x := lo; x <= hi; x++ {
 		r.cum[x] += scratch[x]
 	}
-	r.cumX.underflow += extra.underflow
-	r.cumX.overflow += extra.overflow
-	r.cumX.invalid += extra.invalid
+	r.cumX.addOut(&extra)
 	for k := range r.rings {
 		rg := &r.rings[k]
 		j := bucket.FloorDiv(old*r.tick, rg.width)
 		rg.advance(j)
 		if hi >= 0 || extra.underflow+extra.overflow+extra.invalid > 0 {
 			s := &rg.slots[bucket.Slot(j, int64(len(rg.slots)))]
-			s.underflow += extra.underflow
-			s.overflow += extra.overflow
-			s.invalid += extra.invalid
+			s.addOut(&extra)
 			if hi >= 0 {
 				s.widen(lo, hi)
 			}
@@ -485,10 +492,7 @@ func (r *Recorder) SnapshotAt(t time.Time, window time.Duration) (*Snapshot, err
 		for k := s.lo; k <= s.hi; k++ {
 			counts[k] += uint64(s.counts[k])
 		}
-		extra.underflow += s.underflow
-		extra.overflow += s.overflow
-		extra.invalid += s.invalid
-		extra.saturated += s.saturated
+		extra.addOut(s)
 	}
 	if h := r.hotIdx.Load(); bucket.FloorDiv(a, r.tick) <= h && h <= hi {
 		r.addHot(counts, &extra)

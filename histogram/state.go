@@ -64,12 +64,8 @@ func (r *Recorder) State() *State {
 		}
 	}
 	hot := stateSlot{start: r.hotIdx.Load() * r.tick, width: r.tick}
-	sp := scratchPool.Get().(*[]uint64)
+	sp, counts := r.borrowScratch()
 	defer scratchPool.Put(sp)
-	if cap(*sp) < r.lay.countsLen {
-		*sp = make([]uint64, r.lay.countsLen)
-	}
-	counts := (*sp)[:r.lay.countsLen]
 	var extra slot
 	r.addHot(counts, &extra)
 	for x, n := range counts {

@@ -116,7 +116,7 @@ type Middleware struct {
 	count     int
 	order     []*Route
 	overflow  *Route
-	pending   *Route // the route of requests whose route is not known yet
+	pending   *Route // stands in for the route of a request until it is known
 	overflows atomic.Uint64
 	inFlight  *shard.Counter // requests whose route is not known yet
 	regErr    atomic.Value   // first error adding objectives
