@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/nines-slo/nines/internal/window"
 )
 
 // Config describes a Recorder: the range and precision of its histograms
@@ -22,8 +24,12 @@ type Config struct {
 	// about 94 KiB.
 	Digits int
 	// Windows are the spans of recent time the recorder answers for, at
-	// most 8, each a whole number of seconds divisible by 6. Default 1
-	// minute, 5 minutes and 1 hour.
+	// most 8, each a whole number of seconds, at least 10. Default 1
+	// minute, 5 minutes and 1 hour. Each window is kept in cells of a
+	// tenth of it (rounded down to a multiple of the previous window's
+	// cells), so that its far edge, rounded to the nearest cell boundary,
+	// is within 5% of its length; the shortest window's cells are the
+	// recorder's tick.
 	Windows []time.Duration
 }
 
@@ -39,10 +45,12 @@ func DefaultWindows() []time.Duration {
 	return []time.Duration{time.Minute, 5 * time.Minute, time.Hour}
 }
 
-// slotsPerWindow is how many slots each window is kept in. A window's
-// snapshot covers the slots that overlap it: at least the window, at most a
-// sixth more.
-const slotsPerWindow = 6
+// cellsPerWindow is how many cells each window is kept in, at least: its
+// far edge is rounded to the nearest cell boundary, half a cell, 5% of it.
+// Ten, not the fifty that 2% would take, because a cell of latencies
+// costs a byte or two per occupied bucket where a cell of counts costs four
+// bytes: memory comes first.
+const cellsPerWindow = 10
 
 const maxWindows = 8
 
@@ -75,8 +83,8 @@ func (c Config) withDefaults() (Config, layout, error) {
 	}
 	for i, w := range c.Windows {
 		switch {
-		case w < 6*time.Second || w%(6*time.Second) != 0:
-			return c, layout{}, fmt.Errorf("%w: Windows[%d] %v is not a positive multiple of 6s", ErrInvalidConfig, i, w)
+		case w < 10*time.Second || w%time.Second != 0 || w > 100*24*time.Hour:
+			return c, layout{}, fmt.Errorf("%w: Windows[%d] %v is not a whole number of seconds from 10s to 100 days", ErrInvalidConfig, i, w)
 		case i > 0 && w == c.Windows[i-1]:
 			return c, layout{}, fmt.Errorf("%w: Windows has %v twice", ErrInvalidConfig, w)
 		}
@@ -88,21 +96,26 @@ func (c Config) withDefaults() (Config, layout, error) {
 	return c, lay, nil
 }
 
-// tick returns the recorder's rotation period: the largest duration that
-// divides every window's slot width (a whole number of seconds).
-func (c Config) tick() time.Duration {
-	g := int64(0)
+// levels returns the recorder's ladder of cells: per window, cells of a
+// tenth of it (a multiple of the previous window's), kept for the window
+// and one cell more.
+func (c Config) levels() []window.Level {
+	var levels []window.Level
+	width := time.Duration(0)
 	for _, w := range c.Windows {
-		g = gcd(g, int64(w/slotsPerWindow/time.Second))
+		if width == 0 {
+			width = max(w/cellsPerWindow/time.Second, 1) * time.Second
+		} else {
+			width *= max(w/cellsPerWindow/width, 1)
+		}
+		span := w + width
+		if n := len(levels); n > 0 && levels[n-1].Width == width {
+			levels[n-1].Span = span // a window too close to the previous one for wider cells
+			continue
+		}
+		levels = append(levels, window.Level{Width: width, Span: span, Block: 1})
 	}
-	return time.Duration(g) * time.Second
-}
-
-func gcd(a, b int64) int64 {
-	for b != 0 {
-		a, b = b, a%b
-	}
-	return a
+	return levels
 }
 
 // Option configures a Recorder.

@@ -36,6 +36,11 @@ const (
 // the counts. For a histogram log line, encode the bytes in base64.
 func (s *Snapshot) Encode() []byte {
 	var payload []byte
+	if s.base > 1 {
+		payload = appendVarint(payload, zigzag(-int64(s.base)))
+	} else if s.base == 1 {
+		payload = appendVarint(payload, 0)
+	}
 	for i := 0; i < len(s.counts); {
 		if s.counts[i] != 0 {
 			payload = appendVarint(payload, zigzag(int64(min(s.counts[i], math.MaxInt64))))
@@ -154,7 +159,10 @@ func Decode(data []byte) (*Snapshot, error) {
 	if lowest < 1 {
 		lowest = 1 // older writers put 0 here for a unit of 1
 	}
-	if ratio := math.Float64frombits(binary.BigEndian.Uint64(h[32:])); ratio != 1 && ratio != 0 {
+	// The JavaScript port writes the ratio as the integer 1, not the
+	// double 1.0: both mean an integer histogram.
+	if bits := binary.BigEndian.Uint64(h[32:]); bits != 1 && math.Float64frombits(bits) != 1 && bits != 0 {
+		ratio := math.Float64frombits(bits)
 		return nil, fmt.Errorf("%w: value conversion ratio %v: only integer histograms (ratio 1) are read", ErrCorrupt, ratio)
 	}
 	lay, err := newLayout(lowest, highest, digits)
@@ -212,7 +220,7 @@ func Decode(data []byte) (*Snapshot, error) {
 		}
 		idx++
 	}
-	return newSnapshot(lay, counts), nil
+	return newSnapshot(lay, counts, 0), nil
 }
 
 func hasCookie(b []byte, cookie uint32) bool {

@@ -156,7 +156,8 @@ func TestNewRecorderRejects(t *testing.T) {
 		{histogram.Config{Windows: []time.Duration{time.Minute, time.Minute}}, "Windows"},
 		{histogram.Config{Windows: []time.Duration{time.Second}}, "Windows"},
 		{histogram.Config{Windows: []time.Duration{-time.Minute}}, "Windows"},
-		{histogram.Config{Windows: []time.Duration{61 * time.Second}}, "Windows"},
+		{histogram.Config{Windows: []time.Duration{61500 * time.Millisecond}}, "Windows"},
+		{histogram.Config{Windows: []time.Duration{9 * time.Second}}, "Windows"},
 		{histogram.Config{Windows: make([]time.Duration, 9)}, "Windows"},
 	}
 	for _, tt := range tests {
@@ -250,21 +251,28 @@ func TestConservationDuringRotation(t *testing.T) {
 	}
 }
 
-// TestClockStepsBack records at an earlier time after the clock stepped
-// back: the value lands in its own slot of every window that still covers
-// it, and is counted as late when none does.
+// TestClockStepsBack records after the clock stepped back: Record counts
+// the value in the current tick, so that every window ending now holds it,
+// while RecordAt puts a value in its own cell, and counts it as late when
+// no window reaches it.
 func TestClockStepsBack(t *testing.T) {
 	r, clock := newRecorder(t, histogram.Config{})
 	clock.Advance(30 * time.Minute)
 	r.Record(time.Millisecond)
 	clock.Advance(-10 * time.Minute)
 	r.Record(2 * time.Millisecond)
-	clock.Advance(10 * time.Minute)
-	if got := count(t, r, time.Hour); got != 2 {
-		t.Errorf("1h window holds %d values, want 2", got)
+	for _, w := range []time.Duration{time.Minute, 5 * time.Minute, time.Hour} {
+		if got := count(t, r, w); got != 2 {
+			t.Errorf("%v window after the step back holds %d values, want 2", w, got)
+		}
 	}
-	if got := count(t, r, 5*time.Minute); got != 1 {
-		t.Errorf("5m window holds %d values, want 1", got)
+	r.RecordAt(clock.Now(), 3*time.Millisecond) // 10 minutes before the current tick
+	clock.Advance(10 * time.Minute)
+	if got := count(t, r, time.Hour); got != 3 {
+		t.Errorf("1h window holds %d values, want 3", got)
+	}
+	if got := count(t, r, 5*time.Minute); got != 2 {
+		t.Errorf("5m window holds %d values, want 2", got)
 	}
 	r.RecordAt(t0.Add(-10*time.Hour), time.Millisecond)
 	r.RecordAt(time.Time{}, time.Millisecond)

@@ -17,31 +17,50 @@ import (
 //
 // A Snapshot is safe for concurrent use; nothing changes it after it is made.
 type Snapshot struct {
-	lay    layout
-	counts []uint64 // trailing zero buckets trimmed
-	total  uint64
-	first  int // index of the first non-zero bucket; -1 when empty
-
+	hist
 	underflow, overflow, invalid, saturated uint64
 }
 
-// newSnapshot trims counts and computes the totals. It keeps counts.
-func newSnapshot(lay layout, counts []uint64) *Snapshot {
-	s := &Snapshot{lay: lay, first: -1}
-	last := -1
+// hist is the counts of a histogram from its first non-zero bucket to its
+// last, and their sum: what Snapshot and Recorder.QuantilesAt compute on.
+type hist struct {
+	lay    *layout
+	counts []uint64 // buckets base … base+len−1; empty when the histogram is
+	base   int
+	total  uint64
+}
+
+// newSnapshot trims counts (whose first bucket is base) of their leading
+// and trailing zeros and computes the total. It keeps counts.
+func newSnapshot(lay layout, counts []uint64, base int) *Snapshot {
+	s := &Snapshot{hist: hist{lay: &lay}}
+	first, last := -1, -1
 	for i, c := range counts {
 		if c == 0 {
 			continue
 		}
-		if s.first < 0 {
-			s.first = i
+		if first < 0 {
+			first = i
 		}
 		last = i
 		if s.total += c; s.total < c {
 			s.total = math.MaxUint64 // only absurd decoded counts get here
 		}
 	}
-	s.counts = counts[:last+1]
+	if first >= 0 {
+		s.counts, s.base = counts[first:last+1], base+first
+	}
+	return s
+}
+
+// snapshotOf copies what a holds into a new snapshot.
+func snapshotOf(lay layout, a *acc) *Snapshot {
+	var counts []uint64
+	if a.hi >= a.lo {
+		counts = append([]uint64(nil), a.counts[a.lo:a.hi+1]...)
+	}
+	s := newSnapshot(lay, counts, max(a.lo, 0))
+	s.underflow, s.overflow, s.invalid = a.underflow, a.overflow, a.invalid
 	return s
 }
 
@@ -61,8 +80,8 @@ func (s *Snapshot) Overflow() uint64 { return s.overflow }
 // the histogram.
 func (s *Snapshot) Invalid() uint64 { return s.invalid }
 
-// Saturated returns how many values could not be counted because their
-// bucket in a recorder's window slot held the maximum count, 2^32 − 1.
+// Saturated returns how many counts of a merge exceeded 2^64 − 1 and were
+// held at it: only decoded histograms with absurd counts get there.
 func (s *Snapshot) Saturated() uint64 { return s.saturated }
 
 // Lowest returns the lowest value the histogram tracks at full precision.
@@ -80,7 +99,7 @@ func (s *Snapshot) Min() (time.Duration, error) {
 	if s.total == 0 {
 		return 0, ErrNoData
 	}
-	return time.Duration(s.lay.lowestAt(s.first)), nil
+	return time.Duration(s.lay.lowestAt(s.base)), nil
 }
 
 // Max returns the highest value recorded, to the bucket (the highest value of
@@ -89,7 +108,7 @@ func (s *Snapshot) Max() (time.Duration, error) {
 	if s.total == 0 {
 		return 0, ErrNoData
 	}
-	last := len(s.counts) - 1
+	last := s.base + len(s.counts) - 1
 	return time.Duration(s.lay.lowestAt(last) + s.lay.widthAt(last) - 1), nil
 }
 
@@ -100,8 +119,9 @@ func (s *Snapshot) Mean() (time.Duration, error) {
 		return 0, ErrNoData
 	}
 	var sum float64
-	for i := s.first; i < len(s.counts); i++ {
-		if c := s.counts[i]; c != 0 {
+	for k, c := range s.counts {
+		if c != 0 {
+			i := s.base + k
 			sum += float64(c) * (float64(s.lay.lowestAt(i)) + float64(s.lay.widthAt(i))/2)
 		}
 	}
@@ -121,18 +141,23 @@ func (s *Snapshot) Quantile(q float64) (time.Duration, error) {
 	if s.total == 0 {
 		return 0, ErrNoData
 	}
-	rank := q * float64(s.total)
+	return s.quantile(q), nil
+}
+
+// quantile is Quantile for a valid q and a histogram with values.
+func (h *hist) quantile(q float64) time.Duration {
+	rank := q * float64(h.total)
 	var before uint64
-	for i := s.first; i < len(s.counts); i++ {
-		c := s.counts[i]
+	for k, c := range h.counts {
 		if c == 0 {
 			continue
 		}
-		if float64(before+c) >= rank || i == len(s.counts)-1 {
+		if float64(before+c) >= rank || k == len(h.counts)-1 {
+			i := h.base + k
 			f := min(max((rank-float64(before))/float64(c), 0), 1)
-			lo, w := s.lay.lowestAt(i), s.lay.widthAt(i)
+			lo, w := h.lay.lowestAt(i), h.lay.widthAt(i)
 			v := float64(lo) + f*float64(w)
-			return time.Duration(min(int64(math.Round(v)), lo+w-1)), nil
+			return time.Duration(min(int64(math.Round(v)), lo+w-1))
 		}
 		before += c
 	}
@@ -160,23 +185,31 @@ func Merge(snaps ...*Snapshot) (*Snapshot, error) {
 	if len(snaps) == 0 || snaps[0] == nil {
 		return nil, fmt.Errorf("%w: nothing to merge", ErrLayoutMismatch)
 	}
-	lay := snaps[0].lay
-	n := 0
+	lay := *snaps[0].lay
+	lo, hi := math.MaxInt, -1
 	for i, s := range snaps {
 		if s == nil {
 			return nil, fmt.Errorf("%w: snapshot %d is nil", ErrLayoutMismatch, i)
 		}
-		if s.lay != lay {
+		if *s.lay != lay {
 			return nil, fmt.Errorf("%w: snapshot %d has range %v–%v at %d digits, snapshot 0 %v–%v at %d",
 				ErrLayoutMismatch, i, s.Lowest(), s.Highest(), s.lay.digits, snaps[0].Lowest(), snaps[0].Highest(), lay.digits)
 		}
-		n = max(n, len(s.counts))
+		if len(s.counts) > 0 {
+			lo, hi = min(lo, s.base), max(hi, s.base+len(s.counts)-1)
+		}
 	}
-	counts := make([]uint64, n)
+	var counts []uint64
+	if hi >= 0 {
+		counts = make([]uint64, hi-lo+1)
+	} else {
+		lo = 0
+	}
 	var extra Snapshot
 	for _, s := range snaps {
-		for i, c := range s.counts {
+		for k, c := range s.counts {
 			// Recorded counts never come near 2^64; decoded ones can.
+			i := s.base + k - lo
 			if counts[i] += c; counts[i] < c {
 				counts[i] = math.MaxUint64
 				extra.saturated++
@@ -187,7 +220,7 @@ func Merge(snaps ...*Snapshot) (*Snapshot, error) {
 		extra.invalid += s.invalid
 		extra.saturated += s.saturated
 	}
-	m := newSnapshot(lay, counts)
+	m := newSnapshot(lay, counts, lo)
 	m.underflow, m.overflow, m.invalid, m.saturated = extra.underflow, extra.overflow, extra.invalid, extra.saturated
 	return m, nil
 }
@@ -196,8 +229,9 @@ func Merge(snaps ...*Snapshot) (*Snapshot, error) {
 // bucket's lowest and highest value and its count. It is how a snapshot is
 // exported to other histogram formats.
 func (s *Snapshot) Counts(f func(lo, hi time.Duration, count uint64)) {
-	for i := max(s.first, 0); i < len(s.counts); i++ {
-		if c := s.counts[i]; c != 0 {
+	for k, c := range s.counts {
+		if c != 0 {
+			i := s.base + k
 			lo := s.lay.lowestAt(i)
 			f(time.Duration(lo), time.Duration(lo+s.lay.widthAt(i)-1), c)
 		}

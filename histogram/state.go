@@ -1,6 +1,7 @@
 package histogram
 
 import (
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"math"
@@ -11,33 +12,25 @@ import (
 	"github.com/nines-slo/nines/internal/wire"
 )
 
-// State is a copy of everything a Recorder holds — each window's slots and
-// the current tick — for persisting it across restarts and merging it
-// across replicas. Adding a State to a Recorder (Recorder.Add) puts every
-// slot back at its own time, so a state taken at t0 and added at t1 ages
-// correctly: what is older than a window at t1 is not in it.
+// State is a copy of everything a Recorder holds — its closed cells and
+// the current tick, each with its time — for persisting it across restarts
+// and merging it across replicas. Adding a State to a Recorder
+// (Recorder.Add) puts every cell back at its own time, so a state taken at
+// t0 and added at t1 ages as the recorder's own cells do: what is older
+// than a window at t1 is not in it.
 //
 // A State is immutable once made; it is safe for concurrent use.
 type State struct {
 	lay     layout
-	windows []int64 // the recorder's windows, ns
-	slots   []stateSlot
+	windows []int64     // the recorder's windows, ns
+	at      int64       // the source's current tick's start, Unix ns; 0 when unknown
+	cells   []stateCell // in order of start, then width
 }
 
-// stateSlot is one slot: window 0 for a current tick, which belongs in
-// every window.
-type stateSlot struct {
-	window, start, width                    int64
-	counts                                  []bucketCount // non-zero buckets, in index order
-	underflow, overflow, invalid, saturated uint64
-}
-
-// bucketCount is one non-zero bucket. Counts are kept sparse so that a
-// state costs memory in proportion to what it holds (and a decoded one to
-// its input), never to its layout.
-type bucketCount struct {
-	index int
-	n     uint64
+// stateCell is one cell: its span and its buckets in cellCodec's form.
+type stateCell struct {
+	start, width int64
+	enc          []byte
 }
 
 // State returns a copy of the recorder's contents.
@@ -46,45 +39,19 @@ func (r *Recorder) State() *State {
 	for _, w := range r.config.Windows {
 		s.windows = append(s.windows, int64(w))
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for k := range r.rings {
-		rg := &r.rings[k]
-		n := int64(len(rg.slots))
-		for j := rg.head - n + 1; j <= rg.head; j++ {
-			sl := &rg.slots[bucket.Slot(j, n)]
-			st := stateSlot{window: int64(rg.window), start: j * rg.width, width: rg.width,
-				underflow: sl.underflow, overflow: sl.overflow, invalid: sl.invalid, saturated: sl.saturated}
-			for x := sl.lo; x <= sl.hi; x++ {
-				if c := sl.counts[x]; c != 0 {
-					st.counts = append(st.counts, bucketCount{x, uint64(c)})
-				}
-			}
-			s.add(st)
-		}
+	a, done := borrowAcc(r.lay.countsLen)
+	defer done()
+	r.st.Mu.Lock()
+	defer r.st.Mu.Unlock()
+	r.st.CellsLocked(func(start, width int64, enc []byte) {
+		s.cells = append(s.cells, stateCell{start: start, width: width, enc: slices.Clone(enc)})
+	})
+	(*recorderHot)(r).Peek(a)
+	s.at = r.st.HotStart()
+	if !a.isZero() {
+		s.cells = append(s.cells, stateCell{start: s.at, width: r.st.Tick(), enc: r.codec.Append(nil, a)})
 	}
-	hot := stateSlot{start: r.hotIdx.Load() * r.tick, width: r.tick}
-	sp, counts := r.borrowScratch()
-	defer scratchPool.Put(sp)
-	var extra slot
-	r.addHot(counts, &extra)
-	for x, n := range counts {
-		if n != 0 {
-			hot.counts = append(hot.counts, bucketCount{x, n})
-			counts[x] = 0 // pooled scratch goes back all zero
-		}
-	}
-	hot.underflow, hot.overflow, hot.invalid = extra.underflow, extra.overflow, extra.invalid
-	s.add(hot)
 	return s
-}
-
-// add appends st unless it is empty.
-func (s *State) add(st stateSlot) {
-	if len(st.counts) == 0 && st.underflow+st.overflow+st.invalid+st.saturated == 0 {
-		return
-	}
-	s.slots = append(s.slots, st)
 }
 
 // Config returns the configuration of the recorder the state was taken
@@ -98,8 +65,10 @@ func (s *State) Config() Config {
 }
 
 // MergeStates returns a state holding the values of all of states, as
-// replicas' states are combined into a fleet-wide one. The states must share
-// a layout (range and precision), else it fails with ErrLayoutMismatch.
+// replicas' states are combined into a fleet-wide one: cells of the same
+// time and width add bucket by bucket. The states must share a layout
+// (range and precision), else it fails with ErrLayoutMismatch. It takes
+// O(n log n) time in the number of cells.
 func MergeStates(states ...*State) (*State, error) {
 	if len(states) == 0 || states[0] == nil {
 		return nil, fmt.Errorf("%w: nothing to merge", ErrLayoutMismatch)
@@ -109,93 +78,74 @@ func MergeStates(states ...*State) (*State, error) {
 		if s == nil || s.lay != m.lay {
 			return nil, fmt.Errorf("%w: state %d", ErrLayoutMismatch, i)
 		}
-		m.slots = append(m.slots, s.slots...)
+		m.cells = append(m.cells, s.cells...)
+		m.at = max(m.at, s.at)
 	}
+	slices.SortStableFunc(m.cells, func(x, y stateCell) int {
+		return cmp.Or(cmp.Compare(x.start, y.start), cmp.Compare(x.width, y.width))
+	})
+	codec := &cellCodec{n: m.lay.countsLen}
+	a, done := borrowAcc(m.lay.countsLen)
+	defer done()
+	out := m.cells[:0]
+	for i := 0; i < len(m.cells); {
+		j := i + 1
+		for j < len(m.cells) && m.cells[j].start == m.cells[i].start && m.cells[j].width == m.cells[i].width {
+			j++
+		}
+		c := m.cells[i]
+		if j > i+1 {
+			for _, x := range m.cells[i:j] {
+				codec.Add(a, x.enc)
+			}
+			c.enc = codec.Append(nil, a)
+			a.reset()
+		}
+		out = append(out, c)
+		i = j
+	}
+	m.cells = out
 	return m, nil
 }
 
-// Add adds the values of s to the recorder, each slot at its own time: a
-// window's slots into that window, a tick's values into every window. A
-// window the state does not have is filled from the state's next longer
-// window (or its longest), at that window's coarser slots. Slots older than
-// a window are left out of it; values stamped after the present are counted
-// at the present. Counts saturate at 2^32 − 1 per slot bucket, as recorded
-// ones do. It fails with ErrLayoutMismatch, changing nothing, when s has
-// another range or precision.
+// Add adds the values of s to the recorder, each cell at its own time: in
+// the recorder's cell that holds its start at its age now (a cell wider
+// than that one, from a recorder with other windows, lands whole in the
+// cell of its start). Cells older than every window count in Late; cells
+// stamped after the present count at the present. A state taken on a clock
+// ahead of the recorder's moves the recorder's present up to the state's,
+// by at most the longest window, so that its cells keep their times. It
+// fails with ErrLayoutMismatch, changing nothing, when s has another range
+// or precision.
 func (r *Recorder) Add(s *State) error {
 	if s == nil || s.lay != r.lay {
 		return fmt.Errorf("%w: state and recorder differ in range or precision", ErrLayoutMismatch)
 	}
-	var have []int64
-	for _, sl := range s.slots {
-		if sl.window != 0 && !slices.Contains(have, sl.window) {
-			have = append(have, sl.window)
-		}
+	r.st.Mu.Lock()
+	defer r.st.Mu.Unlock()
+	if now, ok := r.index(r.clock()); ok {
+		r.st.RotateLocked(now)
 	}
-	slices.Sort(have)
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if now, ok := r.index(r.clock()); ok && now > r.hotIdx.Load() {
-		r.rotateLocked(now)
+	if ahead := s.at - r.st.HotStart(); ahead > 0 && ahead <= int64(r.st.Retention()) {
+		r.st.RotateLocked(bucket.FloorDiv(s.at, r.st.Tick()))
 	}
-	present := r.hotIdx.Load() * r.tick
-	for k := range r.rings {
-		rg := &r.rings[k]
-		src := sourceWindow(int64(rg.window), have)
-		n := int64(len(rg.slots))
-		for _, sl := range s.slots {
-			if sl.window != 0 && sl.window != src {
-				continue
-			}
-			// A slot from the future (another replica's clock) counts at
-			// the present; one older than the window is left out of it.
-			j := min(bucket.FloorDiv(sl.start, rg.width), bucket.FloorDiv(present, rg.width))
-			rg.advance(j)
-			if j <= rg.head-n {
-				continue
-			}
-			rg.slots[bucket.Slot(j, n)].addState(sl)
+	for _, c := range s.cells {
+		if !r.st.AddLocked(c.start, c.enc) {
+			n, _ := cellCount(c.enc, r.lay.countsLen)
+			r.late += n
 		}
 	}
 	return nil
 }
 
-// sourceWindow picks which of the state's windows (sorted) fills a ring of
-// window w: w itself, else the shortest longer one, else the longest.
-func sourceWindow(w int64, have []int64) int64 {
-	for _, h := range have {
-		if h >= w {
-			return h
-		}
-	}
-	if len(have) == 0 {
-		return -1
-	}
-	return have[len(have)-1]
-}
-
-func (s *slot) addState(sl stateSlot) {
-	s.underflow += sl.underflow
-	s.overflow += sl.overflow
-	s.invalid += sl.invalid
-	s.saturated += sl.saturated
-	for _, c := range sl.counts {
-		s.widen(c.index, c.index)
-		sum := uint64(s.counts[c.index]) + c.n
-		if sum < c.n || sum > math.MaxUint32 {
-			s.saturated += sum - math.MaxUint32 // wraps harmlessly for absurd counts
-			sum = math.MaxUint32
-		}
-		s.counts[c.index] = uint32(sum)
-	}
-}
-
-// stateVersion is the first byte of an encoded State.
-const stateVersion = 1
+// stateVersion is the first byte of an encoded State. Version 2 holds
+// cells; version 1 held a ring of slots per window, which DecodeState
+// still reads (taking the longest window's slots and the current tick).
+const stateVersion = 2
 
 // Encode returns the state in a compact binary form that DecodeState reads.
-// It is not HdrHistogram's format (which has no notion of time slots);
-// callers that persist it wrap it with a checksum, as package slo does.
+// It is not HdrHistogram's format (which has no notion of time); callers
+// that persist it wrap it with a checksum, as package slo does.
 func (s *State) Encode() []byte {
 	b := []byte{stateVersion}
 	b = binary.AppendUvarint(b, uint64(s.lay.lowest))
@@ -205,33 +155,25 @@ func (s *State) Encode() []byte {
 	for _, w := range s.windows {
 		b = binary.AppendUvarint(b, uint64(w))
 	}
-	b = binary.AppendUvarint(b, uint64(len(s.slots)))
-	for _, sl := range s.slots {
-		b = binary.AppendUvarint(b, uint64(sl.window))
-		b = binary.AppendVarint(b, sl.start)
-		b = binary.AppendUvarint(b, uint64(sl.width))
-		for _, v := range []uint64{sl.underflow, sl.overflow, sl.invalid, sl.saturated} {
-			b = binary.AppendUvarint(b, v)
-		}
-		// Non-zero buckets as (gap since the previous one, count).
-		b = binary.AppendUvarint(b, uint64(len(sl.counts)))
-		prev := -1
-		for _, c := range sl.counts {
-			b = binary.AppendUvarint(b, uint64(c.index-prev))
-			b = binary.AppendUvarint(b, c.n)
-			prev = c.index
-		}
+	b = binary.AppendVarint(b, s.at)
+	b = binary.AppendUvarint(b, uint64(len(s.cells)))
+	for _, c := range s.cells {
+		b = binary.AppendVarint(b, c.start)
+		b = binary.AppendUvarint(b, uint64(c.width))
+		b = append(b, c.enc...) // self-delimiting: its length comes first
 	}
 	return b
 }
 
-// DecodeState reads a state that Encode wrote. Bytes that are not one fail
-// with ErrCorrupt; DecodeState never panics, and allocates in proportion to
-// its input.
+// DecodeState reads a state that Encode wrote (either version). Bytes that
+// are not one fail with ErrCorrupt; DecodeState never panics, takes time
+// linear in its input and allocates in proportion to it, whatever widths,
+// times or counts the input declares.
 func DecodeState(data []byte) (*State, error) {
 	d := wire.NewReader(data)
-	if v := d.Byte(); v != stateVersion {
-		return nil, fmt.Errorf("%w: state version %d", ErrCorrupt, v)
+	version := d.Byte()
+	if version != 1 && version != 2 {
+		return nil, fmt.Errorf("%w: state version %d", ErrCorrupt, version)
 	}
 	lowest, highest, digits := d.Uvarint(), d.Uvarint(), d.Uvarint()
 	if !d.OK() || lowest > math.MaxInt64 || highest > math.MaxInt64 || digits > 5 {
@@ -250,29 +192,66 @@ func DecodeState(data []byte) (*State, error) {
 		}
 		s.windows = append(s.windows, int64(w))
 	}
-	n := d.Count(8) // a slot takes at least 8 bytes
+	if version == 1 {
+		return decodeV1(d, s, len(data))
+	}
+	s.at = d.Varint()
+	n := d.Count(3) // a cell takes at least 3 bytes
 	for range n {
-		var sl stateSlot
-		window, start, width := d.Uvarint(), d.Varint(), d.Uvarint()
-		sl.underflow, sl.overflow, sl.invalid, sl.saturated = d.Uvarint(), d.Uvarint(), d.Uvarint(), d.Uvarint()
-		if !d.OK() || window > math.MaxInt64 || width == 0 || width > math.MaxInt64 {
-			return nil, fmt.Errorf("%w: state slot", ErrCorrupt)
+		start, width := d.Varint(), d.Uvarint()
+		if !d.OK() || width == 0 || width > math.MaxInt64 {
+			return nil, fmt.Errorf("%w: state cell", ErrCorrupt)
 		}
-		sl.window, sl.start, sl.width = int64(window), start, int64(width)
-		nz := d.Count(2)
-		x := -1
-		for range nz {
-			gap, c := d.Uvarint(), d.Uvarint()
-			if !d.OK() || gap == 0 || gap > uint64(lay.countsLen) || x+int(gap) >= lay.countsLen || c == 0 {
-				return nil, fmt.Errorf("%w: state bucket", ErrCorrupt)
-			}
-			x += int(gap)
-			sl.counts = append(sl.counts, bucketCount{x, c})
+		enc := d.Prefixed()
+		if _, ok := cellCount(enc, lay.countsLen); !d.OK() || !ok {
+			return nil, fmt.Errorf("%w: state cell buckets", ErrCorrupt)
 		}
-		s.slots = append(s.slots, sl)
+		s.cells = append(s.cells, stateCell{start: start, width: int64(width), enc: enc})
 	}
 	if !d.OK() || d.Len() != 0 {
 		return nil, fmt.Errorf("%w: state of %d bytes, unread or left over", ErrCorrupt, len(data))
 	}
+	return s, nil
+}
+
+// decodeV1 reads the slots of a version-1 state: per window, a ring of
+// slots holding the same values at that window's resolution, and the
+// current tick in window 0. It keeps the current tick and the longest
+// window's slots, so that no value is counted twice.
+func decodeV1(d *wire.Reader, s *State, size int) (*State, error) {
+	codec := &cellCodec{n: s.lay.countsLen}
+	a, done := borrowAcc(s.lay.countsLen)
+	defer done()
+	longest := int64(0)
+	for _, w := range s.windows {
+		longest = max(longest, w)
+	}
+	n := d.Count(8) // a slot takes at least 8 bytes
+	for range n {
+		window, start, width := d.Uvarint(), d.Varint(), d.Uvarint()
+		under, over, invalid, _ := d.Uvarint(), d.Uvarint(), d.Uvarint(), d.Uvarint()
+		if !d.OK() || window > math.MaxInt64 || width == 0 || width > math.MaxInt64 {
+			return nil, fmt.Errorf("%w: state slot", ErrCorrupt)
+		}
+		nz := d.Count(2)
+		x := -1
+		for range nz {
+			gap, c := d.Uvarint(), d.Uvarint()
+			if !d.OK() || gap == 0 || gap > uint64(s.lay.countsLen) || x+int(gap) >= s.lay.countsLen || c == 0 {
+				return nil, fmt.Errorf("%w: state bucket", ErrCorrupt)
+			}
+			x += int(gap)
+			a.addAt(x, c)
+		}
+		a.underflow, a.overflow, a.invalid = under, over, invalid
+		if window == 0 || int64(window) == longest {
+			s.cells = append(s.cells, stateCell{start: start, width: int64(width), enc: codec.Append(nil, a)})
+		}
+		a.reset()
+	}
+	if !d.OK() || d.Len() != 0 {
+		return nil, fmt.Errorf("%w: state of %d bytes, unread or left over", ErrCorrupt, size)
+	}
+	slices.SortStableFunc(s.cells, func(x, y stateCell) int { return cmp.Compare(x.start, y.start) })
 	return s, nil
 }

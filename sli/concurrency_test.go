@@ -1,6 +1,7 @@
 package sli_test
 
 import (
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -104,50 +105,60 @@ func TestConservationUnderConcurrency(t *testing.T) {
 	}
 }
 
-// TestClockStepsBack moves the clock back two hours and forward again:
-// events recorded at the earlier time land in their own bucket, none is lost
-// or counted twice.
-func TestClockStepsBack(t *testing.T) {
+// TestClockSteps steps the clock back and forward by a minute, an hour and
+// 40 days between two batches of events: none is lost or counted twice,
+// and the events recorded since the step are in every window that holds
+// now — after a step back too, when they are counted in the current cell.
+// An event recorded with RecordAt keeps its own time (a replay).
+func TestClockSteps(t *testing.T) {
+	for _, step := range []time.Duration{time.Minute, time.Hour, 40 * 24 * time.Hour} {
+		for _, dir := range []time.Duration{-1, 1} {
+			t.Run(fmt.Sprintf("%v", dir*step), func(t *testing.T) {
+				clock := newFakeClock(t0.Add(50 * 24 * time.Hour))
+				r, err := sli.NewRatio(sli.WithClock(clock.Now))
+				if err != nil {
+					t.Fatal(err)
+				}
+				for range 10 {
+					r.Record(sli.Good)
+				}
+				clock.Advance(dir * step)
+				for range 5 {
+					r.Record(sli.Bad)
+				}
+				for _, w := range []time.Duration{5 * time.Minute, time.Hour, 24 * time.Hour, 30 * 24 * time.Hour} {
+					got, err := r.Counts(w)
+					if err != nil {
+						t.Fatal(err)
+					}
+					want := sli.Counts{Good: 10, Valid: 15}
+					if dir > 0 && w < step {
+						want = sli.Counts{Good: 0, Valid: 5} // the first batch is older than the window
+					}
+					if diff := cmp.Diff(want, got); diff != "" {
+						t.Errorf("Counts(%v) (-want +got):\n%s", w, diff)
+					}
+				}
+				tot := r.Totals()
+				if tot.Good != 10 || tot.Bad != 5 {
+					t.Errorf("Totals = %+v, want 10 good and 5 bad", tot)
+				}
+				if dir > 0 && step > 35*24*time.Hour && tot.Expired != 10 {
+					t.Errorf("Totals.Expired = %d, want the 10 events older than the retention", tot.Expired)
+				}
+			})
+		}
+	}
+	// A replayed event keeps its time.
 	clock := newFakeClock(t0.Add(10 * time.Hour))
-	r, err := sli.NewRatio(sli.WithClock(clock.Now))
-	if err != nil {
-		t.Fatal(err)
+	r, _ := sli.NewRatio(sli.WithClock(clock.Now))
+	r.Record(sli.Good)
+	r.RecordAt(t0.Add(8*time.Hour), sli.Bad)
+	if got, _ := r.CountsAt(t0.Add(8*time.Hour), time.Minute); got != (sli.Counts{Valid: 1}) {
+		t.Errorf("CountsAt(the replayed event's time) = %+v, want the one bad event", got)
 	}
-	for range 10 {
-		r.Record(sli.Good)
-	}
-	clock.Advance(-2 * time.Hour)
-	for range 5 {
-		r.Record(sli.Bad)
-	}
-	clock.Advance(2*time.Hour + time.Minute)
-	for range 3 {
-		r.Record(sli.Good)
-	}
-	tests := []struct {
-		window time.Duration
-		want   sli.Counts
-	}{
-		{time.Hour, sli.Counts{Good: 13, Valid: 13}},
-		{3 * time.Hour, sli.Counts{Good: 13, Valid: 18}},
-		{24 * time.Hour, sli.Counts{Good: 13, Valid: 18}},
-	}
-	for _, tt := range tests {
-		got, err := r.Counts(tt.window)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if diff := cmp.Diff(tt.want, got); diff != "" {
-			t.Errorf("Counts(%v) (-want +got):\n%s", tt.window, diff)
-		}
-	}
-	// The backwards events are in the bucket of their own time.
-	got, _ := r.CountsAt(t0.Add(8*time.Hour), time.Minute)
-	if diff := cmp.Diff(sli.Counts{Good: 0, Valid: 5}, got); diff != "" {
-		t.Errorf("CountsAt(the earlier time) (-want +got):\n%s", diff)
-	}
-	if diff := cmp.Diff(sli.Totals{Good: 13, Bad: 5}, r.Totals()); diff != "" {
-		t.Errorf("Totals (-want +got):\n%s", diff)
+	if got, _ := r.Counts(time.Hour); got != (sli.Counts{Good: 1, Valid: 1}) {
+		t.Errorf("Counts(1h) = %+v, want the one good event", got)
 	}
 }
 
@@ -173,7 +184,7 @@ func TestClockJumpsFarAhead(t *testing.T) {
 	if diff := cmp.Diff(sli.Counts{Good: 1, Valid: 1}, got); diff != "" {
 		t.Errorf("Counts (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff(sli.Totals{Good: 2, Bad: 2, OutOfRange: 1}, r.Totals()); diff != "" {
+	if diff := cmp.Diff(sli.Totals{Good: 2, Bad: 2, OutOfRange: 1, Expired: 2}, r.Totals()); diff != "" {
 		t.Errorf("Totals (-want +got):\n%s", diff)
 	}
 	r.RecordAt(time.Time{}, sli.Good) // the zero time: before 1678

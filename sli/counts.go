@@ -48,4 +48,8 @@ type Totals struct {
 	// (or cannot) retain: older than its retention, or outside the years
 	// 1678–2262. They are in Good or Bad but in no window.
 	OutOfRange uint64
+	// Expired counts valid events that aged out of the retention. They are
+	// in Good or Bad but in no window any more: the cells of a State add
+	// up to Good + Bad − OutOfRange − Expired.
+	Expired uint64
 }

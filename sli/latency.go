@@ -1,6 +1,7 @@
 package sli
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -18,8 +19,9 @@ import (
 // clock. With WithClock, a record that starts a new bucket or lands in a
 // past one takes the SLI's locks, as reads do.
 //
-// Memory is the counts' Storage (about 20 KiB by default) plus the
-// histogram's (about 405 KiB by default; see histogram.Recorder).
+// Memory follows traffic: the counts' cells (see Storage) plus the
+// histogram's (see histogram.Recorder), a few tens of KiB at 100 events a
+// second.
 //
 // A Latency is safe for concurrent use. Build one with NewLatency; the zero
 // value is not usable.
@@ -71,7 +73,8 @@ func (l *Latency) outcome(d time.Duration) Outcome {
 // in Totals.Negative and as not valid, and in the histogram's Invalid.
 func (l *Latency) Record(d time.Duration) {
 	if l.s.now != nil {
-		l.RecordAt(l.s.now(), d)
+		l.s.addNow(l.s.now(), l.outcome(d))
+		l.h.Record(d)
 		return
 	}
 	p := shard.Proc() // once for both the counts and the histogram
@@ -116,7 +119,7 @@ func (l *Latency) RecordAt(t time.Time, d time.Duration) {
 // Totals.Invalid, and not in the histogram.
 func (l *Latency) Exclude() {
 	if l.s.now != nil {
-		l.s.addAt(l.s.now(), Invalid)
+		l.s.addNow(l.s.now(), Invalid)
 		return
 	}
 	l.s.add(Invalid)
@@ -127,11 +130,11 @@ func (l *Latency) ExcludeAt(t time.Time) { l.s.addAt(t, Invalid) }
 
 // Counts returns the good and valid events in the window ending now.
 func (l *Latency) Counts(window time.Duration) (Counts, error) {
-	return l.s.countsAt(l.s.present(), window)
+	return l.s.countsAt(l.s.clock(), window)
 }
 
 // CountsAt returns the good and valid events in the window (t − window, t],
-// rounded outward to bucket boundaries as Ratio.CountsAt describes.
+// as Ratio.CountsAt describes.
 func (l *Latency) CountsAt(t time.Time, window time.Duration) (Counts, error) {
 	return l.s.countsAt(t, window)
 }
@@ -178,29 +181,21 @@ type Percentiles struct {
 // Percentiles returns p50, p95, p99 and p99.9 of the window ending now. It
 // fails with ErrNoData when no duration was recorded in it.
 func (l *Latency) Percentiles(window time.Duration) (Percentiles, error) {
-	s, err := l.h.Snapshot(window)
-	return percentiles(window, s, err)
+	return l.PercentilesAt(l.s.clock(), window)
 }
+
+// percentileQs are the quantiles of Percentiles.
+var percentileQs = []float64{0.5, 0.95, 0.99, 0.999}
 
 // PercentilesAt returns p50, p95, p99 and p99.9 of the window
-// (t − window, t].
+// (t − window, t]. It allocates nothing but the percentiles' values.
 func (l *Latency) PercentilesAt(t time.Time, window time.Duration) (Percentiles, error) {
-	s, err := l.h.SnapshotAt(t, window)
-	return percentiles(window, s, err)
-}
-
-func percentiles(window time.Duration, s *histogram.Snapshot, err error) (Percentiles, error) {
+	n, v, err := l.h.QuantilesAt(t, window, percentileQs)
+	if errors.Is(err, histogram.ErrNoData) {
+		return Percentiles{}, fmt.Errorf("%w in the last %v", ErrNoData, window)
+	}
 	if err != nil {
 		return Percentiles{}, err
 	}
-	if s.Count() == 0 {
-		return Percentiles{}, fmt.Errorf("%w in the last %v", ErrNoData, window)
-	}
-	p := Percentiles{Window: window, Count: s.Count()}
-	// With values present and fixed quantiles, these cannot fail.
-	p.P50, _ = s.P50()
-	p.P95, _ = s.P95()
-	p.P99, _ = s.P99()
-	p.P999, _ = s.P999()
-	return p, nil
+	return Percentiles{Window: window, Count: n, P50: v[0], P95: v[1], P99: v[2], P999: v[3]}, nil
 }

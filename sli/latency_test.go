@@ -97,7 +97,7 @@ func TestNewLatencyRejects(t *testing.T) {
 			t.Errorf("NewLatency(%v) error = %v, want ErrInvalidThreshold naming the threshold", th, err)
 		}
 	}
-	if _, err := sli.NewLatency(time.Second, sli.WithStorage(sli.Storage{Fine: -1})); !errors.Is(err, sli.ErrInvalidStorage) {
+	if _, err := sli.NewLatency(time.Second, sli.WithStorage(sli.Storage{Retention: -1})); !errors.Is(err, sli.ErrInvalidStorage) {
 		t.Errorf("NewLatency with bad storage: error = %v, want ErrInvalidStorage", err)
 	}
 }

@@ -37,7 +37,7 @@ func NewRatio(opts ...Option) (*Ratio, error) {
 // is counted as not valid and in Totals.Unknown.
 func (r *Ratio) Record(o Outcome) {
 	if r.s.now != nil {
-		r.s.addAt(r.s.now(), o)
+		r.s.addNow(r.s.now(), o)
 		return
 	}
 	r.s.add(o)
@@ -49,16 +49,19 @@ func (r *Ratio) RecordAt(t time.Time, o Outcome) { r.s.addAt(t, o) }
 
 // Counts returns the good and valid events in the window ending now.
 func (r *Ratio) Counts(window time.Duration) (Counts, error) {
-	return r.s.countsAt(r.s.present(), window)
+	return r.s.countsAt(r.s.clock(), window)
 }
 
 // CountsAt returns the good and valid events in the window (t − window, t].
-// The window is rounded outward to bucket boundaries: it covers every
-// bucket that overlaps it, so it spans at least window and at most window
-// plus one bucket (a fine bucket where it lies within FineSpan of the
-// current bucket, a coarse one beyond). Parts of the window older than the
-// retained buckets count nothing. It fails with ErrInvalidWindow when
-// window is not positive or is longer than the retention.
+// Its far edge is rounded to the nearest cell boundary (see Storage): within
+// 2% of the window for windows from 4 m 10 s to a day, within 7.5 minutes
+// for longer ones, exact for a window that starts on the 15-minute grid. A
+// t that is the present (within a tick, 10 s, of the clock's now) ends the
+// window at the present as the SLI counts it, which is never before the
+// current cell's start, so that after the clock steps back the window still
+// holds every event recorded since. Parts of the window older than the
+// retention count nothing. It fails with ErrInvalidWindow when window is
+// not positive or is longer than the retention.
 func (r *Ratio) CountsAt(t time.Time, window time.Duration) (Counts, error) {
 	return r.s.countsAt(t, window)
 }

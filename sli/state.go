@@ -1,10 +1,12 @@
 package sli
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/nines-slo/nines/histogram"
 	"github.com/nines-slo/nines/internal/bucket"
@@ -30,8 +32,9 @@ var (
 //
 // A State is immutable once made; it is safe for concurrent use.
 type State struct {
-	buckets []stateBucket
+	buckets []stateBucket // oldest first
 	totals  Totals
+	at      int64            // the start of the source's current cell, Unix ns; 0 for a version-1 state
 	hist    *histogram.State // latency SLIs only
 }
 
@@ -57,89 +60,71 @@ func (s *State) HistogramConfig() (histogram.Config, bool) {
 	return s.hist.Config(), true
 }
 
-// state copies the series.
+// state copies the series. The hot counters are read once, for the cells
+// and the totals both, so that a state taken while events are recorded
+// still adds up: its cells hold Good + Bad − OutOfRange − Expired.
 func (s *series) state() *State {
 	st := &State{}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.st.Mu.Lock()
+	defer s.st.Mu.Unlock()
+	s.st.CellsLocked(func(start, width int64, enc []byte) {
+		var c cell
+		countCodec{}.Add(&c, enc)
+		st.buckets = append(st.buckets, stateBucket{start: start, width: width, good: c.good, bad: c.bad})
+	})
+	t := s.folded
 	var hot cell
 	for k := range s.hot {
-		hot.good += s.hot[k].good.Load()
-		hot.bad += s.hot[k].bad.Load()
+		g, b := s.hot[k].good.Load(), s.hot[k].bad.Load()
+		hot.good += g
+		hot.bad += b
+		t.Invalid += s.hot[k].invalid.Load()
 	}
-	ring := func(cells []cell, head, width int64) {
-		n := int64(len(cells))
-		for i := head - n + 1; i <= head; i++ {
-			if c := cells[bucket.Slot(i, n)]; c != (cell{}) {
-				st.buckets = append(st.buckets, stateBucket{start: i * width, width: width, good: c.good, bad: c.bad})
-			}
-		}
-	}
-	ring(s.coarseRing, s.coarseHead, s.fine*s.ratio)
-	ring(s.fineRing, s.fineHead, s.fine)
+	t.Good += hot.good
+	t.Bad += hot.bad
+	t.Unknown, t.Negative, t.Future = s.unknown.Load(), s.negative.Load(), s.future.Load()
+	at := s.st.HotStart()
 	if hot != (cell{}) {
-		st.buckets = append(st.buckets, stateBucket{start: s.hotIdx.Load() * s.fine, width: s.fine, good: hot.good, bad: hot.bad})
+		st.buckets = append(st.buckets, stateBucket{start: at, width: int64(tick), good: hot.good, bad: hot.bad})
 	}
-	st.totals = s.totalsLocked()
+	st.totals = t
+	st.at = at
 	return st
 }
 
-// addState adds the buckets and totals of st, each bucket at its own time.
+// addState adds the cells and totals of st, each cell at its own time: in
+// the cell that holds its start at its age now. A state taken on a clock
+// ahead of this SLI's (a replica's, or this process's before the wall clock
+// stepped back) moves the SLI's present up to the state's, by at most the
+// retention, so that its history keeps its times.
 func (s *series) addState(st *State) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if now, ok := s.index(s.clock()); ok && now > s.hotIdx.Load() {
-		s.rotateLocked(now)
+	s.st.Mu.Lock()
+	defer s.st.Mu.Unlock()
+	if now, ok := s.index(s.clock()); ok {
+		s.st.RotateLocked(now)
 	}
-	hot := s.hotIdx.Load()
-	var inHot cell
-	fineStart := (s.fineHead - int64(len(s.fineRing)) + 1) * s.fine
+	if ahead := st.at - s.st.HotStart(); ahead > 0 && ahead <= int64(s.storage.Retention) {
+		s.st.RotateLocked(bucket.FloorDiv(st.at, int64(tick)))
+	}
+	var buf []byte
 	for _, b := range st.buckets {
-		// A bucket wider than a fine one (a coarse bucket, or the state of
-		// an SLI with other storage) that reaches into the fine span is
-		// spread evenly over the fine buckets it covers; elsewhere it lands
-		// in the bucket holding its start.
-		parts := int64(1)
-		if b.width > s.fine && b.width%s.fine == 0 && b.start+b.width > fineStart {
-			parts = b.width / s.fine
-		}
-		for k := range parts {
-			c := cell{good: share(b.good, k, parts), bad: share(b.bad, k, parts)}
-			if c == (cell{}) {
-				continue
-			}
-			if i := bucket.FloorDiv(b.start, s.fine) + k; i < hot {
-				s.addCellLocked(i, c)
-				continue
-			}
-			// The current bucket, or one stamped after it: counted now.
-			s.hot[0].good.Add(c.good)
-			s.hot[0].bad.Add(c.bad)
-			inHot.add(c)
+		c := cell{good: b.good, bad: b.bad}
+		buf = countCodec{}.Append(buf[:0], &c)
+		if !s.st.AddLocked(b.start, buf) {
+			s.folded.OutOfRange += b.good + b.bad
 		}
 	}
 	t := st.totals
-	s.folded.Good += t.Good - inHot.good // the hot counters count the rest
-	s.folded.Bad += t.Bad - inHot.bad
+	s.folded.Good += t.Good
+	s.folded.Bad += t.Bad
 	s.folded.Invalid += t.Invalid
 	s.folded.OutOfRange += t.OutOfRange
+	s.folded.Expired += t.Expired
 	s.added.add(cell{good: t.Good, bad: t.Bad})
 	s.addedInv += t.Invalid
 	s.unknown.Add(t.Unknown)
 	s.negative.Add(t.Negative)
 	s.future.Add(t.Future)
-}
-
-// share returns the k-th of n near-equal whole parts of total.
-func share(total uint64, k, n int64) uint64 {
-	if n == 1 {
-		return total
-	}
-	q, r := total/uint64(n), total%uint64(n)
-	if uint64(k) < r {
-		return q + 1
-	}
-	return q
 }
 
 // State returns a copy of everything the SLI has recorded.
@@ -203,9 +188,10 @@ func (l *Latency) Accepts(st *State) error {
 }
 
 // MergeStates returns a state holding everything in states, as replicas'
-// states are combined into a fleet-wide one: buckets and totals add,
-// histograms merge. The states must all be ratio or all latency states with
-// one histogram layout, else it fails with ErrStateMismatch.
+// states are combined into a fleet-wide one: cells of the same time and
+// width add, totals add, histograms merge. The states must all be ratio or
+// all latency states with one histogram layout, else it fails with
+// ErrStateMismatch. It takes O(n log n) time in the number of cells.
 func MergeStates(states ...*State) (*State, error) {
 	if len(states) == 0 || states[0] == nil {
 		return nil, fmt.Errorf("%w: nothing to merge", ErrStateMismatch)
@@ -225,10 +211,25 @@ func MergeStates(states ...*State) (*State, error) {
 		t.Negative += s.totals.Negative
 		t.Future += s.totals.Future
 		t.OutOfRange += s.totals.OutOfRange
+		t.Expired += s.totals.Expired
+		m.at = max(m.at, s.at)
 		if s.hist != nil {
 			hists = append(hists, s.hist)
 		}
 	}
+	slices.SortStableFunc(m.buckets, func(x, y stateBucket) int {
+		return cmp.Or(cmp.Compare(x.start, y.start), cmp.Compare(x.width, y.width))
+	})
+	out := m.buckets[:0]
+	for _, b := range m.buckets {
+		if n := len(out); n > 0 && out[n-1].start == b.start && out[n-1].width == b.width {
+			out[n-1].good += b.good
+			out[n-1].bad += b.bad
+			continue
+		}
+		out = append(out, b)
+	}
+	m.buckets = out
 	if len(hists) > 0 {
 		h, err := histogram.MergeStates(hists...)
 		if err != nil {
@@ -239,16 +240,19 @@ func MergeStates(states ...*State) (*State, error) {
 	return m, nil
 }
 
-const stateVersion = 1
+// stateVersion is the version Encode writes: 2 adds the source's present
+// and Totals.Expired to version 1, which DecodeState still reads.
+const stateVersion = 2
 
 // Encode returns the state in a compact binary form that DecodeState reads.
 // Callers that persist it wrap it with a checksum, as package slo does.
 func (s *State) Encode() []byte {
 	b := []byte{stateVersion}
 	t := s.totals
-	for _, v := range []uint64{t.Good, t.Bad, t.Invalid, t.Unknown, t.Negative, t.Future, t.OutOfRange} {
+	for _, v := range []uint64{t.Good, t.Bad, t.Invalid, t.Unknown, t.Negative, t.Future, t.OutOfRange, t.Expired} {
 		b = binary.AppendUvarint(b, v)
 	}
+	b = binary.AppendVarint(b, s.at)
 	// Buckets mostly follow one another at one width: such a bucket is
 	// written as a step count from the previous one (tag 0), others with
 	// their start and width (tag 1).
@@ -284,15 +288,19 @@ func DecodeState(data []byte) (*State, error) {
 		return nil, fmt.Errorf("%w: %s", ErrCorruptState, what)
 	}
 	d := wire.NewReader(data)
-	if d.Byte() != stateVersion {
+	version := d.Byte()
+	if version != 1 && version != 2 {
 		return fail("unknown version")
 	}
 	s := &State{}
-	var tv [7]uint64
-	for i := range tv {
+	var tv [8]uint64
+	for i := range tv[:6+version] {
 		tv[i] = d.Uvarint()
 	}
-	s.totals = Totals{Good: tv[0], Bad: tv[1], Invalid: tv[2], Unknown: tv[3], Negative: tv[4], Future: tv[5], OutOfRange: tv[6]}
+	s.totals = Totals{Good: tv[0], Bad: tv[1], Invalid: tv[2], Unknown: tv[3], Negative: tv[4], Future: tv[5], OutOfRange: tv[6], Expired: tv[7]}
+	if version >= 2 {
+		s.at = d.Varint()
+	}
 	n := d.Count(4) // a bucket takes at least 4 bytes
 	if !d.OK() {
 		return fail("totals or bucket count")

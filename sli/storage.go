@@ -7,90 +7,48 @@ import (
 	"github.com/nines-slo/nines/histogram"
 )
 
-// Storage describes how an SLI keeps its good and valid counts: fine buckets
-// for recent time, coarse buckets beyond, for as long as the retention.
-// Counts move from fine to coarse buckets as they age (downsampling); every
-// recorded event is in exactly one bucket. Zero fields take the defaults.
+// Storage describes how long an SLI keeps its good and valid counts. The
+// zero Storage takes the default.
 //
-// Memory is 16 bytes per bucket — FineSpan/Fine fine buckets and
-// (Retention−FineSpan)/Coarse + 2 coarse ones — plus 128 bytes of counters
-// per shard (four per CPU, 4 to 64 shards). The defaults need about 19 KiB of
-// buckets (360 fine, 836 coarse); a 400-day retention about 156 KiB.
+// Counts live in time cells that widen as they age: 10-second cells for the
+// last 25 minutes, 1-minute cells to 6 h 30 m, 15-minute cells for the rest
+// of the retention. Every recorded event is in exactly one cell. A window
+// counts the cells it overlaps, its far edge rounded to the nearest cell
+// boundary, so every window from 4 m 10 s to a day spans its length to
+// within 2% (5 s in 5 minutes), longer windows to within 7.5 minutes, and a
+// window that starts on the 15-minute grid — local midnight, in every time
+// zone in use — is exact for the whole retention.
+//
+// Memory follows traffic: a closed cell takes its counts' varint bytes
+// (2 bytes empty, about 4 at 100 events a second), kept only from the first
+// event on; 35 days at 100 events a second take about 15 KiB, plus 128
+// bytes of counters per shard (one per CPU, 2 to 64 shards).
 type Storage struct {
-	// Fine is the width of the recent buckets. Default 1 minute; at least
-	// one second.
-	Fine time.Duration
-	// FineSpan is how far back fine buckets reach: windows up to this long
-	// are exact to the Fine bucket. Default 6 hours; a multiple of Fine.
-	FineSpan time.Duration
-	// Coarse is the width of the older buckets. Default 1 hour; a multiple
-	// of Fine.
-	Coarse time.Duration
 	// Retention is the longest window the SLI answers. Default 35 days
 	// (a 30-day objective plus margin); 400 days covers calendar quarters
-	// and years. At least FineSpan.
+	// and years. At least 1 hour, at most about 29 years.
 	Retention time.Duration
 }
 
-// Default storage.
-const (
-	DefaultFine      = time.Minute
-	DefaultFineSpan  = 6 * time.Hour
-	DefaultCoarse    = time.Hour
-	DefaultRetention = 35 * 24 * time.Hour
-)
+// DefaultRetention is the retention of the default Storage.
+const DefaultRetention = 35 * 24 * time.Hour
 
-// maxBuckets bounds each ring, so that a unit mistake (nanoseconds for
-// seconds) is an error rather than gigabytes.
-const maxBuckets = 1 << 20
+// maxCells bounds the retention's cells, so that a unit mistake is an
+// error rather than gigabytes.
+const maxCells = 1 << 20
 
 // withDefaults returns s with zero fields replaced by defaults, or an error
 // naming the first invalid field.
 func (s Storage) withDefaults() (Storage, error) {
-	fields := []struct {
-		name string
-		v    *time.Duration
-		def  time.Duration
-	}{
-		{"Fine", &s.Fine, DefaultFine},
-		{"FineSpan", &s.FineSpan, DefaultFineSpan},
-		{"Coarse", &s.Coarse, DefaultCoarse},
-		{"Retention", &s.Retention, DefaultRetention},
-	}
-	for _, f := range fields {
-		if *f.v < 0 {
-			return s, fmt.Errorf("%w: %s %v is negative", ErrInvalidStorage, f.name, *f.v)
-		}
-		if *f.v == 0 {
-			*f.v = f.def
-		}
-	}
 	switch {
-	case s.Fine < time.Second:
-		return s, fmt.Errorf("%w: Fine %v is under one second", ErrInvalidStorage, s.Fine)
-	case s.FineSpan%s.Fine != 0:
-		return s, fmt.Errorf("%w: FineSpan %v is not a multiple of Fine %v", ErrInvalidStorage, s.FineSpan, s.Fine)
-	case s.Coarse%s.Fine != 0:
-		return s, fmt.Errorf("%w: Coarse %v is not a multiple of Fine %v", ErrInvalidStorage, s.Coarse, s.Fine)
-	case s.Retention < s.FineSpan:
-		return s, fmt.Errorf("%w: Retention %v is shorter than FineSpan %v", ErrInvalidStorage, s.Retention, s.FineSpan)
-	case s.FineSpan/s.Fine > maxBuckets:
-		return s, fmt.Errorf("%w: FineSpan %v ÷ Fine %v needs more than %d buckets", ErrInvalidStorage, s.FineSpan, s.Fine, maxBuckets)
-	case s.Retention/s.Coarse > maxBuckets:
-		return s, fmt.Errorf("%w: Retention %v ÷ Coarse %v needs more than %d buckets", ErrInvalidStorage, s.Retention, s.Coarse, maxBuckets)
+	case s.Retention == 0:
+		s.Retention = DefaultRetention
+	case s.Retention < time.Hour:
+		return s, fmt.Errorf("%w: Retention %v is under 1 hour", ErrInvalidStorage, s.Retention)
+	case s.Retention/(15*time.Minute) > maxCells:
+		return s, fmt.Errorf("%w: Retention %v needs more than %d cells of 15 minutes", ErrInvalidStorage, s.Retention, maxCells)
 	}
 	return s, nil
-}
-
-// fineBuckets and coarseBuckets size the two rings. The fine ring holds the
-// FineSpan before the current bucket; the coarse ring holds the rest of the
-// retention, plus one bucket for each end that may be cut by a bucket
-// boundary.
-func (s Storage) fineBuckets() int { return int(s.FineSpan / s.Fine) }
-
-func (s Storage) coarseBuckets() int {
-	rest := s.Retention - s.FineSpan
-	return int((rest+s.Coarse-1)/s.Coarse) + 2
 }
 
 // Option configures an SLI. Options are applied in order; a later option

@@ -3,6 +3,7 @@ package sli_test
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -13,13 +14,14 @@ import (
 	"github.com/nines-slo/nines/sli"
 )
 
-// bucketModel computes, independently of the implementation, which events a
-// window counts under the documented rules: fine buckets over FineSpan
-// before the current bucket, coarse buckets beyond, every bucket that
-// overlaps the window counted whole. It assumes every fine bucket up to the
-// current one received an event, so that the fine ring ends right before
-// the current bucket.
-type bucketModel struct {
+// cellModel computes, independently of the implementation, which events a
+// window counts under the documented rules: 10-second cells for 25
+// minutes, 1-minute cells to 6 h 30 m, 15-minute cells to the retention,
+// each level reaching back its span from the current cell's start (rounded
+// down to its width), a level's newest cell ending where the finer level
+// begins; a window takes every cell that starts at or before its end and
+// either holds the end or lies more than half after its start.
+type cellModel struct {
 	st    sli.Storage
 	times []time.Time // of the events, oldest first
 	bad   []bool
@@ -33,27 +35,38 @@ func floorDiv(a, b int64) int64 {
 	return q
 }
 
-func (m *bucketModel) counts(now, t time.Time, w time.Duration) sli.Counts {
-	fine, ratio := int64(m.st.Fine), int64(m.st.Coarse/m.st.Fine)
-	nc := int64((m.st.Retention-m.st.FineSpan+m.st.Coarse-1)/m.st.Coarse) + 2
-	hot := floorDiv(now.UnixNano(), fine)
-	fineStart := hot - int64(m.st.FineSpan/m.st.Fine)
-	coarseHead := floorDiv(fineStart-1, ratio)
-	lo, hi := floorDiv(t.Add(-w).UnixNano(), fine), floorDiv(t.UnixNano(), fine)
+func (m *cellModel) counts(now, t time.Time, w time.Duration) sli.Counts {
+	levels := []struct{ width, span int64 }{
+		{int64(10 * time.Second), int64(25 * time.Minute)},
+		{int64(time.Minute), int64(6*time.Hour + 30*time.Minute)},
+		{int64(15 * time.Minute), int64(m.st.Retention)},
+	}
+	hot := floorDiv(now.UnixNano(), int64(10*time.Second)) * int64(10*time.Second)
+	frontier := func(k int) int64 { return floorDiv(hot-levels[k].span, levels[k].width) * levels[k].width }
+	b := t.UnixNano()
+	a := b - int64(w)
 	var c sli.Counts
-	for k, et := range m.times {
-		i := floorDiv(et.UnixNano(), fine)
-		var in bool
-		if i >= fineStart {
-			in = lo <= i && i <= hi
-		} else {
-			j := floorDiv(i, ratio)
-			in = lo < fineStart && j > coarseHead-nc &&
-				floorDiv(lo, ratio) <= j && j <= floorDiv(min(hi, fineStart-1), ratio)
+	for i, et := range m.times {
+		e := et.UnixNano()
+		start, end := hot, hot+int64(10*time.Second)
+		if e < hot {
+			k := 0
+			for k < len(levels) && e < frontier(k) {
+				k++
+			}
+			if k == len(levels) {
+				continue // expired
+			}
+			start = floorDiv(e, levels[k].width) * levels[k].width
+			bound := hot
+			if k > 0 {
+				bound = frontier(k - 1)
+			}
+			end = min(start+levels[k].width, bound)
 		}
-		if in {
+		if start <= b && (end > b || start+(end-start)/2 > a) {
 			c.Valid++
-			if !m.bad[k] {
+			if !m.bad[i] {
 				c.Good++
 			}
 		}
@@ -61,17 +74,17 @@ func (m *bucketModel) counts(now, t time.Time, w time.Duration) sli.Counts {
 	return c
 }
 
-// TestWindowsMatchBucketModel records an event every 10 seconds for 40 days
+// TestWindowsMatchCellModel records an event every 10 seconds for 40 days
 // and checks windows from 5 minutes to 35 days, now and in the past,
-// against the bucket model: exact to the bucket, old data downsampled to
-// hours, data beyond the retention gone.
-func TestWindowsMatchBucketModel(t *testing.T) {
+// against the cell model: exact to the cell, old data in wider cells, data
+// beyond the retention gone.
+func TestWindowsMatchCellModel(t *testing.T) {
 	clock := newFakeClock(t0)
 	r, err := sli.NewRatio(sli.WithClock(clock.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := &bucketModel{st: r.Storage()}
+	m := &cellModel{st: r.Storage()}
 	const step = 10 * time.Second
 	n := int(40 * 24 * time.Hour / step)
 	for k := range n {
@@ -88,7 +101,7 @@ func TestWindowsMatchBucketModel(t *testing.T) {
 		}
 	}
 	now := clock.Now()
-	windows := []time.Duration{5 * time.Minute, 30 * time.Minute, time.Hour, 6 * time.Hour, 7 * time.Hour, 24 * time.Hour, 3 * 24 * time.Hour, 30 * 24 * time.Hour, 35 * 24 * time.Hour}
+	windows := []time.Duration{5 * time.Minute, 17 * time.Minute, 30 * time.Minute, time.Hour, 6 * time.Hour, 7 * time.Hour, 24 * time.Hour, 3 * 24 * time.Hour, 30 * 24 * time.Hour, 35 * 24 * time.Hour}
 	ends := []time.Duration{0, 90 * time.Second, 3 * time.Hour, 7*time.Hour + 20*time.Minute, 10 * 24 * time.Hour}
 	for _, back := range ends {
 		for _, w := range windows {
@@ -104,20 +117,19 @@ func TestWindowsMatchBucketModel(t *testing.T) {
 			})
 		}
 	}
-	// Windows within the fine span are exact to the minute: at least the
-	// window, at most one bucket more.
-	for _, w := range []time.Duration{5 * time.Minute, 30 * time.Minute, time.Hour, 6 * time.Hour} {
+	// Every window ending now from 4 m 10 s to a day spans its length to
+	// within 2%, longer ones to within 7.5 minutes (one event of 10 s for
+	// the event grid).
+	for _, w := range []time.Duration{250 * time.Second, 5 * time.Minute, 17 * time.Minute, 30 * time.Minute, time.Hour, 2 * time.Hour, 6 * time.Hour, 6*time.Hour + 20*time.Minute, 7 * time.Hour, 12 * time.Hour, 24 * time.Hour, 3 * 24 * time.Hour, 30 * 24 * time.Hour, 35 * 24 * time.Hour} {
 		got, _ := r.Counts(w)
-		lo, hi := float64(w/step), float64((w+time.Minute)/step)
-		if got.Valid < lo || got.Valid > hi {
-			t.Errorf("Counts(%v).Valid = %v, want within [%v, %v]", w, got.Valid, lo, hi)
+		tol := float64(w) * 0.02
+		if w > 24*time.Hour {
+			tol = float64(7*time.Minute + 30*time.Second)
 		}
-	}
-	// Everything within 35 days is retained, nothing older than 35 days and
-	// two hours (the coarse rounding at both ends).
-	got, _ := r.Counts(35 * 24 * time.Hour)
-	if lo, hi := float64(35*24*time.Hour/step), float64((35*24*time.Hour+2*time.Hour)/step); got.Valid < lo || got.Valid > hi {
-		t.Errorf("Counts(35d).Valid = %v, want within [%v, %v]", got.Valid, lo, hi)
+		tol += float64(step)
+		if span := got.Valid * float64(step); math.Abs(span-float64(w)) > tol {
+			t.Errorf("Counts(%v) spans %v, want within %v of the window", w, time.Duration(span), time.Duration(tol))
+		}
 	}
 	if tot := r.Totals(); tot.Good+tot.Bad != uint64(n) {
 		t.Errorf("Totals = %+v, want %d valid events", tot, n)
@@ -129,7 +141,7 @@ func TestStorageDefaultsAndValidation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := sli.Storage{Fine: time.Minute, FineSpan: 6 * time.Hour, Coarse: time.Hour, Retention: 35 * 24 * time.Hour}
+	want := sli.Storage{Retention: 35 * 24 * time.Hour}
 	if diff := cmp.Diff(want, r.Storage()); diff != "" {
 		t.Errorf("default Storage (-want +got):\n%s", diff)
 	}
@@ -145,16 +157,10 @@ func TestStorageDefaultsAndValidation(t *testing.T) {
 		s     sli.Storage
 		field string
 	}{
-		{sli.Storage{Fine: -time.Minute}, "Fine"},
-		{sli.Storage{Fine: time.Millisecond}, "Fine"},
-		{sli.Storage{FineSpan: -time.Hour}, "FineSpan"},
-		{sli.Storage{FineSpan: 90 * time.Second}, "FineSpan"},
-		{sli.Storage{Coarse: 90 * time.Second}, "Coarse"},
-		{sli.Storage{Coarse: -time.Hour}, "Coarse"},
-		{sli.Storage{Retention: time.Hour}, "Retention"},
+		{sli.Storage{Retention: time.Hour - time.Second}, "Retention"},
 		{sli.Storage{Retention: -time.Hour}, "Retention"},
-		{sli.Storage{Fine: time.Second, FineSpan: 400 * 24 * time.Hour}, "FineSpan"},
-		{sli.Storage{Fine: time.Second, Coarse: time.Second, Retention: 400 * 24 * time.Hour}, "Retention"},
+		{sli.Storage{Retention: time.Duration(math.MaxInt64)}, "Retention"},
+		{sli.Storage{Retention: 30 * 365 * 24 * time.Hour}, "Retention"},
 	}
 	for _, tt := range bad {
 		_, err := sli.NewRatio(sli.WithStorage(tt.s))

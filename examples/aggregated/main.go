@@ -67,7 +67,7 @@ func run(out io.Writer) error {
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "journey\tgood\tvalid\tSLI\t")
 	for _, p := range parts {
-		c, err := p.SLI.CountsAt(now, 24*time.Hour)
+		c, err := p.SLI.CountsAt(now, 7*24*time.Hour) // the objective's window
 		if err != nil {
 			return err
 		}

@@ -111,7 +111,7 @@ func TestPromtoolRulesMatchInProcess(t *testing.T) {
 		}
 	}
 
-	const maxPerHour = 60 * 1500
+	const maxPerQuarter = 2 * 7.5 * 1500
 	evalMinutes := []int{60, 2870, 2885, 2900, 2939, 2945, 2960, 3000, 3300, 3700, 3905, 4000, 5000, 5760}
 	var tests strings.Builder
 	fmt.Fprintf(&tests, "rule_files: [rules.yml]\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n")
@@ -147,15 +147,16 @@ func TestPromtoolRulesMatchInProcess(t *testing.T) {
 				expr, strconv.FormatFloat(v, 'g', -1, 64), evalAt, sel)
 		}
 		// bounded checks what the in-process storage can only bound: a
-		// window longer than the fine span (6h of minutes) is rounded
-		// outward to whole hours, so in process it may hold up to an hour
-		// more (at most 90,000 events here) than the rules' exact range.
+		// window older than 6 h 30 m at its far edge has that edge in
+		// 15-minute cells, rounded to the nearest boundary, so in process
+		// it may hold up to 7.5 minutes (at most 2 × 7.5 × 1500 events
+		// here) more or less than the rules' exact range.
 		bounded := func(record string, v float64) {
 			fmt.Fprintf(&tests, "      - expr: '(%s{%s} <= bool %s) * (%s{%s} >= bool %s)'\n        eval_time: %s\n        exp_samples:\n          - labels: '{%s}'\n            value: 1\n",
-				record, sel, strconv.FormatFloat(v, 'g', -1, 64), record, sel, strconv.FormatFloat(v-maxPerHour, 'g', -1, 64), evalAt, sel)
+				record, sel, strconv.FormatFloat(v+maxPerQuarter, 'g', -1, 64), record, sel, strconv.FormatFloat(v-maxPerQuarter, 'g', -1, 64), evalAt, sel)
 		}
 		for _, br := range append(s.BurnRates, slo.BurnRate{Window: 7 * 24 * time.Hour, Good: s.Good, Valid: s.Valid}) {
-			if br.Window > ratio.Storage().FineSpan && em%60 != 0 && em > 60*int(br.Window/time.Hour) {
+			if br.Window > 6*time.Hour+30*time.Minute && em%15 != 0 && em > int(br.Window/time.Minute) {
 				bounded(exporter.RecordName("good", br.Window), br.Good)
 				bounded(exporter.RecordName("valid", br.Window), br.Valid)
 				continue

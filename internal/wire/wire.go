@@ -80,3 +80,17 @@ func (r *Reader) Bytes() []byte {
 	r.b = r.b[n:]
 	return c
 }
+
+// Prefixed reads a length-prefixed run of bytes and returns it with its
+// prefix, aliasing the input.
+func (r *Reader) Prefixed() []byte {
+	whole := r.b
+	n := r.Count(1)
+	if r.bad {
+		return nil
+	}
+	k := len(whole) - len(r.b) // the prefix's length
+	c := whole[:k+n]
+	r.b = r.b[n:]
+	return c
+}

@@ -1,0 +1,367 @@
+package histogram
+
+import (
+	"encoding/binary"
+	"sync"
+	"sync/atomic"
+)
+
+// acc is a histogram being summed: one count per bucket of a layout, the
+// range of buckets that may be non-zero, and the values outside the
+// buckets. It is the accumulator of a Recorder's window.Store.
+type acc struct {
+	counts                       []uint64
+	lo, hi                       int // counts outside [lo, hi] are zero; hi < lo when all are
+	underflow, overflow, invalid uint64
+}
+
+func (a *acc) reset() {
+	if a.hi >= a.lo {
+		clear(a.counts[a.lo : a.hi+1])
+	}
+	a.lo, a.hi = len(a.counts), -1
+	a.underflow, a.overflow, a.invalid = 0, 0, 0
+}
+
+func (a *acc) isZero() bool { return a.hi < a.lo && a.underflow|a.overflow|a.invalid == 0 }
+
+// addAt adds n values at bucket i.
+func (a *acc) addAt(i int, n uint64) {
+	a.counts[i] += n
+	a.lo, a.hi = min(a.lo, i), max(a.hi, i)
+}
+
+// accPools lends accumulators by bucket count, shared by every recorder of
+// one layout, so that a recorder keeps no dense histogram of its own.
+var accPools sync.Map // int → *sync.Pool
+
+func borrowAcc(n int) (*acc, func()) {
+	p, ok := accPools.Load(n)
+	if !ok {
+		p, _ = accPools.LoadOrStore(n, &sync.Pool{New: func() any {
+			return &acc{counts: make([]uint64, n), lo: n, hi: -1}
+		}})
+	}
+	pool := p.(*sync.Pool)
+	a := pool.Get().(*acc)
+	return a, func() { a.reset(); pool.Put(a) }
+}
+
+// cellCodec keeps a closed cell compactly: its length as a uvarint, then,
+// unless the cell is empty, a flags byte and the buckets. Flags bit 0: the
+// counts outside the buckets follow, as three uvarints (under, over,
+// invalid). Bit 1 chooses the form of the buckets, whichever is shorter:
+//
+//   - sparse (0): the non-zero buckets in increasing order, each as the gap
+//     since the previous one and its count, in one byte for gaps to 7 and
+//     counts to 16 (0gggcccc), two bytes for gaps to 3 and counts to 4096
+//     (10ggcccc cccccccc), or 0xc0 and two uvarints (gap, count − 1);
+//   - dense (1): the first bucket as a uvarint, then every count from it
+//     to the last non-zero one as a uvarint, zeros included.
+//
+// The sparse form suits a short cell, whose buckets hold a value or two
+// each; the dense form the body of a long one. A cell costs in proportion
+// to the buckets it occupies, never to the layout.
+type cellCodec struct {
+	n    int    // buckets in the layout
+	body []byte // scratch, used under the store's lock
+}
+
+const (
+	flagExtras = 1
+	flagDense  = 2
+)
+
+func (c *cellCodec) Reset(a *acc)       { a.reset() }
+func (c *cellCodec) IsZero(a *acc) bool { return a.isZero() }
+
+func (c *cellCodec) Append(dst []byte, a *acc) []byte {
+	if a.isZero() {
+		return append(dst, 0)
+	}
+	b := append(c.body[:0], 0)
+	if a.underflow|a.overflow|a.invalid != 0 {
+		b[0] |= flagExtras
+		b = binary.AppendUvarint(b, a.underflow)
+		b = binary.AppendUvarint(b, a.overflow)
+		b = binary.AppendUvarint(b, a.invalid)
+	}
+	head := len(b)
+	prev := -1
+	for i := a.lo; i <= a.hi; i++ {
+		n := a.counts[i]
+		if n == 0 {
+			continue
+		}
+		gap := uint64(i - prev - 1)
+		prev = i
+		switch {
+		case gap < 8 && n <= 16:
+			b = append(b, byte(gap<<4|(n-1)))
+		case gap < 4 && n <= 4096:
+			m := n - 1
+			b = append(b, byte(0x80|gap<<4|m>>8), byte(m))
+		default:
+			b = append(b, 0xc0)
+			b = binary.AppendUvarint(b, gap)
+			b = binary.AppendUvarint(b, n-1)
+		}
+	}
+	if a.hi >= a.lo {
+		// The dense form, if shorter: its size is known before writing.
+		size := uvarintLen(uint64(a.lo))
+		for i := a.lo; i <= a.hi; i++ {
+			size += uvarintLen(a.counts[i])
+		}
+		if size < len(b)-head {
+			b = binary.AppendUvarint(b[:head], uint64(a.lo))
+			for i := a.lo; i <= a.hi; i++ {
+				b = binary.AppendUvarint(b, a.counts[i])
+			}
+			b[0] |= flagDense
+		}
+	}
+	c.body = b
+	dst = binary.AppendUvarint(dst, uint64(len(b)))
+	return append(dst, b...)
+}
+
+func uvarintLen(v uint64) int {
+	n := 1
+	for v >= 0x80 {
+		v >>= 7
+		n++
+	}
+	return n
+}
+
+func (c *cellCodec) Len(enc []byte) int {
+	n, k := binary.Uvarint(enc)
+	return k + int(n)
+}
+
+// Add adds a cell into a. Cells reach it only from this package's Append
+// or from a State that DecodeState has checked, so it trusts them.
+func (c *cellCodec) Add(a *acc, enc []byte) int {
+	n, k := binary.Uvarint(enc)
+	body := enc[k : k+int(n)]
+	if len(body) == 0 {
+		return k
+	}
+	p := 1
+	if body[0]&flagExtras != 0 {
+		u, m := binary.Uvarint(body[p:])
+		p += m
+		o, m := binary.Uvarint(body[p:])
+		p += m
+		v, m := binary.Uvarint(body[p:])
+		p += m
+		a.underflow += u
+		a.overflow += o
+		a.invalid += v
+	}
+	if body[0]&flagDense != 0 {
+		first, m := binary.Uvarint(body[p:])
+		p += m
+		i := int(first)
+		lo := i
+		for p < len(body) {
+			v, m := binary.Uvarint(body[p:])
+			p += m
+			a.counts[i] += v
+			i++
+		}
+		a.lo, a.hi = min(a.lo, lo), max(a.hi, i-1)
+		return k + int(n)
+	}
+	i := -1
+	for p < len(body) {
+		x := body[p]
+		var gap, cnt uint64
+		switch {
+		case x < 0x80:
+			gap, cnt = uint64(x>>4), uint64(x&15)+1
+			p++
+		case x < 0xc0:
+			gap, cnt = uint64(x>>4&3), (uint64(x&15)<<8|uint64(body[p+1]))+1
+			p += 2
+		default:
+			g, m := binary.Uvarint(body[p+1:])
+			v, m2 := binary.Uvarint(body[p+1+m:])
+			gap, cnt = g, v+1
+			p += 1 + m + m2
+		}
+		i += int(gap) + 1
+		a.addAt(i, cnt)
+	}
+	return k + int(n)
+}
+
+// cellCount returns the number of values in the buckets of an encoded cell
+// (clamped ones included, invalid ones not), and false if the cell is not
+// well formed for a layout of n buckets: how DecodeState checks the cells
+// that come from outside. It reads the cell once and allocates nothing.
+func cellCount(enc []byte, n int) (uint64, bool) {
+	ln, k := binary.Uvarint(enc)
+	if k <= 0 || ln > uint64(len(enc)-k) || uint64(k)+ln != uint64(len(enc)) {
+		return 0, false
+	}
+	body := enc[k:]
+	if len(body) == 0 {
+		return 0, true
+	}
+	p := 1
+	if body[0]&^(flagExtras|flagDense) != 0 {
+		return 0, false
+	}
+	if body[0]&flagExtras != 0 {
+		for range 3 {
+			_, m := binary.Uvarint(body[p:])
+			if m <= 0 {
+				return 0, false
+			}
+			p += m
+		}
+	}
+	var total uint64
+	add := func(v uint64) bool {
+		total += v
+		return total >= v
+	}
+	if body[0]&flagDense != 0 {
+		first, m := binary.Uvarint(body[p:])
+		if m <= 0 || first >= uint64(n) {
+			return 0, false
+		}
+		p += m
+		for i := int(first); p < len(body); i++ {
+			v, m := binary.Uvarint(body[p:])
+			if m <= 0 || i >= n || !add(v) {
+				return 0, false
+			}
+			p += m
+		}
+		return total, true
+	}
+	i := -1
+	for p < len(body) {
+		x := body[p]
+		var gap, cnt uint64
+		switch {
+		case x < 0x80:
+			gap, cnt = uint64(x>>4), uint64(x&15)+1
+			p++
+		case x < 0xc0:
+			if p+1 >= len(body) {
+				return 0, false
+			}
+			gap, cnt = uint64(x>>4&3), (uint64(x&15)<<8|uint64(body[p+1]))+1
+			p += 2
+		case x == 0xc0:
+			g, m := binary.Uvarint(body[p+1:])
+			if m <= 0 {
+				return 0, false
+			}
+			v, m2 := binary.Uvarint(body[p+1+m:])
+			if m2 <= 0 || v == 1<<64-1 {
+				return 0, false
+			}
+			gap, cnt = g, v+1
+			p += 1 + m + m2
+		default:
+			return 0, false
+		}
+		if gap >= uint64(n) || i+int(gap)+1 >= n || !add(cnt) {
+			return 0, false
+		}
+		i += int(gap) + 1
+	}
+	return total, true
+}
+
+// pageSize is the number of hot counters allocated together.
+const pageSize = 32
+
+type page [pageSize]atomic.Uint32
+
+// hotSlot is one core's histogram for the current tick, allocated a page
+// of counters at a time as values reach it, so that it costs what the
+// distribution occupies, not the layout. Its counters are the layout's
+// buckets followed by hotExtra counters — values under the range, over it,
+// and invalid — so that recording any value is one atomic add.
+type hotSlot struct {
+	pages []atomic.Pointer[page]
+}
+
+func newHotSlot(counters int) *hotSlot {
+	return &hotSlot{pages: make([]atomic.Pointer[page], (counters+pageSize-1)/pageSize)}
+}
+
+// counter returns counter i, allocating its page on first use.
+func (h *hotSlot) counter(i int) *atomic.Uint32 {
+	pp := &h.pages[i/pageSize]
+	p := pp.Load()
+	if p == nil {
+		p = new(page)
+		if !pp.CompareAndSwap(nil, p) {
+			p = pp.Load()
+		}
+	}
+	return &p[i%pageSize]
+}
+
+// The counters past a hot slot's buckets, by offset from the last bucket.
+const (
+	hotUnderflow = iota
+	hotOverflow
+	hotInvalid
+	hotExtra
+)
+
+// read adds what h holds to a, and empties h if take. A value under or
+// over the range is counted at the lowest or highest bucket too, as Record
+// documents.
+func (h *hotSlot) read(lay *layout, a *acc, take bool) {
+	for pi := range h.pages {
+		p := h.pages[pi].Load()
+		if p == nil {
+			continue
+		}
+		for j := range p {
+			c := &p[j]
+			if c.Load() == 0 {
+				continue
+			}
+			var n uint64
+			if take {
+				n = uint64(c.Swap(0))
+			} else {
+				n = uint64(c.Load())
+			}
+			x := pi*pageSize + j
+			switch x - lay.countsLen {
+			case hotUnderflow:
+				a.underflow += n
+				x = lay.index(lay.lowest)
+			case hotOverflow:
+				a.overflow += n
+				x = lay.index(lay.highest)
+			case hotInvalid:
+				a.invalid += n
+				continue
+			}
+			a.addAt(x, n)
+		}
+	}
+}
+
+// hotBytes returns the bytes h's pages take.
+func (h *hotSlot) bytes() int {
+	n := len(h.pages) * 8
+	for i := range h.pages {
+		if h.pages[i].Load() != nil {
+			n += pageSize * 4
+		}
+	}
+	return n
+}

@@ -1,0 +1,467 @@
+// Package window is the windowed store that both sli's good and bad counts
+// and histogram's latency histograms are built on: values per time cell,
+// counted per processor while a cell is current, kept compact once it is
+// closed, and summed over any window in one pass.
+//
+// # Cells and levels
+//
+// Time is cut into cells aligned on the Unix epoch. The current cell (the
+// hot cell) belongs to the owner, which counts into per-processor counters
+// with one atomic add and hands them over at each rotation (Hot). Closed
+// cells are kept encoded by a Codec in a ladder of levels: cells of the
+// first level are one tick wide; as they age past a level's span they are
+// merged into the cell of the next, wider level that holds them, and past
+// the last level's span they expire. Every level's width is a multiple of
+// the previous one's, so a cell always lies inside one cell of the next.
+//
+// # Windows
+//
+// A window (a, b] is summed from the cells that overlap it: every cell that
+// starts at or before b and reaches past a by more than half of its span.
+// The edge at a is thus rounded to the nearest cell boundary, never more
+// than half a cell off, and a boundary that is a cell boundary (a calendar
+// period's start on a 15-minute grid, say) is exact.
+//
+// # Concurrency
+//
+// A Store is guarded by Mu, which its owner holds around every method whose
+// name ends in Locked; HotIndex alone is read without it, on the record
+// path.
+package window
+
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nines-slo/nines/internal/bucket"
+)
+
+// Codec is how a Store keeps one kind of cell: A is the owner's decoded
+// form (an accumulator), and a closed cell is A's encoding.
+type Codec[A any] interface {
+	// Reset empties a.
+	Reset(a *A)
+	// IsZero reports whether a holds nothing.
+	IsZero(a *A) bool
+	// Append appends a's encoding to dst.
+	Append(dst []byte, a *A) []byte
+	// Add adds the cell encoded at the start of enc into a and returns
+	// the length of its encoding.
+	Add(a *A, enc []byte) int
+	// Len returns the length of the cell encoded at the start of enc.
+	Len(enc []byte) int
+}
+
+// Hot is the owner's current cell: per-processor counters.
+type Hot[A any] interface {
+	// Take adds the hot counters into a and zeroes them.
+	Take(a *A)
+	// Peek adds the hot counters into a, leaving them.
+	Peek(a *A)
+}
+
+// Level describes one level of the ladder.
+type Level struct {
+	// Width is the width of the level's cells: the tick for the first
+	// level, a multiple of the previous level's Width for the others.
+	Width time.Duration
+	// Span is how far back the level reaches: it keeps the cells that
+	// start no earlier than Span before the hot cell's start (rounded
+	// down to Width). Spans grow from level to level.
+	Span time.Duration
+	// Block is how many cells are kept together with their sum, so that a
+	// long window adds one sum instead of every cell; 1 keeps no sums.
+	Block int
+}
+
+// Store is a ladder of closed cells and the index of the hot cell. The
+// zero value is not usable; build one with New.
+type Store[A any] struct {
+	// Mu guards everything but the hot index.
+	Mu sync.Mutex
+
+	codec  Codec[A]
+	hot    Hot[A]
+	tick   int64
+	hotIdx atomic.Int64
+	levels []level[A]
+	empty  []byte // the encoding of an empty cell
+	extra  []byte // cells added at the hot cell's time (states), encoded; nil when none
+
+	// OnRotate, when set, is called under Mu with what each rotation took
+	// from the hot counters (not what AddLocked added), before it is
+	// stored.
+	OnRotate func(a *A)
+	// OnExpire, when set, is called under Mu with each cell that ages out
+	// of the last level.
+	OnExpire func(enc []byte)
+
+	scratch func() (*A, func())
+	buf     []byte
+}
+
+type level[A any] struct {
+	width, span int64
+	blockCells  int64
+	blocks      []*block // oldest first, disjoint, in order
+}
+
+// block holds consecutive cells first … first+n−1 of one aligned run of
+// blockCells cells.
+type block struct {
+	first, n int64
+	last     int    // offset of the last cell's encoding in data
+	data     []byte // the cells' encodings, one after the other
+	sum      []byte // encoding of the cells' sum; nil when unknown
+}
+
+// New returns a store whose hot cell is cur (an index in ticks: the first
+// level's Width), whose closed cells are kept by codec in levels, and whose
+// hot cell is hot. scratch lends a zeroed accumulator and the function that
+// gives it back (the store resets it first). It panics on a ladder that
+// breaks the rules of Level: that is a programming error of the owner.
+func New[A any](codec Codec[A], hot Hot[A], scratch func() (*A, func()), levels []Level, cur int64) *Store[A] {
+	if len(levels) == 0 {
+		panic("window: no levels")
+	}
+	s := &Store[A]{codec: codec, hot: hot, scratch: scratch, tick: int64(levels[0].Width)}
+	for k, l := range levels {
+		w, sp := int64(l.Width), int64(l.Span)
+		if w <= 0 || sp < w || l.Block < 1 {
+			panic(fmt.Sprintf("window: level %d: width %v, span %v, block %d", k, l.Width, l.Span, l.Block))
+		}
+		if k > 0 {
+			p := s.levels[k-1]
+			if w%p.width != 0 || sp <= p.span {
+				panic(fmt.Sprintf("window: level %d: width %v or span %v does not follow the previous level's", k, l.Width, l.Span))
+			}
+		}
+		s.levels = append(s.levels, level[A]{width: w, span: sp, blockCells: int64(l.Block)})
+	}
+	a, done := scratch()
+	s.empty = codec.Append(nil, a)
+	done()
+	s.hotIdx.Store(cur)
+	return s
+}
+
+// Tick returns the width of the hot cell, in ns.
+func (s *Store[A]) Tick() int64 { return s.tick }
+
+// HotIndex returns the index of the hot cell, in ticks since the epoch.
+func (s *Store[A]) HotIndex() int64 { return s.hotIdx.Load() }
+
+// HotStart returns the hot cell's start, in Unix ns.
+func (s *Store[A]) HotStart() int64 { return s.hotIdx.Load() * s.tick }
+
+// Retention returns the last level's span.
+func (s *Store[A]) Retention() time.Duration { return time.Duration(s.levels[len(s.levels)-1].span) }
+
+// frontier returns the start of the oldest cell level k keeps, given the
+// hot cell's start.
+func (s *Store[A]) frontier(k int, hotStart int64) int64 {
+	l := &s.levels[k]
+	return bucket.FloorDiv(hotStart-l.span, l.width) * l.width
+}
+
+// RotateLocked makes cell to (later than the hot cell) the hot cell: it
+// publishes the new index first, so that a recorder with a time in the old
+// cell takes the owner's slow path from then on, then takes the hot
+// counters and stores them as the closed cell, and ages the ladder.
+func (s *Store[A]) RotateLocked(to int64) {
+	old := s.hotIdx.Load()
+	if to <= old {
+		return
+	}
+	s.hotIdx.Store(to)
+	a, done := s.scratch()
+	defer done()
+	s.hot.Take(a)
+	if s.OnRotate != nil {
+		s.OnRotate(a)
+	}
+	if s.extra != nil {
+		s.codec.Add(a, s.extra)
+		s.extra = nil
+	}
+	if !s.codec.IsZero(a) {
+		s.buf = s.codec.Append(s.buf[:0], a)
+		s.levels[0].add(s, old, s.buf)
+	}
+	s.ageLocked(to * s.tick)
+}
+
+// ageLocked moves every cell older than its level's span up the ladder,
+// and lets cells older than the last span expire.
+func (s *Store[A]) ageLocked(hotStart int64) {
+	for k := range s.levels {
+		l := &s.levels[k]
+		f := s.frontier(k, hotStart)
+		for len(l.blocks) > 0 && l.blocks[0].first*l.width < f {
+			idx, enc := l.popFront(s)
+			if k+1 < len(s.levels) {
+				n := &s.levels[k+1]
+				s.levels[k+1].add(s, bucket.FloorDiv(idx*l.width, n.width), enc)
+			} else if s.OnExpire != nil {
+				s.OnExpire(enc)
+			}
+		}
+	}
+}
+
+// AddLocked adds an encoded cell at time t (Unix ns): into the hot cell if
+// t is not before it, else into the closed cell that holds t at its age
+// now. It returns false, adding nothing, when t is older than the last
+// level reaches.
+func (s *Store[A]) AddLocked(t int64, enc []byte) bool {
+	hotStart := s.HotStart()
+	if t >= hotStart {
+		s.extra = s.merge(s.extra, enc)
+		return true
+	}
+	for k := range s.levels {
+		if t >= s.frontier(k, hotStart) {
+			l := &s.levels[k]
+			l.add(s, bucket.FloorDiv(t, l.width), enc)
+			return true
+		}
+	}
+	return false
+}
+
+// merge returns the encoding of the sum of cells x (nil for none) and y.
+func (s *Store[A]) merge(x, y []byte) []byte {
+	a, done := s.scratch()
+	defer done()
+	if x != nil {
+		s.codec.Add(a, x)
+	}
+	s.codec.Add(a, y)
+	return s.codec.Append(x[:0], a)
+}
+
+// IncludesHot reports whether the window (a, b] takes the hot cell, by the
+// rule of the package documentation.
+func (s *Store[A]) IncludesHot(a, b int64) bool {
+	st := s.HotStart()
+	return includes(st, st+s.tick, a, b)
+}
+
+// includes is the rule: a cell [st, end) is in the window (a, b] when it
+// starts at or before b and either holds b or more than half of it lies
+// after a.
+func includes(st, end, a, b int64) bool {
+	return st <= b && (end > b || st+(end-st)/2 > a)
+}
+
+// SumLocked adds into acc the closed cells the window (a, b] takes, and the
+// hot cell's added extra if it takes the hot cell. The hot counters are the
+// owner's to add (Hot.Peek), when IncludesHot.
+func (s *Store[A]) SumLocked(a, b int64, acc *A) {
+	hotStart := s.HotStart()
+	if s.extra != nil && s.IncludesHot(a, b) {
+		s.codec.Add(acc, s.extra)
+	}
+	bound := hotStart
+	for k := range s.levels {
+		l := &s.levels[k]
+		w := l.width
+		for _, bk := range l.blocks {
+			st := bk.first * w
+			lastSt := (bk.first + bk.n - 1) * w
+			if lastSt+w <= a {
+				continue // ends at or before the window starts
+			}
+			if st > b {
+				break
+			}
+			if bk.sum != nil && st >= a && lastSt <= b && lastSt+w <= bound {
+				s.codec.Add(acc, bk.sum)
+				continue
+			}
+			off := 0
+			for i := range bk.n {
+				cs := (bk.first + i) * w
+				n := s.codec.Len(bk.data[off:])
+				if includes(cs, min(cs+w, bound), a, b) {
+					s.codec.Add(acc, bk.data[off:off+n])
+				}
+				off += n
+			}
+		}
+		bound = s.frontier(k, hotStart)
+	}
+}
+
+// CellsLocked calls f with every closed cell, oldest first, then with the
+// hot cell's added extra: its start and width in ns and its encoding,
+// which f must not keep.
+func (s *Store[A]) CellsLocked(f func(start, width int64, enc []byte)) {
+	for k := len(s.levels) - 1; k >= 0; k-- {
+		l := &s.levels[k]
+		for _, bk := range l.blocks {
+			off := 0
+			for i := range bk.n {
+				n := s.codec.Len(bk.data[off:])
+				if c := bk.data[off : off+n]; string(c) != string(s.empty) {
+					f((bk.first+i)*l.width, l.width, c)
+				}
+				off += n
+			}
+		}
+	}
+	if s.extra != nil {
+		f(s.HotStart(), s.tick, s.extra)
+	}
+}
+
+// Bytes returns the bytes the closed cells take, for memory accounting.
+func (s *Store[A]) Bytes() int {
+	n := cap(s.extra) + cap(s.buf)
+	for k := range s.levels {
+		for _, bk := range s.levels[k].blocks {
+			n += cap(bk.data) + cap(bk.sum) + 64
+		}
+		n += cap(s.levels[k].blocks) * 8
+	}
+	return n
+}
+
+// add adds encoded cell enc at index idx of the level.
+func (l *level[A]) add(s *Store[A], idx int64, enc []byte) {
+	n := len(l.blocks)
+	if n == 0 || idx > l.blocks[n-1].first+l.blocks[n-1].n-1 {
+		l.appendCell(s, idx, enc)
+		return
+	}
+	if b := l.blocks[n-1]; idx == b.first+b.n-1 {
+		merged := s.merge(nil, b.data[b.last:])
+		merged = s.merge(merged, enc)
+		b.data = append(b.data[:b.last], merged...)
+		l.resum(s, b, enc)
+		return
+	}
+	l.insert(s, idx, enc)
+}
+
+// appendCell adds a cell after the level's newest one.
+func (l *level[A]) appendCell(s *Store[A], idx int64, enc []byte) {
+	if n := len(l.blocks); n > 0 {
+		b := l.blocks[n-1]
+		if bucket.FloorDiv(idx, l.blockCells) == bucket.FloorDiv(b.first, l.blockCells) {
+			for range idx - (b.first + b.n) {
+				b.data = append(b.data, s.empty...)
+			}
+			b.last = len(b.data)
+			b.data = append(b.data, enc...)
+			b.n = idx - b.first + 1
+			if b.n == l.blockCells {
+				b.data = clip(b.data)
+			}
+			l.resum(s, b, enc)
+			return
+		}
+	}
+	b := &block{first: idx, n: 1, data: clip(append([]byte(nil), enc...))}
+	if l.blockCells > 1 {
+		b.sum = clip(append([]byte(nil), enc...))
+	}
+	l.blocks = append(l.blocks, b)
+}
+
+// resum adds enc, just added to b, to b's sum.
+func (l *level[A]) resum(s *Store[A], b *block, enc []byte) {
+	if l.blockCells > 1 && b.sum != nil {
+		b.sum = clip(s.merge(b.sum, enc))
+	}
+}
+
+// insert adds a cell before the level's newest one: into the block of its
+// run, rebuilt, or a new block.
+func (l *level[A]) insert(s *Store[A], idx int64, enc []byte) {
+	run := bucket.FloorDiv(idx, l.blockCells)
+	pos := 0
+	for pos < len(l.blocks) && l.blocks[pos].first+l.blocks[pos].n <= idx {
+		pos++
+	}
+	// blocks[pos] is the first block ending after idx.
+	if pos < len(l.blocks) && bucket.FloorDiv(l.blocks[pos].first, l.blockCells) == run {
+		l.rebuild(s, l.blocks[pos], idx, enc)
+		return
+	}
+	if pos > 0 && bucket.FloorDiv(l.blocks[pos-1].first, l.blockCells) == run {
+		// The run's block ends before idx, and a later block follows.
+		l.rebuild(s, l.blocks[pos-1], idx, enc)
+		return
+	}
+	b := &block{first: idx, n: 1, data: clip(append([]byte(nil), enc...))}
+	if l.blockCells > 1 {
+		b.sum = clip(append([]byte(nil), enc...))
+	}
+	l.blocks = append(l.blocks, nil)
+	copy(l.blocks[pos+1:], l.blocks[pos:])
+	l.blocks[pos] = b
+}
+
+// rebuild rewrites block b with enc added at idx, which lies in b's run.
+func (l *level[A]) rebuild(s *Store[A], b *block, idx int64, enc []byte) {
+	first := min(b.first, idx)
+	last := max(b.first+b.n-1, idx)
+	var data []byte
+	lastOff := 0
+	off := 0
+	for i := first; i <= last; i++ {
+		var c []byte
+		if i >= b.first && i < b.first+b.n {
+			n := s.codec.Len(b.data[off:])
+			c = b.data[off : off+n]
+			off += n
+		} else {
+			c = s.empty
+		}
+		if i == idx {
+			c = s.merge(nil, c)
+			c = s.merge(c, enc)
+		}
+		lastOff = len(data)
+		data = append(data, c...)
+	}
+	b.first, b.n, b.last, b.data = first, last-first+1, lastOff, clip(data)
+	if l.blockCells > 1 {
+		b.sum = l.total(s, b)
+	}
+}
+
+// total returns the encoding of the sum of b's cells.
+func (l *level[A]) total(s *Store[A], b *block) []byte {
+	a, done := s.scratch()
+	defer done()
+	off := 0
+	for range b.n {
+		off += s.codec.Add(a, b.data[off:])
+	}
+	return clip(s.codec.Append(nil, a))
+}
+
+// popFront removes the level's oldest cell and returns its index and
+// encoding, which stays valid until the block is next changed.
+func (l *level[A]) popFront(s *Store[A]) (int64, []byte) {
+	b := l.blocks[0]
+	n := s.codec.Len(b.data)
+	idx, enc := b.first, b.data[:n]
+	b.data = b.data[n:]
+	b.first++
+	b.n--
+	b.last -= n
+	b.sum = nil // no longer the sum of the cells held
+	if b.n == 0 {
+		l.blocks[0] = nil
+		l.blocks = l.blocks[1:]
+	}
+	return idx, enc
+}
+
+// clip returns b with its capacity cut to its length.
+func clip(b []byte) []byte { return b[:len(b):len(b)] }
