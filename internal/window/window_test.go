@@ -1,0 +1,225 @@
+package window
+
+import (
+	"encoding/binary"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// sum is the accumulator of the test codec: a count of events.
+type sum struct{ n uint64 }
+
+type codec struct{}
+
+func (codec) Reset(a *sum)                     { a.n = 0 }
+func (codec) IsZero(a *sum) bool               { return a.n == 0 }
+func (codec) Append(dst []byte, a *sum) []byte { return binary.AppendUvarint(dst, a.n) }
+func (codec) Add(a *sum, enc []byte) int {
+	v, n := binary.Uvarint(enc)
+	a.n += v
+	return n
+}
+func (codec) Len(enc []byte) int { _, n := binary.Uvarint(enc); return n }
+
+type hot struct{ n atomic.Uint64 }
+
+func (h *hot) Take(a *sum) { a.n += h.n.Swap(0) }
+func (h *hot) Peek(a *sum) { a.n += h.n.Load() }
+
+var pool = sync.Pool{New: func() any { return new(sum) }}
+
+func scratch() (*sum, func()) {
+	a := pool.Get().(*sum)
+	a.n = 0
+	return a, func() { pool.Put(a) }
+}
+
+const tick = 10 * time.Second
+
+var levels = []Level{
+	{Width: tick, Span: 25 * time.Minute, Block: 30},
+	{Width: time.Minute, Span: 6*time.Hour + 30*time.Minute, Block: 60},
+	{Width: 15 * time.Minute, Span: 35 * 24 * time.Hour, Block: 96},
+}
+
+func enc(n uint64) []byte { return binary.AppendUvarint(nil, n) }
+
+// event is what the model remembers of an added event.
+type event struct{ t int64 }
+
+// model places events by the rules of the package documentation,
+// independently of the implementation, and sums windows.
+type model struct {
+	events  []event
+	hotIdx  int64
+	expired int
+}
+
+func (m *model) frontier(k int) int64 {
+	l := levels[k]
+	hs := m.hotIdx * int64(tick)
+	w := int64(l.Width)
+	f := hs - int64(l.Span)
+	q := f / w
+	if f%w != 0 && f < 0 {
+		q--
+	}
+	return q * w
+}
+
+// cell returns the cell that holds an event at t now, and false when it
+// has expired.
+func (m *model) cell(t int64) (start, end int64, ok bool) {
+	hs := m.hotIdx * int64(tick)
+	if t >= hs {
+		return hs, hs + int64(tick), true
+	}
+	for k := range levels {
+		if t >= m.frontier(k) {
+			w := int64(levels[k].Width)
+			start = t / w * w
+			bound := hs
+			if k > 0 {
+				bound = m.frontier(k - 1)
+			}
+			return start, min(start+w, bound), true
+		}
+	}
+	return 0, 0, false
+}
+
+func (m *model) sum(a, b int64) uint64 {
+	var n uint64
+	for _, e := range m.events {
+		st, end, ok := m.cell(e.t)
+		if ok && st <= b && (end > b || st+(end-st)/2 > a) {
+			n++
+		}
+	}
+	return n
+}
+
+// TestStoreMatchesModel adds events at random times — most at the present,
+// some in the past — while rotating through 40 days, and checks windows
+// against the model and conservation against the count of events.
+func TestStoreMatchesModel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano()
+	h := &hot{}
+	s := New[sum](codec{}, h, scratch, levels, t0/int64(tick))
+	var expired uint64
+	s.OnExpire = func(e []byte) { var a sum; codec{}.Add(&a, e); expired += a.n }
+	m := &model{hotIdx: t0 / int64(tick)}
+	now := t0
+	total := 0
+	check := func() {
+		t.Helper()
+		for _, w := range []time.Duration{time.Minute, 5 * time.Minute, 25 * time.Minute, time.Hour, 6 * time.Hour, 7 * time.Hour, 24 * time.Hour, 30 * 24 * time.Hour} {
+			for _, back := range []time.Duration{0, 7 * time.Minute, 5 * time.Hour} {
+				b := now - int64(back)
+				a := b - int64(w)
+				var got sum
+				s.Mu.Lock()
+				s.SumLocked(a, b, &got)
+				if s.IncludesHot(a, b) {
+					h.Peek(&got)
+				}
+				s.Mu.Unlock()
+				if want := m.sum(a, b); got.n != want {
+					t.Fatalf("at %v, window %v ending %v back: %d events, model %d", time.Duration(now-t0), w, back, got.n, want)
+				}
+			}
+		}
+		var cells uint64
+		s.Mu.Lock()
+		s.CellsLocked(func(_, _ int64, e []byte) { var a sum; codec{}.Add(&a, e); cells += a.n })
+		cells += h.n.Load()
+		s.Mu.Unlock()
+		if cells+expired != uint64(total) {
+			t.Fatalf("cells hold %d and %d expired, %d added", cells, expired, total)
+		}
+	}
+	for step := range 6000 {
+		now += int64(time.Duration(rng.IntN(int(20*time.Minute))) + 1)
+		s.Mu.Lock()
+		s.RotateLocked(now / int64(tick))
+		s.Mu.Unlock()
+		m.hotIdx = now / int64(tick)
+		for range rng.IntN(5) {
+			h.n.Add(1)
+			m.events = append(m.events, event{now})
+			total++
+		}
+		if rng.IntN(3) == 0 {
+			at := now - int64(rng.Int64N(int64(40*24*time.Hour)))
+			s.Mu.Lock()
+			ok := s.AddLocked(at, enc(1))
+			s.Mu.Unlock()
+			if ok {
+				m.events = append(m.events, event{at})
+				total++
+			}
+		}
+		if step%500 == 0 {
+			check()
+		}
+	}
+	check()
+}
+
+// TestRestoreIsExact copies a store's cells into a new store at the same
+// time: every window sums the same.
+func TestRestoreIsExact(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano()
+	h := &hot{}
+	src := New[sum](codec{}, h, scratch, levels, t0/int64(tick))
+	now := t0
+	for range 20000 {
+		now += rng.Int64N(int64(3 * time.Minute))
+		src.RotateLocked(now / int64(tick))
+		h.n.Add(uint64(rng.IntN(100)))
+	}
+	dst := New[sum](codec{}, &hot{}, scratch, levels, now/int64(tick))
+	src.CellsLocked(func(start, _ int64, e []byte) {
+		if !dst.AddLocked(start, e) {
+			t.Fatal("a cell of the source does not fit")
+		}
+	})
+	var hs sum
+	h.Peek(&hs)
+	dst.AddLocked(src.HotStart(), enc(hs.n))
+	for w := time.Minute; w < 35*24*time.Hour; w = w * 13 / 10 {
+		a := now - int64(w)
+		var x, y sum
+		src.SumLocked(a, now, &x)
+		if src.IncludesHot(a, now) {
+			h.Peek(&x)
+		}
+		dst.SumLocked(a, now, &y)
+		if x != y {
+			t.Errorf("window %v: source %d, restored %d", w, x.n, y.n)
+		}
+	}
+}
+
+func TestNewPanicsOnBadLadder(t *testing.T) {
+	for _, ls := range [][]Level{
+		nil,
+		{{Width: 0, Span: time.Hour, Block: 1}},
+		{{Width: time.Second, Span: time.Hour, Block: 1}, {Width: 1500 * time.Millisecond, Span: 2 * time.Hour, Block: 1}},
+		{{Width: time.Second, Span: time.Hour, Block: 1}, {Width: 2 * time.Second, Span: time.Hour, Block: 1}},
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("New(%v) did not panic", ls)
+				}
+			}()
+			New[sum](codec{}, &hot{}, scratch, ls, 0)
+		}()
+	}
+}
