@@ -22,15 +22,36 @@ import (
 // A State is immutable once made; it is safe for concurrent use.
 type State struct {
 	lay     layout
-	windows []int64     // the recorder's windows, ns
-	at      int64       // the source's current tick's start, Unix ns; 0 when unknown
-	cells   []stateCell // in order of start, then width
+	windows []int64 // the recorder's windows, ns
+	at      int64   // the source's current tick's start, Unix ns; 0 when unknown
+	// cells are n cells, oldest first, each its start (varint), width
+	// (uvarint) and buckets in cellCodec's form: a decoded state keeps its
+	// input's bytes rather than a copy of them.
+	cells []byte
+	n     int
 }
 
 // stateCell is one cell: its span and its buckets in cellCodec's form.
 type stateCell struct {
 	start, width int64
 	enc          []byte
+}
+
+func appendCell(b []byte, c stateCell) []byte {
+	b = binary.AppendVarint(b, c.start)
+	b = binary.AppendUvarint(b, uint64(c.width))
+	return append(b, c.enc...)
+}
+
+// eachCell calls f with each of the state's cells, whose bytes f must not
+// change.
+func (s *State) eachCell(f func(stateCell)) {
+	d := wire.NewReader(s.cells)
+	for range s.n {
+		c := stateCell{start: d.Varint(), width: int64(d.Uvarint())}
+		c.enc = d.Prefixed()
+		f(c)
+	}
 }
 
 // State returns a copy of the recorder's contents.
@@ -44,12 +65,14 @@ func (r *Recorder) State() *State {
 	r.st.Mu.Lock()
 	defer r.st.Mu.Unlock()
 	r.st.CellsLocked(func(start, width int64, enc []byte) {
-		s.cells = append(s.cells, stateCell{start: start, width: width, enc: slices.Clone(enc)})
+		s.cells = appendCell(s.cells, stateCell{start: start, width: width, enc: enc})
+		s.n++
 	})
 	(*recorderHot)(r).Peek(a)
 	s.at = r.st.HotStart()
 	if !a.isZero() {
-		s.cells = append(s.cells, stateCell{start: s.at, width: r.st.Tick(), enc: r.codec.Append(nil, a)})
+		s.cells = appendCell(s.cells, stateCell{start: s.at, width: r.st.Tick(), enc: r.codec.Append(nil, a)})
+		s.n++
 	}
 	return s
 }
@@ -74,37 +97,37 @@ func MergeStates(states ...*State) (*State, error) {
 		return nil, fmt.Errorf("%w: nothing to merge", ErrLayoutMismatch)
 	}
 	m := &State{lay: states[0].lay, windows: slices.Clone(states[0].windows)}
+	var cells []stateCell
 	for i, s := range states {
 		if s == nil || s.lay != m.lay {
 			return nil, fmt.Errorf("%w: state %d", ErrLayoutMismatch, i)
 		}
-		m.cells = append(m.cells, s.cells...)
+		s.eachCell(func(c stateCell) { cells = append(cells, c) })
 		m.at = max(m.at, s.at)
 	}
-	slices.SortStableFunc(m.cells, func(x, y stateCell) int {
+	slices.SortStableFunc(cells, func(x, y stateCell) int {
 		return cmp.Or(cmp.Compare(x.start, y.start), cmp.Compare(x.width, y.width))
 	})
 	codec := &cellCodec{n: m.lay.countsLen}
 	a, done := borrowAcc(m.lay.countsLen)
 	defer done()
-	out := m.cells[:0]
-	for i := 0; i < len(m.cells); {
+	for i := 0; i < len(cells); {
 		j := i + 1
-		for j < len(m.cells) && m.cells[j].start == m.cells[i].start && m.cells[j].width == m.cells[i].width {
+		for j < len(cells) && cells[j].start == cells[i].start && cells[j].width == cells[i].width {
 			j++
 		}
-		c := m.cells[i]
+		c := cells[i]
 		if j > i+1 {
-			for _, x := range m.cells[i:j] {
+			for _, x := range cells[i:j] {
 				codec.Add(a, x.enc)
 			}
 			c.enc = codec.Append(nil, a)
 			a.reset()
 		}
-		out = append(out, c)
+		m.cells = appendCell(m.cells, c)
+		m.n++
 		i = j
 	}
-	m.cells = out
 	return m, nil
 }
 
@@ -129,12 +152,12 @@ func (r *Recorder) Add(s *State) error {
 	if ahead := s.at - r.st.HotStart(); ahead > 0 && ahead <= int64(r.st.Retention()) {
 		r.st.RotateLocked(bucket.FloorDiv(s.at, r.st.Tick()))
 	}
-	for _, c := range s.cells {
+	s.eachCell(func(c stateCell) {
 		if !r.st.AddLocked(c.start, c.enc) {
 			n, _ := cellCount(c.enc, r.lay.countsLen)
 			r.late += n
 		}
-	}
+	})
 	return nil
 }
 
@@ -156,13 +179,8 @@ func (s *State) Encode() []byte {
 		b = binary.AppendUvarint(b, uint64(w))
 	}
 	b = binary.AppendVarint(b, s.at)
-	b = binary.AppendUvarint(b, uint64(len(s.cells)))
-	for _, c := range s.cells {
-		b = binary.AppendVarint(b, c.start)
-		b = binary.AppendUvarint(b, uint64(c.width))
-		b = append(b, c.enc...) // self-delimiting: its length comes first
-	}
-	return b
+	b = binary.AppendUvarint(b, uint64(s.n))
+	return append(b, s.cells...)
 }
 
 // DecodeState reads a state that Encode wrote (either version). Bytes that
@@ -197,8 +215,9 @@ func DecodeState(data []byte) (*State, error) {
 	}
 	s.at = d.Varint()
 	n := d.Count(3) // a cell takes at least 3 bytes
+	rest := d.Len()
 	for range n {
-		start, width := d.Varint(), d.Uvarint()
+		_, width := d.Varint(), d.Uvarint()
 		if !d.OK() || width == 0 || width > math.MaxInt64 {
 			return nil, fmt.Errorf("%w: state cell", ErrCorrupt)
 		}
@@ -206,8 +225,8 @@ func DecodeState(data []byte) (*State, error) {
 		if _, ok := cellCount(enc, lay.countsLen); !d.OK() || !ok {
 			return nil, fmt.Errorf("%w: state cell buckets", ErrCorrupt)
 		}
-		s.cells = append(s.cells, stateCell{start: start, width: int64(width), enc: enc})
 	}
+	s.cells, s.n = data[len(data)-rest:len(data)-d.Len()], n
 	if !d.OK() || d.Len() != 0 {
 		return nil, fmt.Errorf("%w: state of %d bytes, unread or left over", ErrCorrupt, len(data))
 	}
@@ -226,6 +245,7 @@ func decodeV1(d *wire.Reader, s *State, size int) (*State, error) {
 	for _, w := range s.windows {
 		longest = max(longest, w)
 	}
+	var cells []stateCell
 	n := d.Count(8) // a slot takes at least 8 bytes
 	for range n {
 		window, start, width := d.Uvarint(), d.Varint(), d.Uvarint()
@@ -245,13 +265,17 @@ func decodeV1(d *wire.Reader, s *State, size int) (*State, error) {
 		}
 		a.underflow, a.overflow, a.invalid = under, over, invalid
 		if window == 0 || int64(window) == longest {
-			s.cells = append(s.cells, stateCell{start: start, width: int64(width), enc: codec.Append(nil, a)})
+			cells = append(cells, stateCell{start: start, width: int64(width), enc: codec.Append(nil, a)})
 		}
 		a.reset()
 	}
 	if !d.OK() || d.Len() != 0 {
 		return nil, fmt.Errorf("%w: state of %d bytes, unread or left over", ErrCorrupt, size)
 	}
-	slices.SortStableFunc(s.cells, func(x, y stateCell) int { return cmp.Compare(x.start, y.start) })
+	slices.SortStableFunc(cells, func(x, y stateCell) int { return cmp.Compare(x.start, y.start) })
+	for _, c := range cells {
+		s.cells = appendCell(s.cells, c)
+	}
+	s.n = len(cells)
 	return s, nil
 }

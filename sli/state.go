@@ -32,15 +32,88 @@ var (
 //
 // A State is immutable once made; it is safe for concurrent use.
 type State struct {
-	buckets []stateBucket // oldest first
-	totals  Totals
-	at      int64            // the start of the source's current cell, Unix ns; 0 for a version-1 state
-	hist    *histogram.State // latency SLIs only
+	cells  []byte // n cells in the form cellWriter writes, oldest first
+	n      int
+	totals Totals
+	at     int64            // the start of the source's current cell, Unix ns; 0 for a version-1 state
+	hist   *histogram.State // latency SLIs only
 }
 
 type stateBucket struct {
 	start, width int64 // ns
 	good, bad    uint64
+}
+
+// cellWriter writes cells one after another. Cells mostly follow one
+// another at one width: such a cell is written as a step count from the
+// previous one (tag 0), others with their start and width (tag 1); then
+// the good and bad counts. A State keeps its cells in this form, so that a
+// decoded state holds its input's bytes, not a copy four to eight times
+// their size.
+type cellWriter struct {
+	b    []byte
+	n    int
+	prev stateBucket
+}
+
+func (w *cellWriter) add(k stateBucket) {
+	if d := k.start - w.prev.start; w.n > 0 && k.width == w.prev.width && d > 0 && d%k.width == 0 {
+		w.b = append(w.b, 0)
+		w.b = binary.AppendUvarint(w.b, uint64(d/k.width))
+	} else {
+		w.b = append(w.b, 1)
+		w.b = binary.AppendVarint(w.b, k.start)
+		w.b = binary.AppendUvarint(w.b, uint64(k.width))
+	}
+	w.b = binary.AppendUvarint(w.b, k.good)
+	w.b = binary.AppendUvarint(w.b, k.bad)
+	w.prev = k
+	w.n++
+}
+
+// readCells reads n cells from d, checking them, and returns their good
+// and bad sums; false when they are not well formed. f, when set, gets
+// each cell.
+func readCells(d *wire.Reader, n int, f func(stateBucket)) (good, bad uint64, ok bool) {
+	var prev stateBucket
+	for i := range n {
+		var k stateBucket
+		switch tag := d.Byte(); {
+		case tag == 0 && i > 0:
+			steps := d.Uvarint()
+			if !d.OK() || steps == 0 || steps > math.MaxInt64/uint64(prev.width) {
+				return 0, 0, false
+			}
+			k.width = prev.width
+			k.start = prev.start + int64(steps)*prev.width
+			if k.start < prev.start {
+				return 0, 0, false
+			}
+		case tag == 1:
+			start, width := d.Varint(), d.Uvarint()
+			if !d.OK() || width == 0 || width > math.MaxInt64 {
+				return 0, 0, false
+			}
+			k.start, k.width = start, int64(width)
+		default:
+			return 0, 0, false
+		}
+		k.good, k.bad = d.Uvarint(), d.Uvarint()
+		if !d.OK() || good+k.good < good || bad+k.bad < bad {
+			return 0, 0, false
+		}
+		good, bad = good+k.good, bad+k.bad
+		if f != nil {
+			f(k)
+		}
+		prev = k
+	}
+	return good, bad, true
+}
+
+// eachCell calls f with each of the state's cells, oldest first.
+func (s *State) eachCell(f func(stateBucket)) {
+	readCells(wire.NewReader(s.cells), s.n, f) // checked when made
 }
 
 // Totals returns the cumulative counts the state carries.
@@ -65,12 +138,13 @@ func (s *State) HistogramConfig() (histogram.Config, bool) {
 // still adds up: its cells hold Good + Bad − OutOfRange − Expired.
 func (s *series) state() *State {
 	st := &State{}
+	var w cellWriter
 	s.st.Mu.Lock()
 	defer s.st.Mu.Unlock()
 	s.st.CellsLocked(func(start, width int64, enc []byte) {
 		var c cell
 		countCodec{}.Add(&c, enc)
-		st.buckets = append(st.buckets, stateBucket{start: start, width: width, good: c.good, bad: c.bad})
+		w.add(stateBucket{start: start, width: width, good: c.good, bad: c.bad})
 	})
 	t := s.folded
 	var hot cell
@@ -85,8 +159,9 @@ func (s *series) state() *State {
 	t.Unknown, t.Negative, t.Future = s.unknown.Load(), s.negative.Load(), s.future.Load()
 	at := s.st.HotStart()
 	if hot != (cell{}) {
-		st.buckets = append(st.buckets, stateBucket{start: at, width: int64(tick), good: hot.good, bad: hot.bad})
+		w.add(stateBucket{start: at, width: int64(tick), good: hot.good, bad: hot.bad})
 	}
+	st.cells, st.n = w.b, w.n
 	st.totals = t
 	st.at = at
 	return st
@@ -107,13 +182,13 @@ func (s *series) addState(st *State) {
 		s.st.RotateLocked(bucket.FloorDiv(st.at, int64(tick)))
 	}
 	var buf []byte
-	for _, b := range st.buckets {
+	st.eachCell(func(b stateBucket) {
 		c := cell{good: b.good, bad: b.bad}
 		buf = countCodec{}.Append(buf[:0], &c)
 		if !s.st.AddLocked(b.start, buf) {
 			s.folded.OutOfRange += b.good + b.bad
 		}
-	}
+	})
 	t := st.totals
 	s.folded.Good += t.Good
 	s.folded.Bad += t.Bad
@@ -197,12 +272,13 @@ func MergeStates(states ...*State) (*State, error) {
 		return nil, fmt.Errorf("%w: nothing to merge", ErrStateMismatch)
 	}
 	m := &State{}
+	var cells []stateBucket
 	var hists []*histogram.State
 	for i, s := range states {
 		if s == nil || (s.hist == nil) != (states[0].hist == nil) {
 			return nil, fmt.Errorf("%w: state %d is of another kind", ErrStateMismatch, i)
 		}
-		m.buckets = append(m.buckets, s.buckets...)
+		s.eachCell(func(k stateBucket) { cells = append(cells, k) })
 		t := &m.totals
 		t.Good += s.totals.Good
 		t.Bad += s.totals.Bad
@@ -217,19 +293,19 @@ func MergeStates(states ...*State) (*State, error) {
 			hists = append(hists, s.hist)
 		}
 	}
-	slices.SortStableFunc(m.buckets, func(x, y stateBucket) int {
+	slices.SortStableFunc(cells, func(x, y stateBucket) int {
 		return cmp.Or(cmp.Compare(x.start, y.start), cmp.Compare(x.width, y.width))
 	})
-	out := m.buckets[:0]
-	for _, b := range m.buckets {
-		if n := len(out); n > 0 && out[n-1].start == b.start && out[n-1].width == b.width {
-			out[n-1].good += b.good
-			out[n-1].bad += b.bad
-			continue
+	var w cellWriter
+	for i := 0; i < len(cells); {
+		k := cells[i]
+		for i++; i < len(cells) && cells[i].start == k.start && cells[i].width == k.width; i++ {
+			k.good += cells[i].good
+			k.bad += cells[i].bad
 		}
-		out = append(out, b)
+		w.add(k)
 	}
-	m.buckets = out
+	m.cells, m.n = w.b, w.n
 	if len(hists) > 0 {
 		h, err := histogram.MergeStates(hists...)
 		if err != nil {
@@ -253,24 +329,8 @@ func (s *State) Encode() []byte {
 		b = binary.AppendUvarint(b, v)
 	}
 	b = binary.AppendVarint(b, s.at)
-	// Buckets mostly follow one another at one width: such a bucket is
-	// written as a step count from the previous one (tag 0), others with
-	// their start and width (tag 1).
-	b = binary.AppendUvarint(b, uint64(len(s.buckets)))
-	var prev stateBucket
-	for i, k := range s.buckets {
-		if d := k.start - prev.start; i > 0 && k.width == prev.width && d > 0 && d%k.width == 0 {
-			b = append(b, 0)
-			b = binary.AppendUvarint(b, uint64(d/k.width))
-		} else {
-			b = append(b, 1)
-			b = binary.AppendVarint(b, k.start)
-			b = binary.AppendUvarint(b, uint64(k.width))
-		}
-		b = binary.AppendUvarint(b, k.good)
-		b = binary.AppendUvarint(b, k.bad)
-		prev = k
-	}
+	b = binary.AppendUvarint(b, uint64(s.n))
+	b = append(b, s.cells...)
 	if s.hist == nil {
 		return append(b, 0)
 	}
@@ -305,41 +365,13 @@ func DecodeState(data []byte) (*State, error) {
 	if !d.OK() {
 		return fail("totals or bucket count")
 	}
-	var good, bad uint64
-	var prev stateBucket
-	for i := range n {
-		var k stateBucket
-		switch tag := d.Byte(); {
-		case tag == 0 && i > 0:
-			steps := d.Uvarint()
-			if !d.OK() || steps == 0 || steps > math.MaxInt64/uint64(prev.width) {
-				return fail("bucket step")
-			}
-			k.width = prev.width
-			k.start = prev.start + int64(steps)*prev.width
-			if k.start < prev.start {
-				return fail("bucket start overflows")
-			}
-		case tag == 1:
-			start, width := d.Varint(), d.Uvarint()
-			if !d.OK() || width == 0 || width > math.MaxInt64 {
-				return fail("bucket start or width")
-			}
-			k.start, k.width = start, int64(width)
-		default:
-			return fail("bucket tag")
-		}
-		k.good, k.bad = d.Uvarint(), d.Uvarint()
-		if !d.OK() {
-			return fail("bucket counts")
-		}
-		if good+k.good < good || bad+k.bad < bad {
-			return fail("bucket counts overflow")
-		}
-		good, bad = good+k.good, bad+k.bad
-		s.buckets = append(s.buckets, k)
-		prev = k
+	before := d.Len()
+	rest := data[len(data)-before:]
+	good, bad, ok := readCells(d, n, nil)
+	if !ok {
+		return fail("cells")
 	}
+	s.cells, s.n = rest[:before-d.Len()], n
 	if good > s.totals.Good || bad > s.totals.Bad {
 		return fail("buckets hold more events than the totals")
 	}

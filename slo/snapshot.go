@@ -20,8 +20,11 @@ import (
 // uvarint length and bytes; and a CRC-32C (Castagnoli) of everything before
 // it (uint32, big endian).
 const (
-	snapshotMagic   = "NINESNAP"
-	snapshotVersion = 1
+	snapshotMagic = "NINESNAP"
+	// snapshotVersion is the version written. Version 2 carries version-2
+	// sli states (cells at their own widths, the source's present);
+	// version 1, whose states the sli package still decodes, restores too.
+	snapshotVersion = 2
 	// maxSnapshot bounds what Restore reads: far above a registry of
 	// thousands of latency objectives, far below what would hurt a process.
 	maxSnapshot = 256 << 20
@@ -142,8 +145,8 @@ func decodeSnapshot(rd io.Reader) (*snapshot, error) {
 	case len(data) < len(snapshotMagic)+2+8+1+4 || !bytes.HasPrefix(data, []byte(snapshotMagic)):
 		return fail("not a nines snapshot")
 	}
-	if v := binary.BigEndian.Uint16(data[8:]); v != snapshotVersion {
-		return fail("version %d, this build reads version %d", v, snapshotVersion)
+	if v := binary.BigEndian.Uint16(data[8:]); v != 1 && v != snapshotVersion {
+		return fail("version %d, this build reads versions 1 and %d", v, snapshotVersion)
 	}
 	body, sum := data[:len(data)-4], binary.BigEndian.Uint32(data[len(data)-4:])
 	if crc32.Checksum(body, castagnoli) != sum {

@@ -2,7 +2,11 @@ package slo_test
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
+	"os"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -343,5 +347,75 @@ func TestReadStates(t *testing.T) {
 	bad[len(bad)/2] ^= 0xff
 	if _, err := slo.ReadStates(bytes.NewReader(bad)); !errors.Is(err, slo.ErrCorruptSnapshot) {
 		t.Errorf("corrupted snapshot: error %v, want ErrCorruptSnapshot", err)
+	}
+}
+
+// TestVersion1SnapshotRestores reads a snapshot written by the previous
+// store (version 1, kept in the fuzz corpus): every state decodes and adds
+// to a fresh SLI of its kind at the snapshot's time, its events intact.
+func TestVersion1SnapshotRestores(t *testing.T) {
+	raw, err := os.ReadFile("testdata/fuzz/FuzzRestore/full")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitN(string(raw), "\n", 3)
+	data, err := strconv.Unquote(strings.TrimSuffix(strings.TrimPrefix(lines[1], "[]byte("), ")"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := binary.BigEndian.Uint16([]byte(data)[8:]); v != 1 {
+		t.Fatalf("the fixture is version %d, want 1", v)
+	}
+	at := time.Unix(0, int64(binary.BigEndian.Uint64([]byte(data)[10:])))
+	states, err := slo.ReadStates(strings.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(states) == 0 {
+		t.Fatal("no states")
+	}
+	latencies := 0
+	for key, st := range states {
+		clock := fakeclock.New(at)
+		var counts func(time.Duration) (sli.Counts, error)
+		if c, ok := st.HistogramConfig(); ok {
+			latencies++
+			l, err := sli.NewLatency(time.Second, sli.WithClock(clock.Now), sli.WithHistogram(c))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := l.Add(st); err != nil {
+				t.Fatalf("%s: %v", key, err)
+			}
+			// The fixture's durations were recorded from 07:50 to 09:00 on
+			// 12 November, ten days before the snapshot: restored at 09:00
+			// that day, the hour holds the 600 of the last hour.
+			then := fakeclock.New(time.Date(2026, 11, 12, 9, 0, 0, 0, time.UTC))
+			h, _ := sli.NewLatency(time.Second, sli.WithClock(then.Now), sli.WithHistogram(c))
+			if err := h.Add(st); err != nil {
+				t.Fatal(err)
+			}
+			if s, err := h.Histogram(time.Hour); err != nil || s.Count() != 600 {
+				t.Errorf("%s: restored hour holds %v values (%v), want 600", key, s.Count(), err)
+			}
+			counts = l.Counts
+		} else {
+			r, _ := sli.NewRatio(sli.WithClock(clock.Now))
+			if err := r.Add(st); err != nil {
+				t.Fatalf("%s: %v", key, err)
+			}
+			counts = r.Counts
+		}
+		tot := st.Totals()
+		c, err := counts(sli.DefaultRetention)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := float64(tot.Good + tot.Bad - tot.OutOfRange); c.Valid != want {
+			t.Errorf("%s: restored %v valid events, the state holds %v", key, c.Valid, want)
+		}
+	}
+	if latencies == 0 {
+		t.Error("the fixture has no latency state")
 	}
 }
