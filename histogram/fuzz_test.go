@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/nines-slo/nines/histogram"
 )
@@ -17,6 +18,7 @@ import (
 func FuzzDecode(f *testing.F) {
 	f.Add(snapshotOf(f, histogram.Config{}).Encode())
 	f.Add(snapshotOf(f, histogram.Config{}, bimodal()[:200]...).Encode())
+	f.Add(hdrEncodingBits(1000, int64(time.Hour), 3, 1, append(varint(-1000), varint(5)...))) // the JavaScript port's ratio
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := histogram.Decode(data)
 		if err != nil {

@@ -3,12 +3,15 @@ package histogram_test
 import (
 	"bytes"
 	"compress/zlib"
+	"encoding/base64"
 	"encoding/binary"
 	"errors"
 	"math"
 	"runtime"
 	"testing"
 	"time"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
 
 	"github.com/nines-slo/nines/histogram"
 )
@@ -25,13 +28,19 @@ func allocated(f func()) uint64 {
 
 // hdrEncoding builds a V2 compressed histogram by hand.
 func hdrEncoding(lowest, highest int64, digits int32, ratio float64, payload []byte) []byte {
+	return hdrEncodingBits(lowest, highest, digits, math.Float64bits(ratio), payload)
+}
+
+// hdrEncodingBits is hdrEncoding with the conversion ratio's 64 bits as
+// written.
+func hdrEncodingBits(lowest, highest int64, digits int32, ratio uint64, payload []byte) []byte {
 	inner := make([]byte, 40)
 	binary.BigEndian.PutUint32(inner[0:], 0x1c849313)
 	binary.BigEndian.PutUint32(inner[4:], uint32(len(payload)))
 	binary.BigEndian.PutUint32(inner[12:], uint32(digits))
 	binary.BigEndian.PutUint64(inner[16:], uint64(lowest))
 	binary.BigEndian.PutUint64(inner[24:], uint64(highest))
-	binary.BigEndian.PutUint64(inner[32:], math.Float64bits(ratio))
+	binary.BigEndian.PutUint64(inner[32:], ratio)
 	inner = append(inner, payload...)
 	var z bytes.Buffer
 	w := zlib.NewWriter(&z)
@@ -62,6 +71,32 @@ func TestDecodeHostile(t *testing.T) {
 	}
 	if _, err := histogram.Decode(hdrEncoding(1, 1<<20, 2, 1, varint(3))); err != nil {
 		t.Errorf("a hand-built valid encoding: %v", err)
+	}
+}
+
+// TestDecodeJavaScriptPort reads what the HdrHistogram JavaScript port
+// writes: the integer-to-double conversion ratio as the integer 1, not the
+// double 1.0, over a 1 µs to 1 h layout at 3 digits.
+func TestDecodeJavaScriptPort(t *testing.T) {
+	payload := append(varint(-1000), varint(5)...) // 1000 empty buckets, then 5 values
+	payload = append(payload, varint(0)...)
+	payload = append(payload, varint(2)...)
+	js := hdrEncodingBits(1000, int64(time.Hour), 3, 1, payload)
+	s, err := histogram.Decode(js)
+	if err != nil {
+		t.Fatalf("the JavaScript port's encoding: %v", err)
+	}
+	if s.Count() != 7 || s.Digits() != 3 || s.Lowest() != time.Microsecond {
+		t.Errorf("decoded %d values at %d digits from %v, want 7 at 3 from 1µs", s.Count(), s.Digits(), s.Lowest())
+	}
+	// What nines writes back, hdrhistogram-go reads, bucket for bucket.
+	theirs, err := hdr.Decode([]byte(base64.StdEncoding.EncodeToString(s.Encode())))
+	if err != nil || theirs.TotalCount() != 7 {
+		t.Fatalf("hdrhistogram-go reads %v values: %v", theirs, err)
+	}
+	// A ratio that is neither 1 nor 1.0 is still a DoubleHistogram.
+	if _, err := histogram.Decode(hdrEncodingBits(1000, int64(time.Hour), 3, 2, payload)); !errors.Is(err, histogram.ErrCorrupt) {
+		t.Errorf("ratio bits 2: %v, want ErrCorrupt", err)
 	}
 }
 
