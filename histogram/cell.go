@@ -13,6 +13,7 @@ type acc struct {
 	counts                       []uint64
 	lo, hi                       int // counts outside [lo, hi] are zero; hi < lo when all are
 	underflow, overflow, invalid uint64
+	pool                         *sync.Pool // where release puts it back
 }
 
 func (a *acc) reset() {
@@ -35,16 +36,24 @@ func (a *acc) addAt(i int, n uint64) {
 // one layout, so that a recorder keeps no dense histogram of its own.
 var accPools sync.Map // int → *sync.Pool
 
-func borrowAcc(n int) (*acc, func()) {
+// borrowAcc returns an empty accumulator of n buckets; release gives it
+// back.
+func borrowAcc(n int) *acc {
 	p, ok := accPools.Load(n)
 	if !ok {
-		p, _ = accPools.LoadOrStore(n, &sync.Pool{New: func() any {
-			return &acc{counts: make([]uint64, n), lo: n, hi: -1}
-		}})
+		var pool *sync.Pool
+		pool = &sync.Pool{New: func() any {
+			return &acc{counts: make([]uint64, n), lo: n, hi: -1, pool: pool}
+		}}
+		p, _ = accPools.LoadOrStore(n, pool)
 	}
-	pool := p.(*sync.Pool)
-	a := pool.Get().(*acc)
-	return a, func() { a.reset(); pool.Put(a) }
+	return p.(*sync.Pool).Get().(*acc)
+}
+
+// release empties a and puts it back in its pool.
+func (a *acc) release() {
+	a.reset()
+	a.pool.Put(a)
 }
 
 // cellCodec keeps a closed cell compactly: its length as a uvarint, then,
@@ -160,39 +169,52 @@ func (c *cellCodec) Add(a *acc, enc []byte) int {
 		a.overflow += o
 		a.invalid += v
 	}
+	counts := a.counts
 	if body[0]&flagDense != 0 {
 		first, m := binary.Uvarint(body[p:])
 		p += m
 		i := int(first)
 		lo := i
 		for p < len(body) {
+			if x := body[p]; x < 0x80 { // most counts of a dense cell
+				counts[i] += uint64(x)
+				i++
+				p++
+				continue
+			}
 			v, m := binary.Uvarint(body[p:])
 			p += m
-			a.counts[i] += v
+			counts[i] += v
 			i++
 		}
 		a.lo, a.hi = min(a.lo, lo), max(a.hi, i-1)
 		return k + int(n)
 	}
-	i := -1
+	i, lo := -1, -1
 	for p < len(body) {
 		x := body[p]
-		var gap, cnt uint64
 		switch {
 		case x < 0x80:
-			gap, cnt = uint64(x>>4), uint64(x&15)+1
+			i += int(x>>4) + 1
+			counts[i] += uint64(x&15) + 1
 			p++
 		case x < 0xc0:
-			gap, cnt = uint64(x>>4&3), (uint64(x&15)<<8|uint64(body[p+1]))+1
+			i += int(x>>4&3) + 1
+			counts[i] += (uint64(x&15)<<8 | uint64(body[p+1])) + 1
 			p += 2
 		default:
 			g, m := binary.Uvarint(body[p+1:])
 			v, m2 := binary.Uvarint(body[p+1+m:])
-			gap, cnt = g, v+1
+			i += int(g) + 1
+			counts[i] += v + 1
 			p += 1 + m + m2
 		}
-		i += int(gap) + 1
-		a.addAt(i, cnt)
+		if lo < 0 {
+			lo = i
+		}
+	}
+	if lo >= 0 {
+		a.lo, a.hi = min(a.lo, lo), max(a.hi, i)
 	}
 	return k + int(n)
 }

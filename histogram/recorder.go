@@ -98,7 +98,10 @@ func NewRecorder(c Config, opts ...Option) (*Recorder, error) {
 	if !ok {
 		return nil, fmt.Errorf("histogram: clock reads %v, outside the years 1678–2262", now)
 	}
-	borrow := func() (*acc, func()) { return borrowAcc(lay.countsLen) }
+	borrow := func() (*acc, func()) {
+		a := borrowAcc(lay.countsLen)
+		return a, a.release
+	}
 	r.st = window.New[acc](r.codec, (*recorderHot)(r), borrow, levels, i)
 	r.st.OnRotate = r.fold
 	if r.now == nil {
@@ -113,8 +116,8 @@ func (r *Recorder) fold(a *acc) {
 	if a.isZero() {
 		return
 	}
-	b, done := borrowAcc(r.lay.countsLen)
-	defer done()
+	b := borrowAcc(r.lay.countsLen)
+	defer b.release()
 	if r.cum != nil {
 		r.codec.Add(b, r.cum)
 	}
@@ -223,8 +226,8 @@ func (r *Recorder) RecordAt(t time.Time, d time.Duration) {
 	}
 	// A time before the current tick: into the cell that holds it, and
 	// into the cumulative histogram.
-	one, done := borrowAcc(r.lay.countsLen)
-	defer done()
+	one := borrowAcc(r.lay.countsLen)
+	defer one.release()
 	v := int64(d)
 	switch {
 	case v < 0:
@@ -289,8 +292,8 @@ func (r *Recorder) tickAt(now time.Time) {
 // it, so that it starts from zero with the process, as backends expect.
 // It never touches the recording path.
 func (r *Recorder) Cumulative() *Snapshot {
-	a, done := borrowAcc(r.lay.countsLen)
-	defer done()
+	a := borrowAcc(r.lay.countsLen)
+	defer a.release()
 	r.st.Mu.Lock()
 	if r.cum != nil {
 		r.codec.Add(a, r.cum)
@@ -317,11 +320,11 @@ func (r *Recorder) Snapshot(window time.Duration) (*Snapshot, error) {
 // fails with ErrInvalidWindow when window is not positive or longer than
 // the longest configured window.
 func (r *Recorder) SnapshotAt(t time.Time, window time.Duration) (*Snapshot, error) {
-	a, done, err := r.sum(t, window)
+	a, err := r.sum(t, window)
 	if err != nil {
 		return nil, err
 	}
-	defer done()
+	defer a.release()
 	return snapshotOf(r.lay, a), nil
 }
 
@@ -336,11 +339,11 @@ func (r *Recorder) QuantilesAt(t time.Time, window time.Duration, qs []float64) 
 			return 0, nil, fmt.Errorf("%w: got %v", ErrInvalidQuantile, q)
 		}
 	}
-	a, done, err := r.sum(t, window)
+	a, err := r.sum(t, window)
 	if err != nil {
 		return 0, nil, err
 	}
-	defer done()
+	defer a.release()
 	if a.hi < a.lo {
 		return 0, nil, ErrNoData
 	}
@@ -349,26 +352,24 @@ func (r *Recorder) QuantilesAt(t time.Time, window time.Duration, qs []float64) 
 		h.total += c
 	}
 	out := make([]time.Duration, len(qs))
-	for i, q := range qs {
-		out[i] = h.quantile(q)
-	}
+	h.quantiles(qs, out)
 	return h.total, out, nil
 }
 
 // sum returns a borrowed accumulator holding the window (t − window, t],
-// and the function that gives it back.
-func (r *Recorder) sum(t time.Time, window time.Duration) (*acc, func(), error) {
+// for the caller to release.
+func (r *Recorder) sum(t time.Time, window time.Duration) (*acc, error) {
 	longest := r.config.Windows[len(r.config.Windows)-1]
 	if window <= 0 || window > longest {
-		return nil, nil, fmt.Errorf("%w: window %v is not in (0, %v]", ErrInvalidWindow, window, longest)
+		return nil, fmt.Errorf("%w: window %v is not in (0, %v]", ErrInvalidWindow, window, longest)
 	}
 	if _, ok := r.index(t); !ok {
-		return nil, nil, fmt.Errorf("%w: time %v is outside the years 1678–2262", ErrInvalidWindow, t)
+		return nil, fmt.Errorf("%w: time %v is outside the years 1678–2262", ErrInvalidWindow, t)
 	}
 	if _, ok := r.index(t.Add(-window)); !ok {
-		return nil, nil, fmt.Errorf("%w: window %v before %v reaches outside the years 1678–2262", ErrInvalidWindow, window, t)
+		return nil, fmt.Errorf("%w: window %v before %v reaches outside the years 1678–2262", ErrInvalidWindow, window, t)
 	}
-	a, done := borrowAcc(r.lay.countsLen)
+	a := borrowAcc(r.lay.countsLen)
 	b := r.end(t)
 	lo := b - int64(window)
 	r.st.Mu.Lock()
@@ -377,7 +378,7 @@ func (r *Recorder) sum(t time.Time, window time.Duration) (*acc, func(), error) 
 		(*recorderHot)(r).Peek(a)
 	}
 	r.st.Mu.Unlock()
-	return a, done, nil
+	return a, nil
 }
 
 // Bytes returns the bytes the recorder's histograms take beyond its fixed

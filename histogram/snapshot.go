@@ -144,6 +144,39 @@ func (s *Snapshot) Quantile(q float64) (time.Duration, error) {
 	return s.quantile(q), nil
 }
 
+// quantiles sets out[i] to the quantile qs[i], for valid qs and a
+// histogram with values, in one pass over the buckets when qs ascend.
+func (h *hist) quantiles(qs []float64, out []time.Duration) {
+	k, before := 0, uint64(0)
+	for i, q := range qs {
+		if i > 0 && q < qs[i-1] {
+			k, before = 0, 0 // not ascending: start over
+		}
+		rank := q * float64(h.total)
+		for ; k < len(h.counts); k++ {
+			c := h.counts[k]
+			if c == 0 {
+				continue
+			}
+			if float64(before+c) >= rank || k == len(h.counts)-1 {
+				out[i] = h.at(k, rank, before)
+				break
+			}
+			before += c
+		}
+	}
+}
+
+// at returns the value of rank within bucket k, before values ahead of it.
+func (h *hist) at(k int, rank float64, before uint64) time.Duration {
+	c := h.counts[k]
+	i := h.base + k
+	f := min(max((rank-float64(before))/float64(c), 0), 1)
+	lo, w := h.lay.lowestAt(i), h.lay.widthAt(i)
+	v := float64(lo) + f*float64(w)
+	return time.Duration(min(int64(math.Round(v)), lo+w-1))
+}
+
 // quantile is Quantile for a valid q and a histogram with values.
 func (h *hist) quantile(q float64) time.Duration {
 	rank := q * float64(h.total)
@@ -153,11 +186,7 @@ func (h *hist) quantile(q float64) time.Duration {
 			continue
 		}
 		if float64(before+c) >= rank || k == len(h.counts)-1 {
-			i := h.base + k
-			f := min(max((rank-float64(before))/float64(c), 0), 1)
-			lo, w := h.lay.lowestAt(i), h.lay.widthAt(i)
-			v := float64(lo) + f*float64(w)
-			return time.Duration(min(int64(math.Round(v)), lo+w-1))
+			return h.at(k, rank, before)
 		}
 		before += c
 	}

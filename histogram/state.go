@@ -60,8 +60,8 @@ func (r *Recorder) State() *State {
 	for _, w := range r.config.Windows {
 		s.windows = append(s.windows, int64(w))
 	}
-	a, done := borrowAcc(r.lay.countsLen)
-	defer done()
+	a := borrowAcc(r.lay.countsLen)
+	defer a.release()
 	r.st.Mu.Lock()
 	defer r.st.Mu.Unlock()
 	r.st.CellsLocked(func(start, width int64, enc []byte) {
@@ -109,8 +109,8 @@ func MergeStates(states ...*State) (*State, error) {
 		return cmp.Or(cmp.Compare(x.start, y.start), cmp.Compare(x.width, y.width))
 	})
 	codec := &cellCodec{n: m.lay.countsLen}
-	a, done := borrowAcc(m.lay.countsLen)
-	defer done()
+	a := borrowAcc(m.lay.countsLen)
+	defer a.release()
 	for i := 0; i < len(cells); {
 		j := i + 1
 		for j < len(cells) && cells[j].start == cells[i].start && cells[j].width == cells[i].width {
@@ -239,8 +239,8 @@ func DecodeState(data []byte) (*State, error) {
 // window's slots, so that no value is counted twice.
 func decodeV1(d *wire.Reader, s *State, size int) (*State, error) {
 	codec := &cellCodec{n: s.lay.countsLen}
-	a, done := borrowAcc(s.lay.countsLen)
-	defer done()
+	a := borrowAcc(s.lay.countsLen)
+	defer a.release()
 	longest := int64(0)
 	for _, w := range s.windows {
 		longest = max(longest, w)

@@ -168,3 +168,28 @@ func BenchmarkCountsAt(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPercentiles reads p50, p95, p99 and p99.9 of the last 5 minutes
+// and of the last hour of a latency SLI that saw an hour of lognormal
+// traffic at 100 requests a second.
+func BenchmarkPercentiles(b *testing.B) {
+	clock := newFakeClock(t0)
+	l, err := sli.NewLatency(100*time.Millisecond, sli.WithClock(clock.Now))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range 3600 * 100 {
+		l.Record(latencies[i&4095])
+		clock.Advance(10 * time.Millisecond)
+	}
+	for _, w := range []time.Duration{5 * time.Minute, time.Hour} {
+		b.Run(w.String(), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := l.Percentiles(w); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
