@@ -315,21 +315,28 @@ type hotSlot struct {
 	pages []atomic.Pointer[page]
 }
 
-func newHotSlot(counters int) *hotSlot {
-	return &hotSlot{pages: make([]atomic.Pointer[page], (counters+pageSize-1)/pageSize)}
+func newHotSlot(counters int) hotSlot {
+	return hotSlot{pages: make([]atomic.Pointer[page], (counters+pageSize-1)/pageSize)}
 }
 
 // counter returns counter i, allocating its page on first use.
-func (h *hotSlot) counter(i int) *atomic.Uint32 {
+func (h *hotSlot) counter(i uint) *atomic.Uint32 {
 	pp := &h.pages[i/pageSize]
 	p := pp.Load()
 	if p == nil {
-		p = new(page)
-		if !pp.CompareAndSwap(nil, p) {
-			p = pp.Load()
-		}
+		p = h.newPage(pp)
 	}
 	return &p[i%pageSize]
+}
+
+// newPage allocates the page at pp, or returns the one another recorder
+// put there first.
+func (h *hotSlot) newPage(pp *atomic.Pointer[page]) *page {
+	p := new(page)
+	if !pp.CompareAndSwap(nil, p) {
+		p = pp.Load()
+	}
+	return p
 }
 
 // The counters past a hot slot's buckets, by offset from the last bucket.

@@ -35,7 +35,7 @@ import (
 // zero value is not usable.
 type Recorder struct {
 	lay    layout
-	hot    []*hotSlot
+	hot    []hotSlot
 	mask   uint32
 	st     *window.Store[acc]
 	codec  *cellCodec
@@ -56,14 +56,14 @@ const maxHotSlots = 4
 type recorderHot Recorder
 
 func (h *recorderHot) Take(a *acc) {
-	for _, s := range h.hot {
-		s.read(&h.lay, a, true)
+	for k := range h.hot {
+		h.hot[k].read(&h.lay, a, true)
 	}
 }
 
 func (h *recorderHot) Peek(a *acc) {
-	for _, s := range h.hot {
-		s.read(&h.lay, a, false)
+	for k := range h.hot {
+		h.hot[k].read(&h.lay, a, false)
 	}
 }
 
@@ -83,7 +83,7 @@ func NewRecorder(c Config, opts ...Option) (*Recorder, error) {
 	n := min(shard.Count(), maxHotSlots)
 	r := &Recorder{
 		lay:    lay,
-		hot:    make([]*hotSlot, n),
+		hot:    make([]hotSlot, n),
 		mask:   uint32(n - 1),
 		codec:  &cellCodec{n: lay.countsLen},
 		now:    o.now,
@@ -178,7 +178,7 @@ func (r *Recorder) record(d time.Duration) { r.recordOn(shard.Proc(), d) }
 
 // recordOn counts d in the current tick of processor p's shard.
 func (r *Recorder) recordOn(p uint32, d time.Duration) {
-	r.hot[p&r.mask].counter(r.hotIndex(int64(d))).Add(1)
+	r.hot[p&r.mask].counter(uint(r.hotIndex(int64(d)))).Add(1)
 }
 
 // hotIndex returns where a hot slot counts the value v.
@@ -388,8 +388,8 @@ func (r *Recorder) bytes() int {
 	r.st.Mu.Lock()
 	defer r.st.Mu.Unlock()
 	n := r.st.Bytes() + cap(r.cum)
-	for _, h := range r.hot {
-		n += h.bytes()
+	for k := range r.hot {
+		n += r.hot[k].bytes()
 	}
 	return n
 }

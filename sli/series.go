@@ -53,8 +53,8 @@ type series struct {
 // hotShard holds one core's counts for the current cell, alone on its
 // cache lines.
 type hotShard struct {
-	good, bad, invalid atomic.Uint64
-	_                  [shard.CacheLine - 24]byte
+	n [3]atomic.Uint64 // good, bad, not valid: by Outcome − 1
+	_ [shard.CacheLine - 24]byte
 }
 
 // cell is one time cell's counts, and the store's accumulator.
@@ -125,7 +125,7 @@ func (h *seriesHot) Take(a *cell) {
 	s := (*series)(h)
 	for k := range s.hot {
 		x := &s.hot[k]
-		g, b, inv := x.good.Swap(0), x.bad.Swap(0), x.invalid.Swap(0)
+		g, b, inv := x.n[0].Swap(0), x.n[1].Swap(0), x.n[2].Swap(0)
 		a.good += g
 		a.bad += b
 		s.folded.Good += g
@@ -137,8 +137,8 @@ func (h *seriesHot) Take(a *cell) {
 // Peek adds the hot good and bad counts to a.
 func (h *seriesHot) Peek(a *cell) {
 	for k := range h.hot {
-		a.good += h.hot[k].good.Load()
-		a.bad += h.hot[k].bad.Load()
+		a.good += h.hot[k].n[0].Load()
+		a.bad += h.hot[k].n[1].Load()
 	}
 }
 
@@ -190,17 +190,12 @@ func (s *series) add(o Outcome) { s.addOn(shard.Proc(), o) }
 // addOn counts one event in the current cell, on processor p's shard.
 func (s *series) addOn(p uint32, o Outcome) {
 	h := &s.hot[p&s.mask]
-	switch o {
-	case Good:
-		h.good.Add(1)
-	case Bad:
-		h.bad.Add(1)
-	case Invalid:
-		h.invalid.Add(1)
-	default:
-		s.unknown.Add(1)
-		h.invalid.Add(1)
+	if i := uint(o) - 1; i < uint(len(h.n)) { // Good, Bad, Invalid
+		h.n[i].Add(1)
+		return
 	}
+	s.unknown.Add(1)
+	h.n[2].Add(1)
 }
 
 // addNow counts one event at t, the injected clock's now: as addAt, except
@@ -301,9 +296,9 @@ func (s *series) totals() Totals {
 func (s *series) totalsLocked() Totals {
 	t := s.folded
 	for k := range s.hot {
-		t.Good += s.hot[k].good.Load()
-		t.Bad += s.hot[k].bad.Load()
-		t.Invalid += s.hot[k].invalid.Load()
+		t.Good += s.hot[k].n[0].Load()
+		t.Bad += s.hot[k].n[1].Load()
+		t.Invalid += s.hot[k].n[2].Load()
 	}
 	t.Unknown = s.unknown.Load()
 	t.Negative = s.negative.Load()

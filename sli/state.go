@@ -149,10 +149,10 @@ func (s *series) state() *State {
 	t := s.folded
 	var hot cell
 	for k := range s.hot {
-		g, b := s.hot[k].good.Load(), s.hot[k].bad.Load()
+		g, b := s.hot[k].n[0].Load(), s.hot[k].n[1].Load()
 		hot.good += g
 		hot.bad += b
-		t.Invalid += s.hot[k].invalid.Load()
+		t.Invalid += s.hot[k].n[2].Load()
 	}
 	t.Good += hot.good
 	t.Bad += hot.bad
