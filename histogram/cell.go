@@ -82,6 +82,8 @@ const (
 )
 
 func (c *cellCodec) Reset(a *acc)       { a.reset() }
+func (c *cellCodec) Get() *acc          { return borrowAcc(c.n) }
+func (c *cellCodec) Put(a *acc)         { a.release() }
 func (c *cellCodec) IsZero(a *acc) bool { return a.isZero() }
 
 func (c *cellCodec) Append(dst []byte, a *acc) []byte {

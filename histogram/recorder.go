@@ -98,11 +98,7 @@ func NewRecorder(c Config, opts ...Option) (*Recorder, error) {
 	if !ok {
 		return nil, fmt.Errorf("histogram: clock reads %v, outside the years 1678–2262", now)
 	}
-	borrow := func() (*acc, func()) {
-		a := borrowAcc(lay.countsLen)
-		return a, a.release
-	}
-	r.st = window.New[acc](r.codec, (*recorderHot)(r), borrow, levels, i)
+	r.st = window.New[acc](r.codec, (*recorderHot)(r), levels, i)
 	r.st.OnRotate = r.fold
 	if r.now == nil {
 		r.timer = rotation.Start(r, levels[0].Width, (*Recorder).tickAt)

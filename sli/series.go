@@ -110,11 +110,12 @@ func (countCodec) Len(enc []byte) int {
 
 var cellPool = sync.Pool{New: func() any { return new(cell) }}
 
-func borrowCell() (*cell, func()) {
+func (countCodec) Get() *cell {
 	c := cellPool.Get().(*cell)
 	*c = cell{}
-	return c, func() { cellPool.Put(c) }
+	return c
 }
+func (countCodec) Put(c *cell) { cellPool.Put(c) }
 
 // seriesHot is the series' view of its hot counters for the store.
 type seriesHot series
@@ -159,7 +160,7 @@ func newSeries(c config) (*series, error) {
 	if !ok {
 		return nil, fmt.Errorf("sli: clock reads %v, outside the years 1678–2262", now)
 	}
-	s.st = window.New[cell](countCodec{}, (*seriesHot)(s), borrowCell, ladder(st.Retention), i)
+	s.st = window.New[cell](countCodec{}, (*seriesHot)(s), ladder(st.Retention), i)
 	s.st.OnExpire = func(enc []byte) {
 		var c cell
 		countCodec{}.Add(&c, enc)
@@ -276,12 +277,13 @@ func (s *series) countsAt(t time.Time, w time.Duration) (Counts, error) {
 	}
 	b := s.end(t)
 	a := b - int64(w)
-	var c cell
+	c := countCodec{}.Get() // pooled: the store's interfaces would move a local to the heap
+	defer countCodec{}.Put(c)
 	s.st.Mu.Lock()
 	defer s.st.Mu.Unlock()
-	s.st.SumLocked(a, b, &c)
+	s.st.SumLocked(a, b, c)
 	if s.st.IncludesHot(a, b) {
-		(*seriesHot)(s).Peek(&c)
+		(*seriesHot)(s).Peek(c)
 	}
 	return Counts{Good: float64(c.good), Valid: float64(c.good + c.bad)}, nil
 }

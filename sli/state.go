@@ -44,37 +44,74 @@ type stateBucket struct {
 	good, bad    uint64
 }
 
-// cellWriter writes cells one after another. Cells mostly follow one
-// another at one width: such a cell is written as a step count from the
-// previous one (tag 0), others with their start and width (tag 1); then
-// the good and bad counts. A State keeps its cells in this form, so that a
-// decoded state holds its input's bytes, not a copy four to eight times
+// cellWriter writes cells in runs: a run is its number of cells, its first
+// cell's start and the cells' width (uvarint, varint, uvarint), then each
+// cell's good and bad counts (two uvarints); the cells of a run follow one
+// another without gaps, as the cells of a store mostly do, so that a cell
+// takes its two counts' bytes. A State keeps its cells in this form, so
+// that a decoded state holds its input's bytes, not a copy several times
 // their size.
 type cellWriter struct {
-	b    []byte
-	n    int
-	prev stateBucket
+	b, run       []byte
+	n, k         int   // cells written; cells in the open run
+	start, width int64 // of the open run
 }
 
-func (w *cellWriter) add(k stateBucket) {
-	if d := k.start - w.prev.start; w.n > 0 && k.width == w.prev.width && d > 0 && d%k.width == 0 {
-		w.b = append(w.b, 0)
-		w.b = binary.AppendUvarint(w.b, uint64(d/k.width))
-	} else {
-		w.b = append(w.b, 1)
-		w.b = binary.AppendVarint(w.b, k.start)
-		w.b = binary.AppendUvarint(w.b, uint64(k.width))
+func (w *cellWriter) add(c stateBucket) {
+	if w.k == 0 || c.width != w.width || c.start != w.start+int64(w.k)*w.width {
+		w.flush()
+		w.start, w.width = c.start, c.width
 	}
-	w.b = binary.AppendUvarint(w.b, k.good)
-	w.b = binary.AppendUvarint(w.b, k.bad)
-	w.prev = k
+	w.run = binary.AppendUvarint(w.run, c.good)
+	w.run = binary.AppendUvarint(w.run, c.bad)
+	w.k++
 	w.n++
 }
 
-// readCells reads n cells from d, checking them, and returns their good
-// and bad sums; false when they are not well formed. f, when set, gets
-// each cell.
-func readCells(d *wire.Reader, n int, f func(stateBucket)) (good, bad uint64, ok bool) {
+func (w *cellWriter) flush() {
+	if w.k == 0 {
+		return
+	}
+	w.b = binary.AppendUvarint(w.b, uint64(w.k))
+	w.b = binary.AppendVarint(w.b, w.start)
+	w.b = binary.AppendUvarint(w.b, uint64(w.width))
+	w.b = append(w.b, w.run...)
+	w.run, w.k = w.run[:0], 0
+}
+
+// cells returns what was written and how many cells it holds.
+func (w *cellWriter) cells() ([]byte, int) {
+	w.flush()
+	return w.b, w.n
+}
+
+// readCells reads n cells in runs from d, checking them, and returns their
+// good and bad sums; false when they are not well formed.
+func readCells(d *wire.Reader, n int) (good, bad uint64, ok bool) {
+	for read := 0; read < n; {
+		k, start, width := d.Uvarint(), d.Varint(), d.Uvarint()
+		if !d.OK() || k == 0 || k > uint64(n-read) || width == 0 || width > math.MaxInt64 {
+			return 0, 0, false
+		}
+		if steps := k - 1; steps > 0 && (width > math.MaxInt64/steps || start > math.MaxInt64-int64(steps*width)) {
+			return 0, 0, false
+		}
+		for range k {
+			g, b := d.Uvarint(), d.Uvarint()
+			if !d.OK() || good+g < good || bad+b < bad {
+				return 0, 0, false
+			}
+			good, bad = good+g, bad+b
+		}
+		read += int(k)
+	}
+	return good, bad, true
+}
+
+// readCellsV1 reads n cells of a version-1 state, each a tag (0: a step
+// count from the previous cell at its width follows; 1: a start and a
+// width), then its good and bad counts, and writes them to w.
+func readCellsV1(d *wire.Reader, n int, w *cellWriter) (good, bad uint64, ok bool) {
 	var prev stateBucket
 	for i := range n {
 		var k stateBucket
@@ -103,17 +140,29 @@ func readCells(d *wire.Reader, n int, f func(stateBucket)) (good, bad uint64, ok
 			return 0, 0, false
 		}
 		good, bad = good+k.good, bad+k.bad
-		if f != nil {
-			f(k)
-		}
+		w.add(k)
 		prev = k
 	}
 	return good, bad, true
 }
 
-// eachCell calls f with each of the state's cells, oldest first.
+// eachCell calls f with each of the state's cells, oldest first. The cells
+// were checked when the state was made, so it reads them without checks.
 func (s *State) eachCell(f func(stateBucket)) {
-	readCells(wire.NewReader(s.cells), s.n, f) // checked when made
+	b := s.cells
+	for read := 0; read < s.n; {
+		k, m := binary.Uvarint(b)
+		start, m2 := binary.Varint(b[m:])
+		width, m3 := binary.Uvarint(b[m+m2:])
+		b = b[m+m2+m3:]
+		for i := range int64(k) {
+			g, m := binary.Uvarint(b)
+			bad, m2 := binary.Uvarint(b[m:])
+			b = b[m+m2:]
+			f(stateBucket{start: start + i*int64(width), width: int64(width), good: g, bad: bad})
+		}
+		read += int(k)
+	}
 }
 
 // Totals returns the cumulative counts the state carries.
@@ -161,7 +210,7 @@ func (s *series) state() *State {
 	if hot != (cell{}) {
 		w.add(stateBucket{start: at, width: int64(tick), good: hot.good, bad: hot.bad})
 	}
-	st.cells, st.n = w.b, w.n
+	st.cells, st.n = w.cells()
 	st.totals = t
 	st.at = at
 	return st
@@ -305,7 +354,7 @@ func MergeStates(states ...*State) (*State, error) {
 		}
 		w.add(k)
 	}
-	m.cells, m.n = w.b, w.n
+	m.cells, m.n = w.cells()
 	if len(hists) > 0 {
 		h, err := histogram.MergeStates(hists...)
 		if err != nil {
@@ -361,17 +410,24 @@ func DecodeState(data []byte) (*State, error) {
 	if version >= 2 {
 		s.at = d.Varint()
 	}
-	n := d.Count(4) // a bucket takes at least 4 bytes
-	if !d.OK() {
-		return fail("totals or bucket count")
+	var good, bad uint64
+	var ok bool
+	if version == 1 {
+		n := d.Count(4) // a version-1 cell takes at least 4 bytes
+		var w cellWriter
+		if good, bad, ok = readCellsV1(d, n, &w); !d.OK() || !ok {
+			return fail("cells")
+		}
+		s.cells, s.n = w.cells()
+	} else {
+		n := d.Count(2) // a cell takes at least its two counts' bytes
+		before := d.Len()
+		rest := data[len(data)-before:]
+		if good, bad, ok = readCells(d, n); !d.OK() || !ok {
+			return fail("cells")
+		}
+		s.cells, s.n = rest[:before-d.Len()], n
 	}
-	before := d.Len()
-	rest := data[len(data)-before:]
-	good, bad, ok := readCells(d, n, nil)
-	if !ok {
-		return fail("cells")
-	}
-	s.cells, s.n = rest[:before-d.Len()], n
 	if good > s.totals.Good || bad > s.totals.Bad {
 		return fail("buckets hold more events than the totals")
 	}

@@ -52,6 +52,10 @@ type Codec[A any] interface {
 	Add(a *A, enc []byte) int
 	// Len returns the length of the cell encoded at the start of enc.
 	Len(enc []byte) int
+	// Get lends an empty accumulator, and Put takes it back (not yet
+	// reset), so that summing costs no allocation.
+	Get() *A
+	Put(a *A)
 }
 
 // Hot is the owner's current cell: per-processor counters.
@@ -87,8 +91,9 @@ type Store[A any] struct {
 	tick   int64
 	hotIdx atomic.Int64
 	levels []level[A]
-	empty  []byte // the encoding of an empty cell
-	extra  []byte // cells added at the hot cell's time (states), encoded; nil when none
+	fronts []int64 // per level, frontier at the hot cell's start; under Mu
+	empty  []byte  // the encoding of an empty cell
+	extra  []byte  // cells added at the hot cell's time (states), encoded; nil when none
 
 	// OnRotate, when set, is called under Mu with what each rotation took
 	// from the hot counters (not what AddLocked added), before it is
@@ -98,8 +103,7 @@ type Store[A any] struct {
 	// of the last level.
 	OnExpire func(enc []byte)
 
-	scratch func() (*A, func())
-	buf     []byte
+	buf []byte
 }
 
 type level[A any] struct {
@@ -112,21 +116,22 @@ type level[A any] struct {
 // blockCells cells.
 type block struct {
 	first, n int64
+	end      int64  // the index after its run's last cell, once known; 0 before
+	trimmed  bool   // cells aged out of its front: its sum would not be theirs
 	last     int    // offset of the last cell's encoding in data
 	data     []byte // the cells' encodings, one after the other
-	sum      []byte // encoding of the cells' sum; nil when unknown
+	sum      []byte // encoding of the cells' sum, once read; nil until then
 }
 
 // New returns a store whose hot cell is cur (an index in ticks: the first
 // level's Width), whose closed cells are kept by codec in levels, and whose
-// hot cell is hot. scratch lends a zeroed accumulator and the function that
-// gives it back (the store resets it first). It panics on a ladder that
-// breaks the rules of Level: that is a programming error of the owner.
-func New[A any](codec Codec[A], hot Hot[A], scratch func() (*A, func()), levels []Level, cur int64) *Store[A] {
+// hot cell is hot. It panics on a ladder that breaks the rules of Level:
+// that is a programming error of the owner.
+func New[A any](codec Codec[A], hot Hot[A], levels []Level, cur int64) *Store[A] {
 	if len(levels) == 0 {
 		panic("window: no levels")
 	}
-	s := &Store[A]{codec: codec, hot: hot, scratch: scratch, tick: int64(levels[0].Width)}
+	s := &Store[A]{codec: codec, hot: hot, tick: int64(levels[0].Width)}
 	for k, l := range levels {
 		w, sp := int64(l.Width), int64(l.Span)
 		if w <= 0 || sp < w || l.Block < 1 {
@@ -140,11 +145,20 @@ func New[A any](codec Codec[A], hot Hot[A], scratch func() (*A, func()), levels 
 		}
 		s.levels = append(s.levels, level[A]{width: w, span: sp, blockCells: int64(l.Block)})
 	}
-	a, done := scratch()
+	a := codec.Get()
 	s.empty = codec.Append(nil, a)
-	done()
+	codec.Put(a)
 	s.hotIdx.Store(cur)
+	s.fronts = make([]int64, len(s.levels))
+	s.refront()
 	return s
+}
+
+// refront computes each level's frontier for the current hot cell.
+func (s *Store[A]) refront() {
+	for k := range s.levels {
+		s.fronts[k] = s.frontier(k, s.HotStart())
+	}
 }
 
 // Tick returns the width of the hot cell, in ns.
@@ -176,8 +190,9 @@ func (s *Store[A]) RotateLocked(to int64) {
 		return
 	}
 	s.hotIdx.Store(to)
-	a, done := s.scratch()
-	defer done()
+	s.refront()
+	a := s.codec.Get()
+	defer s.codec.Put(a)
 	s.hot.Take(a)
 	if s.OnRotate != nil {
 		s.OnRotate(a)
@@ -221,8 +236,8 @@ func (s *Store[A]) AddLocked(t int64, enc []byte) bool {
 		s.extra = s.merge(s.extra, enc)
 		return true
 	}
-	for k := range s.levels {
-		if t >= s.frontier(k, hotStart) {
+	for k, f := range s.fronts {
+		if t >= f {
 			l := &s.levels[k]
 			l.add(s, bucket.FloorDiv(t, l.width), enc)
 			return true
@@ -233,8 +248,8 @@ func (s *Store[A]) AddLocked(t int64, enc []byte) bool {
 
 // merge returns the encoding of the sum of cells x (nil for none) and y.
 func (s *Store[A]) merge(x, y []byte) []byte {
-	a, done := s.scratch()
-	defer done()
+	a := s.codec.Get()
+	defer s.codec.Put(a)
 	if x != nil {
 		s.codec.Add(a, x)
 	}
@@ -277,7 +292,7 @@ func (s *Store[A]) SumLocked(a, b int64, acc *A) {
 			if st > b {
 				break
 			}
-			if bk.sum != nil && st >= a && lastSt <= b && lastSt+w <= bound {
+			if st >= a && lastSt <= b && lastSt+w <= bound && l.summed(s, bk) {
 				s.codec.Add(acc, bk.sum)
 				continue
 			}
@@ -291,7 +306,7 @@ func (s *Store[A]) SumLocked(a, b int64, acc *A) {
 				off += n
 			}
 		}
-		bound = s.frontier(k, hotStart)
+		bound = s.fronts[k]
 	}
 }
 
@@ -340,7 +355,7 @@ func (l *level[A]) add(s *Store[A], idx int64, enc []byte) {
 		merged := s.merge(nil, b.data[b.last:])
 		merged = s.merge(merged, enc)
 		b.data = append(b.data[:b.last], merged...)
-		l.resum(s, b, enc)
+		b.sum = nil
 		return
 	}
 	l.insert(s, idx, enc)
@@ -350,7 +365,7 @@ func (l *level[A]) add(s *Store[A], idx int64, enc []byte) {
 func (l *level[A]) appendCell(s *Store[A], idx int64, enc []byte) {
 	if n := len(l.blocks); n > 0 {
 		b := l.blocks[n-1]
-		if bucket.FloorDiv(idx, l.blockCells) == bucket.FloorDiv(b.first, l.blockCells) {
+		if idx < l.runEnd(b) {
 			for range idx - (b.first + b.n) {
 				b.data = append(b.data, s.empty...)
 			}
@@ -360,22 +375,43 @@ func (l *level[A]) appendCell(s *Store[A], idx int64, enc []byte) {
 			if b.n == l.blockCells {
 				b.data = clip(b.data)
 			}
-			l.resum(s, b, enc)
+			b.sum = nil
 			return
 		}
 	}
-	b := &block{first: idx, n: 1, data: clip(append([]byte(nil), enc...))}
-	if l.blockCells > 1 {
-		b.sum = clip(append([]byte(nil), enc...))
-	}
-	l.blocks = append(l.blocks, b)
+	l.blocks = append(l.blocks, l.newBlock(idx, enc))
 }
 
-// resum adds enc, just added to b, to b's sum.
-func (l *level[A]) resum(s *Store[A], b *block, enc []byte) {
-	if l.blockCells > 1 && b.sum != nil {
-		b.sum = clip(s.merge(b.sum, enc))
+// runEnd returns the index after the last cell of b's run.
+func (l *level[A]) runEnd(b *block) int64 {
+	if b.end == 0 {
+		b.end = (bucket.FloorDiv(b.first, l.blockCells) + 1) * l.blockCells
 	}
+	return b.end
+}
+
+// newBlock returns a block holding the one cell enc at idx, with room for
+// a run of cells like it (the run's cells follow, empty ones included).
+func (l *level[A]) newBlock(idx int64, enc []byte) *block {
+	room := len(enc)
+	if l.blockCells > 1 {
+		room = min(int(l.blockCells)*len(enc), 4096)
+	}
+	return &block{first: idx, n: 1, data: append(make([]byte, 0, room), enc...)}
+}
+
+// summed reports whether block b has a sum to add in place of its cells,
+// computing it if it has none yet: a cache, kept under Mu until the block
+// changes, so that the windows of one status decode a block once. A block
+// whose front has aged out keeps none: it is about to go.
+func (l *level[A]) summed(s *Store[A], b *block) bool {
+	if l.blockCells == 1 || b.trimmed || b.n < 2 {
+		return false
+	}
+	if b.sum == nil {
+		b.sum = l.total(s, b)
+	}
+	return true
 }
 
 // insert adds a cell before the level's newest one: into the block of its
@@ -396,13 +432,9 @@ func (l *level[A]) insert(s *Store[A], idx int64, enc []byte) {
 		l.rebuild(s, l.blocks[pos-1], idx, enc)
 		return
 	}
-	b := &block{first: idx, n: 1, data: clip(append([]byte(nil), enc...))}
-	if l.blockCells > 1 {
-		b.sum = clip(append([]byte(nil), enc...))
-	}
 	l.blocks = append(l.blocks, nil)
 	copy(l.blocks[pos+1:], l.blocks[pos:])
-	l.blocks[pos] = b
+	l.blocks[pos] = l.newBlock(idx, enc)
 }
 
 // rebuild rewrites block b with enc added at idx, which lies in b's run.
@@ -428,16 +460,13 @@ func (l *level[A]) rebuild(s *Store[A], b *block, idx int64, enc []byte) {
 		lastOff = len(data)
 		data = append(data, c...)
 	}
-	b.first, b.n, b.last, b.data = first, last-first+1, lastOff, clip(data)
-	if l.blockCells > 1 {
-		b.sum = l.total(s, b)
-	}
+	b.first, b.n, b.last, b.data, b.sum = first, last-first+1, lastOff, clip(data), nil
 }
 
 // total returns the encoding of the sum of b's cells.
 func (l *level[A]) total(s *Store[A], b *block) []byte {
-	a, done := s.scratch()
-	defer done()
+	a := s.codec.Get()
+	defer s.codec.Put(a)
 	off := 0
 	for range b.n {
 		off += s.codec.Add(a, b.data[off:])
@@ -455,7 +484,7 @@ func (l *level[A]) popFront(s *Store[A]) (int64, []byte) {
 	b.first++
 	b.n--
 	b.last -= n
-	b.sum = nil // no longer the sum of the cells held
+	b.sum, b.trimmed = nil, true
 	if b.n == 0 {
 		l.blocks[0] = nil
 		l.blocks = l.blocks[1:]

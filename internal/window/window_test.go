@@ -23,6 +23,8 @@ func (codec) Add(a *sum, enc []byte) int {
 	return n
 }
 func (codec) Len(enc []byte) int { _, n := binary.Uvarint(enc); return n }
+func (codec) Get() *sum          { a := pool.Get().(*sum); a.n = 0; return a }
+func (codec) Put(a *sum)         { pool.Put(a) }
 
 type hot struct{ n atomic.Uint64 }
 
@@ -30,12 +32,6 @@ func (h *hot) Take(a *sum) { a.n += h.n.Swap(0) }
 func (h *hot) Peek(a *sum) { a.n += h.n.Load() }
 
 var pool = sync.Pool{New: func() any { return new(sum) }}
-
-func scratch() (*sum, func()) {
-	a := pool.Get().(*sum)
-	a.n = 0
-	return a, func() { pool.Put(a) }
-}
 
 const tick = 10 * time.Second
 
@@ -109,7 +105,7 @@ func TestStoreMatchesModel(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano()
 	h := &hot{}
-	s := New[sum](codec{}, h, scratch, levels, t0/int64(tick))
+	s := New[sum](codec{}, h, levels, t0/int64(tick))
 	var expired uint64
 	s.OnExpire = func(e []byte) { var a sum; codec{}.Add(&a, e); expired += a.n }
 	m := &model{hotIdx: t0 / int64(tick)}
@@ -176,14 +172,14 @@ func TestRestoreIsExact(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano()
 	h := &hot{}
-	src := New[sum](codec{}, h, scratch, levels, t0/int64(tick))
+	src := New[sum](codec{}, h, levels, t0/int64(tick))
 	now := t0
 	for range 20000 {
 		now += rng.Int64N(int64(3 * time.Minute))
 		src.RotateLocked(now / int64(tick))
 		h.n.Add(uint64(rng.IntN(100)))
 	}
-	dst := New[sum](codec{}, &hot{}, scratch, levels, now/int64(tick))
+	dst := New[sum](codec{}, &hot{}, levels, now/int64(tick))
 	src.CellsLocked(func(start, _ int64, e []byte) {
 		if !dst.AddLocked(start, e) {
 			t.Fatal("a cell of the source does not fit")
@@ -219,7 +215,7 @@ func TestNewPanicsOnBadLadder(t *testing.T) {
 					t.Errorf("New(%v) did not panic", ls)
 				}
 			}()
-			New[sum](codec{}, &hot{}, scratch, ls, 0)
+			New[sum](codec{}, &hot{}, ls, 0)
 		}()
 	}
 }
