@@ -97,3 +97,42 @@ func TestDecodeStateMemory(t *testing.T) {
 		runtime.KeepAlive(st)
 	}
 }
+
+// TestMergeOutOfOrder merges states whose cells are out of order (a state
+// made by hand): the merge sorts them, and nothing is lost.
+func TestMergeOutOfOrder(t *testing.T) {
+	now := t0.Add(50 * 24 * time.Hour)
+	b := []byte{2}
+	for _, v := range []uint64{3, 0, 0, 0, 0, 0, 0, 0} {
+		b = binary.AppendUvarint(b, v)
+	}
+	b = binary.AppendVarint(b, now.UnixNano())
+	b = binary.AppendUvarint(b, 2) // two cells, in two runs, the later first
+	for _, c := range []struct{ at time.Time }{{now.Add(-time.Minute)}, {now.Add(-time.Hour)}} {
+		b = binary.AppendUvarint(b, 1)
+		b = binary.AppendVarint(b, c.at.UnixNano())
+		b = binary.AppendUvarint(b, uint64(time.Minute))
+		b = binary.AppendUvarint(b, 1)
+		b = binary.AppendUvarint(b, 0)
+	}
+	b = append(b, 0)
+	st, err := sli.DecodeState(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := sli.MergeStates(st, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := newFakeClock(now)
+	r, _ := sli.NewRatio(sli.WithClock(clock.Now))
+	if err := r.Add(m); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := r.Counts(2 * time.Hour); c.Valid != 4 {
+		t.Errorf("merged out-of-order cells count %v, want 4", c.Valid)
+	}
+	if c, _ := r.Counts(10 * time.Minute); c.Valid != 2 {
+		t.Errorf("the last 10 minutes count %v, want 2", c.Valid)
+	}
+}

@@ -146,22 +146,52 @@ func readCellsV1(d *wire.Reader, n int, w *cellWriter) (good, bad uint64, ok boo
 	return good, bad, true
 }
 
-// eachCell calls f with each of the state's cells, oldest first. The cells
-// were checked when the state was made, so it reads them without checks.
+// cellCursor reads a state's cells one at a time. The cells were checked
+// when the state was made, so it reads them without checks.
+type cellCursor struct {
+	b        []byte
+	left     int    // cells not yet read
+	runLeft  uint64 // of them, in the current run
+	run      stateBucket
+	cur      stateBucket // the cell read last
+	inOrder  bool        // every cell so far came after the one before
+	received bool
+}
+
+func newCursor(s *State) cellCursor { return cellCursor{b: s.cells, left: s.n, inOrder: true} }
+
+// next reads the next cell into cur, and reports false when none is left.
+func (c *cellCursor) next() bool {
+	if c.left == 0 {
+		return false
+	}
+	if c.runLeft == 0 {
+		k, m := binary.Uvarint(c.b)
+		start, m2 := binary.Varint(c.b[m:])
+		width, m3 := binary.Uvarint(c.b[m+m2:])
+		c.b = c.b[m+m2+m3:]
+		c.runLeft, c.run = k, stateBucket{start: start, width: int64(width)}
+	} else {
+		c.run.start += c.run.width
+	}
+	g, m := binary.Uvarint(c.b)
+	bad, m2 := binary.Uvarint(c.b[m:])
+	c.b = c.b[m+m2:]
+	k := stateBucket{start: c.run.start, width: c.run.width, good: g, bad: bad}
+	if c.received && cellOrder(k, c.cur) < 0 {
+		c.inOrder = false
+	}
+	c.cur, c.received = k, true
+	c.runLeft--
+	c.left--
+	return true
+}
+
+// eachCell calls f with each of the state's cells, oldest first.
 func (s *State) eachCell(f func(stateBucket)) {
-	b := s.cells
-	for read := 0; read < s.n; {
-		k, m := binary.Uvarint(b)
-		start, m2 := binary.Varint(b[m:])
-		width, m3 := binary.Uvarint(b[m+m2:])
-		b = b[m+m2+m3:]
-		for i := range int64(k) {
-			g, m := binary.Uvarint(b)
-			bad, m2 := binary.Uvarint(b[m:])
-			b = b[m+m2:]
-			f(stateBucket{start: start + i*int64(width), width: int64(width), good: g, bad: bad})
-		}
-		read += int(k)
+	c := newCursor(s)
+	for c.next() {
+		f(c.cur)
 	}
 }
 
@@ -315,19 +345,17 @@ func (l *Latency) Accepts(st *State) error {
 // states are combined into a fleet-wide one: cells of the same time and
 // width add, totals add, histograms merge. The states must all be ratio or
 // all latency states with one histogram layout, else it fails with
-// ErrStateMismatch. It takes O(n log n) time in the number of cells.
+// ErrStateMismatch. It takes O(n log k) time for n cells of k states.
 func MergeStates(states ...*State) (*State, error) {
 	if len(states) == 0 || states[0] == nil {
 		return nil, fmt.Errorf("%w: nothing to merge", ErrStateMismatch)
 	}
 	m := &State{}
-	var cells []stateBucket
 	var hists []*histogram.State
 	for i, s := range states {
 		if s == nil || (s.hist == nil) != (states[0].hist == nil) {
 			return nil, fmt.Errorf("%w: state %d is of another kind", ErrStateMismatch, i)
 		}
-		s.eachCell(func(k stateBucket) { cells = append(cells, k) })
 		t := &m.totals
 		t.Good += s.totals.Good
 		t.Bad += s.totals.Bad
@@ -342,19 +370,7 @@ func MergeStates(states ...*State) (*State, error) {
 			hists = append(hists, s.hist)
 		}
 	}
-	slices.SortStableFunc(cells, func(x, y stateBucket) int {
-		return cmp.Or(cmp.Compare(x.start, y.start), cmp.Compare(x.width, y.width))
-	})
-	var w cellWriter
-	for i := 0; i < len(cells); {
-		k := cells[i]
-		for i++; i < len(cells) && cells[i].start == k.start && cells[i].width == k.width; i++ {
-			k.good += cells[i].good
-			k.bad += cells[i].bad
-		}
-		w.add(k)
-	}
-	m.cells, m.n = w.cells()
+	m.cells, m.n = mergeCells(states)
 	if len(hists) > 0 {
 		h, err := histogram.MergeStates(hists...)
 		if err != nil {
@@ -363,6 +379,105 @@ func MergeStates(states ...*State) (*State, error) {
 		m.hist = h
 	}
 	return m, nil
+}
+
+// cellOrder orders cells by start, then width.
+func cellOrder(x, y stateBucket) int {
+	return cmp.Or(cmp.Compare(x.start, y.start), cmp.Compare(x.width, y.width))
+}
+
+// mergeCells writes the cells of states in cellOrder, cells of the same
+// start and width added into one. A state's cells are in that order, so it
+// merges them as they are read, through a heap of one cursor per state:
+// O(n log k) for n cells of k states, with no copy of them. A state out of
+// order (made by hand) is sorted instead.
+func mergeCells(states []*State) ([]byte, int) {
+	size := 0
+	h := make(cursorHeap, 0, len(states))
+	for _, s := range states {
+		size += len(s.cells)
+		if c := newCursor(s); c.next() {
+			h = append(h, c)
+		}
+	}
+	h.init()
+	inOrder := true
+	b, n := writeCombined(size, func(yield func(stateBucket)) {
+		for len(h) > 0 {
+			yield(h[0].cur)
+			if h[0].next() {
+				inOrder = inOrder && h[0].inOrder
+				h.down(0)
+			} else {
+				h[0] = h[len(h)-1]
+				h = h[:len(h)-1]
+				h.down(0)
+			}
+		}
+	})
+	if inOrder {
+		return b, n
+	}
+	var all []stateBucket
+	for _, s := range states {
+		s.eachCell(func(k stateBucket) { all = append(all, k) })
+	}
+	slices.SortStableFunc(all, cellOrder)
+	return writeCombined(size, func(yield func(stateBucket)) {
+		for _, k := range all {
+			yield(k)
+		}
+	})
+}
+
+// writeCombined writes the cells cells yields, in order, adding those of
+// equal start and width into one; size is room to start with.
+func writeCombined(size int, cells func(yield func(stateBucket))) ([]byte, int) {
+	w := cellWriter{b: make([]byte, 0, size)}
+	var pending stateBucket
+	have := false
+	cells(func(k stateBucket) {
+		if have && k.start == pending.start && k.width == pending.width {
+			pending.good += k.good
+			pending.bad += k.bad
+			return
+		}
+		if have {
+			w.add(pending)
+		}
+		pending, have = k, true
+	})
+	if have {
+		w.add(pending)
+	}
+	return w.cells()
+}
+
+// cursorHeap is a min-heap of cursors by their current cell.
+type cursorHeap []cellCursor
+
+func (h cursorHeap) init() {
+	for i := len(h)/2 - 1; i >= 0; i-- {
+		h.down(i)
+	}
+}
+
+func (h cursorHeap) down(i int) {
+	for {
+		l := 2*i + 1
+		if l >= len(h) {
+			return
+		}
+		j := l
+		if r := l + 1; r < len(h) && cellOrder(h[r].cur, h[l].cur) < 0 {
+			j = r
+		}
+		if cellOrder(h[j].cur, h[i].cur) >= 0 {
+			return
+		}
+		h[i], h[j] = h[j], h[i]
+		i = j
+	}
 }
 
 // stateVersion is the version Encode writes: 2 adds the source's present

@@ -112,19 +112,28 @@ type snapshot struct {
 }
 
 func (s *snapshot) encode(w io.Writer) error {
-	b := []byte(snapshotMagic)
+	states := make([][]byte, len(s.entries))
+	size := len(snapshotMagic) + 2 + 8 + 10 + 4
+	for i, e := range s.entries {
+		states[i] = e.state.Encode()
+		size += len(states[i]) + 10
+		for _, k := range e.keys {
+			size += len(k) + 10
+		}
+	}
+	b := make([]byte, 0, size)
+	b = append(b, snapshotMagic...)
 	b = binary.BigEndian.AppendUint16(b, snapshotVersion)
 	b = binary.BigEndian.AppendUint64(b, uint64(s.at.UnixNano()))
 	b = binary.AppendUvarint(b, uint64(len(s.entries)))
-	for _, e := range s.entries {
+	for i, e := range s.entries {
 		b = binary.AppendUvarint(b, uint64(len(e.keys)))
 		for _, k := range e.keys {
 			b = binary.AppendUvarint(b, uint64(len(k)))
 			b = append(b, k...)
 		}
-		st := e.state.Encode()
-		b = binary.AppendUvarint(b, uint64(len(st)))
-		b = append(b, st...)
+		b = binary.AppendUvarint(b, uint64(len(states[i])))
+		b = append(b, states[i]...)
 	}
 	b = binary.BigEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
 	_, err := w.Write(b)
@@ -299,6 +308,16 @@ func sharesKey(a, b []string) bool {
 // ErrSnapshotMismatch if two inputs disagree on an SLI's kind or histogram
 // layout; nothing is written then.
 func MergeSnapshots(w io.Writer, snapshots ...io.Reader) error {
+	// Entries that share a key, across and within snapshots, form one
+	// group, found through an index of keys: a merge of n entries takes
+	// O(n log n), not a scan of the groups for every entry.
+	type group struct {
+		keys   []string
+		states []*sli.State
+		merged bool // folded into another group
+	}
+	var groups []*group
+	byKey := map[string]*group{}
 	merged := &snapshot{}
 	for i, rd := range snapshots {
 		s, err := decodeSnapshot(rd)
@@ -309,22 +328,42 @@ func MergeSnapshots(w io.Writer, snapshots ...io.Reader) error {
 			merged.at = s.at
 		}
 		for _, e := range s.entries {
-			// Fold every merged entry that shares a key with e into it, so
-			// that no key ends up in two entries.
-			keep := merged.entries[:0]
-			for _, m := range merged.entries {
-				if !sharesKey(m.keys, e.keys) {
-					keep = append(keep, m)
-					continue
+			var g *group
+			for _, k := range e.keys {
+				h := byKey[k]
+				switch {
+				case h == nil || h == g:
+				case g == nil:
+					g = h
+				default: // e joins two groups
+					g.keys = union(g.keys, h.keys)
+					g.states = append(g.states, h.states...)
+					h.merged = true
+					for _, hk := range h.keys {
+						byKey[hk] = g
+					}
 				}
-				st, err := sli.MergeStates(m.state, e.state)
-				if err != nil {
-					return fmt.Errorf("%w: snapshot %d, %q: %v", ErrSnapshotMismatch, i, e.keys[0], err)
-				}
-				e = entry{keys: union(m.keys, e.keys), state: st}
 			}
-			merged.entries = append(keep, e)
+			if g == nil {
+				g = &group{}
+				groups = append(groups, g)
+			}
+			g.keys = union(g.keys, e.keys)
+			g.states = append(g.states, e.state)
+			for _, k := range g.keys {
+				byKey[k] = g
+			}
 		}
+	}
+	for _, g := range groups {
+		if g.merged {
+			continue
+		}
+		st, err := sli.MergeStates(g.states...)
+		if err != nil {
+			return fmt.Errorf("%w: %q: %v", ErrSnapshotMismatch, g.keys[0], err)
+		}
+		merged.entries = append(merged.entries, entry{keys: g.keys, state: st})
 	}
 	slices.SortFunc(merged.entries, func(a, b entry) int { return strings.Compare(a.keys[0], b.keys[0]) })
 	return merged.encode(w)
