@@ -34,23 +34,39 @@
 //
 // # Storage
 //
-// Counts live in time buckets: one-minute buckets for the last six hours,
-// one-hour buckets beyond, for 35 days (see Storage to change any of it, up
-// to years). A window counts every bucket it overlaps, so windows up to six
-// hours are exact to the minute and longer ones to the hour. Memory is fixed
-// per SLI: about 20 KiB with the defaults.
+// Counts live in time cells that widen as they age: 10 seconds for the
+// last 25 minutes, a minute to 6 h 30 m, a quarter of an hour for the rest
+// of the retention (35 days by default; see Storage, up to years). A window
+// takes the cells it overlaps, its far edge rounded to the nearest cell
+// boundary: windows from 4 m 10 s to a day span their length to within 2%
+// (5 s of 5 minutes), longer ones to within 7.5 minutes, and a window that
+// starts on a quarter hour — a calendar period's local midnight, in every
+// time zone in use, on days of 23 and 25 hours too — is exact. A cell costs
+// its counts' varint bytes, kept from the first event on: about 15 KiB for
+// 35 days at 100 events a second.
 //
 // # Time
 //
 // Every read has an …At form that takes the time; the plain form asks the
 // SLI's clock. WithClock injects a clock (for tests, or to replay events
 // with their own times). On the default clock, recording reads no clock at
-// all: a timer moves the current bucket along at each bucket boundary, and
-// an event recorded while it does so may be counted in the bucket next to
-// its own. Events are never lost or counted twice, also while buckets
-// rotate and when the clock steps backwards; an event recorded at a time
-// older than the retention is counted in Totals.OutOfRange, one stamped in
-// the future is counted at the present and in Totals.Future.
+// all: a timer moves the current cell along at each cell boundary, and an
+// event recorded while it does so may be counted in the cell next to its
+// own. Events are never lost or counted twice, also while cells rotate
+// and when the clock steps:
+//
+//   - A step back: Record counts in the current cell (the SLI's present
+//     never moves back), and a read at the clock's now ends at that cell,
+//     so every event recorded since is in every window ending now. RecordAt
+//     still puts an event at its own time, as a replay wants.
+//   - A step forward: the present moves with it; older events age out of
+//     windows as time has passed for them, and past the retention into
+//     Totals.Expired.
+//   - An event older than the retention is counted in Totals.OutOfRange,
+//     one stamped in the future at the present and in Totals.Future.
+//   - A State restored while the clock is behind its time moves the SLI's
+//     present up to it (by at most the retention), so its history keeps
+//     its times; one restored ahead ages as it would have.
 //
 // # Concurrency
 //

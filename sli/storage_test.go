@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -195,5 +196,58 @@ func TestMemoryPerSLI(t *testing.T) {
 	t.Logf("one ratio SLI retaining %v: %d bytes (%.1f KiB)", r.Storage().Retention, per, float64(per)/1024)
 	if per > 64<<10 {
 		t.Errorf("one SLI takes %d bytes, want ≤ 64 KiB", per)
+	}
+}
+
+// ratioMemory fills a ratio SLI with 35 days of traffic at rate events a
+// second, one in a thousand bad, and returns the heap bytes it holds.
+func ratioMemory(tb testing.TB, rate int) uint64 {
+	clock := newFakeClock(t0)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	r, err := sli.NewRatio(sli.WithClock(clock.Now))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	n := 0
+	for range 35 * 24 * 3600 {
+		for range rate {
+			if n++; n%1000 == 0 {
+				r.Record(sli.Bad)
+			} else {
+				r.Record(sli.Good)
+			}
+		}
+		clock.Advance(time.Second)
+	}
+	runtime.GC()
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(r)
+	return after.HeapAlloc - before.HeapAlloc
+}
+
+// BenchmarkRatioMemory reports what a ratio SLI holds after 35 days at 100
+// events a second, in B/SLI (run it with -benchtime 1x).
+func BenchmarkRatioMemory(b *testing.B) {
+	var n uint64
+	for b.Loop() {
+		n = ratioMemory(b, 100)
+	}
+	b.ReportMetric(float64(n), "B/SLI")
+}
+
+// TestRatioMemory holds a ratio SLI with 35 days of an event a second —
+// every cell of the retention in use — to 24 KiB.
+func TestRatioMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fills 35 days")
+	}
+	n := ratioMemory(t, 1)
+	t.Logf("a ratio SLI after 35 days at 1 event a second: %d bytes (%.1f KiB)", n, float64(n)/1024)
+	if n > 24<<10 {
+		t.Errorf("a ratio SLI takes %d bytes, want at most 24 KiB", n)
 	}
 }

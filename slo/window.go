@@ -55,7 +55,11 @@ type Window struct {
 func Rolling(d time.Duration) Window { return Window{rolling: d, set: true} }
 
 // Calendar returns a window that runs from the start of the current period
-// in loc (UTC if nil) to now, and starts over at each boundary.
+// in loc (UTC if nil) to now, and starts over at each boundary. Over the
+// sli package's SLIs it is exact for the whole period: their counts have a
+// cell boundary at every quarter hour, and every local midnight in use
+// falls on one (zones 5:30, 5:45 or 8:45 from UTC, and days of 23 or 25
+// hours, included).
 func Calendar(p Period, loc *time.Location) Window {
 	if loc == nil {
 		loc = time.UTC

@@ -354,6 +354,11 @@ func (l *level[A]) add(s *Store[A], idx int64, enc []byte) {
 	if b := l.blocks[n-1]; idx == b.first+b.n-1 {
 		merged := s.merge(nil, b.data[b.last:])
 		merged = s.merge(merged, enc)
+		if n := b.last + len(merged); n > cap(b.data) && b.n == l.blockCells {
+			// A whole block's last cell grows (a wider cell filling from
+			// the level below): reallocate to size, not to double.
+			b.data = append(make([]byte, 0, n), b.data[:b.last]...)
+		}
 		b.data = append(b.data[:b.last], merged...)
 		b.sum = nil
 		return

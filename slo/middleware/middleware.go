@@ -73,8 +73,8 @@ type Config struct {
 	// ones included.
 	Classify func(status int, r *http.Request) sli.Outcome
 	// Histogram configures each route's latency histogram; zero fields
-	// keep the defaults, except Windows, which default to 5m and 1h here to
-	// keep a route's memory near 300 KiB.
+	// keep the defaults, except Windows, which default to 5m and 1h here
+	// (a route's memory: see the package documentation).
 	Histogram histogram.Config
 	// Clock replaces time.Now for measuring latency and for the SLIs, for
 	// tests. Nil is the wall clock.

@@ -180,3 +180,62 @@ func TestLatencyOnTheRealClock(t *testing.T) {
 		t.Errorf("latency %+v; want 20 requests between %v and %v", p, wait, longest)
 	}
 }
+
+// TestCalendarMonthThroughTheMiddleware serves 50 failing requests in the
+// last 30 minutes of January in Kolkata (UTC+5:30) and good ones in
+// February: February's objectives, read through the middleware's routes
+// days later, count February's requests only.
+func TestCalendarMonthThroughTheMiddleware(t *testing.T) {
+	kolkata, err := time.LoadLocation("Asia/Kolkata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	feb := time.Date(2026, 2, 1, 0, 0, 0, 0, kolkata)
+	clock := fakeclock.New(feb.Add(-30 * time.Minute))
+	reg := &slo.Registry{}
+	m, err := middleware.New(middleware.Config{Registry: reg, Availability: 0.999, Latency: 0.9, Clock: clock.Now,
+		Window: slo.Calendar(slo.Month, kolkata)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fail := true
+	mux := http.NewServeMux()
+	m.Handle(mux, "GET /pay", withClock(clock, func(w http.ResponseWriter, r *http.Request) {
+		if fail {
+			w.WriteHeader(http.StatusInternalServerError)
+		}
+	}))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	for range 50 {
+		if err := get(srv.URL + "/pay"); err != nil {
+			t.Fatal(err)
+		}
+		clock.Advance(35 * time.Second)
+	}
+	fail = false
+	clock.Set(feb)
+	good := 0
+	for ; clock.Now().Before(feb.Add(3 * 24 * time.Hour)); clock.Advance(10 * time.Minute) {
+		if err := get(srv.URL + "/pay"); err != nil {
+			t.Fatal(err)
+		}
+		good++
+	}
+	st, err := reg.Status()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range st {
+		if s.Name != "GET /pay availability" {
+			continue
+		}
+		left, _ := s.Remaining()
+		if !s.Start.Equal(feb) || s.Good != float64(good) || s.Valid != float64(good) || left != 1 {
+			t.Errorf("February: from %v, %v good of %v, %v of the budget left; want from %v, %d of %d, all",
+				s.Start, s.Good, s.Valid, left, feb, good, good)
+		}
+		return
+	}
+	t.Fatal("no availability objective for GET /pay")
+}
