@@ -47,7 +47,7 @@ type MemoryRow struct {
 // route's SLIs or series cost.
 func Memory(n int) []MemoryRow {
 	return []MemoryRow{
-		{"nines ratio SLI", "good/bad counts: 1-minute buckets for 6 h, 1-hour buckets for 35 days", PerItem(n, func(n int) any {
+		{"nines ratio SLI", "good/bad counts in cells of 10 s, 1 min and 15 min for 35 days, kept as traffic fills them", PerItem(n, func(n int) any {
 			out := make([]*sli.Ratio, n)
 			for i := range out {
 				out[i], _ = sli.NewRatio()
@@ -55,7 +55,7 @@ func Memory(n int) []MemoryRow {
 			}
 			return out
 		})},
-		{"nines latency SLI", "the ratio SLI's counts plus HDR histograms for 1m, 5m, 1h windows and since start", PerItem(n, func(n int) any {
+		{"nines latency SLI", "the ratio SLI's counts plus HDR histograms for 1m, 5m, 1h windows and since start, occupied buckets only", PerItem(n, func(n int) any {
 			out := make([]*sli.Latency, n)
 			for i := range out {
 				out[i], _ = sli.NewLatency(Threshold)
