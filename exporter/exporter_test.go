@@ -130,7 +130,7 @@ func flatten(rm metricdata.ResourceMetrics) map[string]float64 {
 func key(name string, set attribute.Set) string {
 	var kv []string
 	for _, a := range set.ToSlice() {
-		kv = append(kv, string(a.Key)+"="+a.Value.Emit())
+		kv = append(kv, string(a.Key)+"="+a.Value.String())
 	}
 	return name + "{" + strings.Join(kv, ",") + "}"
 }

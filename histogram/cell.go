@@ -385,14 +385,3 @@ func (h *hotSlot) read(lay *layout, a *acc, take bool) {
 		}
 	}
 }
-
-// hotBytes returns the bytes h's pages take.
-func (h *hotSlot) bytes() int {
-	n := len(h.pages) * 8
-	for i := range h.pages {
-		if h.pages[i].Load() != nil {
-			n += pageSize * 4
-		}
-	}
-	return n
-}

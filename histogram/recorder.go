@@ -376,16 +376,3 @@ func (r *Recorder) sum(t time.Time, window time.Duration) (*acc, error) {
 	r.st.Mu.Unlock()
 	return a, nil
 }
-
-// Bytes returns the bytes the recorder's histograms take beyond its fixed
-// structure: the closed cells, the cumulative histogram and the current
-// histograms' pages. It is for memory accounting.
-func (r *Recorder) bytes() int {
-	r.st.Mu.Lock()
-	defer r.st.Mu.Unlock()
-	n := r.st.Bytes() + cap(r.cum)
-	for k := range r.hot {
-		n += r.hot[k].bytes()
-	}
-	return n
-}

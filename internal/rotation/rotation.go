@@ -27,8 +27,7 @@ type Timer struct {
 func Start[T any](owner *T, width time.Duration, tick func(*T, time.Time)) *Timer {
 	wp := weak.Make(owner)
 	rt := &Timer{}
-	var fire func()
-	fire = func() {
+	fire := func() {
 		o := wp.Value()
 		if o == nil {
 			return

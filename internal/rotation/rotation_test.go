@@ -25,7 +25,7 @@ func TestUntil(t *testing.T) {
 	}
 }
 
-type owner struct{ buf [1 << 10]byte }
+type owner struct{ _ [1 << 10]byte }
 
 func (*owner) tick(time.Time) {}
 

@@ -332,18 +332,6 @@ func (s *Store[A]) CellsLocked(f func(start, width int64, enc []byte)) {
 	}
 }
 
-// Bytes returns the bytes the closed cells take, for memory accounting.
-func (s *Store[A]) Bytes() int {
-	n := cap(s.extra) + cap(s.buf)
-	for k := range s.levels {
-		for _, bk := range s.levels[k].blocks {
-			n += cap(bk.data) + cap(bk.sum) + 64
-		}
-		n += cap(s.levels[k].blocks) * 8
-	}
-	return n
-}
-
 // add adds encoded cell enc at index idx of the level.
 func (l *level[A]) add(s *Store[A], idx int64, enc []byte) {
 	n := len(l.blocks)

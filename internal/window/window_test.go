@@ -49,9 +49,8 @@ type event struct{ t int64 }
 // model places events by the rules of the package documentation,
 // independently of the implementation, and sums windows.
 type model struct {
-	events  []event
-	hotIdx  int64
-	expired int
+	events []event
+	hotIdx int64
 }
 
 func (m *model) frontier(k int) int64 {
@@ -139,7 +138,7 @@ func TestStoreMatchesModel(t *testing.T) {
 		}
 	}
 	for step := range 6000 {
-		now += int64(time.Duration(rng.IntN(int(20*time.Minute))) + 1)
+		now += rng.Int64N(int64(20*time.Minute)) + 1
 		s.Mu.Lock()
 		s.RotateLocked(now / int64(tick))
 		s.Mu.Unlock()

@@ -260,7 +260,7 @@ func (r *report) machine(w io.Writer) {
 	kernel, _ := exec.Command("uname", "-r").Output()
 	clock, _ := os.ReadFile("/sys/devices/system/clocksource/clocksource0/current_clocksource")
 	now := "`time.Now()` took %.0f ns when the benchmarks ran"
-	perNow := math.NaN()
+	var perNow float64
 	if s := r.results[timeNowKey]; s != nil {
 		perNow = median(s.ns)
 	} else {
