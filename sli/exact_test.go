@@ -204,3 +204,36 @@ func TestRestoreKeepsOldFailuresOld(t *testing.T) {
 		}
 	}
 }
+
+// TestRestoreWhileClockIsBehind restores a state on a clock behind the
+// state's time: by an hour, the SLI's present moves up to the state's and
+// every window counts what the source counts; by 40 days (beyond the
+// retention), the history is kept at the present rather than lost.
+func TestRestoreWhileClockIsBehind(t *testing.T) {
+	now := time.Date(2026, 11, 19, 15, 4, 7, 0, time.UTC)
+	src, _ := replica(t, 4, now)
+	st := src.State()
+	for _, behind := range []time.Duration{time.Minute, time.Hour, 40 * 24 * time.Hour} {
+		t.Run(fmt.Sprint(behind), func(t *testing.T) {
+			clock := newFakeClock(now.Add(-behind))
+			l, _ := sli.NewLatency(100*time.Millisecond, sli.WithClock(clock.Now))
+			if err := l.Add(st); err != nil {
+				t.Fatal(err)
+			}
+			if behind <= sli.DefaultRetention {
+				for _, w := range []time.Duration{5 * time.Minute, time.Hour, 24 * time.Hour, 30 * 24 * time.Hour} {
+					want, _ := src.Counts(w)
+					if got, _ := l.Counts(w); got != want {
+						t.Errorf("%v window: %+v, source %+v", w, got, want)
+					}
+				}
+				return
+			}
+			tot := st.Totals()
+			held := tot.Good + tot.Bad - tot.OutOfRange - tot.Expired // in the state's cells
+			if got, _ := l.Counts(30 * 24 * time.Hour); got.Valid != float64(held) {
+				t.Errorf("30-day window holds %v valid events, the state's cells %d", got.Valid, held)
+			}
+		})
+	}
+}
