@@ -187,6 +187,28 @@ func (c *cellCursor) next() bool {
 	return true
 }
 
+// eachRun calls f with each run of the state's cells: its first cell's
+// start, the cells' width, their number and their encodings, two uvarints
+// each (good and bad, as countCodec writes a cell).
+func (s *State) eachRun(f func(start, width int64, k int, body []byte)) {
+	b := s.cells
+	for read := 0; read < s.n; {
+		k, m := binary.Uvarint(b)
+		start, m2 := binary.Varint(b[m:])
+		width, m3 := binary.Uvarint(b[m+m2:])
+		b = b[m+m2+m3:]
+		p := 0
+		for range k {
+			_, m := binary.Uvarint(b[p:])
+			_, m2 := binary.Uvarint(b[p+m:])
+			p += m + m2
+		}
+		f(start, int64(width), int(k), b[:p])
+		b = b[p:]
+		read += int(k)
+	}
+}
+
 // eachCell calls f with each of the state's cells, oldest first.
 func (s *State) eachCell(f func(stateBucket)) {
 	c := newCursor(s)
@@ -261,11 +283,17 @@ func (s *series) addState(st *State) {
 		s.st.RotateLocked(bucket.FloorDiv(st.at, int64(tick)))
 	}
 	var buf []byte
-	st.eachCell(func(b stateBucket) {
-		c := cell{good: b.good, bad: b.bad}
-		buf = countCodec{}.Append(buf[:0], &c)
-		if !s.st.AddLocked(b.start, buf) {
-			s.folded.OutOfRange += b.good + b.bad
+	st.eachRun(func(start, width int64, k int, body []byte) {
+		if s.st.AppendRunLocked(start, width, k, body) {
+			return // the cells, as they are, after the SLI's newest
+		}
+		for i := range int64(k) {
+			var c cell
+			body = body[countCodec{}.Add(&c, body):]
+			buf = countCodec{}.Append(buf[:0], &c)
+			if !s.st.AddLocked(start+i*width, buf) {
+				s.folded.OutOfRange += c.good + c.bad
+			}
 		}
 	})
 	t := st.totals

@@ -246,6 +246,61 @@ func (s *Store[A]) AddLocked(t int64, enc []byte) bool {
 	return false
 }
 
+// AppendRunLocked adds k consecutive cells of width w from start, encoded
+// one after another in cells, when they all belong, at their age now, to
+// the level of that width and come after its newest cell: the fast path of
+// a restore into a store that has not yet reached their time. It returns
+// false, adding nothing, otherwise; AddLocked then takes them one by one.
+func (s *Store[A]) AppendRunLocked(start, w int64, k int, cells []byte) bool {
+	if k < 1 {
+		return false
+	}
+	last := start + int64(k-1)*w
+	for i, f := range s.fronts {
+		if start < f {
+			continue
+		}
+		l := &s.levels[i]
+		bound := s.HotStart()
+		if i > 0 {
+			bound = s.fronts[i-1]
+		}
+		if l.width != w || bucket.FloorDiv(start, w)*w != start || last >= bound {
+			return false
+		}
+		idx := start / w
+		if n := len(l.blocks); n > 0 && idx <= l.blocks[n-1].first+l.blocks[n-1].n-1 {
+			return false
+		}
+		// The first cell of each block's run one by one, the rest of the
+		// run's cells appended as they are.
+		off := 0
+		for j := int64(0); j < int64(k); {
+			n := s.codec.Len(cells[off:])
+			l.appendCell(s, idx+j, cells[off:off+n])
+			off += n
+			j++
+			b := l.blocks[len(l.blocks)-1]
+			seg, lastOff := off, -1
+			for end := min(int64(k), l.runEnd(b)-idx); j < end; j++ {
+				lastOff = off
+				off += s.codec.Len(cells[off:])
+			}
+			if lastOff >= 0 {
+				base := len(b.data)
+				b.data = append(b.data, cells[seg:off]...)
+				b.last = base + lastOff - seg
+				b.n = idx + j - b.first
+				if b.n == l.blockCells {
+					b.data = clip(b.data)
+				}
+			}
+		}
+		return true
+	}
+	return false
+}
+
 // merge returns the encoding of the sum of cells x (nil for none) and y.
 func (s *Store[A]) merge(x, y []byte) []byte {
 	a := s.codec.Get()

@@ -187,6 +187,35 @@ func TestRestoreIsExact(t *testing.T) {
 	var hs sum
 	h.Peek(&hs)
 	dst.AddLocked(src.HotStart(), enc(hs.n))
+	// The same cells appended in runs of consecutive cells, as a restore
+	// into a fresh store does.
+	runs := New[sum](codec{}, &hot{}, levels, now/int64(tick))
+	var run []byte
+	var runStart, runWidth int64
+	k := 0
+	flush := func() {
+		if k > 0 && !runs.AppendRunLocked(runStart, runWidth, k, run) {
+			t.Fatalf("a run of %d cells from %v does not append", k, time.Unix(0, runStart))
+		}
+		run, k = nil, 0
+	}
+	var newest int64 // the newest cell of the first level
+	src.CellsLocked(func(start, width int64, e []byte) {
+		if width == int64(tick) {
+			newest = start
+		}
+		if k == 0 || width != runWidth || start != runStart+int64(k)*runWidth {
+			flush()
+			runStart, runWidth = start, width
+		}
+		run = append(run, e...)
+		k++
+	})
+	flush()
+	runs.AddLocked(src.HotStart(), enc(hs.n))
+	if runs.AppendRunLocked(newest, int64(tick), 1, enc(1)) {
+		t.Error("a run at the newest cell appended")
+	}
 	for w := time.Minute; w < 35*24*time.Hour; w = w * 13 / 10 {
 		a := now - int64(w)
 		var x, y sum
@@ -197,6 +226,11 @@ func TestRestoreIsExact(t *testing.T) {
 		dst.SumLocked(a, now, &y)
 		if x != y {
 			t.Errorf("window %v: source %d, restored %d", w, x.n, y.n)
+		}
+		var z sum
+		runs.SumLocked(a, now, &z)
+		if x != z {
+			t.Errorf("window %v: source %d, restored in runs %d", w, x.n, z.n)
 		}
 	}
 }
