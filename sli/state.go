@@ -68,6 +68,27 @@ func (w *cellWriter) add(c stateBucket) {
 	w.n++
 }
 
+// addRun adds k consecutive cells from start, their counts' pairs as they
+// are in raw, leaving out the empty ones (which split the run).
+func (w *cellWriter) addRun(start, width int64, k int, raw []byte) {
+	off := 0
+	for i := range int64(k) {
+		n := countCodec{}.Len(raw[off:])
+		c := raw[off : off+n]
+		off += n
+		if n == 2 && c[0] == 0 && c[1] == 0 {
+			continue // empty
+		}
+		if at := start + i*width; w.k == 0 || width != w.width || at != w.start+int64(w.k)*w.width {
+			w.flush()
+			w.start, w.width = at, width
+		}
+		w.run = append(w.run, c...)
+		w.k++
+		w.n++
+	}
+}
+
 func (w *cellWriter) flush() {
 	if w.k == 0 {
 		return
@@ -242,11 +263,7 @@ func (s *series) state() *State {
 	var w cellWriter
 	s.st.Mu.Lock()
 	defer s.st.Mu.Unlock()
-	s.st.CellsLocked(func(start, width int64, enc []byte) {
-		var c cell
-		countCodec{}.Add(&c, enc)
-		w.add(stateBucket{start: start, width: width, good: c.good, bad: c.bad})
-	})
+	s.st.RunsLocked(w.addRun) // a store's count cells are a state's cell pairs
 	t := s.folded
 	var hot cell
 	for k := range s.hot {

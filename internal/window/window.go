@@ -365,6 +365,22 @@ func (s *Store[A]) SumLocked(a, b int64, acc *A) {
 	}
 }
 
+// RunsLocked calls f with the closed cells, oldest first, a block at a
+// time: the start and width of its first cell, the number of its cells and
+// their encodings one after another (empty ones included), then with the
+// hot cell's added extra as a run of one. f must not keep cells.
+func (s *Store[A]) RunsLocked(f func(start, width int64, k int, cells []byte)) {
+	for k := len(s.levels) - 1; k >= 0; k-- {
+		l := &s.levels[k]
+		for _, bk := range l.blocks {
+			f(bk.first*l.width, l.width, int(bk.n), bk.data)
+		}
+	}
+	if s.extra != nil {
+		f(s.HotStart(), s.tick, 1, s.extra)
+	}
+}
+
 // CellsLocked calls f with every closed cell, oldest first, then with the
 // hot cell's added extra: its start and width in ns and its encoding,
 // which f must not keep.
