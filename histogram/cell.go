@@ -258,12 +258,17 @@ func cellCount(enc []byte, n int) (uint64, bool) {
 			return 0, false
 		}
 		p += m
+		var v uint64
 		for i := int(first); p < len(body); i++ {
-			v, m := binary.Uvarint(body[p:])
-			if m <= 0 || i >= n || !add(v) {
+			var m int
+			v, m = binary.Uvarint(body[p:])
+			if m <= 0 || i >= n || !add(v) || i == int(first) && v == 0 {
 				return 0, false
 			}
 			p += m
+		}
+		if v == 0 { // no counts, or a last one of zero: not what Append writes
+			return 0, false
 		}
 		return total, true
 	}

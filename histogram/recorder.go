@@ -2,6 +2,7 @@ package histogram
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/nines-slo/nines/internal/bucket"
@@ -346,7 +347,12 @@ func (r *Recorder) QuantilesAt(t time.Time, window time.Duration, qs []float64) 
 	}
 	h := hist{lay: &r.lay, counts: a.counts[a.lo : a.hi+1], base: a.lo}
 	for _, c := range h.counts {
-		h.total += c
+		if h.total += c; h.total < c {
+			h.total = math.MaxUint64 // only absurd restored counts get here
+		}
+	}
+	if h.total == 0 {
+		return 0, nil, ErrNoData
 	}
 	out := make([]time.Duration, len(qs))
 	h.quantiles(qs, out)

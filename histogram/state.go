@@ -194,7 +194,9 @@ func DecodeState(data []byte) (*State, error) {
 		return nil, fmt.Errorf("%w: state version %d", ErrCorrupt, version)
 	}
 	lowest, highest, digits := d.Uvarint(), d.Uvarint(), d.Uvarint()
-	if !d.OK() || lowest > math.MaxInt64 || highest > math.MaxInt64 || digits > 5 {
+	// A recorder keeps 1 to 3 digits: a state of more, which no recorder
+	// takes, is refused before its layout costs anything.
+	if !d.OK() || lowest > math.MaxInt64 || highest > math.MaxInt64 || digits < 1 || digits > 3 {
 		return nil, fmt.Errorf("%w: state header", ErrCorrupt)
 	}
 	lay, err := newLayout(int64(lowest), int64(highest), int32(digits))

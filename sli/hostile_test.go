@@ -136,3 +136,40 @@ func TestMergeOutOfOrder(t *testing.T) {
 		t.Errorf("the last 10 minutes count %v, want 2", c.Valid)
 	}
 }
+
+// TestVersion1OverflowingRun decodes a version-1 state whose two cells
+// would make a run past 2^63: its encoding decodes again, and a merge of
+// states whose counts pass 2^64 still encodes to a state that decodes.
+func TestVersion1OverflowingRun(t *testing.T) {
+	b := []byte{1}
+	for _, v := range []uint64{2, 0, 0, 0, 0, 0, 0} {
+		b = binary.AppendUvarint(b, v)
+	}
+	b = binary.AppendUvarint(b, 2)
+	for _, start := range []int64{1 << 62, -1 << 63} {
+		b = append(b, 1)
+		b = binary.AppendVarint(b, start)
+		b = binary.AppendUvarint(b, 1<<62)
+		b = binary.AppendUvarint(b, 1)
+		b = binary.AppendUvarint(b, 0)
+	}
+	b = append(b, 0)
+	st, err := sli.DecodeState(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sli.DecodeState(st.Encode()); err != nil {
+		t.Errorf("re-encoding an accepted state: %v", err)
+	}
+	big, err := sli.DecodeState(hostileState(0, int64(time.Minute), 1<<63))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := sli.MergeStates(big, big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sli.DecodeState(m.Encode()); err != nil {
+		t.Errorf("a merge past 2^64 encodes to bytes that do not decode: %v", err)
+	}
+}

@@ -58,7 +58,7 @@ type cellWriter struct {
 }
 
 func (w *cellWriter) add(c stateBucket) {
-	if w.k == 0 || c.width != w.width || c.start != w.start+int64(w.k)*w.width {
+	if !w.follows(c.start, c.width) {
 		w.flush()
 		w.start, w.width = c.start, c.width
 	}
@@ -79,7 +79,7 @@ func (w *cellWriter) addRun(start, width int64, k int, raw []byte) {
 		if n == 2 && c[0] == 0 && c[1] == 0 {
 			continue // empty
 		}
-		if at := start + i*width; w.k == 0 || width != w.width || at != w.start+int64(w.k)*w.width {
+		if at := start + i*width; !w.follows(at, width) {
 			w.flush()
 			w.start, w.width = at, width
 		}
@@ -87,6 +87,24 @@ func (w *cellWriter) addRun(start, width int64, k int, raw []byte) {
 		w.k++
 		w.n++
 	}
+}
+
+// follows reports whether a cell at start of width continues the open run,
+// its last cell's start not overflowing.
+func (w *cellWriter) follows(start, width int64) bool {
+	if w.k == 0 || width != w.width || start <= w.start {
+		return false
+	}
+	d := uint64(start - w.start)
+	return d/uint64(width) == uint64(w.k) && d%uint64(width) == 0 && start-w.start > 0
+}
+
+// addSat returns a + b, held at 2^64 − 1.
+func addSat(a, b uint64) uint64 {
+	if a+b < a {
+		return math.MaxUint64
+	}
+	return a + b
 }
 
 func (w *cellWriter) flush() {
@@ -401,15 +419,10 @@ func MergeStates(states ...*State) (*State, error) {
 		if s == nil || (s.hist == nil) != (states[0].hist == nil) {
 			return nil, fmt.Errorf("%w: state %d is of another kind", ErrStateMismatch, i)
 		}
-		t := &m.totals
-		t.Good += s.totals.Good
-		t.Bad += s.totals.Bad
-		t.Invalid += s.totals.Invalid
-		t.Unknown += s.totals.Unknown
-		t.Negative += s.totals.Negative
-		t.Future += s.totals.Future
-		t.OutOfRange += s.totals.OutOfRange
-		t.Expired += s.totals.Expired
+		t, o := &m.totals, s.totals
+		t.Good, t.Bad, t.Invalid = addSat(t.Good, o.Good), addSat(t.Bad, o.Bad), addSat(t.Invalid, o.Invalid)
+		t.Unknown, t.Negative, t.Future = addSat(t.Unknown, o.Unknown), addSat(t.Negative, o.Negative), addSat(t.Future, o.Future)
+		t.OutOfRange, t.Expired = addSat(t.OutOfRange, o.OutOfRange), addSat(t.Expired, o.Expired)
 		m.at = max(m.at, s.at)
 		if s.hist != nil {
 			hists = append(hists, s.hist)
@@ -483,8 +496,8 @@ func writeCombined(size int, cells func(yield func(stateBucket))) ([]byte, int) 
 	have := false
 	cells(func(k stateBucket) {
 		if have && k.start == pending.start && k.width == pending.width {
-			pending.good += k.good
-			pending.bad += k.bad
+			pending.good = addSat(pending.good, k.good)
+			pending.bad = addSat(pending.bad, k.bad)
 			return
 		}
 		if have {

@@ -256,6 +256,9 @@ func (s *Store[A]) AppendRunLocked(start, w int64, k int, cells []byte) bool {
 		return false
 	}
 	last := start + int64(k-1)*w
+	if last < start {
+		return false // overflows
+	}
 	for i, f := range s.fronts {
 		if start < f {
 			continue
