@@ -184,9 +184,11 @@ func (s *State) Encode() []byte {
 }
 
 // DecodeState reads a state that Encode wrote (either version). Bytes that
-// are not one fail with ErrCorrupt; DecodeState never panics, takes time
-// linear in its input and allocates in proportion to it, whatever widths,
-// times or counts the input declares.
+// are not one fail with ErrCorrupt; DecodeState never panics and
+// allocates in proportion to its input, whatever widths, times or counts
+// it declares. A version-2 state decodes in time linear in its input; a
+// version-1 state takes, per slot, time in proportion to the range of
+// buckets it occupies.
 func DecodeState(data []byte) (*State, error) {
 	d := wire.NewReader(data)
 	version := d.Byte()
