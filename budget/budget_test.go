@@ -152,7 +152,7 @@ func TestBudgetRejects(t *testing.T) {
 	}
 }
 
-// TestUserProfileObjectives checks the two example objectives of CONCEPTS.md
+// TestUserProfileObjectives checks the two example objectives of docs/concepts.md
 // for the "Web: User Profile" service.
 func TestUserProfileObjectives(t *testing.T) {
 	availability := budget.MustTarget(0.9995, month) // 99.95% success over 30 days

@@ -8,7 +8,7 @@ import (
 // Cause says why budget was deducted by hand.
 type Cause uint8
 
-// Causes of deductions. CONCEPTS: incidents, planned maintenance, deployment
+// Causes of deductions. docs/concepts.md: incidents, planned maintenance, deployment
 // downtime and incident-response drills all consume error budget.
 const (
 	// Maintenance is planned maintenance that made the service unavailable.

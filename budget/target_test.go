@@ -19,7 +19,7 @@ const (
 )
 
 // TestAllowedDowntimeTable reproduces every cell of the error-budget table in
-// CONCEPTS.md: exactly to the nanosecond, and as printed there (the printed
+// docs/concepts.md: exactly to the nanosecond, and as printed there (the printed
 // cells are rounded to the digits shown).
 func TestAllowedDowntimeTable(t *testing.T) {
 	tests := []struct {

@@ -39,7 +39,7 @@ func bimodal() []time.Duration {
 	return out
 }
 
-// normal returns a million values that follow N(100 ms, 20 ms), CONCEPTS.md's
+// normal returns a million values that follow N(100 ms, 20 ms), docs/concepts.md's
 // example distribution, without sampling noise: the i-th value is the
 // distribution's (i+½)/n quantile, and the values are shuffled with a fixed
 // seed. A random sample's p99 wanders by ±0.07 ms around the population's
@@ -110,7 +110,7 @@ func TestQuantileAccuracy(t *testing.T) {
 	}
 }
 
-// TestConceptsNormalPercentiles reproduces CONCEPTS.md's example: a normal
+// TestConceptsNormalPercentiles reproduces docs/concepts.md's example: a normal
 // distribution with mean 100 ms and standard deviation 20 ms has p50 100 ms,
 // p95 133 ms and p99 147 ms, to the millisecond.
 func TestConceptsNormalPercentiles(t *testing.T) {

@@ -28,7 +28,7 @@ func journey(t *testing.T, clock *fakeClock, good, valid int) *sli.Ratio {
 	return r
 }
 
-// TestBrowseAggregate reproduces the "browse" SLI of CONCEPTS.md: four
+// TestBrowseAggregate reproduces the "browse" SLI of docs/concepts.md: four
 // journeys, 39980 good of 40000 valid events, 99.95%.
 func TestBrowseAggregate(t *testing.T) {
 	clock := newFakeClock(t0)

@@ -43,7 +43,7 @@ func TestLatencyThreshold(t *testing.T) {
 	}
 }
 
-// TestUserProfileLatencySLI is the CONCEPTS.md latency objective's SLI:
+// TestUserProfileLatencySLI is the docs/concepts.md latency objective's SLI:
 // responses within 100 ms, 90% of them.
 func TestUserProfileLatencySLI(t *testing.T) {
 	clock := newFakeClock(t0)

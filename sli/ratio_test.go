@@ -31,7 +31,7 @@ func TestClassifyStatus(t *testing.T) {
 	}
 }
 
-// TestAvailabilityRatio records the CONCEPTS.md availability SLI: 2xx, 3xx
+// TestAvailabilityRatio records the docs/concepts.md availability SLI: 2xx, 3xx
 // and 4xx responses are good, 5xx bad.
 func TestAvailabilityRatio(t *testing.T) {
 	clock := newFakeClock(t0)

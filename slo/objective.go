@@ -14,7 +14,7 @@ import (
 	"github.com/nines-slo/nines/sli"
 )
 
-// Metadata describes an objective the way CONCEPTS.md's SLI template asks,
+// Metadata describes an objective the way docs/concepts.md's SLI template asks,
 // so that every report and export can say what is measured and who owns
 // it. All fields are free text and optional.
 type Metadata struct {

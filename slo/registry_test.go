@@ -44,7 +44,7 @@ func TestRegistry(t *testing.T) {
 	}
 }
 
-// TestSystemAndComponentBudgets keeps, as CONCEPTS.md describes, a budget
+// TestSystemAndComponentBudgets keeps, as docs/concepts.md describes, a budget
 // for the whole system (an aggregated SLI over its journeys) beside budgets
 // for its critical components: an outage in search spends search's budget
 // fast and the system's slowly.

@@ -1,5 +1,5 @@
 // Command aggregated rolls four user journeys into one "browse" SLI, the
-// worked example of CONCEPTS.md: events are summed across the journeys
+// worked example of docs/concepts.md: events are summed across the journeys
 // (not their ratios averaged), so each journey weighs as much as its
 // traffic.
 //

@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// TestAggregated runs the example and checks CONCEPTS.md's numbers: 39980
+// TestAggregated runs the example and checks docs/concepts.md's numbers: 39980
 // good of 40000 valid, a browse SLI of 99.95%.
 func TestAggregated(t *testing.T) {
 	var out strings.Builder

@@ -1,5 +1,5 @@
 // Command loganalyzer computes SLIs and latency percentiles from an access
-// log — the log-based SLIs of CONCEPTS.md — with nothing else running:
+// log — the log-based SLIs of docs/concepts.md — with nothing else running:
 //
 //	go run ./examples/loganalyzer access.log
 //	tail -n 100000 access.log | go run ./examples/loganalyzer -threshold 250ms

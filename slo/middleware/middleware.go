@@ -90,7 +90,7 @@ type Config struct {
 // A request that panics is bad (a 5xx), and the panic goes on unchanged.
 // Otherwise, with no Classify function: a request whose client went away
 // (its context canceled) is not valid; a status in NotValid is not valid;
-// 5xx is bad; 1xx to 4xx are good, as CONCEPTS.md measures availability at
+// 5xx is bad; 1xx to 4xx are good, as docs/concepts.md measures availability at
 // the load balancer. A handler that writes nothing answers 200.
 //
 // For latency, a good request is valid and counted good when it took at
