@@ -2,6 +2,7 @@ package histogram
 
 import (
 	"encoding/binary"
+	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -9,27 +10,84 @@ import (
 // acc is a histogram being summed: one count per bucket of a layout, the
 // range of buckets that may be non-zero, and the values outside the
 // buckets. It is the accumulator of a Recorder's window.Store.
+//
+// It also lists the buckets it made non-zero, while they are few, so that
+// walking, encoding and emptying it cost in proportion to the buckets it
+// holds, not to the span between its lowest and highest: a restored cell
+// holding the layout's first and last buckets costs two, not the layout.
 type acc struct {
 	counts                       []uint64
-	lo, hi                       int // counts outside [lo, hi] are zero; hi < lo when all are
+	lo, hi                       int     // counts outside [lo, hi] are zero; hi < lo when all are
+	nz                           []int32 // buckets made non-zero, in the order reached (see many)
+	many                         bool    // nz stopped: more than len(counts)/16 buckets were reached
 	underflow, overflow, invalid uint64
 	pool                         *sync.Pool // where release puts it back
 }
 
+// listed reports whether a's buckets are better walked through nz than
+// through the range lo..hi: when nz is complete and much shorter.
+func (a *acc) listed() bool { return !a.many && 4*len(a.nz) < a.hi-a.lo+1 }
+
 func (a *acc) reset() {
-	if a.hi >= a.lo {
+	switch {
+	case a.listed():
+		for _, i := range a.nz {
+			a.counts[i] = 0
+		}
+	case a.hi >= a.lo:
 		clear(a.counts[a.lo : a.hi+1])
 	}
 	a.lo, a.hi = len(a.counts), -1
+	a.nz, a.many = a.nz[:0], false
 	a.underflow, a.overflow, a.invalid = 0, 0, 0
 }
 
 func (a *acc) isZero() bool { return a.hi < a.lo && a.underflow|a.overflow|a.invalid == 0 }
 
+// touch notes that bucket i, which held zero, is about to hold a count.
+func (a *acc) touch(i int) {
+	a.lo, a.hi = min(a.lo, i), max(a.hi, i)
+	if a.many {
+		return
+	}
+	if len(a.nz) < len(a.counts)/16 {
+		a.nz = append(a.nz, int32(i))
+		return
+	}
+	// Past this many, lo..hi spans at most 16 times the buckets reached:
+	// walking it costs in proportion to them.
+	a.many = true
+}
+
 // addAt adds n values at bucket i.
 func (a *acc) addAt(i int, n uint64) {
+	if n == 0 {
+		return
+	}
+	if a.counts[i] == 0 {
+		a.touch(i)
+	}
 	a.counts[i] += n
-	a.lo, a.hi = min(a.lo, i), max(a.hi, i)
+}
+
+// each calls f with every non-zero bucket of a in increasing order.
+func (a *acc) each(f func(i int, n uint64)) {
+	if a.listed() {
+		slices.Sort(a.nz)
+		prev := int32(-1)
+		for _, i := range a.nz {
+			if n := a.counts[i]; i != prev && n != 0 { // a count that wrapped to zero was listed twice
+				f(int(i), n)
+			}
+			prev = i
+		}
+		return
+	}
+	for i := a.lo; i <= a.hi; i++ {
+		if n := a.counts[i]; n != 0 {
+			f(i, n)
+		}
+	}
 }
 
 // accPools lends accumulators by bucket count, shared by every recorder of
@@ -99,11 +157,7 @@ func (c *cellCodec) Append(dst []byte, a *acc) []byte {
 	}
 	head := len(b)
 	prev := -1
-	for i := a.lo; i <= a.hi; i++ {
-		n := a.counts[i]
-		if n == 0 {
-			continue
-		}
+	a.each(func(i int, n uint64) {
 		gap := uint64(i - prev - 1)
 		prev = i
 		switch {
@@ -117,9 +171,11 @@ func (c *cellCodec) Append(dst []byte, a *acc) []byte {
 			b = binary.AppendUvarint(b, gap)
 			b = binary.AppendUvarint(b, n-1)
 		}
-	}
-	if a.hi >= a.lo {
-		// The dense form, if shorter: its size is known before writing.
+	})
+	// The dense form, if shorter. It takes at least a byte per bucket of
+	// lo..hi, so it is only sized when that range is shorter than the
+	// sparse form: the cost stays in proportion to what is written.
+	if a.hi >= a.lo && a.hi-a.lo+1 < len(b)-head {
 		size := uvarintLen(uint64(a.lo))
 		for i := a.lo; i <= a.hi; i++ {
 			size += uvarintLen(a.counts[i])
@@ -175,48 +231,46 @@ func (c *cellCodec) Add(a *acc, enc []byte) int {
 	if body[0]&flagDense != 0 {
 		first, m := binary.Uvarint(body[p:])
 		p += m
-		i := int(first)
-		lo := i
-		for p < len(body) {
-			if x := body[p]; x < 0x80 { // most counts of a dense cell
-				counts[i] += uint64(x)
-				i++
+		for i := int(first); p < len(body); i++ {
+			v := uint64(body[p])
+			if v < 0x80 { // most counts of a dense cell
 				p++
-				continue
+			} else {
+				v, m = binary.Uvarint(body[p:])
+				p += m
 			}
-			v, m := binary.Uvarint(body[p:])
-			p += m
-			counts[i] += v
-			i++
+			if v != 0 {
+				if counts[i] == 0 {
+					a.touch(i)
+				}
+				counts[i] += v
+			}
 		}
-		a.lo, a.hi = min(a.lo, lo), max(a.hi, i-1)
 		return k + int(n)
 	}
-	i, lo := -1, -1
-	for p < len(body) {
+	for i := -1; p < len(body); {
 		x := body[p]
+		var v uint64
 		switch {
 		case x < 0x80:
 			i += int(x>>4) + 1
-			counts[i] += uint64(x&15) + 1
+			v = uint64(x&15) + 1
 			p++
 		case x < 0xc0:
 			i += int(x>>4&3) + 1
-			counts[i] += (uint64(x&15)<<8 | uint64(body[p+1])) + 1
+			v = (uint64(x&15)<<8 | uint64(body[p+1])) + 1
 			p += 2
 		default:
 			g, m := binary.Uvarint(body[p+1:])
-			v, m2 := binary.Uvarint(body[p+1+m:])
+			c, m2 := binary.Uvarint(body[p+1+m:])
 			i += int(g) + 1
-			counts[i] += v + 1
+			v = c + 1
 			p += 1 + m + m2
 		}
-		if lo < 0 {
-			lo = i
+		if counts[i] == 0 {
+			a.touch(i)
 		}
-	}
-	if lo >= 0 {
-		a.lo, a.hi = min(a.lo, lo), max(a.hi, i)
+		counts[i] += v
 	}
 	return k + int(n)
 }

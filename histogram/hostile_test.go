@@ -151,3 +151,41 @@ func TestMergeSaturates(t *testing.T) {
 		t.Errorf("merging three 2^63 counts: Count %d, Saturated %d; want saturation", m.Count(), m.Saturated())
 	}
 }
+
+// TestRestoreCostsByBucketsHeld: restoring a state whose cells each hold
+// the first and the last bucket of a wide layout costs about what cells of
+// two neighbouring buckets cost, not the 55,000 buckets between them. It
+// compares the two in one run, so that the machine's speed cancels out.
+func TestRestoreCostsByBucketsHeld(t *testing.T) {
+	c := histogram.Config{Lowest: time.Nanosecond, Highest: math.MaxInt64, Digits: 3}
+	stateOf := func(a, b time.Duration) []byte {
+		r, clock := newRecorder(t, c)
+		for range 600 { // an hour of 6 s ticks
+			r.Record(a)
+			r.Record(b)
+			clock.Advance(6 * time.Second)
+		}
+		return r.State().Encode()
+	}
+	restore := func(data []byte) func(*testing.B) {
+		return func(b *testing.B) {
+			for range b.N {
+				s, err := histogram.DecodeState(data)
+				if err != nil {
+					b.Fatal(err)
+				}
+				r, _ := newRecorder(b, c)
+				r.Add(s)
+				r.Add(s) // onto cells it already holds
+			}
+		}
+	}
+	wide := testing.Benchmark(restore(stateOf(time.Nanosecond, math.MaxInt64)))
+	near := testing.Benchmark(restore(stateOf(time.Nanosecond, 2*time.Nanosecond)))
+	ratio := float64(wide.NsPerOp()) / float64(near.NsPerOp())
+	t.Logf("wide %v, near %v: %.2f×", time.Duration(wide.NsPerOp()), time.Duration(near.NsPerOp()), ratio)
+	if ratio > 3 {
+		t.Errorf("restoring cells of the layout's two ends takes %v, of two neighbouring buckets %v: %.0f×, want ≤ 3×",
+			time.Duration(wide.NsPerOp()), time.Duration(near.NsPerOp()), ratio)
+	}
+}

@@ -119,11 +119,7 @@ func (r *Recorder) fold(a *acc) {
 	if r.cum != nil {
 		r.codec.Add(b, r.cum)
 	}
-	for x := a.lo; x <= a.hi; x++ {
-		if n := a.counts[x]; n != 0 {
-			b.addAt(x, n)
-		}
-	}
+	a.each(b.addAt)
 	b.underflow += a.underflow
 	b.overflow += a.overflow
 	b.invalid += a.invalid

@@ -186,9 +186,9 @@ func (s *State) Encode() []byte {
 // DecodeState reads a state that Encode wrote (either version). Bytes that
 // are not one fail with ErrCorrupt; DecodeState never panics and
 // allocates in proportion to its input, whatever widths, times or counts
-// it declares. A version-2 state decodes in time linear in its input; a
-// version-1 state takes, per slot, time in proportion to the range of
-// buckets it occupies.
+// it declares, and in time linear in its input: a cell costs what its
+// non-zero buckets cost, however far apart they lie in the layout, here
+// and when Recorder.Add or MergeStates takes it.
 func DecodeState(data []byte) (*State, error) {
 	d := wire.NewReader(data)
 	version := d.Byte()
