@@ -35,13 +35,7 @@ func NewRatio(opts ...Option) (*Ratio, error) {
 
 // Record counts one event now. An Outcome other than Good, Bad or Invalid
 // is counted as not valid and in Totals.Unknown.
-func (r *Ratio) Record(o Outcome) {
-	if r.s.now != nil {
-		r.s.addNow(r.s.now(), o)
-		return
-	}
-	r.s.add(o)
-}
+func (r *Ratio) Record(o Outcome) { r.s.record(o) }
 
 // RecordAt counts one event that happened at t. Events older than the
 // retention are counted in Totals.OutOfRange.

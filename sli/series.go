@@ -17,8 +17,10 @@ import (
 // counts in time cells, kept by a window.Store.
 //
 // Recording is lock-free. Events of the current cell (tick wide) go to
-// per-core hot counters: one atomic add on a cache line no other core
-// writes, most of the time. When the cell ends, the hot counters are
+// hot counters: base counters, one compare-and-swap, while one goroutine
+// at a time records (see add); per-core counters once two have collided,
+// one atomic add on a cache line no other core writes, most of the time.
+// When the cell ends, the hot counters are
 // swapped to zero and their sums stored as a closed cell; closed cells move
 // to wider cells as they age (see ladder) and expire past the retention.
 // Everything but the hot counters is guarded by the store's Mu, which only
@@ -32,10 +34,12 @@ import (
 // exceed valid.
 type series struct {
 	// Read on every record.
-	hot  []hotShard
-	mask uint32
-	st   *window.Store[cell]
-	now  func() time.Time
+	hot       []hotShard // one per shard, then base
+	base      *hotShard  // the last of hot: where add counts until contended
+	contended atomic.Bool
+	mask      uint32
+	st        *window.Store[cell]
+	now       func() time.Time
 
 	unknown  atomic.Uint64
 	negative atomic.Uint64
@@ -150,11 +154,12 @@ func newSeries(c config) (*series, error) {
 	}
 	n := shard.Count()
 	s := &series{
-		hot:     make([]hotShard, n),
+		hot:     make([]hotShard, n+1),
 		mask:    uint32(n - 1),
 		now:     c.now,
 		storage: st,
 	}
+	s.base = &s.hot[n]
 	now := s.clock()
 	i, ok := bucket.Index(now, int64(tick))
 	if !ok {
@@ -185,8 +190,51 @@ func (s *series) clock() time.Time {
 // Unix nanoseconds.
 func (s *series) index(t time.Time) (int64, bool) { return bucket.Index(t, int64(tick)) }
 
-// add counts one event in the current cell: the hot path.
-func (s *series) add(o Outcome) { s.addOn(shard.Proc(), o) }
+// add counts one event in the current cell: the hot path. While one
+// goroutine at a time records, every event goes to the base counters with
+// one compare-and-swap, which costs about what a single shared counter
+// costs; once a swap fails (two recorders collided, or a rotation took the
+// counters), the series is contended for good and every event goes to the
+// shard of its processor, so that cores do not share a cache line.
+func (s *series) add(o Outcome) {
+	if !s.addBase(o) {
+		s.addContended(o)
+	}
+}
+
+// record counts one event now: add, or addNow with an injected clock. It
+// is what Ratio.Record calls, one call deep.
+func (s *series) record(o Outcome) {
+	switch {
+	case s.now != nil:
+		s.addNow(s.now(), o)
+	case s.contended.Load():
+		s.addOn(shard.Proc(), o)
+	case !s.addBase(o):
+		s.addContended(o)
+	}
+}
+
+// addBase counts one event in the base counters, and reports false,
+// counting nothing, when the series is contended or the swap fails.
+func (s *series) addBase(o Outcome) bool {
+	i := uint(o) - 1
+	if i >= uint(len(s.base.n)) || s.contended.Load() {
+		return false
+	}
+	c := &s.base.n[i]
+	v := c.Load()
+	return c.CompareAndSwap(v, v+1)
+}
+
+// addContended counts one event in the shard of its processor, and marks
+// the series contended.
+func (s *series) addContended(o Outcome) {
+	if !s.contended.Load() {
+		s.contended.Store(true)
+	}
+	s.addOn(shard.Proc(), o)
+}
 
 // addOn counts one event in the current cell, on processor p's shard.
 func (s *series) addOn(p uint32, o Outcome) {

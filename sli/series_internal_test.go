@@ -3,6 +3,7 @@ package sli
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 	"weak"
@@ -90,5 +91,51 @@ func TestWallClockStepsBack(t *testing.T) {
 	}
 	if c.Valid != 2 || c.Good != 1 {
 		t.Errorf("counts after the wall clock stepped back = %+v, want 1 good of 2", c)
+	}
+}
+
+// TestBaseThenShards: one goroutine counts in the base counters; once
+// goroutines collide the series counts per core, and no event is lost or
+// counted twice across the switch.
+func TestBaseThenShards(t *testing.T) {
+	s, err := newSeries(config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.timer.Stop()
+	for range 1000 {
+		s.record(Good)
+	}
+	if s.contended.Load() || s.base.n[0].Load() != 1000 {
+		t.Fatalf("one goroutine: contended %v, base %d; want false, 1000", s.contended.Load(), s.base.n[0].Load())
+	}
+	// Goroutines record until they have collided, for at most 5 seconds.
+	const writers = 4
+	var wg sync.WaitGroup
+	var bad atomic.Uint64
+	deadline := time.Now().Add(5 * time.Second)
+	for range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n := uint64(0)
+			for !s.contended.Load() && time.Now().Before(deadline) {
+				for range 1000 {
+					s.record(Bad)
+				}
+				n += 1000
+			}
+			for range 1000 { // and some more, per core
+				s.record(Bad)
+			}
+			bad.Add(n + 1000)
+		}()
+	}
+	wg.Wait()
+	if runtime.GOMAXPROCS(0) > 1 && !s.contended.Load() {
+		t.Errorf("%d goroutines on %d cores never collided in 5 s", writers, runtime.GOMAXPROCS(0))
+	}
+	if got := s.totals(); got.Good != 1000 || got.Bad != bad.Load() {
+		t.Errorf("totals %+v, want 1000 good and %d bad", got, bad.Load())
 	}
 }
