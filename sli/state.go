@@ -210,17 +210,19 @@ func (c *cellCursor) next() bool {
 		width, m3 := binary.Uvarint(c.b[m+m2:])
 		c.b = c.b[m+m2+m3:]
 		c.runLeft, c.run = k, stateBucket{start: start, width: int64(width)}
+		// Within a run, cells follow one another; only a run's first
+		// cell may come before the cell read last.
+		if c.received && cellLess(c.run, c.cur) {
+			c.inOrder = false
+		}
 	} else {
 		c.run.start += c.run.width
 	}
 	g, m := binary.Uvarint(c.b)
 	bad, m2 := binary.Uvarint(c.b[m:])
 	c.b = c.b[m+m2:]
-	k := stateBucket{start: c.run.start, width: c.run.width, good: g, bad: bad}
-	if c.received && cellOrder(k, c.cur) < 0 {
-		c.inOrder = false
-	}
-	c.cur, c.received = k, true
+	c.cur = stateBucket{start: c.run.start, width: c.run.width, good: g, bad: bad}
+	c.received = true
 	c.runLeft--
 	c.left--
 	return true
@@ -444,6 +446,11 @@ func cellOrder(x, y stateBucket) int {
 	return cmp.Or(cmp.Compare(x.start, y.start), cmp.Compare(x.width, y.width))
 }
 
+// cellLess reports whether x comes before y in cellOrder.
+func cellLess(x, y stateBucket) bool {
+	return x.start < y.start || x.start == y.start && x.width < y.width
+}
+
 // mergeCells writes the cells of states in cellOrder, cells of the same
 // start and width added into one. A state's cells are in that order, so it
 // merges them as they are read, through a heap of one cursor per state:
@@ -451,30 +458,42 @@ func cellOrder(x, y stateBucket) int {
 // order (made by hand) is sorted instead.
 func mergeCells(states []*State) ([]byte, int) {
 	size := 0
-	h := make(cursorHeap, 0, len(states))
+	cursors := make([]cellCursor, 0, len(states))
 	for _, s := range states {
 		size += len(s.cells)
 		if c := newCursor(s); c.next() {
-			h = append(h, c)
+			cursors = append(cursors, c)
 		}
+	}
+	h := make(cursorHeap, len(cursors))
+	for i := range cursors {
+		h[i] = &cursors[i]
 	}
 	h.init()
 	inOrder := true
-	b, n := writeCombined(size, func(yield func(stateBucket)) {
-		for len(h) > 0 {
-			yield(h[0].cur)
-			if h[0].next() {
-				inOrder = inOrder && h[0].inOrder
-				h.down(0)
-			} else {
-				h[0] = h[len(h)-1]
-				h = h[:len(h)-1]
-				h.down(0)
-			}
+	w := cellWriter{b: make([]byte, 0, size)}
+	// advance moves the heap's first cursor on, or drops it when done.
+	advance := func() {
+		if c := h[0]; c.next() {
+			inOrder = inOrder && c.inOrder
+		} else {
+			h[0] = h[len(h)-1]
+			h = h[:len(h)-1]
 		}
-	})
+		h.down(0)
+	}
+	for len(h) > 0 {
+		k := h[0].cur
+		advance()
+		for len(h) > 0 && h[0].cur.start == k.start && h[0].cur.width == k.width {
+			k.good = addSat(k.good, h[0].cur.good)
+			k.bad = addSat(k.bad, h[0].cur.bad)
+			advance()
+		}
+		w.add(k)
+	}
 	if inOrder {
-		return b, n
+		return w.cells()
 	}
 	var all []stateBucket
 	for _, s := range states {
@@ -512,7 +531,7 @@ func writeCombined(size int, cells func(yield func(stateBucket))) ([]byte, int) 
 }
 
 // cursorHeap is a min-heap of cursors by their current cell.
-type cursorHeap []cellCursor
+type cursorHeap []*cellCursor
 
 func (h cursorHeap) init() {
 	for i := len(h)/2 - 1; i >= 0; i-- {
@@ -527,10 +546,10 @@ func (h cursorHeap) down(i int) {
 			return
 		}
 		j := l
-		if r := l + 1; r < len(h) && cellOrder(h[r].cur, h[l].cur) < 0 {
+		if r := l + 1; r < len(h) && cellLess(h[r].cur, h[l].cur) {
 			j = r
 		}
-		if cellOrder(h[j].cur, h[i].cur) >= 0 {
+		if !cellLess(h[j].cur, h[i].cur) {
 			return
 		}
 		h[i], h[j] = h[j], h[i]
