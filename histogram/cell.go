@@ -207,6 +207,14 @@ func (c *cellCodec) Len(enc []byte) int {
 	return k + int(n)
 }
 
+func (c *cellCodec) LenN(enc []byte, k int) int {
+	off := 0
+	for range k {
+		off += c.Len(enc[off:])
+	}
+	return off
+}
+
 // Add adds a cell into a. Cells reach it only from this package's Append
 // or from a State that DecodeState has checked, so it trusts them.
 func (c *cellCodec) Add(a *acc, enc []byte) int {

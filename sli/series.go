@@ -11,6 +11,7 @@ import (
 	"github.com/nines-slo/nines/internal/rotation"
 	"github.com/nines-slo/nines/internal/shard"
 	"github.com/nines-slo/nines/internal/window"
+	"github.com/nines-slo/nines/internal/wire"
 )
 
 // series is the rolling storage behind every recording SLI: good and bad
@@ -111,6 +112,7 @@ func (countCodec) Len(enc []byte) int {
 	_, m := binary.Uvarint(enc[n:])
 	return n + m
 }
+func (countCodec) LenN(enc []byte, k int) int { return wire.SkipUvarints(enc, 2*k) }
 
 var cellPool = sync.Pool{New: func() any { return new(cell) }}
 

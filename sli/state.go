@@ -238,12 +238,7 @@ func (s *State) eachRun(f func(start, width int64, k int, body []byte)) {
 		start, m2 := binary.Varint(b[m:])
 		width, m3 := binary.Uvarint(b[m+m2:])
 		b = b[m+m2+m3:]
-		p := 0
-		for range k {
-			_, m := binary.Uvarint(b[p:])
-			_, m2 := binary.Uvarint(b[p+m:])
-			p += m + m2
-		}
+		p := countCodec{}.LenN(b, int(k))
 		f(start, int64(width), int(k), b[:p])
 		b = b[p:]
 		read += int(k)

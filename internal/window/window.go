@@ -52,6 +52,9 @@ type Codec[A any] interface {
 	Add(a *A, enc []byte) int
 	// Len returns the length of the cell encoded at the start of enc.
 	Len(enc []byte) int
+	// LenN returns the length of the k cells encoded at the start of enc,
+	// as k calls of Len would (faster, where the codec can).
+	LenN(enc []byte, k int) int
 	// Get lends an empty accumulator, and Put takes it back (not yet
 	// reset), so that summing costs no allocation.
 	Get() *A
@@ -285,9 +288,10 @@ func (s *Store[A]) AppendRunLocked(start, w int64, k int, cells []byte) bool {
 			j++
 			b := l.blocks[len(l.blocks)-1]
 			seg, lastOff := off, -1
-			for end := min(int64(k), l.runEnd(b)-idx); j < end; j++ {
-				lastOff = off
-				off += s.codec.Len(cells[off:])
+			if end := min(int64(k), l.runEnd(b)-idx); j < end {
+				lastOff = off + s.codec.LenN(cells[off:], int(end-j-1))
+				off = lastOff + s.codec.Len(cells[lastOff:])
+				j = end
 			}
 			if lastOff >= 0 {
 				base := len(b.data)
@@ -354,9 +358,15 @@ func (s *Store[A]) SumLocked(a, b int64, acc *A) {
 				s.codec.Add(acc, bk.sum)
 				continue
 			}
-			off := 0
-			for i := range bk.n {
+			// The cells that end at or before a are not in the window:
+			// skip them whole.
+			i := min(max(bucket.FloorDiv(a, w)-bk.first, 0), bk.n)
+			off := s.codec.LenN(bk.data, int(i))
+			for ; i < bk.n; i++ {
 				cs := (bk.first + i) * w
+				if cs > b {
+					break
+				}
 				n := s.codec.Len(bk.data[off:])
 				if includes(cs, min(cs+w, bound), a, b) {
 					s.codec.Add(acc, bk.data[off:off+n])

@@ -23,8 +23,15 @@ func (codec) Add(a *sum, enc []byte) int {
 	return n
 }
 func (codec) Len(enc []byte) int { _, n := binary.Uvarint(enc); return n }
-func (codec) Get() *sum          { a := pool.Get().(*sum); a.n = 0; return a }
-func (codec) Put(a *sum)         { pool.Put(a) }
+func (codec) LenN(enc []byte, k int) int {
+	off := 0
+	for range k {
+		off += codec{}.Len(enc[off:])
+	}
+	return off
+}
+func (codec) Get() *sum  { a := pool.Get().(*sum); a.n = 0; return a }
+func (codec) Put(a *sum) { pool.Put(a) }
 
 type hot struct{ n atomic.Uint64 }
 

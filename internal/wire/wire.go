@@ -5,7 +5,10 @@
 // beyond what the input holds.
 package wire
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"math/bits"
+)
 
 // Reader reads from a byte slice. The zero value reads nothing.
 type Reader struct {
@@ -93,4 +96,29 @@ func (r *Reader) Prefixed() []byte {
 	c := whole[:k+n]
 	r.b = r.b[n:]
 	return c
+}
+
+// SkipUvarints returns the length of the n unsigned varints at the start
+// of b, which must hold them (it trusts b: use it on bytes already
+// checked). It counts their last bytes (those under 0x80) eight at a
+// time.
+func SkipUvarints(b []byte, n int) int {
+	const high = 0x8080808080808080
+	p := 0
+	for p+8 <= len(b) {
+		// Every byte's high bit, clear in the last byte of a varint. The
+		// eight bytes end at most n−1 varints: none is cut.
+		ends := bits.OnesCount64(^binary.LittleEndian.Uint64(b[p:]) & high)
+		if ends >= n {
+			break
+		}
+		n -= ends
+		p += 8
+	}
+	for ; n > 0; p++ {
+		if b[p] < 0x80 {
+			n--
+		}
+	}
+	return p
 }

@@ -2,6 +2,7 @@ package wire
 
 import (
 	"encoding/binary"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -27,4 +28,44 @@ func TestReader(t *testing.T) {
 	if trunc.Uvarint(); trunc.OK() {
 		t.Error("a truncated varint succeeded")
 	}
+}
+
+func TestSkipUvarints(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	for range 2000 {
+		var b []byte
+		var ends []int
+		for range rng.IntN(40) {
+			v := rng.Uint64() >> rng.IntN(64)
+			b = binary.AppendUvarint(b, v)
+			ends = append(ends, len(b))
+		}
+		b = append(b, 0x80, 0x80, 0x01) // a varint that follows, not counted
+		for n, want := range append([]int{0}, ends...) {
+			if got := SkipUvarints(b, n); got != want {
+				t.Fatalf("SkipUvarints(% x, %d) = %d, want %d", b, n, got, want)
+			}
+		}
+	}
+}
+
+func BenchmarkSkipUvarints(b *testing.B) {
+	var buf []byte
+	for i := range 1000 {
+		buf = binary.AppendUvarint(buf, uint64(i*i))
+	}
+	b.Run("swar", func(b *testing.B) {
+		for b.Loop() {
+			SkipUvarints(buf, 1000)
+		}
+	})
+	b.Run("uvarint", func(b *testing.B) {
+		for b.Loop() {
+			p := 0
+			for range 1000 {
+				_, m := binary.Uvarint(buf[p:])
+				p += m
+			}
+		}
+	})
 }
