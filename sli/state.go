@@ -135,12 +135,8 @@ func readCells(d *wire.Reader, n int) (good, bad uint64, ok bool) {
 		if steps := k - 1; steps > 0 && (width > math.MaxInt64/steps || start > math.MaxInt64-int64(steps*width)) {
 			return 0, 0, false
 		}
-		for range k {
-			g, b := d.Uvarint(), d.Uvarint()
-			if !d.OK() || good+g < good || bad+b < bad {
-				return 0, 0, false
-			}
-			good, bad = good+g, bad+b
+		if d.SumPairs(int(k), &good, &bad); !d.OK() {
+			return 0, 0, false
 		}
 		read += int(k)
 	}

@@ -122,3 +122,32 @@ func SkipUvarints(b []byte, n int) int {
 	}
 	return p
 }
+
+// SumPairs reads k pairs of unsigned varints, adding the first of each
+// pair to *x and the second to *y; it fails if the input ends early or a
+// sum overflows. It reads one-byte varints without a call, as most of the
+// cells it reads are.
+func (r *Reader) SumPairs(k int, x, y *uint64) {
+	b, p := r.b, 0
+	next := func() (uint64, bool) {
+		if p < len(b) && b[p] < 0x80 {
+			p++
+			return uint64(b[p-1]), true
+		}
+		v, m := binary.Uvarint(b[p:])
+		p += max(m, 0)
+		return v, m > 0
+	}
+	sx, sy := *x, *y
+	for range k {
+		u, ok1 := next()
+		v, ok2 := next()
+		if !ok1 || !ok2 || sx+u < sx || sy+v < sy {
+			r.fail()
+			return
+		}
+		sx, sy = sx+u, sy+v
+	}
+	*x, *y = sx, sy
+	r.b = b[p:]
+}

@@ -69,3 +69,27 @@ func BenchmarkSkipUvarints(b *testing.B) {
 		}
 	})
 }
+
+func TestSumPairs(t *testing.T) {
+	var b []byte
+	for _, v := range []uint64{1, 200, 3, 1 << 40, 127, 128} {
+		b = binary.AppendUvarint(b, v)
+	}
+	b = append(b, 9)
+	r := NewReader(b)
+	x, y := uint64(10), uint64(20)
+	if r.SumPairs(3, &x, &y); !r.OK() || x != 10+1+3+127 || y != 20+200+(1<<40)+128 || r.Byte() != 9 {
+		t.Errorf("sums %d, %d, ok %v", x, y, r.OK())
+	}
+	r = NewReader(b[:len(b)-3]) // the last pair cut
+	if r.SumPairs(3, &x, &y); r.OK() {
+		t.Error("a cut pair read as whole")
+	}
+	over := binary.AppendUvarint(binary.AppendUvarint(nil, 1<<63), 0)
+	over = append(over, over...)
+	r = NewReader(over)
+	x, y = 0, 0
+	if r.SumPairs(2, &x, &y); r.OK() {
+		t.Error("an overflowing sum read as whole")
+	}
+}
