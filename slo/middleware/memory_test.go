@@ -36,10 +36,6 @@ func measureRoutes(tb testing.TB, routes, rate int) uint64 {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.GC() // and the pools' victims
-	runtime.ReadMemStats(&before)
 	// Each second's requests are served by GOMAXPROCS goroutines, so that
 	// they reach every processor's counters, as a server's do.
 	g := runtime.GOMAXPROCS(0)
@@ -66,14 +62,28 @@ func measureRoutes(tb testing.TB, routes, rate int) uint64 {
 			wg.Wait()
 		}
 	}
-	runtime.GC()
-	runtime.GC() // and the pools' victims
-	runtime.ReadMemStats(&after)
+	// What the routes hold: the heap with them less the heap once they
+	// are gone, so that garbage and what the process allocates once are
+	// not counted.
+	with := heapInUse()
 	runtime.KeepAlive(m)
-	if after.HeapAlloc < before.HeapAlloc {
+	runtime.KeepAlive(reg)
+	m, reg = nil, nil
+	without := heapInUse()
+	if with < without {
 		return 0
 	}
-	return (after.HeapAlloc - before.HeapAlloc) / uint64(routes)
+	return (with - without) / uint64(routes)
+}
+
+// heapInUse returns the live heap, after two collections (the second takes
+// the pools' victims).
+func heapInUse() uint64 {
+	var ms runtime.MemStats
+	runtime.GC()
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
 }
 
 var warm sync.Once
