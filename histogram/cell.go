@@ -124,10 +124,14 @@ func (a *acc) release() {
 //     counts to 16 (0gggcccc), two bytes for gaps to 3 and counts to 4096
 //     (10ggcccc cccccccc), or 0xc0 and two uvarints (gap, count − 1);
 //   - dense (1): the first bucket as a uvarint, then every count from it
-//     to the last non-zero one as a uvarint, zeros included.
+//     to the last non-zero one as a uvarint, zeros included; with bit 2,
+//     each count as the zigzag varint of its difference from the count
+//     before it (modulo 2^64), which neighbouring buckets of a busy cell
+//     keep small.
 //
 // The sparse form suits a short cell, whose buckets hold a value or two
-// each; the dense form the body of a long one. A cell costs in proportion
+// each; the dense form the body of a long one, and its differences a cell
+// of thousands of values a bucket. A cell costs in proportion
 // to the buckets it occupies, never to the layout.
 type cellCodec struct {
 	n    int    // buckets in the layout
@@ -137,6 +141,7 @@ type cellCodec struct {
 const (
 	flagExtras = 1
 	flagDense  = 2
+	flagDelta  = 4 // with flagDense
 )
 
 func (c *cellCodec) Reset(a *acc)       { a.reset() }
@@ -176,16 +181,28 @@ func (c *cellCodec) Append(dst []byte, a *acc) []byte {
 	// lo..hi, so it is only sized when that range is shorter than the
 	// sparse form: the cost stays in proportion to what is written.
 	if a.hi >= a.lo && a.hi-a.lo+1 < len(b)-head {
-		size := uvarintLen(uint64(a.lo))
-		for i := a.lo; i <= a.hi; i++ {
-			size += uvarintLen(a.counts[i])
+		plain, delta := 0, 0
+		prev := uint64(0)
+		for _, n := range a.counts[a.lo : a.hi+1] {
+			plain += uvarintLen(n)
+			delta += uvarintLen(zigzag(int64(n - prev)))
+			prev = n
 		}
-		if size < len(b)-head {
+		if size := uvarintLen(uint64(a.lo)) + min(plain, delta); size < len(b)-head {
 			b = binary.AppendUvarint(b[:head], uint64(a.lo))
-			for i := a.lo; i <= a.hi; i++ {
-				b = binary.AppendUvarint(b, a.counts[i])
-			}
 			b[0] |= flagDense
+			if delta < plain {
+				b[0] |= flagDelta
+				prev = 0
+				for _, n := range a.counts[a.lo : a.hi+1] {
+					b = binary.AppendUvarint(b, zigzag(int64(n-prev)))
+					prev = n
+				}
+			} else {
+				for _, n := range a.counts[a.lo : a.hi+1] {
+					b = binary.AppendUvarint(b, n)
+				}
+			}
 		}
 	}
 	c.body = b
@@ -239,6 +256,8 @@ func (c *cellCodec) Add(a *acc, enc []byte) int {
 	if body[0]&flagDense != 0 {
 		first, m := binary.Uvarint(body[p:])
 		p += m
+		delta := body[0]&flagDelta != 0
+		prev := uint64(0)
 		for i := int(first); p < len(body); i++ {
 			v := uint64(body[p])
 			if v < 0x80 { // most counts of a dense cell
@@ -246,6 +265,10 @@ func (c *cellCodec) Add(a *acc, enc []byte) int {
 			} else {
 				v, m = binary.Uvarint(body[p:])
 				p += m
+			}
+			if delta {
+				v = prev + uint64(unzigzag(v))
+				prev = v
 			}
 			if v != 0 {
 				if counts[i] == 0 {
@@ -297,7 +320,7 @@ func cellCount(enc []byte, n int) (uint64, bool) {
 		return 0, true
 	}
 	p := 1
-	if body[0]&^(flagExtras|flagDense) != 0 {
+	if f := body[0]; f&^(flagExtras|flagDense|flagDelta) != 0 || f&flagDelta != 0 && f&flagDense == 0 {
 		return 0, false
 	}
 	if body[0]&flagExtras != 0 {
@@ -320,10 +343,14 @@ func cellCount(enc []byte, n int) (uint64, bool) {
 			return 0, false
 		}
 		p += m
+		delta := body[0]&flagDelta != 0
 		var v uint64
 		for i := int(first); p < len(body); i++ {
-			var m int
-			v, m = binary.Uvarint(body[p:])
+			d, m := binary.Uvarint(body[p:])
+			if delta {
+				d = v + uint64(unzigzag(d))
+			}
+			v = d
 			if m <= 0 || i >= n || !add(v) || i == int(first) && v == 0 {
 				return 0, false
 			}

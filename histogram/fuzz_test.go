@@ -57,6 +57,12 @@ func FuzzDecodeState(f *testing.F) {
 		r.Record(v)
 	}
 	f.Add(r.State().Encode())
+	// A busy cell, kept as differences of neighbouring counts.
+	busy, _ := newRecorder(f, histogram.Config{Digits: 1})
+	for i := range 5000 {
+		busy.Record(time.Duration(1000+i%64*10) * time.Microsecond)
+	}
+	f.Add(busy.State().Encode())
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := histogram.DecodeState(data)
 		if err != nil {
