@@ -15,11 +15,12 @@ import (
 // windows of time: the p99 of the last minute, of the last hour.
 //
 // Values go into the current tick's histograms, one per core (up to four;
-// more cores share them), allocated a page of 32 counters at a time; recording is one atomic add, lock-free and
-// allocation-free once the page of a value's bucket exists. At every tick
-// the current histograms are folded into a closed cell, kept compactly
-// (only its non-zero buckets, one or two bytes each for the body of a
-// distribution). Cells widen as they age: each window keeps cells a tenth
+// more cores share them), allocated a page of 32 counters at a time;
+// recording is one atomic add, lock-free and allocation-free once the page
+// of a value's bucket exists. At every tick the current histograms are
+// folded into a closed cell, kept compactly (only its non-zero buckets,
+// one or two bytes each for the body of a distribution, or each count's
+// difference from its neighbour's in a busy cell). Cells widen as they age: each window keeps cells a tenth
 // of its length, so a window's far edge is rounded to the nearest cell
 // boundary, within 5% of the window (see Config.Windows).
 //

@@ -24,8 +24,8 @@
 // after an hour at 100 requests a second, with availability and latency
 // objectives and the default histogram (windows of 5 minutes and an hour),
 // about 61 KiB at GOMAXPROCS 2 and 79 KiB at 8; at 10,000 requests a
-// second about 120 KiB (BenchmarkRouteMemory). An idle route takes about
-// 6 KiB.
+// second about 97 KiB at 2 and 117 KiB at 8 (BenchmarkRouteMemory). An
+// idle route takes about 6 KiB.
 //
 // # Golden signals
 //
