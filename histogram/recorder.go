@@ -311,8 +311,9 @@ func (r *Recorder) Snapshot(window time.Duration) (*Snapshot, error) {
 // (t − window, t]. The window's far edge is rounded to the nearest cell
 // boundary: for one of Config.Windows, within 5% of its length; for
 // another window, at the resolution of the next longer one. A t that is the
-// present ends the window at the current tick, as Record counts it. It
-// fails with ErrInvalidWindow when window is not positive or longer than
+// present ends the window at the current tick, as Record counts it; a t in
+// the past ends it with the cell that holds t, whole, which may reach past
+// t by up to a cell of t's age. It fails with ErrInvalidWindow when window is not positive or longer than
 // the longest configured window.
 func (r *Recorder) SnapshotAt(t time.Time, window time.Duration) (*Snapshot, error) {
 	a, err := r.sum(t, window)

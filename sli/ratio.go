@@ -53,9 +53,13 @@ func (r *Ratio) Counts(window time.Duration) (Counts, error) {
 // t that is the present (within a tick, 10 s, of the clock's now) ends the
 // window at the present as the SLI counts it, which is never before the
 // current cell's start, so that after the clock steps back the window still
-// holds every event recorded since. Parts of the window older than the
-// retention count nothing. It fails with ErrInvalidWindow when window is
-// not positive or is longer than the retention.
+// holds every event recorded since. A t in the past ends the window with
+// the cell that holds t, whole: its near edge is as late as that cell's
+// end, up to a cell of t's age (10 s within 25 minutes of now, 1 minute
+// to 6 h 30 m, 15 minutes beyond), so a window in the past is as exact as
+// the cells of its age. Parts of the window older than the retention count
+// nothing. It fails with ErrInvalidWindow when window is not positive or
+// is longer than the retention.
 func (r *Ratio) CountsAt(t time.Time, window time.Duration) (Counts, error) {
 	return r.s.countsAt(t, window)
 }

@@ -262,3 +262,27 @@ func TestRatioMemory(t *testing.T) {
 		t.Errorf("a ratio SLI takes %d bytes, want at most 24 KiB", n)
 	}
 }
+
+// TestPastWindowNearEdge: a window ending in the past takes the cell that
+// holds its end whole, as CountsAt documents.
+func TestPastWindowNearEdge(t *testing.T) {
+	clock := newFakeClock(t0)
+	r, err := sli.NewRatio(sli.WithClock(clock.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	end := t0.Add(time.Hour + 30*time.Second) // mid-minute
+	clock.Set(end.Add(2 * time.Minute))
+	r.RecordAt(end.Add(-2*time.Minute), sli.Good)
+	r.RecordAt(end.Add(15*time.Second), sli.Bad) // after end, in its minute
+	r.RecordAt(end.Add(45*time.Second), sli.Bad) // the next minute
+	clock.Set(t0.Add(2 * time.Hour))             // an hour on,
+	r.Record(sli.Good)                           // and a rotation: 1-minute cells
+	c, err := r.CountsAt(end, 5*time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Good != 1 || c.Valid != 2 {
+		t.Errorf("5m ending mid-minute an hour ago: %+v, want 1 good of 2 (the minute holding the end, whole)", c)
+	}
+}
