@@ -132,7 +132,7 @@ func (d *discard) WriteHeader(int)             {}
 // and each one's overhead is its time less bare's.
 func BenchmarkMiddleware(b *testing.B) {
 	hs := Middleware()
-	for _, name := range []string{"bare", "nines", "promhttp", "otelhttp"} {
+	for _, name := range []string{"bare", "nines", "promhttp", "otelhttp", "bare-mux", "nines-handler"} {
 		h := hs[name]
 		b.Run(name, func(b *testing.B) {
 			b.Run("serial", func(b *testing.B) {

@@ -154,10 +154,18 @@ func Middleware() map[string]http.Handler {
 	promReg.MustRegister(duration, requests)
 
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
+	mux := http.NewServeMux()
+	mux.Handle("GET /users/{id}", OK)
+	bareMux := http.NewServeMux()
+	bareMux.Handle("GET /users/{id}", OK)
 	return map[string]http.Handler{
-		"bare":     OK,
-		"nines":    mw.Wrap("GET /users/{id}", OK),
-		"promhttp": promhttp.InstrumentHandlerDuration(duration, promhttp.InstrumentHandlerCounter(requests, OK)),
+		"bare":  OK,
+		"nines": mw.Wrap("GET /users/{id}", OK),
+		// Handler around a ServeMux, as the docs show first; its overhead
+		// is its time less bare-mux's.
+		"bare-mux":      bareMux,
+		"nines-handler": mw.Handler(mux),
+		"promhttp":      promhttp.InstrumentHandlerDuration(duration, promhttp.InstrumentHandlerCounter(requests, OK)),
 		"otelhttp": otelhttp.NewHandler(OK, "GET /users/{id}", otelhttp.WithMeterProvider(mp),
 			otelhttp.WithTracerProvider(noop.NewTracerProvider())),
 	}

@@ -39,12 +39,9 @@
 // allocation (the status-capturing ResponseWriter) and four atomic adds on
 // per-processor counters: about 190 ns serially on a 2-core VM, against
 // about 1.5 µs for promhttp and 7 µs for otelhttp (BENCHMARKS.md at the
-// repository root). Latency is measured on the CPU's time-stamp counter
-// where the kernel keeps time with it (amd64 Linux, clocksource "tsc"),
-// converted at a rate measured against the runtime's monotonic clock, and
-// on that monotonic clock elsewhere. The first New in a process with the
-// default clock chooses the clock and, for the TSC, measures its rate over
-// a millisecond.
+// repository root). Latency is measured on the runtime's monotonic clock,
+// the one under time.Now's monotonic reading, which does not jump with
+// the wall clock.
 //
 // # Concurrency
 //

@@ -148,9 +148,6 @@ func New(c Config) (*Middleware, error) {
 	}
 	m := &Middleware{cfg: c, now: c.Clock, inFlight: shard.NewCounter()}
 	m.pending = &Route{m: m}
-	if c.Clock == nil {
-		mono.Now() // the first reading in a process chooses the clock: here, not on a request
-	}
 	if m.now == nil {
 		m.now = time.Now
 	}

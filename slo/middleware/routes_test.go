@@ -152,7 +152,7 @@ func TestNewRejects(t *testing.T) {
 }
 
 // TestLatencyOnTheRealClock measures handlers that busy-wait 3 ms on the
-// default clock (the TSC where package mono chooses it): the latencies
+// default clock (the runtime's monotonic clock): the latencies
 // recorded must be the handlers' own, to the histogram's precision.
 func TestLatencyOnTheRealClock(t *testing.T) {
 	m, err := middleware.New(middleware.Config{})

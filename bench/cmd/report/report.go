@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/nines-slo/nines/bench"
-	"github.com/nines-slo/nines/internal/mono"
 )
 
 type report struct {
@@ -102,7 +101,7 @@ func (r *report) targets() []target {
 	check := func(what string, got, limit float64, why string) {
 		out = append(out, target{what: what, measured: fmt.Sprintf("%s vs limit %s", num(got), num(limit)), met: got <= limit, why: why})
 	}
-	clockWhy := "nines' overhead is two clock reads (RDTSC where package mono can use it), the one 48-byte response-writer wrapper and its share of GC, the availability and latency records, and the in-flight count; bench/README.md has a profile. The peers read the same clocks, so on a machine whose clock or allocator is slow the ratio is squeezed from below"
+	clockWhy := "nines' overhead is two reads of the runtime's monotonic clock, the one 48-byte response-writer wrapper and its share of GC, the availability and latency records, and the in-flight count; bench/README.md has a profile. The peers read the same clocks, so on a machine whose clock or allocator is slow the ratio is squeezed from below"
 	for _, cpu := range r.cpus {
 		p := " (P=" + cpu + ")"
 		check("request outcome + latency ≤ 1/5 of OTel histogram Record, serial"+p, r.ns("Request/nines/serial", cpu), r.ns("Latency/otel/serial", cpu)/5, "")
@@ -267,6 +266,6 @@ func (r *report) machine(w io.Writer) {
 		now = "`time.Now()` takes %.0f ns (measured when this file was written)"
 		perNow = timeNowCost()
 	}
-	fmt.Fprintf(w, "## Machine\n\n| | |\n|---|---|\n| CPU | %s, %d logical cores |\n| OS | %s/%s, kernel %s |\n| Go | %s |\n| clock source | %s; "+now+" |\n| nines' latency clock | %s (package internal/mono) |\n\n",
-		cpu, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, strings.TrimSpace(string(kernel)), runtime.Version(), strings.TrimSpace(string(clock)), perNow, mono.Source())
+	fmt.Fprintf(w, "## Machine\n\n| | |\n|---|---|\n| CPU | %s, %d logical cores |\n| OS | %s/%s, kernel %s |\n| Go | %s |\n| clock source | %s; "+now+" |\n\n",
+		cpu, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, strings.TrimSpace(string(kernel)), runtime.Version(), strings.TrimSpace(string(clock)), perNow)
 }
