@@ -72,8 +72,9 @@
 // Nothing is added to the recording path: the exporter reads state when a
 // reader collects, about one Objective.Status per objective (a few
 // microseconds) plus one histogram copy per latency objective. A collection
-// evaluates each objective's alerts as Objective.Status does, so alert
-// changes reach their handlers then too. The exporter starts no goroutine;
+// only reads, as Objective.Status does: it never changes an alert's state
+// or calls a handler, however often readers collect. The exporter starts
+// no goroutine;
 // a slow or failing backend holds up only the SDK's export, never a
 // recording. Close unregisters the callback.
 //

@@ -19,8 +19,8 @@ import (
 // script, no external asset: it works offline), and the StatusDocument as
 // JSON for machines at ?format=json or to a request that accepts
 // application/json. It only reads: methods other than GET and HEAD get 405,
-// and statuses are computed with Objective.Peek, so that a page view never
-// changes an alert's state nor calls an alert handler.
+// and a status read never changes an alert's state nor calls an alert
+// handler.
 // It shows objective names and metadata, escaped, and numbers; nothing of
 // the requests themselves. Of the options, WithClock applies: the time the
 // status is computed for (by default each objective's own clock).
@@ -38,10 +38,10 @@ func (e *Exporter) statuses() ([]slo.Status, []*slo.Objective, error) {
 	for _, o := range objs {
 		var s slo.Status
 		var err error
-		if e.clock != nil { // Peek: a page view must not act on alerts
-			s, err = o.PeekAt(e.clock())
+		if e.clock != nil {
+			s, err = o.StatusAt(e.clock())
 		} else {
-			s, err = o.Peek()
+			s, err = o.Status()
 		}
 		if err != nil {
 			return nil, nil, err

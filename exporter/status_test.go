@@ -59,9 +59,9 @@ func TestStatusJSON(t *testing.T) {
 		if err != nil {
 			t.Fatalf("DecodeStatus: %v\n%s", err, body)
 		}
-		var statuses []slo.Status // as the handler computes them: peeked
+		var statuses []slo.Status // as the handler computes them
 		for _, o := range f.reg.Objectives() {
-			s, _ := o.Peek()
+			s, _ := o.Status()
 			statuses = append(statuses, s)
 		}
 		want := exporter.NewStatusDocument(statuses[0].At, statuses)

@@ -60,7 +60,7 @@ func TestAlertsConcurrent(t *testing.T) {
 				case <-stop:
 					return
 				default:
-					o.Status()
+					o.Evaluate()
 				}
 			}
 		}()
@@ -69,15 +69,15 @@ func TestAlertsConcurrent(t *testing.T) {
 	// are seen however the others are scheduled.
 	for range 60 {
 		outage(r, clock, 5)
-		o.Status()
+		o.Evaluate()
 	}
 	for range 30 {
 		outage(r, clock, 0)
-		o.Status()
+		o.Evaluate()
 	}
 	close(stop)
 	wg.Wait()
-	o.Status() // deliver anything still queued
+	o.Evaluate() // deliver anything still queued
 	mu.Lock()
 	defer mu.Unlock()
 	if len(events) != 2 || !events[0] || events[1] {
@@ -85,8 +85,9 @@ func TestAlertsConcurrent(t *testing.T) {
 	}
 }
 
-// TestStatusAtElsewhereInTime: looking at the future or the past changes no
-// alert state, and does not stop later evaluations from delivering.
+// TestStatusAtElsewhereInTime: evaluating at a time in the future or the
+// past changes no alert state, and does not stop later evaluations from
+// delivering.
 func TestStatusAtElsewhereInTime(t *testing.T) {
 	clock := fakeclock.New(t0.Add(30 * day))
 	r := ratio(t, clock)
@@ -94,20 +95,20 @@ func TestStatusAtElsewhereInTime(t *testing.T) {
 	o := objective(t, slo.Config{Name: "api", SLI: r, Target: 0.999, Alerts: slo.DefaultAlerts()[:1]}, clock,
 		slo.WithAlertHandler(func(e slo.AlertEvent) { events = append(events, e) }))
 	steady(r, clock, 24, 6000, 0)
-	if _, err := o.StatusAt(clock.Now().Add(24 * time.Hour)); err != nil {
+	if _, err := o.EvaluateAt(clock.Now().Add(24 * time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	start := clock.Now()
 	for range 30 {
 		outage(r, clock, 10)
-		o.Status()
+		o.Evaluate()
 	}
 	if len(events) != 1 || !events[0].Firing {
 		t.Fatalf("after a look into the future and an outage: events %+v, want one firing", events)
 	}
 	// The past: before the outage the rule did not hold; during it, it did.
-	before, _ := o.StatusAt(start.Add(-time.Minute))
-	during, _ := o.StatusAt(start.Add(25 * time.Minute))
+	before, _ := o.EvaluateAt(start.Add(-time.Minute))
+	during, _ := o.EvaluateAt(start.Add(25 * time.Minute))
 	if before.Alerts[0].Firing || !during.Alerts[0].Firing || !during.Alerts[0].Since.IsZero() {
 		t.Errorf("past views: before %+v, during %+v; want not firing, then firing without Since", before.Alerts[0], during.Alerts[0])
 	}

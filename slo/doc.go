@@ -41,10 +41,14 @@
 // windows exceed the threshold and resolves as soon as one does not (the
 // short window, in practice); it needs enough events that one failure alone
 // cannot fire it.
-// Alerts are evaluated when a status is computed — by a caller, or every
-// interval by an Evaluator: each change goes to the handler
-// (WithAlertHandler) and to log/slog, once. Peek computes a status without
-// acting on alerts, for readers such as a status page.
+// Reading a status never acts on alerts: Status and StatusAt report
+// whether each rule's condition holds, and may be called from anywhere, as
+// often as wanted. Alerts are evaluated in one place, Objective.EvaluateAt,
+// which an objective on the wall clock calls on its own every 30 seconds
+// (WithEvaluationInterval): each change goes to the handler
+// (WithAlertHandler) and to log/slog, once, within an interval of
+// happening, with nothing reading. On an injected clock, as in a test, the
+// caller evaluates, or gives an interval.
 //
 // # Snapshots
 //
@@ -63,6 +67,9 @@
 // # Concurrency
 //
 // Objective and Registry are safe for concurrent use. Status values are
-// plain values owned by the caller. The only goroutines this package starts
-// are a Persister's and an Evaluator's, which their Close ends.
+// plain values owned by the caller. The only goroutine this package starts
+// is a Persister's, which its Close ends. An objective's evaluations run on
+// a timer, one at a time, with no goroutine between them; the timer holds
+// the objective weakly and stops once the objective is no longer
+// referenced.
 package slo

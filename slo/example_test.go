@@ -69,7 +69,7 @@ func ExampleWithAlertHandler() {
 			}
 		}
 		now = now.Add(time.Minute)
-		o.Status() // evaluates the alerts; a service runs an slo.Evaluator to do it
+		o.Evaluate() // on the wall clock the objective evaluates itself every 30 s
 	}
 	// Recovery.
 	for range 10 {
@@ -77,7 +77,7 @@ func ExampleWithAlertHandler() {
 			checkout.Record(sli.Good)
 		}
 		now = now.Add(time.Minute)
-		o.Status()
+		o.Evaluate()
 	}
 	// Output:
 	// checkout page-1h FIRING: burn 200 over 1h0m0s, 200 over 5m0s (threshold 14.4)

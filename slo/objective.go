@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/nines-slo/nines/budget"
+	"github.com/nines-slo/nines/internal/rotation"
 	"github.com/nines-slo/nines/sli"
 )
 
@@ -60,10 +61,13 @@ var BurnWindows = []time.Duration{5 * time.Minute, 30 * time.Minute, time.Hour, 
 // Objective is an SLI held to a target over a window: it computes the SLI,
 // the error budget, burn rates and multiwindow burn-rate alerts at any time.
 //
-// An Objective is safe for concurrent use. Evaluating its status updates
-// its alert states under a lock; each state change is delivered once, to
-// the handler and the logger, after the lock is released. Build one with
-// New; the zero value is not usable.
+// Reading a status (Status, StatusAt) never changes anything. Alerts are
+// evaluated in one place, EvaluateAt, which the objective calls on its own
+// every evaluation interval (WithEvaluationInterval); each alert state
+// change is delivered once, to the handler and the logger, in order.
+//
+// An Objective is safe for concurrent use. Build one with New; the zero
+// value is not usable.
 type Objective struct {
 	name    string
 	src     sli.Source
@@ -76,6 +80,8 @@ type Objective struct {
 	now     func() time.Time
 	handler func(AlertEvent)
 	logger  *slog.Logger
+	every   time.Duration   // evaluation interval; 0 until an option or New sets it
+	timer   *rotation.Timer // evaluates every interval; nil when nothing does
 
 	mu         sync.Mutex
 	firing     []time.Time  // per rule: when it started firing; zero when not
@@ -93,15 +99,39 @@ type optionFunc func(*Objective)
 
 func (f optionFunc) apply(o *Objective) { f(o) }
 
-// WithClock makes Status read time from now instead of the wall clock.
+// WithClock makes the objective read time from now instead of the wall
+// clock. An objective on an injected clock evaluates its alerts on its own
+// only when WithEvaluationInterval is given too; otherwise EvaluateAt is
+// the caller's to call, as a test does.
 func WithClock(now func() time.Time) Option {
 	return optionFunc(func(o *Objective) { o.now = now })
 }
 
+// DefaultEvaluationInterval is how often an objective evaluates its alerts
+// unless WithEvaluationInterval says otherwise: well within the default
+// alerts' shortest window, 5 minutes.
+const DefaultEvaluationInterval = 30 * time.Second
+
+// WithEvaluationInterval sets how often, in real time, the objective
+// evaluates its alerts on its own (EvaluateAt at its clock's now); New
+// fails with ErrInvalidConfig for an interval that is not positive. The
+// evaluations run on a timer, one at a time, and no goroutine runs
+// between them; the timer holds the objective weakly and stops once it is
+// no longer referenced.
+func WithEvaluationInterval(d time.Duration) Option {
+	return optionFunc(func(o *Objective) {
+		o.every = d
+		if d <= 0 {
+			o.every = -1 // refused by New
+		}
+	})
+}
+
 // WithAlertHandler sets the function that receives every alert state
 // change, once each, in the order the changes happened, one call at a time.
-// It runs on the goroutine of a status evaluation, after the objective's
-// lock is released; it may call back into the objective.
+// It runs on the goroutine of an evaluation (EvaluateAt, or the objective's
+// own), after the objective's lock is released; it may call back into the
+// objective.
 func WithAlertHandler(f func(AlertEvent)) Option {
 	return optionFunc(func(o *Objective) { o.handler = f })
 }
@@ -151,6 +181,9 @@ func New(c Config, opts ...Option) (*Objective, error) {
 			opt.apply(o)
 		}
 	}
+	if o.every < 0 {
+		return nil, fmt.Errorf("%w: %q: evaluation interval is not positive", ErrInvalidConfig, c.Name)
+	}
 	rules := c.Alerts
 	if rules == nil {
 		rules = DefaultAlerts()
@@ -184,7 +217,28 @@ func New(c Config, opts ...Option) (*Objective, error) {
 	if _, err := o.src.CountsAt(o.clock(), longest); errors.Is(err, sli.ErrInvalidWindow) {
 		return nil, fmt.Errorf("%w: %q: the SLI does not retain the window: %v", ErrInvalidConfig, c.Name, err)
 	}
+	if o.every == 0 && o.now == nil {
+		o.every = DefaultEvaluationInterval
+	}
+	if o.every > 0 {
+		o.timer = rotation.Start(o, o.every, (*Objective).evaluateOnTimer)
+	}
 	return o, nil
+}
+
+// evaluateOnTimer is the objective's own evaluation; an error goes to its
+// logger.
+func (o *Objective) evaluateOnTimer(time.Time) {
+	if _, err := o.Evaluate(); err != nil {
+		o.log().Error("slo: evaluating alerts", slog.String("objective", o.name), slog.Any("error", err))
+	}
+}
+
+func (o *Objective) log() *slog.Logger {
+	if o.logger != nil {
+		return o.logger
+	}
+	return slog.Default()
 }
 
 func (o *Objective) clock() time.Time {
@@ -287,29 +341,30 @@ type Status struct {
 // events.
 func (s Status) Remaining() (float64, error) { return s.Budget.Remaining() }
 
-// Status returns the objective's status now, and updates its alerts.
+// Status returns the objective's status now; see StatusAt.
 func (o *Objective) Status() (Status, error) { return o.StatusAt(o.clock()) }
 
-// StatusAt returns the objective's status at t. When t lies between the
-// latest evaluation and the clock's now, it also updates the alert states
-// and delivers their changes; at an earlier or later t it reports whether
-// each rule's condition holds then (Firing, without Since), changing
-// nothing.
-func (o *Objective) StatusAt(t time.Time) (Status, error) { return o.statusAt(t, true) }
+// StatusAt returns the objective's status at t. It changes nothing and
+// calls no handler: each alert reports whether its condition holds at t
+// (Firing), and Since is when the latest evaluation saw it start firing,
+// if it did. It may be called from anywhere, as often as wanted — a status
+// page anyone may load, every collection of an exporter.
+func (o *Objective) StatusAt(t time.Time) (Status, error) { return o.statusAt(t, false) }
 
-// Peek returns the objective's status now without touching its alerts:
-// each rule reports whether its condition holds (Firing, with Since when
-// the latest evaluation saw it fire), no state changes, and no handler or
-// logger is called. It is for readers that must not act — a status page
-// anyone may load — while Status, an Evaluator or an exporter's collection
-// evaluate.
-func (o *Objective) Peek() (Status, error) { return o.statusAt(o.clock(), false) }
+// Evaluate evaluates the alerts now; see EvaluateAt.
+func (o *Objective) Evaluate() (Status, error) { return o.EvaluateAt(o.clock()) }
 
-// PeekAt is Peek at time t.
-func (o *Objective) PeekAt(t time.Time) (Status, error) { return o.statusAt(t, false) }
+// EvaluateAt computes the status at t, as StatusAt does, and, when t lies
+// between the latest evaluation and the clock's now, updates the alert
+// states and delivers their changes to the handler and the logger before
+// it returns. At an earlier or later t it changes nothing. The objective
+// calls it on its own every evaluation interval (see
+// WithEvaluationInterval); a caller that drives the clock, as a test
+// does, calls it itself.
+func (o *Objective) EvaluateAt(t time.Time) (Status, error) { return o.statusAt(t, true) }
 
 // statusAt computes the status at t; mayUpdate lets it update the alert
-// states and deliver their changes (see StatusAt).
+// states and deliver their changes (see EvaluateAt).
 func (o *Objective) statusAt(t time.Time, mayUpdate bool) (Status, error) {
 	start, end := o.window.Bounds(t)
 	period := end.Sub(start)
@@ -495,10 +550,7 @@ func (o *Objective) deliver() {
 			o.mu.Unlock()
 		}
 	}()
-	logger := o.logger
-	if logger == nil {
-		logger = slog.Default()
-	}
+	logger := o.log()
 	for {
 		o.mu.Lock()
 		batch := o.queue

@@ -217,7 +217,7 @@ func TestAlerts(t *testing.T) {
 	// A healthy day: 6000 requests an hour.
 	steady(r, clock, 24, 6000, 0)
 	firing := func() bool {
-		s, err := o.Status()
+		s, err := o.Evaluate()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -303,10 +303,10 @@ func TestScaledThresholds(t *testing.T) {
 	}
 }
 
-// TestPeekActsOnNothing: Peek reports an alert whose condition holds as
-// firing, but neither changes its state nor calls the handler; Status then
-// does both.
-func TestPeekActsOnNothing(t *testing.T) {
+// TestStatusActsOnNothing: a thousand status reads report an alert whose
+// condition holds as firing, and neither change its state nor call the
+// handler; an evaluation then does both, once.
+func TestStatusActsOnNothing(t *testing.T) {
 	clock := fakeclock.New(t0.Add(30 * day))
 	r := ratio(t, clock)
 	var events []slo.AlertEvent
@@ -316,7 +316,31 @@ func TestPeekActsOnNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for range 60 { // an hour at 5% errors: burn rate 50
+	burn(r, clock)
+	for range 1000 {
+		p, err := o.Status()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !p.Alerts[0].Firing || !p.Alerts[0].Since.IsZero() || len(events) != 0 {
+			t.Fatalf("Status: firing %v since %v, %d events; want firing, no since, no event", p.Alerts[0].Firing, p.Alerts[0].Since, len(events))
+		}
+	}
+	s, _ := o.Evaluate()
+	if !s.Alerts[0].Firing || len(events) != 1 {
+		t.Fatalf("Evaluate: firing %v, %d events; want firing and one event", s.Alerts[0].Firing, len(events))
+	}
+	if p, _ := o.Status(); !p.Alerts[0].Since.Equal(s.Alerts[0].Since) || len(events) != 1 {
+		t.Errorf("Status after Evaluate: since %v (Evaluate %v), %d events", p.Alerts[0].Since, s.Alerts[0].Since, len(events))
+	}
+	if s, _ := o.Evaluate(); !s.Alerts[0].Firing || len(events) != 1 {
+		t.Errorf("a second evaluation: firing %v, %d events; want firing and still one event", s.Alerts[0].Firing, len(events))
+	}
+}
+
+// burn records an hour at 5% errors, a burn rate of 50 against 99.9%.
+func burn(r *sli.Ratio, clock *fakeclock.Clock) {
+	for range 60 {
 		for k := range 100 {
 			if k < 5 {
 				r.Record(sli.Bad)
@@ -326,18 +350,40 @@ func TestPeekActsOnNothing(t *testing.T) {
 		}
 		clock.Advance(time.Minute)
 	}
-	p, err := o.Peek()
+}
+
+// TestAlertsWithoutReaders: an objective evaluates its alerts on its own,
+// so an outage reaches the handler with nothing reading its status. The
+// events are on a fake clock; the evaluations on a 5 ms real timer.
+func TestAlertsWithoutReaders(t *testing.T) {
+	clock := fakeclock.New(t0.Add(30 * day))
+	r := ratio(t, clock)
+	fired := make(chan slo.AlertEvent, 4)
+	_, err := slo.New(slo.Config{Name: "checkout", SLI: r, Target: 0.999, Alerts: slo.DefaultAlerts()[:1]},
+		slo.WithClock(clock.Now), slo.WithEvaluationInterval(5*time.Millisecond),
+		slo.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))),
+		slo.WithAlertHandler(func(e slo.AlertEvent) { fired <- e }))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !p.Alerts[0].Firing || !p.Alerts[0].Since.IsZero() || len(events) != 0 {
-		t.Fatalf("Peek: firing %v since %v, %d events; want firing, no since, no event", p.Alerts[0].Firing, p.Alerts[0].Since, len(events))
+	burn(r, clock)
+	select {
+	case e := <-fired:
+		if !e.Firing || e.Objective != "checkout" {
+			t.Errorf("first event %+v, want checkout firing", e)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no alert reached the handler within 10 s of 5 ms evaluations")
 	}
-	s, _ := o.Status()
-	if !s.Alerts[0].Firing || len(events) != 1 {
-		t.Fatalf("Status after Peek: firing %v, %d events; want firing and one event", s.Alerts[0].Firing, len(events))
-	}
-	if p, _ := o.Peek(); !p.Alerts[0].Since.Equal(s.Alerts[0].Since) || len(events) != 1 {
-		t.Errorf("Peek after Status: since %v (Status %v), %d events", p.Alerts[0].Since, s.Alerts[0].Since, len(events))
+}
+
+// TestEvaluationInterval: an interval that is not positive is refused.
+func TestEvaluationInterval(t *testing.T) {
+	clock := fakeclock.New(t0.Add(30 * day))
+	for _, d := range []time.Duration{0, -time.Second} {
+		_, err := slo.New(slo.Config{Name: "x", SLI: ratio(t, clock), Target: 0.99}, slo.WithEvaluationInterval(d))
+		if !errors.Is(err, slo.ErrInvalidConfig) {
+			t.Errorf("WithEvaluationInterval(%v): %v, want ErrInvalidConfig", d, err)
+		}
 	}
 }
