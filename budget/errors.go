@@ -1,6 +1,10 @@
 package budget
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/nines-slo/nines/internal/nodata"
+)
 
 // Sentinel errors. Construction errors wrap one of these with %w and name
 // the offending field and value in the message, so callers can branch with
@@ -27,5 +31,5 @@ var (
 
 	// ErrNoData reports that there were no valid events, so no ratio, budget
 	// fraction or burn rate exists. It is never reported as 0%, 100% or NaN.
-	ErrNoData = errors.New("budget: no data: zero valid events")
+	ErrNoData error = nodata.New("budget: no data: zero valid events")
 )

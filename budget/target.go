@@ -6,6 +6,9 @@ import (
 	"time"
 )
 
+// errZeroTarget is what a zero Target's methods fail with.
+var errZeroTarget = fmt.Errorf("%w: zero Target, use NewTarget", ErrInvalidObjective)
+
 // Target is an objective held over a period: "99.9% of valid events are good
 // over 30 days". It is the input to every error-budget computation in this
 // package.
@@ -89,9 +92,13 @@ func (t Target) Allowed(valid float64) float64 { return t.rate * valid }
 // the rate that would spend exactly all of it over the period:
 // (bad / valid) / (1 − objective). A burn rate of 1 spends the budget in
 // exactly one period; 14.4 spends 2% of a 30-day budget in one hour.
-// It fails with ErrNoData when valid is zero and with ErrInvalidEvents when
-// the counts are impossible.
+// It fails with ErrNoData when valid is zero, with ErrInvalidEvents when
+// the counts are impossible, and with ErrInvalidObjective for the zero
+// Target.
 func (t Target) BurnRate(good, valid float64) (float64, error) {
+	if t.rate == 0 {
+		return 0, errZeroTarget
+	}
 	if err := checkEvents(good, valid); err != nil {
 		return 0, err
 	}
@@ -109,7 +116,7 @@ func (t Target) BurnRate(good, valid float64) (float64, error) {
 // data.
 func (t Target) Budget(good, valid float64, deductions ...Deduction) (Budget, error) {
 	if t.rate == 0 {
-		return Budget{}, fmt.Errorf("%w: zero Target, use NewTarget", ErrInvalidObjective)
+		return Budget{}, errZeroTarget
 	}
 	if err := checkEvents(good, valid); err != nil {
 		return Budget{}, err

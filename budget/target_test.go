@@ -198,3 +198,14 @@ func TestWorkbookBurnFigures(t *testing.T) {
 		t.Errorf("one failure in 7200 requests consumed %v of the budget, want 13.9%%", c)
 	}
 }
+
+// TestZeroTarget: the zero Target is refused, never a burn rate of +Inf.
+func TestZeroTarget(t *testing.T) {
+	var zero budget.Target
+	if r, err := zero.BurnRate(90, 100); !errors.Is(err, budget.ErrInvalidObjective) {
+		t.Errorf("zero Target's BurnRate = %v, %v; want ErrInvalidObjective", r, err)
+	}
+	if _, err := zero.Budget(90, 100); !errors.Is(err, budget.ErrInvalidObjective) {
+		t.Errorf("zero Target's Budget: %v; want ErrInvalidObjective", err)
+	}
+}

@@ -41,7 +41,7 @@
 //
 // The gauges are the in-process numbers of Objective.Status, for this
 // replica alone: the SLI and budget over the objective's window, the burn
-// rate over each of slo.BurnWindows, each alert rule's state (1 firing, 0
+// rate over each of slo.BurnWindows(), each alert rule's state (1 firing, 0
 // not), and p50/p95/p99 over each of the latency SLI's histogram windows.
 // A gauge with no data in its window (no valid events, no latencies) is not
 // reported at all, rather than as 0 or NaN.

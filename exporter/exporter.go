@@ -87,14 +87,12 @@ func WithBoundaries(b []time.Duration) Option {
 }
 
 // WithClock makes the exporter read time from now: the time each status is
-// computed for, and the histograms' timestamps. By default a status is each
-// objective's own (Objective.Status, on the clock it was built with), and
-// timestamps come from the wall clock.
+// computed for, and the histograms' timestamps. By default, or with a nil
+// now, as in every package of nines, a status is each objective's own
+// (Objective.Status, on the clock it was built with), and timestamps come
+// from the wall clock.
 func WithClock(now func() time.Time) Option {
 	return optionFunc(func(e *Exporter) error {
-		if now == nil {
-			return fmt.Errorf("%w: WithClock: nil clock", ErrInvalidOption)
-		}
 		e.clock = now
 		return nil
 	})
@@ -236,7 +234,7 @@ func (e *Exporter) attrsOf(o *slo.Objective) *objectiveAttrs {
 		base: with(),
 		burn: map[time.Duration]attribute.Set{}, alert: map[string]attribute.Set{}, quantile: map[quantileKey]attribute.Set{},
 	}
-	for _, w := range slo.BurnWindows {
+	for _, w := range slo.BurnWindows() {
 		a.burn[w] = with(BurnWindowKey.String(Duration(w)))
 	}
 	for _, r := range o.Alerts() {

@@ -330,6 +330,9 @@ func TestThresholdBoundary(t *testing.T) {
 	if _, err := exporter.New(nil); !errors.Is(err, exporter.ErrInvalidOption) {
 		t.Errorf("New(nil registry): error %v, want ErrInvalidOption", err)
 	}
+	if _, err := exporter.New(reg, exporter.WithClock(nil)); err != nil {
+		t.Errorf("WithClock(nil), the wall clock as everywhere: %v", err)
+	}
 	exp, _ := exporter.New(reg)
 	if err := exp.Register(nil); !errors.Is(err, exporter.ErrInvalidOption) {
 		t.Errorf("Register(nil): error %v, want ErrInvalidOption", err)

@@ -62,7 +62,7 @@ const BudgetRecord = "nines_slo:budget_remaining:ratio"
 //
 //   - recording rules for the fleet's good and valid events (summed
 //     increases across every replica), the SLI, and the burn rate over each
-//     of slo.BurnWindows, each alert rule's windows and the objective's
+//     of slo.BurnWindows(), each alert rule's windows and the objective's
 //     period, and the budget left over the period;
 //   - one alerting rule (AlertName) per burn-rate alert rule, firing when
 //     both its windows burn faster than its threshold and the long window
@@ -124,7 +124,7 @@ func writeGroup(b *bufio.Writer, o *slo.Objective, interval time.Duration, at ti
 	}
 	by := "sum by (" + PromNameLabel + ", " + PromServiceLabel + ")"
 
-	windows := slices.Clone(slo.BurnWindows)
+	windows := slo.BurnWindows()
 	for _, r := range o.Alerts() {
 		windows = append(windows, r.Long, r.Short)
 	}

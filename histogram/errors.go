@@ -1,12 +1,16 @@
 package histogram
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/nines-slo/nines/internal/nodata"
+)
 
 // Sentinel errors; errors from this package wrap them with %w and name the
 // offending field or value.
 var (
 	// ErrNoData reports a statistic asked of a histogram with no values.
-	ErrNoData = errors.New("histogram: no data: no values recorded")
+	ErrNoData error = nodata.New("histogram: no data: no values recorded")
 
 	// ErrInvalidConfig reports a Config field that is out of range.
 	ErrInvalidConfig = errors.New("histogram: invalid config")

@@ -1,13 +1,17 @@
 package sli
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/nines-slo/nines/internal/nodata"
+)
 
 // Sentinel errors. Errors from constructors and reads wrap one of these with
 // %w and name the offending field and value; branch on them with errors.Is.
 var (
 	// ErrNoData reports a ratio asked of zero valid events. It is never
 	// reported as 0%, 100% or NaN.
-	ErrNoData = errors.New("sli: no data: zero valid events")
+	ErrNoData error = nodata.New("sli: no data: zero valid events")
 
 	// ErrInvalidThreshold reports a latency threshold that is not positive.
 	ErrInvalidThreshold = errors.New("sli: latency threshold must be positive")

@@ -55,8 +55,12 @@ type Config struct {
 // is at risk.
 const DefaultAtRisk = 0.25
 
-// BurnWindows are the windows every status reports burn rates over.
-var BurnWindows = []time.Duration{5 * time.Minute, 30 * time.Minute, time.Hour, 6 * time.Hour, 24 * time.Hour, 3 * 24 * time.Hour}
+// burnWindows are the windows every status reports burn rates over.
+var burnWindows = [...]time.Duration{5 * time.Minute, 30 * time.Minute, time.Hour, 6 * time.Hour, 24 * time.Hour, 3 * 24 * time.Hour}
+
+// BurnWindows returns the windows every status reports burn rates over,
+// shortest first: 5m, 30m, 1h, 6h, 1d and 3d. The slice is the caller's.
+func BurnWindows() []time.Duration { return slices.Clone(burnWindows[:]) }
 
 // Objective is an SLI held to a target over a window: it computes the SLI,
 // the error budget, burn rates and multiwindow burn-rate alerts at any time.
@@ -100,7 +104,8 @@ type optionFunc func(*Objective)
 func (f optionFunc) apply(o *Objective) { f(o) }
 
 // WithClock makes the objective read time from now instead of the wall
-// clock. An objective on an injected clock evaluates its alerts on its own
+// clock; nil restores the wall clock, as in every package of nines. An
+// objective on an injected clock evaluates its alerts on its own
 // only when WithEvaluationInterval is given too; otherwise EvaluateAt is
 // the caller's to call, as a test does.
 func WithClock(now func() time.Time) Option {
@@ -331,7 +336,7 @@ type Status struct {
 	Budget      budget.Budget // the error budget over the window: Remaining() is what gates check
 	Traffic     float64       // valid events per second over the window so far
 
-	BurnRates []BurnRate        // over BurnWindows
+	BurnRates []BurnRate        // over BurnWindows()
 	Alerts    []Alert           // one per rule
 	Latency   []sli.Percentiles // latency objectives: p50/p95/p99 per histogram window with data
 }
@@ -419,7 +424,7 @@ func (o *Objective) statusAt(t time.Time, mayUpdate bool) (Status, error) {
 		}
 		return b, nil
 	}
-	for _, w := range BurnWindows {
+	for _, w := range burnWindows {
 		b, err := burn(w)
 		if err != nil {
 			return Status{}, err
