@@ -16,7 +16,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
 	"github.com/nines-slo/nines/exporter"
-	"github.com/nines-slo/nines/internal/fakeclock"
+	"github.com/nines-slo/nines/ninestest"
 	"github.com/nines-slo/nines/sli"
 	"github.com/nines-slo/nines/slo"
 )
@@ -26,7 +26,7 @@ var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 // fixture is a registry of three objectives with known events, recorded
 // all at the clock's time so that every window holds them all.
 type fixture struct {
-	clock    *fakeclock.Clock
+	clock    *ninestest.Clock
 	reg      *slo.Registry
 	latency  *sli.Latency
 	checkout *sli.Ratio
@@ -34,7 +34,7 @@ type fixture struct {
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
-	f := &fixture{clock: fakeclock.New(t0)}
+	f := &fixture{clock: ninestest.NewClock(t0)}
 	var err error
 	f.checkout, err = sli.NewRatio(sli.WithClock(f.clock.Now))
 	if err != nil {
@@ -307,7 +307,7 @@ func histogramOf(t *testing.T, rm metricdata.ResourceMetrics) metricdata.Histogr
 // TestThresholdBoundary checks that a threshold outside the boundaries
 // becomes one, and that WithBoundaries replaces the defaults.
 func TestThresholdBoundary(t *testing.T) {
-	clock := fakeclock.New(t0)
+	clock := ninestest.NewClock(t0)
 	l, _ := sli.NewLatency(300*time.Millisecond, sli.WithClock(clock.Now))
 	l.Record(200 * time.Millisecond)
 	l.Record(290 * time.Millisecond)
@@ -373,7 +373,7 @@ func TestRestoredNotCounted(t *testing.T) {
 }
 
 // newEmptyFixture builds the fixture's objectives without events.
-func newEmptyFixture(t *testing.T, clock *fakeclock.Clock) *fixture {
+func newEmptyFixture(t *testing.T, clock *ninestest.Clock) *fixture {
 	f := &fixture{clock: clock}
 	f.checkout, _ = sli.NewRatio(sli.WithClock(clock.Now))
 	search, _ := sli.NewRatio(sli.WithClock(clock.Now))
@@ -400,7 +400,7 @@ func newEmptyFixture(t *testing.T, clock *fakeclock.Clock) *fixture {
 // TestNoDataNotReported checks that an objective without events reports
 // its target and zero counters, and no SLI, budget or burn rate.
 func TestNoDataNotReported(t *testing.T) {
-	g := newEmptyFixture(t, fakeclock.New(t0))
+	g := newEmptyFixture(t, ninestest.NewClock(t0))
 	rm, _, _ := collect(t, g.reg)
 	got := flatten(rm)
 	for k := range got {

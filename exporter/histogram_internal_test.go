@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/nines-slo/nines/histogram"
-	"github.com/nines-slo/nines/internal/fakeclock"
+	"github.com/nines-slo/nines/ninestest"
 )
 
 // TestToExplicitSplits records values evenly across the HDR bucket that
@@ -13,7 +13,7 @@ import (
 // proportion, that no value is lost, and that bucket counts never shrink as
 // values are added.
 func TestToExplicitSplits(t *testing.T) {
-	clock := fakeclock.New(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
+	clock := ninestest.NewClock(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
 	r, err := histogram.NewRecorder(histogram.Config{}, histogram.WithClock(clock.Now))
 	if err != nil {
 		t.Fatal(err)
@@ -58,7 +58,7 @@ func TestToExplicitSplits(t *testing.T) {
 // TestToExplicitTwoCutsNeverShrink puts two bounds inside one HDR bucket
 // (at 30% and 40% of it): no bucket count may shrink as values are added.
 func TestToExplicitTwoCutsNeverShrink(t *testing.T) {
-	clock := fakeclock.New(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
+	clock := ninestest.NewClock(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
 	r, _ := histogram.NewRecorder(histogram.Config{}, histogram.WithClock(clock.Now))
 	probe, _ := histogram.NewRecorder(histogram.Config{}, histogram.WithClock(clock.Now))
 	probe.Record(100 * time.Millisecond)

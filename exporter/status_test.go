@@ -14,7 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/nines-slo/nines/exporter"
-	"github.com/nines-slo/nines/internal/fakeclock"
+	"github.com/nines-slo/nines/ninestest"
 	"github.com/nines-slo/nines/sli"
 	"github.com/nines-slo/nines/slo"
 )
@@ -89,7 +89,7 @@ func TestStatusJSON(t *testing.T) {
 // TestStatusActsOnNoAlert loads the page and the document of a registry
 // whose alerts' conditions hold: the alert handler is never called.
 func TestStatusActsOnNoAlert(t *testing.T) {
-	clock := fakeclock.New(t0)
+	clock := ninestest.NewClock(t0)
 	r, _ := sli.NewRatio(sli.WithClock(clock.Now))
 	for k := range 1000 {
 		r.Record(outcome(k%2 == 0))
@@ -112,7 +112,7 @@ func TestStatusActsOnNoAlert(t *testing.T) {
 // TestStatusNoDataIsNull checks that an objective without events has null
 // SLI, budget and burn rates in the document.
 func TestStatusNoDataIsNull(t *testing.T) {
-	g := newEmptyFixture(t, fakeclock.New(t0))
+	g := newEmptyFixture(t, ninestest.NewClock(t0))
 	_, body := get(t, serveStatus(t, g.reg).URL+"/?format=json", "")
 	for _, want := range []string{`"sli": null`, `"budget": null`, `"rate": null`, `"state": "no data"`} {
 		if !strings.Contains(string(body), want) {
@@ -125,7 +125,7 @@ func TestStatusNoDataIsNull(t *testing.T) {
 // the three kinds of chart as inline SVG, no script and no external asset,
 // names escaped, and read-only.
 func TestStatusPage(t *testing.T) {
-	clock := fakeclock.New(t0)
+	clock := ninestest.NewClock(t0)
 	lat, _ := sli.NewLatency(100*time.Millisecond, sli.WithClock(clock.Now))
 	avail, _ := sli.NewRatio(sli.WithClock(clock.Now))
 	// A day of traffic, a bad hour in the middle.

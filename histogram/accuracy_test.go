@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/nines-slo/nines/histogram"
-	"github.com/nines-slo/nines/internal/fakeclock"
+	"github.com/nines-slo/nines/ninestest"
 )
 
 var t0 = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
@@ -67,7 +67,7 @@ func exact(sorted []time.Duration, q float64) time.Duration {
 // and returns the snapshot of its shortest window.
 func recordAll(t testing.TB, values []time.Duration) *histogram.Snapshot {
 	t.Helper()
-	clock := fakeclock.New(t0)
+	clock := ninestest.NewClock(t0)
 	r, err := histogram.NewRecorder(histogram.Config{}, histogram.WithClock(clock.Now))
 	if err != nil {
 		t.Fatal(err)

@@ -12,12 +12,12 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/nines-slo/nines/histogram"
-	"github.com/nines-slo/nines/internal/fakeclock"
+	"github.com/nines-slo/nines/ninestest"
 )
 
-func newRecorder(t testing.TB, c histogram.Config) (*histogram.Recorder, *fakeclock.Clock) {
+func newRecorder(t testing.TB, c histogram.Config) (*histogram.Recorder, *ninestest.Clock) {
 	t.Helper()
-	clock := fakeclock.New(t0)
+	clock := ninestest.NewClock(t0)
 	r, err := histogram.NewRecorder(c, histogram.WithClock(clock.Now))
 	if err != nil {
 		t.Fatal(err)

@@ -8,13 +8,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nines-slo/nines/internal/fakeclock"
+	"github.com/nines-slo/nines/ninestest"
 	"github.com/nines-slo/nines/sli"
 	"github.com/nines-slo/nines/slo"
 )
 
 // outage records a minute of traffic with the given share failing.
-func outage(r *sli.Ratio, clock *fakeclock.Clock, failPercent int) {
+func outage(r *sli.Ratio, clock *ninestest.Clock, failPercent int) {
 	for i := range 100 {
 		if i < failPercent {
 			r.Record(sli.Bad)
@@ -29,7 +29,7 @@ func outage(r *sli.Ratio, clock *fakeclock.Clock, failPercent int) {
 // outage and a recovery: the handler sees firing then resolved, once each,
 // in order, one call at a time.
 func TestAlertsConcurrent(t *testing.T) {
-	clock := fakeclock.New(t0.Add(30 * day))
+	clock := ninestest.NewClock(t0.Add(30 * day))
 	r := ratio(t, clock)
 	steady(r, clock, 24, 6000, 0)
 	var mu sync.Mutex
@@ -89,7 +89,7 @@ func TestAlertsConcurrent(t *testing.T) {
 // past changes no alert state, and does not stop later evaluations from
 // delivering.
 func TestStatusAtElsewhereInTime(t *testing.T) {
-	clock := fakeclock.New(t0.Add(30 * day))
+	clock := ninestest.NewClock(t0.Add(30 * day))
 	r := ratio(t, clock)
 	var events []slo.AlertEvent
 	o := objective(t, slo.Config{Name: "api", SLI: r, Target: 0.999, Alerts: slo.DefaultAlerts()[:1]}, clock,
@@ -118,7 +118,7 @@ func TestStatusAtElsewhereInTime(t *testing.T) {
 }
 
 func TestUnreachableRules(t *testing.T) {
-	clock := fakeclock.New(t0)
+	clock := ninestest.NewClock(t0)
 	// At 90% no burn rate exceeds 10: the 14.4 page is left out of the
 	// defaults, the 6 page and the ticket stay.
 	o := objective(t, slo.Config{Name: "latency", SLI: ratio(t, clock), Target: 0.9}, clock)

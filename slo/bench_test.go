@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nines-slo/nines/internal/fakeclock"
+	"github.com/nines-slo/nines/ninestest"
 	"github.com/nines-slo/nines/sli"
 	"github.com/nines-slo/nines/slo"
 )
@@ -15,7 +15,7 @@ import (
 // rolling window over full buckets: SLI, budget, six burn rates and three
 // alert rules evaluated.
 func BenchmarkObjectiveStatus(b *testing.B) {
-	clock := fakeclock.New(t0.Add(30 * day))
+	clock := ninestest.NewClock(t0.Add(30 * day))
 	r := ratio(b, clock)
 	steady(r, clock, 720, 60, 1)
 	o := objective(b, slo.Config{Name: "api", SLI: r, Target: 0.999}, clock)
@@ -29,7 +29,7 @@ func BenchmarkObjectiveStatus(b *testing.B) {
 
 // BenchmarkRegistryStatus is the status of 100 such objectives.
 func BenchmarkRegistryStatus(b *testing.B) {
-	clock := fakeclock.New(t0.Add(30 * day))
+	clock := ninestest.NewClock(t0.Add(30 * day))
 	reg := &slo.Registry{}
 	for i := range 100 {
 		r := ratio(b, clock)
@@ -49,7 +49,7 @@ func BenchmarkRegistryStatus(b *testing.B) {
 // registry100 returns a registry of 100 objectives — 80 ratio, 20 latency —
 // with 30 days of traffic, or none.
 func registry100(b *testing.B, traffic bool) *slo.Registry {
-	clock := fakeclock.New(t0.Add(30 * day))
+	clock := ninestest.NewClock(t0.Add(30 * day))
 	reg := &slo.Registry{}
 	for i := range 100 {
 		var src sli.Source

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nines-slo/nines/internal/fakeclock"
+	"github.com/nines-slo/nines/ninestest"
 	"github.com/nines-slo/nines/sli"
 	"github.com/nines-slo/nines/slo"
 )
@@ -45,7 +45,7 @@ func TestCalendarPeriodsExactInEveryZone(t *testing.T) {
 			for _, into := range []time.Duration{time.Hour, 7 * time.Hour, end.Sub(start) / 2, end.Sub(start) - time.Minute} {
 				t.Run(fmt.Sprintf("%s/%s/%v", zone, pp.p, into), func(t *testing.T) {
 					at := start.Add(into)
-					clock := fakeclock.New(at)
+					clock := ninestest.NewClock(at)
 					r := ratio(t, clock, sli.WithStorage(sli.Storage{Retention: 400 * day}))
 					o := objective(t, slo.Config{Name: "a", SLI: r, Target: 0.99, Window: w}, clock)
 					for k := range 50 { // the last 30 minutes of the previous period

@@ -9,7 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/nines-slo/nines/internal/fakeclock"
+	"github.com/nines-slo/nines/ninestest"
 	"github.com/nines-slo/nines/slo"
 )
 
@@ -19,7 +19,7 @@ import (
 // one must snapshot again and restore again. The seed corpus in
 // testdata/fuzz/FuzzRestore holds real snapshots and damaged ones.
 func FuzzRestore(f *testing.F) {
-	clock := fakeclock.New(t0.Add(10 * day))
+	clock := ninestest.NewClock(t0.Add(10 * day))
 	src := newFleet(f, clock)
 	src.traffic(clock, 0)
 	var buf bytes.Buffer
@@ -40,7 +40,7 @@ func FuzzRestore(f *testing.F) {
 	})
 }
 
-func restoreOrRefuse(t *testing.T, clock *fakeclock.Clock, data []byte) {
+func restoreOrRefuse(t *testing.T, clock *ninestest.Clock, data []byte) {
 	{
 		dst := newFleet(t, clock)
 		dst.avail.Record(1) // something to lose

@@ -10,7 +10,7 @@ import (
 	"testing/iotest"
 	"time"
 
-	"github.com/nines-slo/nines/internal/fakeclock"
+	"github.com/nines-slo/nines/ninestest"
 	"github.com/nines-slo/nines/sli"
 )
 
@@ -18,7 +18,7 @@ import (
 // in a ratio SLI, as one replica of a fleet would write it.
 func replicaSnapshot(tb testing.TB, n int, seed int) []byte {
 	at := time.Date(2026, 11, 19, 15, 0, 0, 0, time.UTC)
-	clock := fakeclock.New(at)
+	clock := ninestest.NewClock(at)
 	r, err := sli.NewRatio(sli.WithClock(clock.Now))
 	if err != nil {
 		tb.Fatal(err)

@@ -13,7 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/nines-slo/nines/internal/fakeclock"
+	"github.com/nines-slo/nines/ninestest"
 	"github.com/nines-slo/nines/sli"
 	"github.com/nines-slo/nines/slo"
 )
@@ -22,7 +22,7 @@ var t0 = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 
 const day = 24 * time.Hour
 
-func ratio(t testing.TB, clock *fakeclock.Clock, opts ...sli.Option) *sli.Ratio {
+func ratio(t testing.TB, clock *ninestest.Clock, opts ...sli.Option) *sli.Ratio {
 	t.Helper()
 	r, err := sli.NewRatio(append([]sli.Option{sli.WithClock(clock.Now)}, opts...)...)
 	if err != nil {
@@ -31,7 +31,7 @@ func ratio(t testing.TB, clock *fakeclock.Clock, opts ...sli.Option) *sli.Ratio 
 	return r
 }
 
-func objective(t testing.TB, c slo.Config, clock *fakeclock.Clock, opts ...slo.Option) *slo.Objective {
+func objective(t testing.TB, c slo.Config, clock *ninestest.Clock, opts ...slo.Option) *slo.Objective {
 	t.Helper()
 	o, err := slo.New(c, append([]slo.Option{slo.WithClock(clock.Now), slo.WithLogger(slog.New(slog.DiscardHandler))}, opts...)...)
 	if err != nil {
@@ -42,7 +42,7 @@ func objective(t testing.TB, c slo.Config, clock *fakeclock.Clock, opts ...slo.O
 
 // steady records perHour events an hour, bad of them bad, both spread evenly
 // over the hour, for hours hours ending at the clock's time.
-func steady(r *sli.Ratio, clock *fakeclock.Clock, hours, perHour, bad int) {
+func steady(r *sli.Ratio, clock *ninestest.Clock, hours, perHour, bad int) {
 	start := clock.Now().Add(-time.Duration(hours) * time.Hour)
 	step := time.Hour / time.Duration(perHour)
 	for h := range hours {
@@ -58,7 +58,7 @@ func steady(r *sli.Ratio, clock *fakeclock.Clock, hours, perHour, bad int) {
 }
 
 func TestNewRejects(t *testing.T) {
-	clock := fakeclock.New(t0)
+	clock := ninestest.NewClock(t0)
 	r := ratio(t, clock)
 	tests := []struct {
 		name  string
@@ -99,7 +99,7 @@ func TestNewRejects(t *testing.T) {
 // over 30 days, end to end through recorded events.
 func TestWorkbookFigures(t *testing.T) {
 	t.Run("an hour at burn rate 14.4 spends 2%", func(t *testing.T) {
-		clock := fakeclock.New(t0.Add(30 * day))
+		clock := ninestest.NewClock(t0.Add(30 * day))
 		r := ratio(t, clock)
 		o := objective(t, slo.Config{Name: "api", SLI: r, Target: 0.999}, clock)
 		// 2500 requests an hour for 30 days; in the last hour 36 failed.
@@ -119,7 +119,7 @@ func TestWorkbookFigures(t *testing.T) {
 		}
 	})
 	t.Run("10 requests an hour, one failed, spends 13.9%", func(t *testing.T) {
-		clock := fakeclock.New(t0.Add(30 * day))
+		clock := ninestest.NewClock(t0.Add(30 * day))
 		r := ratio(t, clock)
 		var events []slo.AlertEvent
 		o := objective(t, slo.Config{Name: "quiet", SLI: r, Target: 0.999}, clock, slo.WithAlertHandler(func(e slo.AlertEvent) { events = append(events, e) }))
@@ -153,7 +153,7 @@ func TestStatusAndAttainment(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clock := fakeclock.New(t0.Add(30 * day))
+			clock := ninestest.NewClock(t0.Add(30 * day))
 			r := ratio(t, clock)
 			o := objective(t, slo.Config{Name: "api", SLI: r, Target: 0.99, Alerts: []slo.AlertRule{}}, clock)
 			steady(r, clock, 720, tt.perHour, tt.bad)
@@ -184,7 +184,7 @@ func TestStatusAndAttainment(t *testing.T) {
 			}
 		})
 	}
-	clock := fakeclock.New(t0)
+	clock := ninestest.NewClock(t0)
 	o := objective(t, slo.Config{Name: "idle", SLI: ratio(t, clock), Target: 0.99}, clock)
 	s, err := o.Status()
 	if err != nil {
@@ -202,7 +202,7 @@ func TestStatusAndAttainment(t *testing.T) {
 // only when both windows burn past 14.4, resolves when the short window
 // drops below, and every change reaches the handler and the log once.
 func TestAlerts(t *testing.T) {
-	clock := fakeclock.New(t0.Add(30 * day))
+	clock := ninestest.NewClock(t0.Add(30 * day))
 	r := ratio(t, clock)
 	var mu sync.Mutex
 	var events []slo.AlertEvent
@@ -307,7 +307,7 @@ func TestScaledThresholds(t *testing.T) {
 // condition holds as firing, and neither change its state nor call the
 // handler; an evaluation then does both, once.
 func TestStatusActsOnNothing(t *testing.T) {
-	clock := fakeclock.New(t0.Add(30 * day))
+	clock := ninestest.NewClock(t0.Add(30 * day))
 	r := ratio(t, clock)
 	var events []slo.AlertEvent
 	o, err := slo.New(slo.Config{Name: "checkout", SLI: r, Target: 0.999, Alerts: slo.DefaultAlerts()[:1]},
@@ -339,7 +339,7 @@ func TestStatusActsOnNothing(t *testing.T) {
 }
 
 // burn records an hour at 5% errors, a burn rate of 50 against 99.9%.
-func burn(r *sli.Ratio, clock *fakeclock.Clock) {
+func burn(r *sli.Ratio, clock *ninestest.Clock) {
 	for range 60 {
 		for k := range 100 {
 			if k < 5 {
@@ -356,7 +356,7 @@ func burn(r *sli.Ratio, clock *fakeclock.Clock) {
 // so an outage reaches the handler with nothing reading its status. The
 // events are on a fake clock; the evaluations on a 5 ms real timer.
 func TestAlertsWithoutReaders(t *testing.T) {
-	clock := fakeclock.New(t0.Add(30 * day))
+	clock := ninestest.NewClock(t0.Add(30 * day))
 	r := ratio(t, clock)
 	fired := make(chan slo.AlertEvent, 4)
 	_, err := slo.New(slo.Config{Name: "checkout", SLI: r, Target: 0.999, Alerts: slo.DefaultAlerts()[:1]},
@@ -379,7 +379,7 @@ func TestAlertsWithoutReaders(t *testing.T) {
 
 // TestEvaluationInterval: an interval that is not positive is refused.
 func TestEvaluationInterval(t *testing.T) {
-	clock := fakeclock.New(t0.Add(30 * day))
+	clock := ninestest.NewClock(t0.Add(30 * day))
 	for _, d := range []time.Duration{0, -time.Second} {
 		_, err := slo.New(slo.Config{Name: "x", SLI: ratio(t, clock), Target: 0.99}, slo.WithEvaluationInterval(d))
 		if !errors.Is(err, slo.ErrInvalidConfig) {

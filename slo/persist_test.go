@@ -15,12 +15,12 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/nines-slo/nines/internal/fakeclock"
+	"github.com/nines-slo/nines/ninestest"
 	"github.com/nines-slo/nines/slo"
 )
 
 func TestWriteAndReadFile(t *testing.T) {
-	clock := fakeclock.New(t0.Add(10 * day))
+	clock := ninestest.NewClock(t0.Add(10 * day))
 	a := newFleet(t, clock)
 	a.traffic(clock, 0)
 	path := filepath.Join(t.TempDir(), "slo.snap")
@@ -46,7 +46,7 @@ func TestWriteAndReadFile(t *testing.T) {
 // TestPersister writes at an interval and on Close, and leaves no goroutine
 // behind.
 func TestPersister(t *testing.T) {
-	clock := fakeclock.New(t0.Add(10 * day))
+	clock := ninestest.NewClock(t0.Add(10 * day))
 	a := newFleet(t, clock)
 	a.traffic(clock, 0)
 	path := filepath.Join(t.TempDir(), "slo.snap")
@@ -96,7 +96,7 @@ func TestKilledWhilePersisting(t *testing.T) {
 		t.Skip("starts child processes")
 	}
 	path := filepath.Join(t.TempDir(), "slo.snap")
-	clock := fakeclock.New(t0.Add(10 * day))
+	clock := ninestest.NewClock(t0.Add(10 * day))
 	seed := newFleet(t, clock)
 	seed.traffic(clock, 0)
 	if err := slo.WriteFile(seed.reg, path); err != nil {
@@ -150,7 +150,7 @@ func TestKilledWhilePersisting(t *testing.T) {
 // persistForever is the child: it rewrites the snapshot until killed, for
 // at most 30 seconds.
 func persistForever(t *testing.T, path string) {
-	clock := fakeclock.New(t0.Add(10 * day))
+	clock := ninestest.NewClock(t0.Add(10 * day))
 	f := newFleet(t, clock)
 	f.traffic(clock, 0)
 	os.Stdout.WriteString("writing\n")

@@ -5,13 +5,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nines-slo/nines/internal/fakeclock"
+	"github.com/nines-slo/nines/ninestest"
 	"github.com/nines-slo/nines/sli"
 	"github.com/nines-slo/nines/slo"
 )
 
 func TestRegistry(t *testing.T) {
-	clock := fakeclock.New(t0)
+	clock := ninestest.NewClock(t0)
 	a := objective(t, slo.Config{Name: "a", SLI: ratio(t, clock), Target: 0.99}, clock)
 	b := objective(t, slo.Config{Name: "b", SLI: ratio(t, clock), Target: 0.999}, clock)
 	again := objective(t, slo.Config{Name: "a", SLI: ratio(t, clock), Target: 0.9}, clock)
@@ -49,7 +49,7 @@ func TestRegistry(t *testing.T) {
 // for its critical components: an outage in search spends search's budget
 // fast and the system's slowly.
 func TestSystemAndComponentBudgets(t *testing.T) {
-	clock := fakeclock.New(t0.Add(30 * day))
+	clock := ninestest.NewClock(t0.Add(30 * day))
 	search, catalog := ratio(t, clock), ratio(t, clock)
 	system, err := sli.NewAggregated([]sli.Part{{Name: "search", SLI: search}, {Name: "catalog", SLI: catalog}}, sli.WithClock(clock.Now))
 	if err != nil {
@@ -95,7 +95,7 @@ func TestSystemAndComponentBudgets(t *testing.T) {
 }
 
 func TestLatencyObjective(t *testing.T) {
-	clock := fakeclock.New(t0)
+	clock := ninestest.NewClock(t0)
 	l, err := sli.NewLatency(100*time.Millisecond, sli.WithClock(clock.Now))
 	if err != nil {
 		t.Fatal(err)
@@ -123,7 +123,7 @@ func TestLatencyObjective(t *testing.T) {
 // TestCalendarBudgetStartsFull: a calendar month's budget is full again at
 // the first instant of the next month.
 func TestCalendarBudgetStartsFull(t *testing.T) {
-	clock := fakeclock.New(time.Date(2026, 11, 30, 23, 0, 0, 0, time.UTC))
+	clock := ninestest.NewClock(time.Date(2026, 11, 30, 23, 0, 0, 0, time.UTC))
 	r := ratio(t, clock)
 	o := objective(t, slo.Config{Name: "monthly", SLI: r, Target: 0.99, Window: slo.Calendar(slo.Month, nil)}, clock)
 	steady(r, clock, 24, 100, 5)

@@ -12,7 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/nines-slo/nines/internal/fakeclock"
+	"github.com/nines-slo/nines/ninestest"
 	"github.com/nines-slo/nines/sli"
 	"github.com/nines-slo/nines/slo"
 )
@@ -25,7 +25,7 @@ type fleet struct {
 	latency             *sli.Latency
 }
 
-func newFleet(t testing.TB, clock *fakeclock.Clock) *fleet {
+func newFleet(t testing.TB, clock *ninestest.Clock) *fleet {
 	t.Helper()
 	f := &fleet{avail: ratio(t, clock), home: ratio(t, clock), search: ratio(t, clock)}
 	var err error
@@ -49,7 +49,7 @@ func newFleet(t testing.TB, clock *fakeclock.Clock) *fleet {
 }
 
 // traffic records a day of traffic, seeded so replicas differ.
-func (f *fleet) traffic(clock *fakeclock.Clock, seed int) {
+func (f *fleet) traffic(clock *ninestest.Clock, seed int) {
 	for m := range 24 * 60 {
 		at := clock.Now().Add(-time.Duration(24*60-m) * time.Minute)
 		for k := range 10 {
@@ -89,7 +89,7 @@ func view(t *testing.T, reg *slo.Registry, at time.Time) map[string][3]float64 {
 }
 
 func TestSnapshotRestore(t *testing.T) {
-	clock := fakeclock.New(t0.Add(10 * day))
+	clock := ninestest.NewClock(t0.Add(10 * day))
 	a := newFleet(t, clock)
 	a.traffic(clock, 0)
 	var buf bytes.Buffer
@@ -119,7 +119,7 @@ func TestSnapshotRestore(t *testing.T) {
 	// Restored 29½ days later: the window has moved on, as it has for the
 	// original, and holds about half the day of traffic.
 	later := clock.Now().Add(29*day + 12*time.Hour)
-	lateClock := fakeclock.New(later)
+	lateClock := ninestest.NewClock(later)
 	c := newFleet(t, lateClock)
 	if _, err := c.reg.Restore(bytes.NewReader(snap)); err != nil {
 		t.Fatal(err)
@@ -138,7 +138,7 @@ func TestSnapshotRestore(t *testing.T) {
 // TestFleetMerge restores two replicas' snapshots into one registry, and
 // merges them into one snapshot: both give the exact sum.
 func TestFleetMerge(t *testing.T) {
-	clock := fakeclock.New(t0.Add(10 * day))
+	clock := ninestest.NewClock(t0.Add(10 * day))
 	a, b := newFleet(t, clock), newFleet(t, clock)
 	a.traffic(clock, 0)
 	b.traffic(clock, 500)
@@ -190,7 +190,7 @@ func (f *fleet) totals() []sli.Totals {
 // TestRestoreRejects damages a snapshot every way a disk or a network can;
 // each is refused with ErrCorruptSnapshot and changes nothing.
 func TestRestoreRejects(t *testing.T) {
-	clock := fakeclock.New(t0.Add(10 * day))
+	clock := ninestest.NewClock(t0.Add(10 * day))
 	a := newFleet(t, clock)
 	a.traffic(clock, 0)
 	var buf bytes.Buffer
@@ -245,7 +245,7 @@ func TestRestoreRejects(t *testing.T) {
 // registers the objectives the other way round: every SLI gets its state,
 // once.
 func TestRestoreAcrossRegistrationOrder(t *testing.T) {
-	clock := fakeclock.New(t0.Add(10 * day))
+	clock := ninestest.NewClock(t0.Add(10 * day))
 	build := func(systemFirst bool) (*slo.Registry, *sli.Ratio, *sli.Ratio) {
 		home, search := ratio(t, clock), ratio(t, clock)
 		browse, err := sli.NewAggregated([]sli.Part{{Name: "home", SLI: home}, {Name: "search", SLI: search}}, sli.WithClock(clock.Now))
@@ -297,7 +297,7 @@ func TestRestoreAcrossRegistrationOrder(t *testing.T) {
 }
 
 func TestSnapshotKeyCollision(t *testing.T) {
-	clock := fakeclock.New(t0)
+	clock := ninestest.NewClock(t0)
 	part := ratio(t, clock)
 	browse, _ := sli.NewAggregated([]sli.Part{{Name: "search", SLI: part}}, sli.WithClock(clock.Now))
 	reg, err := slo.NewRegistry(objective(t, slo.Config{Name: "browse", SLI: browse, Target: 0.99}, clock))
@@ -319,7 +319,7 @@ func TestSnapshotKeyCollision(t *testing.T) {
 // objective's name finds its SLI's state, and a corrupted snapshot is
 // refused.
 func TestReadStates(t *testing.T) {
-	clock := fakeclock.New(t0.Add(30 * day))
+	clock := ninestest.NewClock(t0.Add(30 * day))
 	r := ratio(t, clock)
 	steady(r, clock, 2, 100, 3)
 	a, _ := slo.New(slo.Config{Name: "a", SLI: r, Target: 0.99}, slo.WithClock(clock.Now))
@@ -376,7 +376,7 @@ func TestVersion1SnapshotRestores(t *testing.T) {
 	}
 	latencies := 0
 	for key, st := range states {
-		clock := fakeclock.New(at)
+		clock := ninestest.NewClock(at)
 		var counts func(time.Duration) (sli.Counts, error)
 		if c, ok := st.HistogramConfig(); ok {
 			latencies++
@@ -390,7 +390,7 @@ func TestVersion1SnapshotRestores(t *testing.T) {
 			// The fixture's durations were recorded from 07:50 to 09:00 on
 			// 12 November, ten days before the snapshot: restored at 09:00
 			// that day, the hour holds the 600 of the last hour.
-			then := fakeclock.New(time.Date(2026, 11, 12, 9, 0, 0, 0, time.UTC))
+			then := ninestest.NewClock(time.Date(2026, 11, 12, 9, 0, 0, 0, time.UTC))
 			h, _ := sli.NewLatency(time.Second, sli.WithClock(then.Now), sli.WithHistogram(c))
 			if err := h.Add(st); err != nil {
 				t.Fatal(err)

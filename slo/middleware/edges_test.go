@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nines-slo/nines/internal/fakeclock"
+	"github.com/nines-slo/nines/ninestest"
 	"github.com/nines-slo/nines/sli"
 	"github.com/nines-slo/nines/slo"
 	"github.com/nines-slo/nines/slo/middleware"
@@ -314,7 +314,7 @@ func (h *hijackable) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 // TestSecondHijack: the latency of a hijacked request ends at its first
 // hijack, whatever a second one does.
 func TestSecondHijack(t *testing.T) {
-	clock := fakeclock.New(t0)
+	clock := ninestest.NewClock(t0)
 	m, err := middleware.New(middleware.Config{Clock: clock.Now})
 	if err != nil {
 		t.Fatal(err)

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nines-slo/nines/internal/fakeclock"
+	"github.com/nines-slo/nines/ninestest"
 	"github.com/nines-slo/nines/sli"
 	"github.com/nines-slo/nines/slo"
 )
@@ -27,7 +27,7 @@ func routeMemory(tb testing.TB, routes, rate int) uint64 {
 
 func measureRoutes(tb testing.TB, routes, rate int) uint64 {
 	t0 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
-	clock := fakeclock.New(t0)
+	clock := ninestest.NewClock(t0)
 	reg, err := slo.NewRegistry()
 	if err != nil {
 		tb.Fatal(err)

@@ -12,7 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/nines-slo/nines/internal/fakeclock"
+	"github.com/nines-slo/nines/ninestest"
 	"github.com/nines-slo/nines/sli"
 	"github.com/nines-slo/nines/slo/middleware"
 )
@@ -87,7 +87,7 @@ func TestClassification(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clock := fakeclock.New(t0)
+			clock := ninestest.NewClock(t0)
 			tt.cfg.Clock = clock.Now
 			m, err := middleware.New(tt.cfg)
 			if err != nil {
@@ -111,7 +111,7 @@ func TestClassification(t *testing.T) {
 // time without sleeping.
 type clockKey struct{}
 
-func withClock(clock *fakeclock.Clock, h http.HandlerFunc) http.Handler {
+func withClock(clock *ninestest.Clock, h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h(w, r.WithContext(context.WithValue(r.Context(), clockKey{}, clock)))
 	})
@@ -120,7 +120,7 @@ func withClock(clock *fakeclock.Clock, h http.HandlerFunc) http.Handler {
 // status returns a handler that takes d and answers code.
 func status(code int, d time.Duration) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		r.Context().Value(clockKey{}).(*fakeclock.Clock).Advance(d)
+		r.Context().Value(clockKey{}).(*ninestest.Clock).Advance(d)
 		w.WriteHeader(code)
 	}
 }
@@ -302,7 +302,7 @@ func TestServerSentEvents(t *testing.T) {
 
 // TestHijack takes over the connection after 101 Switching Protocols.
 func TestHijack(t *testing.T) {
-	clock := fakeclock.New(t0)
+	clock := ninestest.NewClock(t0)
 	m, _ := middleware.New(middleware.Config{Clock: clock.Now})
 	done := make(chan struct{})
 	srv := httptest.NewServer(finished(m.Wrap("upgrade", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nines-slo/nines/internal/fakeclock"
+	"github.com/nines-slo/nines/ninestest"
 	"github.com/nines-slo/nines/slo"
 	"github.com/nines-slo/nines/slo/middleware"
 )
@@ -64,7 +64,7 @@ func TestCardinalityAttack(t *testing.T) {
 // TestObjectivesPerRoute: with a registry and targets, every route gets an
 // availability and a latency objective, named after the service and route.
 func TestObjectivesPerRoute(t *testing.T) {
-	clock := fakeclock.New(t0)
+	clock := ninestest.NewClock(t0)
 	reg := &slo.Registry{}
 	m, err := middleware.New(middleware.Config{Service: "shop", Registry: reg, Availability: 0.999, Latency: 0.9, Clock: clock.Now})
 	if err != nil {
@@ -105,7 +105,7 @@ func TestObjectivesPerRoute(t *testing.T) {
 
 // TestGoldenSignals checks the four signals of one route.
 func TestGoldenSignals(t *testing.T) {
-	clock := fakeclock.New(t0)
+	clock := ninestest.NewClock(t0)
 	m, _ := middleware.New(middleware.Config{Clock: clock.Now})
 	mux := http.NewServeMux()
 	m.Handle(mux, "GET /api", withClock(clock, func(w http.ResponseWriter, r *http.Request) {
@@ -114,7 +114,7 @@ func TestGoldenSignals(t *testing.T) {
 			d = time.Second
 			w.WriteHeader(503)
 		}
-		r.Context().Value(clockKey{}).(*fakeclock.Clock).Advance(d)
+		r.Context().Value(clockKey{}).(*ninestest.Clock).Advance(d)
 	}))
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
@@ -191,7 +191,7 @@ func TestCalendarMonthThroughTheMiddleware(t *testing.T) {
 		t.Fatal(err)
 	}
 	feb := time.Date(2026, 2, 1, 0, 0, 0, 0, kolkata)
-	clock := fakeclock.New(feb.Add(-30 * time.Minute))
+	clock := ninestest.NewClock(feb.Add(-30 * time.Minute))
 	reg := &slo.Registry{}
 	m, err := middleware.New(middleware.Config{Registry: reg, Availability: 0.999, Latency: 0.9, Clock: clock.Now,
 		Window: slo.Calendar(slo.Month, kolkata)})

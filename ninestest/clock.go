@@ -1,18 +1,17 @@
-// Package fakeclock is a clock that tests move by hand, for the WithClock
-// options of the recording packages. Tests never sleep to move time.
-package fakeclock
+package ninestest
 
 import (
 	"sync/atomic"
 	"time"
 )
 
-// Clock is a settable clock, safe for concurrent use. The zero value reads
-// the Unix epoch.
+// Clock is a clock that a test sets and advances by hand; its Now is what
+// the WithClock options of sli, histogram, slo, slo/middleware and exporter
+// take. It is safe for concurrent use. The zero value reads the Unix epoch.
 type Clock struct{ ns atomic.Int64 }
 
-// New returns a clock reading t.
-func New(t time.Time) *Clock {
+// NewClock returns a clock reading t.
+func NewClock(t time.Time) *Clock {
 	c := &Clock{}
 	c.Set(t)
 	return c
