@@ -44,14 +44,10 @@ var _ Source = (*Aggregated)(nil)
 
 // NewAggregated returns the aggregate of parts. It fails with
 // ErrInvalidPart when there are no parts or a part has no SLI, an empty or
-// duplicate name, or a negative, NaN or infinite weight. Of the options only
-// WithClock applies (it sets what Counts calls now); WithStorage and
-// WithHistogram fail with ErrInvalidOption, since the parts hold the data.
-func NewAggregated(parts []Part, opts ...Option) (*Aggregated, error) {
-	c := newConfig(opts)
-	if c.storageSet || c.histSet {
-		return nil, fmt.Errorf("%w: WithStorage and WithHistogram apply to the parts, not the aggregate", ErrInvalidOption)
-	}
+// duplicate name, or a negative, NaN or infinite weight. Its one option is
+// WithClock, which sets what Counts calls now: the parts hold the data.
+func NewAggregated(parts []Part, opts ...AggregatedOption) (*Aggregated, error) {
+	c := newConfig(opts, AggregatedOption.applyAggregated)
 	if len(parts) == 0 {
 		return nil, fmt.Errorf("%w: no parts", ErrInvalidPart)
 	}

@@ -78,7 +78,7 @@ func TestNewAggregatedRejects(t *testing.T) {
 	tests := []struct {
 		name  string
 		parts []sli.Part
-		opts  []sli.Option
+		opts  []sli.AggregatedOption
 		want  error
 	}{
 		{"no parts", nil, nil, sli.ErrInvalidPart},
@@ -88,7 +88,6 @@ func TestNewAggregatedRejects(t *testing.T) {
 		{"negative weight", []sli.Part{{Name: "a", SLI: r, Weight: -1}}, nil, sli.ErrInvalidPart},
 		{"NaN weight", []sli.Part{{Name: "a", SLI: r, Weight: math.NaN()}}, nil, sli.ErrInvalidPart},
 		{"Inf weight", []sli.Part{{Name: "a", SLI: r, Weight: math.Inf(1)}}, nil, sli.ErrInvalidPart},
-		{"storage option", []sli.Part{{Name: "a", SLI: r}}, []sli.Option{sli.WithStorage(sli.Storage{})}, sli.ErrInvalidOption},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -28,8 +28,4 @@ var (
 	// that has no SLI, no or a duplicate name, or a weight that is negative,
 	// NaN or infinite.
 	ErrInvalidPart = errors.New("sli: invalid part")
-
-	// ErrInvalidOption reports an option that does not apply to the
-	// constructor it was given to.
-	ErrInvalidOption = errors.New("sli: invalid option")
 )

@@ -37,11 +37,11 @@ var _ Source = (*Latency)(nil)
 // take at most threshold. It fails with ErrInvalidThreshold when threshold
 // is not positive, with ErrInvalidStorage for a bad Storage and with
 // histogram.ErrInvalidConfig for a bad WithHistogram.
-func NewLatency(threshold time.Duration, opts ...Option) (*Latency, error) {
+func NewLatency(threshold time.Duration, opts ...LatencyOption) (*Latency, error) {
 	if threshold <= 0 {
 		return nil, fmt.Errorf("%w: threshold %v", ErrInvalidThreshold, threshold)
 	}
-	c := newConfig(opts)
+	c := newConfig(opts, LatencyOption.applyLatency)
 	s, err := newSeries(c)
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package sli_test
 
 import (
 	"errors"
+	"reflect"
 	"runtime"
 	"strings"
 	"testing"
@@ -165,8 +166,27 @@ func TestWithHistogram(t *testing.T) {
 	if _, err := sli.NewLatency(time.Second, sli.WithHistogram(histogram.Config{Digits: 9})); !errors.Is(err, histogram.ErrInvalidConfig) {
 		t.Errorf("bad histogram config: error = %v, want histogram.ErrInvalidConfig", err)
 	}
-	if _, err := sli.NewRatio(sli.WithHistogram(histogram.Config{})); !errors.Is(err, sli.ErrInvalidOption) {
-		t.Errorf("NewRatio(WithHistogram): error = %v, want ErrInvalidOption", err)
+}
+
+// TestOptionTypes: each option compiles only where it applies. The With
+// functions' result types are the interfaces below; that one does not
+// implement another is what makes sli.NewRatio(sli.WithHistogram(c)) a
+// compile error.
+func TestOptionTypes(t *testing.T) {
+	ratio, latency, aggregated := reflect.TypeFor[sli.RatioOption](), reflect.TypeFor[sli.LatencyOption](), reflect.TypeFor[sli.AggregatedOption]()
+	for _, tt := range []struct {
+		name string
+		typ  reflect.Type
+		want [3]bool // implements RatioOption, LatencyOption, AggregatedOption
+	}{
+		{"WithClock", reflect.TypeOf(sli.WithClock).Out(0), [3]bool{true, true, true}},
+		{"WithStorage", reflect.TypeOf(sli.WithStorage).Out(0), [3]bool{true, true, false}},
+		{"WithHistogram", reflect.TypeOf(sli.WithHistogram).Out(0), [3]bool{false, true, false}},
+	} {
+		got := [3]bool{tt.typ.Implements(ratio), tt.typ.Implements(latency), tt.typ.Implements(aggregated)}
+		if got != tt.want {
+			t.Errorf("%s returns %v, which applies to NewRatio, NewLatency, NewAggregated: %v, want %v", tt.name, tt.typ, got, tt.want)
+		}
 	}
 }
 
@@ -190,13 +210,12 @@ func TestLatencyMemory(t *testing.T) {
 // calls it replaces, on the default clock and on an injected one.
 func TestRecordRequest(t *testing.T) {
 	for _, injected := range []bool{false, true} {
-		var opts []sli.Option
+		clock := sli.WithClock(nil) // the wall clock
 		if injected {
-			clock := newFakeClock(t0)
-			opts = append(opts, sli.WithClock(clock.Now))
+			clock = sli.WithClock(newFakeClock(t0).Now)
 		}
-		a, _ := sli.NewRatio(opts...)
-		l, _ := sli.NewLatency(100*time.Millisecond, opts...)
+		a, _ := sli.NewRatio(clock)
+		l, _ := sli.NewLatency(100*time.Millisecond, clock)
 		for k := range 100 {
 			o := sli.Good
 			switch {

@@ -1,7 +1,6 @@
 package sli
 
 import (
-	"fmt"
 	"time"
 )
 
@@ -19,13 +18,9 @@ type Ratio struct {
 var _ Source = (*Ratio)(nil)
 
 // NewRatio returns a ratio SLI. With no options it uses the wall clock and
-// the default Storage. It fails with ErrInvalidStorage for a bad Storage and
-// with ErrInvalidOption for WithHistogram.
-func NewRatio(opts ...Option) (*Ratio, error) {
-	c := newConfig(opts)
-	if c.histSet {
-		return nil, fmt.Errorf("%w: WithHistogram applies to latency SLIs only", ErrInvalidOption)
-	}
+// the default Storage. It fails with ErrInvalidStorage for a bad Storage.
+func NewRatio(opts ...RatioOption) (*Ratio, error) {
+	c := newConfig(opts, RatioOption.applyRatio)
 	s, err := newSeries(c)
 	if err != nil {
 		return nil, err

@@ -51,53 +51,77 @@ func (s Storage) withDefaults() (Storage, error) {
 	return s, nil
 }
 
-// Option configures an SLI. Options are applied in order; a later option
-// overrides an earlier one of the same kind.
-type Option interface {
-	apply(*config)
-}
+// Each constructor takes options of its own type, so that an option that
+// does not apply to it does not compile: NewRatio takes RatioOption,
+// NewLatency LatencyOption, NewAggregated AggregatedOption. WithClock is
+// an Option, which all three take; WithStorage a RecordingOption, which
+// NewRatio and NewLatency take; WithHistogram a LatencyOption. Options are
+// applied in order; a later one overrides an earlier one of the same kind.
+type (
+	// RatioOption configures NewRatio.
+	RatioOption interface{ applyRatio(*config) }
+	// LatencyOption configures NewLatency.
+	LatencyOption interface{ applyLatency(*config) }
+	// AggregatedOption configures NewAggregated.
+	AggregatedOption interface{ applyAggregated(*config) }
+	// RecordingOption configures the SLIs that record: NewRatio and
+	// NewLatency.
+	RecordingOption interface {
+		RatioOption
+		LatencyOption
+	}
+	// Option configures every SLI.
+	Option interface {
+		RecordingOption
+		AggregatedOption
+	}
+)
 
 type config struct {
-	now        func() time.Time
-	storage    Storage
-	storageSet bool
-	hist       histogram.Config
-	histSet    bool
+	now     func() time.Time
+	storage Storage
+	hist    histogram.Config
 }
 
+// optionFunc is every option: which constructors take it is the type its
+// With function returns.
 type optionFunc func(*config)
 
-func (f optionFunc) apply(c *config) { f(c) }
+func (f optionFunc) applyRatio(c *config)      { f(c) }
+func (f optionFunc) applyLatency(c *config)    { f(c) }
+func (f optionFunc) applyAggregated(c *config) { f(c) }
 
 // WithClock makes the SLI read time from now instead of the wall clock. Use
 // it to test with a fake clock or to replay events with their own times.
 // With a clock set, every Record reads it (RecordAt is the same call with a
 // time you supply); with the default clock, Record reads no clock at all and
-// a timer moves the current bucket along. nil restores the wall clock.
+// a timer moves the current bucket along. nil restores the wall clock. For
+// an Aggregated it sets what Counts calls now.
 func WithClock(now func() time.Time) Option {
 	return optionFunc(func(c *config) { c.now = now })
 }
 
-// WithStorage sets the SLI's buckets and retention; zero fields keep their
-// defaults. Invalid values fail the constructor with ErrInvalidStorage.
-func WithStorage(s Storage) Option {
-	return optionFunc(func(c *config) { c.storage, c.storageSet = s, true })
+// WithStorage sets the SLI's retention; zero fields keep their defaults.
+// Invalid values fail the constructor with ErrInvalidStorage. An
+// Aggregated has none of its own: its parts hold the data.
+func WithStorage(s Storage) RecordingOption {
+	return optionFunc(func(c *config) { c.storage = s })
 }
 
 // WithHistogram sets the range, precision and windows of a latency SLI's
 // histogram; zero fields keep their defaults (1 µs to 1 h, two significant
 // digits, windows of 1m, 5m and 1h). Invalid values fail NewLatency with
-// histogram.ErrInvalidConfig. Only NewLatency takes it: other constructors
-// fail with ErrInvalidOption.
-func WithHistogram(c histogram.Config) Option {
-	return optionFunc(func(cfg *config) { cfg.hist, cfg.histSet = c, true })
+// histogram.ErrInvalidConfig.
+func WithHistogram(c histogram.Config) LatencyOption {
+	return optionFunc(func(cfg *config) { cfg.hist = c })
 }
 
-func newConfig(opts []Option) config {
+// newConfig applies opts with apply, skipping nil ones.
+func newConfig[O any](opts []O, apply func(O, *config)) config {
 	var c config
 	for _, o := range opts {
-		if o != nil {
-			o.apply(&c)
+		if any(o) != nil {
+			apply(o, &c)
 		}
 	}
 	return c

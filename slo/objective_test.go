@@ -22,9 +22,9 @@ var t0 = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 
 const day = 24 * time.Hour
 
-func ratio(t testing.TB, clock *ninestest.Clock, opts ...sli.Option) *sli.Ratio {
+func ratio(t testing.TB, clock *ninestest.Clock, opts ...sli.RatioOption) *sli.Ratio {
 	t.Helper()
-	r, err := sli.NewRatio(append([]sli.Option{sli.WithClock(clock.Now)}, opts...)...)
+	r, err := sli.NewRatio(append([]sli.RatioOption{sli.WithClock(clock.Now)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -68,6 +68,7 @@ func ReadFile(r *Registry, path string) (skipped []string, err error) {
 type Persister struct {
 	reg      *Registry
 	path     string
+	interval time.Duration
 	onError  func(error)
 	stop     chan struct{}
 	done     chan struct{}
@@ -75,23 +76,55 @@ type Persister struct {
 	once     sync.Once
 }
 
-// NewPersister starts writing snapshots of r to path every interval. Errors
-// of the periodic writes go to onError, or to slog.Default() when it is nil.
-// It does not read path: call ReadFile first to restore.
-func NewPersister(r *Registry, path string, interval time.Duration, onError func(error)) (*Persister, error) {
+// DefaultPersistInterval is how often a Persister writes unless
+// WithPersistInterval says otherwise.
+const DefaultPersistInterval = time.Minute
+
+// PersistOption configures NewPersister.
+type PersistOption interface {
+	apply(*Persister)
+}
+
+type persistOption func(*Persister)
+
+func (f persistOption) apply(p *Persister) { f(p) }
+
+// WithPersistInterval sets how often the Persister writes; NewPersister
+// fails with ErrInvalidConfig for an interval that is not positive.
+func WithPersistInterval(d time.Duration) PersistOption {
+	return persistOption(func(p *Persister) { p.interval = d })
+}
+
+// WithPersistErrors sets the function that receives the errors of the
+// periodic writes, on the Persister's goroutine; by default, and with nil,
+// they go to slog.Default().
+func WithPersistErrors(f func(error)) PersistOption {
+	return persistOption(func(p *Persister) { p.onError = f })
+}
+
+// NewPersister starts writing snapshots of r to path, every
+// DefaultPersistInterval unless WithPersistInterval says otherwise. It
+// does not read path: call ReadFile first to restore. It fails with
+// ErrInvalidConfig without a registry or a path.
+func NewPersister(r *Registry, path string, opts ...PersistOption) (*Persister, error) {
 	if r == nil || path == "" {
 		return nil, fmt.Errorf("%w: persister needs a registry and a path", ErrInvalidConfig)
 	}
-	if interval <= 0 {
-		return nil, fmt.Errorf("%w: persister interval %v is not positive", ErrInvalidConfig, interval)
+	p := &Persister{reg: r, path: path, interval: DefaultPersistInterval, stop: make(chan struct{}), done: make(chan struct{})}
+	for _, o := range opts {
+		if o != nil {
+			o.apply(p)
+		}
 	}
-	if onError == nil {
-		onError = func(err error) {
+	if p.interval <= 0 {
+		return nil, fmt.Errorf("%w: persister interval %v is not positive", ErrInvalidConfig, p.interval)
+	}
+	if p.onError == nil {
+		p.onError = func(err error) {
 			slog.Default().Error("slo: persisting snapshot", slog.String("path", path), slog.Any("error", err))
 		}
 	}
-	p := &Persister{reg: r, path: path, onError: onError, stop: make(chan struct{}), done: make(chan struct{})}
-	go p.run(interval)
+	go p.run(p.interval)
 	return p, nil
 }
 

@@ -52,7 +52,7 @@ func TestPersister(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "slo.snap")
 	before := runtime.NumGoroutine()
 	var errs []error
-	p, err := slo.NewPersister(a.reg, path, time.Hour, func(err error) { errs = append(errs, err) })
+	p, err := slo.NewPersister(a.reg, path, slo.WithPersistInterval(time.Hour), slo.WithPersistErrors(func(err error) { errs = append(errs, err) }))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func TestPersister(t *testing.T) {
 	if n := runtime.NumGoroutine(); n > before {
 		t.Errorf("%d goroutines after Close, %d before NewPersister", n, before)
 	}
-	if _, err := slo.NewPersister(a.reg, path, 0, nil); !errors.Is(err, slo.ErrInvalidConfig) {
+	if _, err := slo.NewPersister(a.reg, path, slo.WithPersistInterval(0)); !errors.Is(err, slo.ErrInvalidConfig) {
 		t.Errorf("NewPersister(interval 0): %v, want ErrInvalidConfig", err)
 	}
 	if len(errs) != 0 {

@@ -288,9 +288,9 @@ func fromSnapshots(snaps [][]byte, target float64, window string, only []string)
 		if err != nil {
 			return nil, fmt.Errorf("%q: %w", k, err)
 		}
-		var opts []sli.Option
-		if w > 35*24*time.Hour { // beyond the default retention
-			opts = append(opts, sli.WithStorage(sli.Storage{Retention: w + 24*time.Hour}))
+		storage := sli.WithStorage(sli.Storage{}) // the default retention
+		if w > 35*24*time.Hour {                  // beyond it
+			storage = sli.WithStorage(sli.Storage{Retention: w + 24*time.Hour})
 		}
 		var src interface {
 			sli.Source
@@ -299,9 +299,9 @@ func fromSnapshots(snaps [][]byte, target float64, window string, only []string)
 		if hc, ok := st.HistogramConfig(); ok {
 			// A latency SLI's state: its events are classified already, so
 			// any threshold reads them; the histogram must match the state's.
-			src, err = sli.NewLatency(time.Second, append(opts, sli.WithHistogram(hc))...)
+			src, err = sli.NewLatency(time.Second, storage, sli.WithHistogram(hc))
 		} else {
-			src, err = sli.NewRatio(opts...)
+			src, err = sli.NewRatio(storage)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%q: %w", k, err)
