@@ -36,8 +36,9 @@
 // fleet's SLI over a window is sum(increase(good)) ÷ sum(increase(valid)),
 // which WriteRules writes down. Objectives that share an SLI report the same
 // counts, each under its own name. An aggregated SLI's counters are its
-// parts' weighted sums; a custom sli.Source has counters only if it has a
-// Recorded() sli.Counts method.
+// parts' weighted sums; a Source of your own has counters if it is an
+// sli.Counted, and a latency histogram and percentiles if it is an
+// sli.LatencySource.
 //
 // The gauges are the in-process numbers of Objective.Status, for this
 // replica alone: the SLI and budget over the objective's window, the burn

@@ -240,7 +240,7 @@ func (e *Exporter) attrsOf(o *slo.Objective) *objectiveAttrs {
 	for _, r := range o.Alerts() {
 		a.alert[r.Name] = with(AlertKey.String(r.Name), SeverityKey.String(r.Severity.String()))
 	}
-	if l, ok := o.SLI().(*sli.Latency); ok {
+	if l, ok := o.SLI().(sli.LatencySource); ok {
 		for _, w := range l.Windows() {
 			for q := range quantiles {
 				a.quantile[quantileKey{w, q}] = with(LatencyWindowKey.String(Duration(w)), QuantileKey.String(quantiles[q]))
@@ -277,7 +277,7 @@ func (e *Exporter) observe(in *instruments, ob metric.Observer) error {
 	for _, o := range e.reg.Objectives() {
 		a := e.attrsOf(o)
 		set := metric.WithAttributeSet(a.base)
-		if c, ok := Recorded(o.SLI()); ok {
+		if c, ok := recorded(o.SLI()); ok {
 			ob.ObserveFloat64(in.good, c.Good, set)
 			ob.ObserveFloat64(in.valid, c.Valid, set)
 		}
@@ -322,20 +322,19 @@ func (e *Exporter) observe(in *instruments, ob metric.Observer) error {
 	return errors.Join(errs...)
 }
 
-// Recorded returns the good and valid events recorded into src since its
-// creation, not counting restored state — what the event counters report.
-// Ratio and Latency SLIs count them; an Aggregated sums its parts'
-// weighted, and so does any Source with a Recorded() sli.Counts method.
-// It reports false for a Source that cannot say (an Aggregated with such a
-// part included): its objective gets gauges but no counters.
-func Recorded(src sli.Source) (sli.Counts, bool) {
+// recorded returns the good and valid events recorded into src since its
+// creation, not counting restored state — what the event counters report:
+// an sli.Counted's, or an Aggregated's parts' summed, weighted. It reports
+// false for a Source that cannot say (an Aggregated with such a part
+// included): its objective gets gauges but no counters.
+func recorded(src sli.Source) (sli.Counts, bool) {
 	switch s := src.(type) {
-	case interface{ Recorded() sli.Counts }:
+	case sli.Counted:
 		return s.Recorded(), true
 	case *sli.Aggregated:
 		var sum sli.Counts
 		for _, p := range s.Parts() {
-			c, ok := Recorded(p.SLI)
+			c, ok := recorded(p.SLI)
 			if !ok {
 				return sli.Counts{}, false
 			}

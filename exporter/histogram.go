@@ -33,7 +33,7 @@ func (e *Exporter) Produce(context.Context) ([]metricdata.ScopeMetrics, error) {
 	now := e.now()
 	var points []metricdata.HistogramDataPoint[float64]
 	for _, o := range e.reg.Objectives() {
-		l, ok := o.SLI().(*sli.Latency)
+		l, ok := o.SLI().(sli.LatencySource)
 		if !ok {
 			continue
 		}

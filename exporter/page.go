@@ -175,7 +175,7 @@ func charts(s slo.Status, o *slo.Objective) []template.HTML {
 	out = append(out, svgChart("SLI per "+Duration(step.Round(time.Second)), "sli",
 		[]line{{"SLI", "l0", slis}, {"target", "target", []point{{0, s.Target}, {1, s.Target}}}}, lo, "%", 100,
 		Duration(span)+" ago", "now"))
-	if l, ok := o.SLI().(*sli.Latency); ok {
+	if l, ok := o.SLI().(sli.LatencySource); ok {
 		const hour, slot = time.Hour, 10 * time.Minute
 		names := []string{"p50", "p95", "p99"}
 		lines := make([]line, 3)

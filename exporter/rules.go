@@ -88,7 +88,7 @@ func WriteRules(w io.Writer, r *slo.Registry, c RulesConfig) error {
 	var skipped []string
 	var groups []*slo.Objective
 	for _, o := range r.Objectives() {
-		if _, ok := Recorded(o.SLI()); !ok {
+		if _, ok := recorded(o.SLI()); !ok {
 			skipped = append(skipped, o.Name())
 			continue
 		}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"github.com/nines-slo/nines/histogram"
 )
 
 // Source is anything that can count good and valid events over a window:
@@ -11,9 +13,59 @@ import (
 // a user wants to roll into an aggregate. An Aggregated calls its parts'
 // CountsAt from whatever goroutines call it, so a Source used there must be
 // safe for concurrent use.
+//
+// What else nines does with an SLI it asks of it through the interfaces
+// below, never of its concrete type, so a user's own type — one that wraps
+// a Latency to add to it, say — keeps every capability it implements:
+// LatencySource for percentiles, histograms and the exported latency
+// histogram; Stateful for snapshots; Counted for the exported event
+// counters.
 type Source interface {
 	CountsAt(t time.Time, window time.Duration) (Counts, error)
 }
+
+// LatencySource is a Source whose events are latencies held to a
+// threshold, with their distribution: objectives report its percentiles,
+// status pages chart its histograms and exporters export its cumulative
+// histogram. Latency is one.
+type LatencySource interface {
+	Source
+	// Threshold is the latency within which an event is good.
+	Threshold() time.Duration
+	// Windows are the windows PercentilesAt and HistogramAt answer for.
+	Windows() []time.Duration
+	PercentilesAt(t time.Time, window time.Duration) (Percentiles, error)
+	HistogramAt(t time.Time, window time.Duration) (*histogram.Snapshot, error)
+	// Cumulative is every latency recorded since the SLI was created.
+	Cumulative() *histogram.Snapshot
+}
+
+// Stateful is a Source whose recorded state snapshots carry, restore and
+// merge: Ratio and Latency are.
+type Stateful interface {
+	Source
+	State() *State
+	// Accepts reports whether Add would take the state, so that a restore
+	// checks every state before it adds any.
+	Accepts(*State) error
+	Add(*State) error
+}
+
+// Counted is a Source that knows the events recorded into it since it was
+// created, not counting restored state: what cumulative event counters
+// export. Ratio and Latency are.
+type Counted interface {
+	Source
+	Recorded() Counts
+}
+
+var (
+	_ LatencySource = (*Latency)(nil)
+	_ Stateful      = (*Ratio)(nil)
+	_ Stateful      = (*Latency)(nil)
+	_ Counted       = (*Ratio)(nil)
+	_ Counted       = (*Latency)(nil)
+)
 
 // Part is one SLI rolled into an Aggregated SLI.
 type Part struct {

@@ -75,7 +75,7 @@ func BurnWindows() []time.Duration { return slices.Clone(burnWindows[:]) }
 type Objective struct {
 	name    string
 	src     sli.Source
-	latency *sli.Latency // nil unless the SLI is a latency SLI
+	latency sli.LatencySource // nil unless the SLI is one
 	target  budget.Target
 	window  Window
 	meta    Metadata
@@ -180,7 +180,7 @@ func New(c Config, opts ...Option) (*Objective, error) {
 	if o.atRisk == 0 {
 		o.atRisk = DefaultAtRisk
 	}
-	o.latency, _ = c.SLI.(*sli.Latency)
+	o.latency, _ = c.SLI.(sli.LatencySource)
 	for _, opt := range opts {
 		if opt != nil {
 			opt.apply(o)

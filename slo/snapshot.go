@@ -34,16 +34,7 @@ const (
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // stateful is an SLI whose state a snapshot carries.
-type stateful interface {
-	State() *sli.State
-	Accepts(*sli.State) error
-	Add(*sli.State) error
-}
-
-var (
-	_ stateful = (*sli.Ratio)(nil)
-	_ stateful = (*sli.Latency)(nil)
-)
+type stateful = sli.Stateful
 
 // keyed is one recording SLI with every key it is reachable by.
 type keyed struct {
