@@ -220,24 +220,14 @@ func ratioMemory(tb testing.TB, rate int) uint64 {
 		}
 		clock.Advance(time.Second)
 	}
-	with := heapInUse()
+	with := heap.InUse()
 	runtime.KeepAlive(r)
 	r = nil
-	without := heapInUse()
+	without := heap.InUse()
 	if with < without {
 		return 0
 	}
 	return with - without
-}
-
-// heapInUse returns the live heap, after two collections (the second takes
-// the pools' victims).
-func heapInUse() uint64 {
-	var m runtime.MemStats
-	runtime.GC()
-	runtime.GC()
-	runtime.ReadMemStats(&m)
-	return m.HeapAlloc
 }
 
 // BenchmarkRatioMemory reports what a ratio SLI holds after 35 days at 100

@@ -28,3 +28,15 @@ func PerValue[T any](n int, build func() (T, error)) (uint64, T, error) {
 	}
 	return (after.HeapAlloc - before.HeapAlloc) / uint64(n), keep[0], nil
 }
+
+// InUse returns the live heap in bytes, after two collections (the second
+// takes the pools' victims): what a test compares with something held and
+// then without it, so that garbage and what the process allocates once are
+// not counted.
+func InUse() uint64 {
+	var m runtime.MemStats
+	runtime.GC()
+	runtime.GC()
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}

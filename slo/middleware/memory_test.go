@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nines-slo/nines/internal/heap"
 	"github.com/nines-slo/nines/ninestest"
 	"github.com/nines-slo/nines/sli"
 	"github.com/nines-slo/nines/slo"
@@ -65,25 +66,15 @@ func measureRoutes(tb testing.TB, routes, rate int) uint64 {
 	// What the routes hold: the heap with them less the heap once they
 	// are gone, so that garbage and what the process allocates once are
 	// not counted.
-	with := heapInUse()
+	with := heap.InUse()
 	runtime.KeepAlive(m)
 	runtime.KeepAlive(reg)
 	m, reg = nil, nil
-	without := heapInUse()
+	without := heap.InUse()
 	if with < without {
 		return 0
 	}
 	return (with - without) / uint64(routes)
-}
-
-// heapInUse returns the live heap, after two collections (the second takes
-// the pools' victims).
-func heapInUse() uint64 {
-	var ms runtime.MemStats
-	runtime.GC()
-	runtime.GC()
-	runtime.ReadMemStats(&ms)
-	return ms.HeapAlloc
 }
 
 var warm sync.Once
