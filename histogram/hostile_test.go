@@ -189,3 +189,58 @@ func TestRestoreCostsByBucketsHeld(t *testing.T) {
 			time.Duration(wide.NsPerOp()), time.Duration(near.NsPerOp()), ratio)
 	}
 }
+
+// samePlaceState encodes a state of n cells that all start at one time,
+// each of another width and each holding one value in a far bucket of a
+// wide layout: cells that no merge combines, all bound for one cell of a
+// recorder.
+func samePlaceState(n int, at time.Time) []byte {
+	b := []byte{2}
+	b = binary.AppendUvarint(b, 1)             // lowest
+	b = binary.AppendUvarint(b, math.MaxInt64) // highest
+	b = binary.AppendUvarint(b, 3)             // digits
+	b = binary.AppendUvarint(b, 1)             // one window
+	b = binary.AppendUvarint(b, uint64(time.Hour))
+	b = binary.AppendVarint(b, at.UnixNano())
+	b = binary.AppendUvarint(b, uint64(n))
+	for i := range n {
+		b = binary.AppendVarint(b, at.Add(-time.Minute).UnixNano())
+		b = binary.AppendUvarint(b, uint64(i+1)) // width
+		body := []byte{0, 0xc0}
+		body = binary.AppendUvarint(body, uint64(1000+i*2)) // gap: a bucket of its own
+		body = binary.AppendUvarint(body, 0)                // count − 1
+		b = binary.AppendUvarint(b, uint64(len(body)))
+		b = append(b, body...)
+	}
+	return b
+}
+
+// TestRestoreManyCellsToOnePlace: a state sending many cells to one cell
+// of the recorder restores in time linear in its size (it was quadratic:
+// 16 s for 630 KB), measured as the growth from n to 8n cells in one run.
+func TestRestoreManyCellsToOnePlace(t *testing.T) {
+	c := histogram.Config{Lowest: time.Nanosecond, Highest: math.MaxInt64, Digits: 3, Windows: []time.Duration{time.Hour}}
+	cost := func(n int) time.Duration {
+		r, clock := newRecorder(t, c)
+		data := samePlaceState(n, clock.Now())
+		s, err := histogram.DecodeState(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := testing.Benchmark(func(b *testing.B) {
+			for b.Loop() {
+				r.Add(s)
+			}
+		})
+		snap, _ := r.Snapshot(time.Hour)
+		if snap.Count() == 0 || snap.Count()%uint64(n) != 0 {
+			t.Fatalf("%d cells restored %d values", n, snap.Count())
+		}
+		return time.Duration(res.NsPerOp())
+	}
+	small, large := cost(1000), cost(8000)
+	t.Logf("1,000 cells: %v; 8,000: %v", small, large)
+	if large > 20*small {
+		t.Errorf("8 times the cells took %.1f times as long, want at most 20 (linear: 8, quadratic: 64)", float64(large)/float64(small))
+	}
+}

@@ -152,12 +152,45 @@ func (r *Recorder) Add(s *State) error {
 	if ahead := s.at - r.st.HotStart(); ahead > 0 && ahead <= int64(r.st.Retention()) {
 		r.st.RotateLocked(bucket.FloorDiv(s.at, r.st.Tick()))
 	}
+	// Cells bound for one cell of the store are summed first and added
+	// once: adding them one by one would re-encode the growing cell each
+	// time, quadratic in a state that sends many cells to one place.
+	type placed struct {
+		level int
+		idx   int64
+		c     stateCell
+	}
+	var cells []placed
 	s.eachCell(func(c stateCell) {
-		if !r.st.AddLocked(c.start, c.enc) {
+		level, idx, ok := r.st.PlaceLocked(c.start)
+		if !ok {
 			n, _ := cellCount(c.enc, r.lay.countsLen)
 			r.late += n
+			return
 		}
+		cells = append(cells, placed{level, idx, c})
 	})
+	slices.SortStableFunc(cells, func(x, y placed) int {
+		return cmp.Or(cmp.Compare(x.level, y.level), cmp.Compare(x.idx, y.idx))
+	})
+	a := borrowAcc(r.lay.countsLen)
+	defer a.release()
+	for i := 0; i < len(cells); {
+		j := i + 1
+		for j < len(cells) && cells[j].level == cells[i].level && cells[j].idx == cells[i].idx {
+			j++
+		}
+		enc := cells[i].c.enc
+		if j > i+1 {
+			for _, p := range cells[i:j] {
+				r.codec.Add(a, p.c.enc)
+			}
+			enc = r.codec.Append(nil, a)
+			a.reset()
+		}
+		r.st.AddLocked(cells[i].c.start, enc)
+		i = j
+	}
 	return nil
 }
 

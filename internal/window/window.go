@@ -249,6 +249,22 @@ func (s *Store[A]) AddLocked(t int64, enc []byte) bool {
 	return false
 }
 
+// PlaceLocked returns where AddLocked would put a cell at time t: the
+// level (−1 for the hot cell) and the index of the cell there, and false
+// when t is older than the last level reaches. Cells of one place add into
+// one cell, so a caller with many may sum them first and add once.
+func (s *Store[A]) PlaceLocked(t int64) (level int, idx int64, ok bool) {
+	if t >= s.HotStart() {
+		return -1, s.HotIndex(), true
+	}
+	for k, f := range s.fronts {
+		if t >= f {
+			return k, bucket.FloorDiv(t, s.levels[k].width), true
+		}
+	}
+	return 0, 0, false
+}
+
 // AppendRunLocked adds k consecutive cells of width w from start, encoded
 // one after another in cells, when they all belong, at their age now, to
 // the level of that width and come after its newest cell: the fast path of
