@@ -178,28 +178,37 @@ func (c *cellCodec) Append(dst []byte, a *acc) []byte {
 		}
 	})
 	// The dense form, if shorter. It takes at least a byte per bucket of
-	// lo..hi, so it is only sized when that range is shorter than the
-	// sparse form: the cost stays in proportion to what is written.
+	// lo..hi, so it is sized only when that range is shorter than the
+	// sparse form: the cost stays in proportion to what is written. It starts and
+	// ends on non-zero buckets, as cellCount requires, though lo and hi may
+	// sit on counts that wrapped to zero (restored counts summing to 2^64).
 	if a.hi >= a.lo && a.hi-a.lo+1 < len(b)-head {
+		lo, hi := a.lo, a.hi
+		for lo <= hi && a.counts[lo] == 0 {
+			lo++
+		}
+		for hi >= lo && a.counts[hi] == 0 {
+			hi--
+		}
 		plain, delta := 0, 0
 		prev := uint64(0)
-		for _, n := range a.counts[a.lo : a.hi+1] {
+		for _, n := range a.counts[lo : hi+1] {
 			plain += uvarintLen(n)
 			delta += uvarintLen(zigzag(int64(n - prev)))
 			prev = n
 		}
-		if size := uvarintLen(uint64(a.lo)) + min(plain, delta); size < len(b)-head {
-			b = binary.AppendUvarint(b[:head], uint64(a.lo))
+		if size := uvarintLen(uint64(lo)) + min(plain, delta); hi >= lo && size < len(b)-head {
+			b = binary.AppendUvarint(b[:head], uint64(lo))
 			b[0] |= flagDense
 			if delta < plain {
 				b[0] |= flagDelta
 				prev = 0
-				for _, n := range a.counts[a.lo : a.hi+1] {
+				for _, n := range a.counts[lo : hi+1] {
 					b = binary.AppendUvarint(b, zigzag(int64(n-prev)))
 					prev = n
 				}
 			} else {
-				for _, n := range a.counts[a.lo : a.hi+1] {
+				for _, n := range a.counts[lo : hi+1] {
 					b = binary.AppendUvarint(b, n)
 				}
 			}

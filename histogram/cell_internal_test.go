@@ -116,3 +116,25 @@ func addSaturating(a, b uint64) uint64 {
 	}
 	return a + b
 }
+
+// TestCellWrappedEnds: restored counts that sum to 2^64 wrap a bucket to
+// zero; a cell whose range ends on such a bucket still encodes as a cell
+// that cellCount accepts.
+func TestCellWrappedEnds(t *testing.T) {
+	lay, _ := newLayout(1000, 3600e9, 2)
+	codec := &cellCodec{n: lay.countsLen}
+	a := codec.Get()
+	defer codec.Put(a)
+	for i := range 20 {
+		a.addAt(100+i, 5000) // a busy run: the dense form
+	}
+	a.addAt(100, math.MaxUint64-4999) // 5000 + (2^64 − 5000): zero
+	a.addAt(119, math.MaxUint64-4999)
+	enc := codec.Append(nil, a)
+	if _, k := uvarint(enc); enc[k]&flagDense == 0 {
+		t.Fatalf("flags %03b: not the dense form this test is about", enc[k])
+	}
+	if n, ok := cellCount(enc, lay.countsLen); !ok || n != 18*5000 {
+		t.Errorf("cellCount = %d, %v; want %d, true", n, ok, 18*5000)
+	}
+}
