@@ -7,6 +7,7 @@ import (
 	"hash/crc32"
 	"io"
 	"io/fs"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -56,14 +57,21 @@ func keyedSLIs(objs []*Objective) ([]keyed, error) {
 	walk = func(key string, src sli.Source) error {
 		switch s := src.(type) {
 		case stateful:
-			if prev, ok := owner[key]; ok && prev != s {
+			if prev, ok := owner[key]; ok && !same(prev, s) {
 				return fmt.Errorf("%w: two SLIs have the snapshot key %q", ErrDuplicateName, key)
 			}
 			owner[key] = s
-			k, ok := bySLI[s]
+			comparable := reflect.TypeOf(s).Comparable()
+			var k *keyed
+			ok := false
+			if comparable {
+				k, ok = bySLI[s]
+			}
 			if !ok {
 				k = &keyed{sli: s}
-				bySLI[s] = k
+				if comparable {
+					bySLI[s] = k
+				}
 				out = append(out, k)
 			}
 			if !slices.Contains(k.keys, key) {
@@ -89,6 +97,14 @@ func keyedSLIs(objs []*Objective) ([]keyed, error) {
 		res[i] = *k
 	}
 	return res, nil
+}
+
+// same reports whether x and y are one SLI: equal, where their type can be
+// compared. A user's SLI type that cannot be (a struct holding a slice,
+// say) is never taken for another, nor found shared.
+func same(x, y stateful) bool {
+	t := reflect.TypeOf(x)
+	return t == reflect.TypeOf(y) && t.Comparable() && x == y
 }
 
 // entry is one SLI's state in a snapshot, with all its keys.
@@ -139,7 +155,7 @@ func readAll(rd io.Reader, limit int) ([]byte, error) {
 	size := 512
 	switch r := rd.(type) {
 	case interface{ Len() int }:
-		size = r.Len() + 1
+		size = min(max(r.Len(), 0), limit) + 1
 	case interface{ Stat() (fs.FileInfo, error) }:
 		if fi, err := r.Stat(); err == nil && fi.Mode().IsRegular() {
 			size = int(min(fi.Size(), int64(limit))) + 1

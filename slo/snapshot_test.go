@@ -419,3 +419,37 @@ func TestVersion1SnapshotRestores(t *testing.T) {
 		t.Error("the fixture has no latency state")
 	}
 }
+
+// tagged is a user's SLI type that cannot be compared (it holds a slice):
+// snapshots carry it as any other.
+type tagged struct {
+	*sli.Ratio
+	tags []string
+}
+
+func TestSnapshotUncomparableSLI(t *testing.T) {
+	clock := ninestest.NewClock(t0.Add(10 * day))
+	registry := func() (*slo.Registry, tagged) {
+		s := tagged{ratio(t, clock), []string{"team-search"}}
+		reg, err := slo.NewRegistry(objective(t, slo.Config{Name: "search", SLI: s, Target: 0.99}, clock))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return reg, s
+	}
+	reg, s := registry()
+	for k := range 100 {
+		s.Record(map[bool]sli.Outcome{true: sli.Bad, false: sli.Good}[k%10 == 0])
+	}
+	var buf bytes.Buffer
+	if err := reg.Snapshot(&buf); err != nil {
+		t.Fatal(err)
+	}
+	again, s2 := registry()
+	if skipped, err := again.Restore(&buf); err != nil || len(skipped) != 0 {
+		t.Fatalf("restore: skipped %v, %v", skipped, err)
+	}
+	if c, _ := s2.Counts(time.Hour); c.Good != 90 || c.Valid != 100 {
+		t.Errorf("restored %+v, want 90 good of 100", c)
+	}
+}
