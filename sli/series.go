@@ -229,10 +229,11 @@ func (s *series) addBase(o Outcome) bool {
 	return c.CompareAndSwap(v, v+1)
 }
 
-// addContended counts one event in the shard of its processor, and marks
-// the series contended.
+// addContended counts one event that addBase did not in the shard of its
+// processor, and, unless the outcome was one the base does not count (an
+// unknown Outcome), marks the series contended.
 func (s *series) addContended(o Outcome) {
-	if !s.contended.Load() {
+	if i := uint(o) - 1; i < uint(len(s.base.n)) && !s.contended.Load() {
 		s.contended.Store(true)
 	}
 	s.addOn(shard.Proc(), o)

@@ -139,3 +139,18 @@ func TestBaseThenShards(t *testing.T) {
 		t.Errorf("totals %+v, want 1000 good and %d bad", got, bad.Load())
 	}
 }
+
+// TestUnknownOutcomeKeepsBase: an unknown Outcome, which the base counters
+// do not count, does not mark the series contended.
+func TestUnknownOutcomeKeepsBase(t *testing.T) {
+	s, err := newSeries(config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.timer.Stop()
+	s.record(Outcome(42))
+	s.record(Good)
+	if s.contended.Load() || s.unknown.Load() != 1 || s.base.n[0].Load() != 1 {
+		t.Errorf("contended %v, unknown %d, base good %d; want false, 1, 1", s.contended.Load(), s.unknown.Load(), s.base.n[0].Load())
+	}
+}

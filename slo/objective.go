@@ -119,14 +119,14 @@ const DefaultEvaluationInterval = 30 * time.Second
 
 // WithEvaluationInterval sets how often, in real time, the objective
 // evaluates its alerts on its own (EvaluateAt at its clock's now); New
-// fails with ErrInvalidConfig for an interval that is not positive. The
+// fails with ErrInvalidConfig for an interval under a millisecond. The
 // evaluations run on a timer, one at a time, and no goroutine runs
 // between them; the timer holds the objective weakly and stops once it is
 // no longer referenced.
 func WithEvaluationInterval(d time.Duration) Option {
 	return optionFunc(func(o *Objective) {
 		o.every = d
-		if d <= 0 {
+		if d < time.Millisecond {
 			o.every = -1 // refused by New
 		}
 	})
@@ -187,7 +187,7 @@ func New(c Config, opts ...Option) (*Objective, error) {
 		}
 	}
 	if o.every < 0 {
-		return nil, fmt.Errorf("%w: %q: evaluation interval is not positive", ErrInvalidConfig, c.Name)
+		return nil, fmt.Errorf("%w: %q: evaluation interval under a millisecond", ErrInvalidConfig, c.Name)
 	}
 	rules := c.Alerts
 	if rules == nil {

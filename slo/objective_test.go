@@ -377,10 +377,10 @@ func TestAlertsWithoutReaders(t *testing.T) {
 	}
 }
 
-// TestEvaluationInterval: an interval that is not positive is refused.
+// TestEvaluationInterval: an interval under a millisecond is refused.
 func TestEvaluationInterval(t *testing.T) {
 	clock := ninestest.NewClock(t0.Add(30 * day))
-	for _, d := range []time.Duration{0, -time.Second} {
+	for _, d := range []time.Duration{0, -time.Second, time.Nanosecond, time.Millisecond - 1} {
 		_, err := slo.New(slo.Config{Name: "x", SLI: ratio(t, clock), Target: 0.99}, slo.WithEvaluationInterval(d))
 		if !errors.Is(err, slo.ErrInvalidConfig) {
 			t.Errorf("WithEvaluationInterval(%v): %v, want ErrInvalidConfig", d, err)
