@@ -108,26 +108,12 @@ func MergeStates(states ...*State) (*State, error) {
 	slices.SortStableFunc(cells, func(x, y stateCell) int {
 		return cmp.Or(cmp.Compare(x.start, y.start), cmp.Compare(x.width, y.width))
 	})
-	codec := &cellCodec{n: m.lay.countsLen}
-	a := borrowAcc(m.lay.countsLen)
-	defer a.release()
-	for i := 0; i < len(cells); {
-		j := i + 1
-		for j < len(cells) && cells[j].start == cells[i].start && cells[j].width == cells[i].width {
-			j++
-		}
-		c := cells[i]
-		if j > i+1 {
-			for _, x := range cells[i:j] {
-				codec.Add(a, x.enc)
-			}
-			c.enc = codec.Append(nil, a)
-			a.reset()
-		}
+	sameSpan := func(x, y stateCell) bool { return x.start == y.start && x.width == y.width }
+	sumRuns(&cellCodec{n: m.lay.countsLen}, cells, func(c stateCell) stateCell { return c }, sameSpan, func(c stateCell, enc []byte) {
+		c.enc = enc
 		m.cells = appendCell(m.cells, c)
 		m.n++
-		i = j
-	}
+	})
 	return m, nil
 }
 
@@ -173,25 +159,37 @@ func (r *Recorder) Add(s *State) error {
 	slices.SortStableFunc(cells, func(x, y placed) int {
 		return cmp.Or(cmp.Compare(x.level, y.level), cmp.Compare(x.idx, y.idx))
 	})
-	a := borrowAcc(r.lay.countsLen)
-	defer a.release()
-	for i := 0; i < len(cells); {
+	samePlace := func(x, y placed) bool { return x.level == y.level && x.idx == y.idx }
+	sumRuns(r.codec, cells, func(p placed) stateCell { return p.c }, samePlace, func(c stateCell, enc []byte) {
+		r.st.AddLocked(c.start, enc)
+	})
+	return nil
+}
+
+// sumRuns calls f once for each run of consecutive items that same puts
+// together, with the run's first cell and the encoding of the sum of its
+// cells (the cell's own when it is alone): how a merge and a restore add
+// the cells that land in one place once.
+func sumRuns[T any](codec *cellCodec, items []T, cell func(T) stateCell, same func(x, y T) bool, f func(first stateCell, enc []byte)) {
+	a := codec.Get()
+	defer codec.Put(a)
+	for i := 0; i < len(items); {
 		j := i + 1
-		for j < len(cells) && cells[j].level == cells[i].level && cells[j].idx == cells[i].idx {
+		for j < len(items) && same(items[j], items[i]) {
 			j++
 		}
-		enc := cells[i].c.enc
+		c := cell(items[i])
+		enc := c.enc
 		if j > i+1 {
-			for _, p := range cells[i:j] {
-				r.codec.Add(a, p.c.enc)
+			for _, x := range items[i:j] {
+				codec.Add(a, cell(x).enc)
 			}
-			enc = r.codec.Append(nil, a)
+			enc = codec.Append(nil, a)
 			a.reset()
 		}
-		r.st.AddLocked(cells[i].c.start, enc)
+		f(c, enc)
 		i = j
 	}
-	return nil
 }
 
 // stateVersion is the first byte of an encoded State. Version 2 holds
