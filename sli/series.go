@@ -21,9 +21,9 @@ import (
 // hot counters: base counters, one compare-and-swap, while one goroutine
 // at a time records (see add); per-core counters once two have collided,
 // one atomic add on a cache line no other core writes, most of the time.
-// When the cell ends, the hot counters are
-// swapped to zero and their sums stored as a closed cell; closed cells move
-// to wider cells as they age (see ladder) and expire past the retention.
+// When the cell ends, the hot counters are swapped to zero and their sums
+// stored as a closed cell; closed cells move to wider cells as they age
+// (see ladder) and expire past the retention.
 // Everything but the hot counters is guarded by the store's Mu, which only
 // the cold paths take: reads, rotation, and events recorded at a time
 // outside the current cell.

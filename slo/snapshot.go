@@ -61,18 +61,18 @@ func keyedSLIs(objs []*Objective) ([]keyed, error) {
 				return fmt.Errorf("%w: two SLIs have the snapshot key %q", ErrDuplicateName, key)
 			}
 			owner[key] = s
+			// An SLI whose type cannot be compared is never found shared.
 			comparable := reflect.TypeOf(s).Comparable()
-			var k *keyed
-			ok := false
+			k := (*keyed)(nil)
 			if comparable {
-				k, ok = bySLI[s]
+				k = bySLI[s]
 			}
-			if !ok {
+			if k == nil {
 				k = &keyed{sli: s}
+				out = append(out, k)
 				if comparable {
 					bySLI[s] = k
 				}
-				out = append(out, k)
 			}
 			if !slices.Contains(k.keys, key) {
 				k.keys = append(k.keys, key)
