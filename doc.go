@@ -34,9 +34,12 @@
 //     a registry; snapshots that survive restarts and merge across replicas.
 //   - slo/middleware: HTTP middleware — availability and latency per route,
 //     per-route objectives and the four golden signals.
-//   - exporter: everything that leaves the process — OpenTelemetry counters,
-//     gauges and latency histograms for a registry's objectives, and
-//     Prometheus rules that compute the same SLOs across a fleet.
+//   - exporter/producer: OpenTelemetry export — counters, gauges and
+//     latency histograms for a registry's objectives, as an SDK producer.
+//   - exporter/statuspage: the status page, HTML for people and JSON for
+//     release gates.
+//   - exporter/promrules: Prometheus rules that compute the same SLOs
+//     across a fleet.
 //
 // # Tour
 //

@@ -10,7 +10,8 @@ import (
 	"time"
 
 	"github.com/nines-slo/nines/budget"
-	"github.com/nines-slo/nines/exporter"
+	"github.com/nines-slo/nines/exporter/producer"
+	"github.com/nines-slo/nines/exporter/statuspage"
 	"github.com/nines-slo/nines/sli"
 	"github.com/nines-slo/nines/slo"
 	"github.com/nines-slo/nines/slo/middleware"
@@ -46,12 +47,12 @@ func Example_readme() {
 	fmt.Println(decision) // undecided below 2,000 requests; then, say, "allow: 38% of the error budget remains …"
 
 	// The status page (HTML, or JSON with ?format=json) and OpenTelemetry export:
-	page, _ := exporter.StatusHandler(registry)
+	page, _ := statuspage.Handler(registry)
 	mux.Handle("GET /slo", page)
-	exp, _ := exporter.New(registry) // then exp.Register(meterProvider); pass exp to readers as a Producer
+	metrics, _ := producer.New(registry) // sdkmetric.NewPeriodicReader(otlpExporter, sdkmetric.WithProducer(metrics))
 	// README ends
 
-	_, _, _, _, _ = handler, p, left, err, exp
+	_, _, _, _, _ = handler, p, left, err, metrics
 	// Output:
 	// undecided: too little traffic to decide: 1 valid events, the policy needs 2000
 }

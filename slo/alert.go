@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"github.com/nines-slo/nines/budget"
 )
 
 // Severity says who an alert is for.
@@ -63,10 +65,19 @@ func DefaultAlerts() []AlertRule {
 	}
 }
 
-// Threshold returns the rule's burn-rate threshold for a budget period of
-// the given length: 14.4 for 2% in 1h of 30 days.
-func (r AlertRule) Threshold(period time.Duration) float64 {
-	return r.BudgetFraction * float64(period) / float64(r.Long)
+// Guard returns the numbers the rule fires on for target, an objective
+// over a budget period: its burn-rate threshold, BudgetFraction × period ÷
+// Long (14.4 for 2% in 1h of 30 days), and its minimum-events guard,
+// MinEvents when set, else the valid events in Long at which one bad event
+// burns at the threshold, ⌈1 ÷ (threshold × (1 − objective))⌉ (70 for
+// 14.4 at 99.9%). The objective's alerts and the generated Prometheus rules
+// both use it, so they fire on the same numbers.
+func (r AlertRule) Guard(target budget.Target) (threshold, minEvents float64) {
+	threshold = r.BudgetFraction * float64(target.Period()) / float64(r.Long)
+	if r.MinEvents > 0 {
+		return threshold, r.MinEvents
+	}
+	return threshold, math.Ceil(1 / (threshold * target.ErrorRate()))
 }
 
 func (r AlertRule) check(i int) error {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math"
 	"slices"
 	"sync"
 	"time"
@@ -195,13 +194,16 @@ func New(c Config, opts ...Option) (*Objective, error) {
 	}
 	// No burn rate exceeds 1 ÷ (1 − target), when every event is bad.
 	maxBurn := 1 / target.ErrorRate()
-	period := w.Length(o.clock())
+	current, err := budget.NewTarget(c.Target, w.Length(o.clock()))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %q: %w", ErrInvalidConfig, c.Name, err)
+	}
 	names := map[string]bool{}
 	for i, r := range rules {
 		if err := r.check(i); err != nil {
 			return nil, fmt.Errorf("%q: %w", c.Name, err)
 		}
-		if th := r.Threshold(period); th >= maxBurn {
+		if th, _ := r.Guard(current); th >= maxBurn {
 			if c.Alerts == nil {
 				continue // a default rule this target cannot trip
 			}
@@ -433,8 +435,8 @@ func (o *Objective) statusAt(t time.Time, mayUpdate bool) (Status, error) {
 	}
 	s.Alerts = make([]Alert, len(o.rules))
 	for i, r := range o.rules {
-		a := Alert{Rule: r, Threshold: r.Threshold(period)}
-		a.MinEvents = o.minEvents(r, a.Threshold)
+		a := Alert{Rule: r}
+		a.Threshold, a.MinEvents = r.Guard(target)
 		if a.Long, err = burn(r.Long); err != nil {
 			return Status{}, err
 		}
@@ -456,23 +458,6 @@ func (o *Objective) statusAt(t time.Time, mayUpdate bool) (Status, error) {
 		o.deliver()
 	}
 	return s, nil
-}
-
-// AlertGuard returns rule r's burn-rate threshold and minimum-events guard
-// for a budget period of the given length, as the objective's alert
-// evaluation uses them: the numbers a rule written for another engine
-// needs to fire exactly when the objective's alert does.
-func (o *Objective) AlertGuard(r AlertRule, period time.Duration) (threshold, minEvents float64) {
-	threshold = r.Threshold(period)
-	return threshold, o.minEvents(r, threshold)
-}
-
-// minEvents is the rule's minimum-events guard.
-func (o *Objective) minEvents(r AlertRule, threshold float64) float64 {
-	if r.MinEvents > 0 {
-		return r.MinEvents
-	}
-	return math.Ceil(1 / (threshold * o.target.ErrorRate()))
 }
 
 // evaluate updates the alert states from the burn rates in alerts (filling

@@ -36,7 +36,9 @@ import (
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 
 	"github.com/nines-slo/nines/examples/internal/demo"
-	"github.com/nines-slo/nines/exporter"
+	"github.com/nines-slo/nines/exporter/producer"
+	"github.com/nines-slo/nines/exporter/statuspage"
+	"github.com/nines-slo/nines/exporter/promrules"
 )
 
 func main() {
@@ -62,10 +64,10 @@ func main() {
 
 // newProvider returns a MeterProvider whose readers are the Prometheus
 // exporter, registering on promReg (unless it is nil), and, when otlp is
-// not empty, a periodic OTLP/gRPC push to it; exp produces the latency
-// histograms for both. Shutting the provider down stops the push, flushing
+// not empty, a periodic OTLP/gRPC push to it; exp produces every
+// objective's metrics for both. Shutting the provider down stops the push, flushing
 // it once.
-func newProvider(exp *exporter.Exporter, promReg *prometheus.Registry, otlp string, interval time.Duration) (*sdkmetric.MeterProvider, error) {
+func newProvider(exp *producer.Producer, promReg *prometheus.Registry, otlp string, interval time.Duration) (*sdkmetric.MeterProvider, error) {
 	var opts []sdkmetric.Option
 	if promReg != nil {
 		reader, err := otelprom.New(otelprom.WithRegisterer(promReg), otelprom.WithProducer(exp))
@@ -83,12 +85,7 @@ func newProvider(exp *exporter.Exporter, promReg *prometheus.Registry, otlp stri
 		opts = append(opts, sdkmetric.WithReader(sdkmetric.NewPeriodicReader(push,
 			sdkmetric.WithInterval(interval), sdkmetric.WithTimeout(5*time.Second), sdkmetric.WithProducer(exp))))
 	}
-	provider := sdkmetric.NewMeterProvider(opts...)
-	if err := exp.Register(provider); err != nil {
-		provider.Shutdown(context.Background())
-		return nil, err
-	}
-	return provider, nil
+	return sdkmetric.NewMeterProvider(opts...), nil
 }
 
 func run(addr string, promOn bool, otlp string, interval time.Duration) error {
@@ -96,11 +93,10 @@ func run(addr string, promOn bool, otlp string, interval time.Duration) error {
 	if err != nil {
 		return err
 	}
-	exp, err := exporter.New(svc.Registry)
+	exp, err := producer.New(svc.Registry)
 	if err != nil {
 		return err
 	}
-	defer exp.Close()
 	var promReg *prometheus.Registry
 	if promOn {
 		promReg = prometheus.NewRegistry()
@@ -116,14 +112,14 @@ func run(addr string, promOn bool, otlp string, interval time.Duration) error {
 	if promReg != nil {
 		mux.Handle("GET /metrics", promhttp.HandlerFor(promReg, promhttp.HandlerOpts{}))
 	}
-	status, err := exporter.StatusHandler(svc.Registry)
+	status, err := statuspage.Handler(svc.Registry)
 	if err != nil {
 		return err
 	}
 	mux.Handle("GET /slo", status)
 	mux.HandleFunc("GET /rules.yml", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/yaml")
-		if err := exporter.WriteRules(w, svc.Registry, exporter.RulesConfig{}); err != nil {
+		if err := promrules.Write(w, svc.Registry, promrules.Config{}); err != nil {
 			log.Print(err)
 		}
 	})

@@ -18,7 +18,7 @@ import (
 
 	"github.com/nines-slo/nines/examples/internal/ci"
 	"github.com/nines-slo/nines/examples/internal/demo"
-	"github.com/nines-slo/nines/exporter"
+	"github.com/nines-slo/nines/exporter/producer"
 )
 
 // receiver is an OTLP/gRPC metrics receiver, as a collector runs one: it
@@ -62,7 +62,7 @@ func startReceiver(t *testing.T) (string, *receiver) {
 func find(req *colmetrics.ExportMetricsServiceRequest, name string) *metricspb.Metric {
 	for _, rm := range req.GetResourceMetrics() {
 		for _, sm := range rm.GetScopeMetrics() {
-			if sm.GetScope().GetName() != exporter.ScopeName {
+			if sm.GetScope().GetName() != "github.com/nines-slo/nines/exporter/producer" {
 				continue
 			}
 			for _, m := range sm.GetMetrics() {
@@ -100,7 +100,7 @@ func TestOTLPExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	exp, err := exporter.New(svc.Registry)
+	exp, err := producer.New(svc.Registry)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ func TestOTLPExport(t *testing.T) {
 			points = m.GetGauge().GetDataPoints()
 		}
 		for _, p := range points {
-			if attr(p.GetAttributes(), string(exporter.NameKey)) == objective {
+			if attr(p.GetAttributes(), "nines.slo.name") == objective {
 				return p.GetAsDouble(), true
 			}
 		}
@@ -132,13 +132,13 @@ func TestOTLPExport(t *testing.T) {
 		if req == nil {
 			return fmt.Errorf("nothing received")
 		}
-		if v, _ := value(find(req, exporter.ValidEvents), avail); v != 40 {
+		if v, _ := value(find(req, "nines.slo.events.valid"), avail); v != 40 {
 			return fmt.Errorf("%s: %v valid events received", avail, v)
 		}
 		return nil
 	})
 	req := recv.latest()
-	for _, name := range []string{exporter.GoodEvents, exporter.ValidEvents} {
+	for _, name := range []string{"nines.slo.events.good", "nines.slo.events.valid"} {
 		s := find(req, name).GetSum()
 		if !s.GetIsMonotonic() || s.GetAggregationTemporality() != metricspb.AggregationTemporality_AGGREGATION_TEMPORALITY_CUMULATIVE {
 			t.Errorf("%s: monotonic %v, temporality %v; want a monotonic cumulative sum", name, s.GetIsMonotonic(), s.GetAggregationTemporality())
@@ -152,18 +152,18 @@ func TestOTLPExport(t *testing.T) {
 		if st.Name != avail && st.Name != lat {
 			continue
 		}
-		good, _ := value(find(req, exporter.GoodEvents), st.Name)
-		sli, _ := value(find(req, exporter.SLI), st.Name)
+		good, _ := value(find(req, "nines.slo.events.good"), st.Name)
+		sli, _ := value(find(req, "nines.slo.sli"), st.Name)
 		if good != st.Good || sli != st.SLI {
 			t.Errorf("%s: received good %v, SLI %v; the service says %v and %v", st.Name, good, sli, st.Good, st.SLI)
 		}
 	}
-	h := find(req, exporter.Latency)
+	h := find(req, "nines.slo.latency")
 	if h.GetUnit() != "s" || len(h.GetHistogram().GetDataPoints()) == 0 {
 		t.Fatalf("latency histogram received: %v", h)
 	}
 	for _, p := range h.GetHistogram().GetDataPoints() {
-		if attr(p.GetAttributes(), string(exporter.NameKey)) != lat {
+		if attr(p.GetAttributes(), "nines.slo.name") != lat {
 			continue
 		}
 		var good float64
@@ -184,7 +184,6 @@ func TestOTLPExport(t *testing.T) {
 	if err := provider.Shutdown(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	exp.Close()
 	waitGoroutines(t, before)
 }
 
@@ -197,7 +196,7 @@ func TestOTLPBackendDown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	exp, _ := exporter.New(svc.Registry)
+	exp, _ := producer.New(svc.Registry)
 	down := ci.FreeAddr(t) // nothing listens there
 	provider, err := newProvider(exp, prometheus.NewRegistry(), down, 10*time.Millisecond)
 	if err != nil {
@@ -224,7 +223,6 @@ func TestOTLPBackendDown(t *testing.T) {
 	if err := provider.Shutdown(ctx); err == nil {
 		t.Log("shutdown's final push to a receiver that is down returned no error")
 	}
-	exp.Close()
 	waitGoroutines(t, before)
 }
 

@@ -15,7 +15,7 @@ import (
 	"os"
 
 	"github.com/nines-slo/nines/examples/internal/demo"
-	"github.com/nines-slo/nines/exporter"
+	"github.com/nines-slo/nines/exporter/promrules"
 )
 
 func main() {
@@ -25,7 +25,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if err := exporter.WriteRules(os.Stdout, svc.Registry, exporter.RulesConfig{Interval: *interval}); err != nil {
+	if err := promrules.Write(os.Stdout, svc.Registry, promrules.Config{Interval: *interval}); err != nil {
 		log.Fatal(err)
 	}
 }

@@ -13,7 +13,7 @@ import (
 
 	"github.com/nines-slo/nines/examples/internal/ci"
 	"github.com/nines-slo/nines/examples/internal/demo"
-	"github.com/nines-slo/nines/exporter"
+	"github.com/nines-slo/nines/exporter/promrules"
 	"github.com/nines-slo/nines/sli"
 	"github.com/nines-slo/nines/slo"
 )
@@ -27,7 +27,7 @@ func TestPromtoolCheckRules(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := exporter.WriteRules(&buf, svc.Registry, exporter.RulesConfig{Interval: time.Minute}); err != nil {
+	if err := promrules.Write(&buf, svc.Registry, promrules.Config{Interval: time.Minute}); err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "rules.yml")
@@ -81,7 +81,7 @@ func TestPromtoolRulesMatchInProcess(t *testing.T) {
 	}
 	reg, _ := slo.NewRegistry(o)
 	var rules bytes.Buffer
-	if err := exporter.WriteRules(&rules, reg, exporter.RulesConfig{}); err != nil {
+	if err := promrules.Write(&rules, reg, promrules.Config{}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -120,8 +120,8 @@ func TestPromtoolRulesMatchInProcess(t *testing.T) {
 		instance string
 		traffic  []minute
 	}{{"a", a}, {"b", b}} {
-		fmt.Fprintf(&tests, "      - series: '%s{%s,instance=%q,job=\"shop\"}'\n        values: '%s'\n", exporter.PromGoodEvents, sel, r.instance, series(r.traffic, true))
-		fmt.Fprintf(&tests, "      - series: '%s{%s,instance=%q,job=\"shop\"}'\n        values: '%s'\n", exporter.PromValidEvents, sel, r.instance, series(r.traffic, false))
+		fmt.Fprintf(&tests, "      - series: '%s{%s,instance=%q,job=\"shop\"}'\n        values: '%s'\n", "nines_slo_events_good_total", sel, r.instance, series(r.traffic, true))
+		fmt.Fprintf(&tests, "      - series: '%s{%s,instance=%q,job=\"shop\"}'\n        values: '%s'\n", "nines_slo_events_valid_total", sel, r.instance, series(r.traffic, false))
 	}
 	fmt.Fprintf(&tests, "    promql_expr_test:\n")
 	recorded := 0
@@ -157,22 +157,22 @@ func TestPromtoolRulesMatchInProcess(t *testing.T) {
 		}
 		for _, br := range append(s.BurnRates, slo.BurnRate{Window: 7 * 24 * time.Hour, Good: s.Good, Valid: s.Valid}) {
 			if br.Window > 6*time.Hour+30*time.Minute && em%15 != 0 && em > int(br.Window/time.Minute) {
-				bounded(exporter.RecordName("good", br.Window), br.Good)
-				bounded(exporter.RecordName("valid", br.Window), br.Valid)
+				bounded(promrules.RecordName("good", br.Window), br.Good)
+				bounded(promrules.RecordName("valid", br.Window), br.Valid)
 				continue
 			}
-			exact(exporter.RecordName("good", br.Window), br.Good)
-			exact(exporter.RecordName("valid", br.Window), br.Valid)
-			exact(exporter.RecordName("sli", br.Window), br.Good/br.Valid)
+			exact(promrules.RecordName("good", br.Window), br.Good)
+			exact(promrules.RecordName("valid", br.Window), br.Valid)
+			exact(promrules.RecordName("sli", br.Window), br.Good/br.Valid)
 			if br.Window != 7*24*time.Hour {
-				close(exporter.RecordName("burn_rate", br.Window)+"{"+sel+"}", br.Rate)
+				close(promrules.RecordName("burn_rate", br.Window)+"{"+sel+"}", br.Rate)
 			}
 		}
 		left, err := s.Remaining()
 		if err != nil {
 			t.Fatal(err)
 		}
-		close(exporter.BudgetRecord+"{"+sel+"}", left)
+		close(promrules.BudgetRecord+"{"+sel+"}", left)
 		// Firing alerts: the ALERTS series of the rules, against Status.
 		fmt.Fprintf(&tests, "      - expr: 'ALERTS{alertstate=\"firing\"}'\n        eval_time: %s\n        exp_samples:\n", evalAt)
 		n := 0
@@ -183,7 +183,7 @@ func TestPromtoolRulesMatchInProcess(t *testing.T) {
 			n++
 			firingSeen[al.Rule.Name] = true
 			fmt.Fprintf(&tests, "          - labels: 'ALERTS{alertname=%q,alertstate=\"firing\",%s,nines_slo_alert=%q,owner=\"team-payments\",severity=%q}'\n            value: 1\n",
-				exporter.AlertName, sel, al.Rule.Name, al.Rule.Severity.String())
+				promrules.AlertName, sel, al.Rule.Name, al.Rule.Severity.String())
 		}
 		if n == 0 {
 			// An empty list: no alert fires.

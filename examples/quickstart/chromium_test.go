@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/nines-slo/nines/examples/internal/ci"
-	"github.com/nines-slo/nines/exporter"
+	"github.com/nines-slo/nines/exporter/statuspage"
 )
 
 // TestStatusPageInChromium renders the quickstart's status page in a real
@@ -56,7 +56,7 @@ func TestStatusPageInChromium(t *testing.T) {
 			return err
 		}
 		defer resp.Body.Close()
-		doc, err := exporter.DecodeStatus(resp.Body)
+		doc, err := statuspage.Decode(resp.Body)
 		if err != nil {
 			return err
 		}

@@ -28,7 +28,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/nines-slo/nines/exporter"
+	"github.com/nines-slo/nines/exporter/statuspage"
 	"github.com/nines-slo/nines/slo"
 	"github.com/nines-slo/nines/slo/middleware"
 )
@@ -72,7 +72,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	mw.Handle(mux, "GET /api/search", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		serve(w, r, roll, 0.05, 0.15) // 5% errors, 15% slow
 	}))
-	status, err := exporter.StatusHandler(registry)
+	status, err := statuspage.Handler(registry)
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nines-slo/nines/exporter"
+	"github.com/nines-slo/nines/exporter/statuspage"
 )
 
 // TestQuickstart runs the quickstart for two seconds, reads its status
@@ -48,7 +48,7 @@ func TestQuickstart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc, err := exporter.DecodeStatus(resp.Body)
+	doc, err := statuspage.Decode(resp.Body)
 	resp.Body.Close()
 	if err != nil {
 		t.Fatal(err)

@@ -35,7 +35,7 @@ import (
 	"time"
 
 	"github.com/nines-slo/nines/budget"
-	"github.com/nines-slo/nines/exporter"
+	"github.com/nines-slo/nines/exporter/statuspage"
 	"github.com/nines-slo/nines/sli"
 	"github.com/nines-slo/nines/slo"
 )
@@ -79,13 +79,13 @@ func run(args []string, out, errOut io.Writer) int {
 	}
 	fleet := map[string]*merged{}
 	var order []string
-	add := func(o exporter.ObjectiveStatus, source string) error {
+	add := func(o statuspage.Objective, source string) error {
 		m, ok := fleet[o.Name]
 		if !ok {
-			m = &merged{ObjectiveStatus: o}
+			m = &merged{Objective: o}
 			m.Good, m.Valid = 0, 0 // add sums them
-			m.burn = map[string]*exporter.BurnStatus{}
-			m.alerts = map[string]*exporter.AlertStatus{}
+			m.burn = map[string]*statuspage.Burn{}
+			m.alerts = map[string]*statuspage.Alert{}
 			fleet[o.Name] = m
 			order = append(order, o.Name)
 		}
@@ -102,7 +102,7 @@ func run(args []string, out, errOut io.Writer) int {
 			snaps = append(snaps, data)
 			continue
 		}
-		doc, err := exporter.DecodeStatus(bytes.NewReader(data))
+		doc, err := statuspage.Decode(bytes.NewReader(data))
 		if err != nil {
 			fmt.Fprintf(errOut, "releasegate: %s: %v\n", src, err)
 			return undecided
@@ -187,33 +187,33 @@ func fetch(src string, timeout time.Duration) ([]byte, error) {
 
 // merged is one objective summed over the replicas that report it.
 type merged struct {
-	exporter.ObjectiveStatus
+	statuspage.Objective
 	replicas int
-	burn     map[string]*exporter.BurnStatus
-	alerts   map[string]*exporter.AlertStatus
+	burn     map[string]*statuspage.Burn
+	alerts   map[string]*statuspage.Alert
 }
 
-func (m *merged) add(o exporter.ObjectiveStatus, source string) error {
+func (m *merged) add(o statuspage.Objective, source string) error {
 	if o.Target != m.Target || o.Period != m.Period {
 		return fmt.Errorf("%s: objective %q has target %v over %vs there, %v over %vs elsewhere", source, o.Name, o.Target, o.Period, m.Target, m.Period)
 	}
 	m.replicas++
 	m.Good += o.Good
 	m.Valid += o.Valid
-	sum := func(into *exporter.BurnStatus, b exporter.BurnStatus) {
+	sum := func(into *statuspage.Burn, b statuspage.Burn) {
 		into.Good += b.Good
 		into.Valid += b.Valid
 	}
 	for _, b := range o.BurnRates {
 		if m.burn[b.Window] == nil {
-			m.burn[b.Window] = &exporter.BurnStatus{Window: b.Window, Seconds: b.Seconds}
+			m.burn[b.Window] = &statuspage.Burn{Window: b.Window, Seconds: b.Seconds}
 		}
 		sum(m.burn[b.Window], b)
 	}
 	for _, a := range o.Alerts {
 		if m.alerts[a.Name] == nil {
-			m.alerts[a.Name] = &exporter.AlertStatus{Name: a.Name, Severity: a.Severity, Threshold: a.Threshold, MinEvents: a.MinEvents,
-				Long: exporter.BurnStatus{Window: a.Long.Window, Seconds: a.Long.Seconds}, Short: exporter.BurnStatus{Window: a.Short.Window, Seconds: a.Short.Seconds}}
+			m.alerts[a.Name] = &statuspage.Alert{Name: a.Name, Severity: a.Severity, Threshold: a.Threshold, MinEvents: a.MinEvents,
+				Long: statuspage.Burn{Window: a.Long.Window, Seconds: a.Long.Seconds}, Short: statuspage.Burn{Window: a.Short.Window, Seconds: a.Short.Seconds}}
 		}
 		sum(&m.alerts[a.Name].Long, a.Long)
 		sum(&m.alerts[a.Name].Short, a.Short)
@@ -237,7 +237,7 @@ func (m *merged) decide(p budget.Policy, allowPage bool) (budget.Decision, error
 	if err != nil || d.Verdict != budget.Allow || allowPage {
 		return d, err
 	}
-	rate := func(s exporter.BurnStatus) float64 {
+	rate := func(s statuspage.Burn) float64 {
 		r, _ := target.BurnRate(s.Good, s.Valid)
 		return r
 	}
@@ -257,7 +257,7 @@ func (m *merged) decide(p budget.Policy, allowPage bool) (budget.Decision, error
 // fromSnapshots merges the snapshots' SLI states per objective name and
 // computes each objective's status with the target and rolling window
 // given, which snapshots do not hold.
-func fromSnapshots(snaps [][]byte, target float64, window string, only []string) ([]exporter.ObjectiveStatus, error) {
+func fromSnapshots(snaps [][]byte, target float64, window string, only []string) ([]statuspage.Objective, error) {
 	if !(target > 0 && target < 1) {
 		return nil, errors.New("-target in (0, 1) is needed to judge snapshots")
 	}
@@ -319,7 +319,7 @@ func fromSnapshots(snaps [][]byte, target float64, window string, only []string)
 		}
 		statuses = append(statuses, s)
 	}
-	return exporter.NewStatusDocument(time.Now(), statuses).Objectives, nil
+	return statuspage.NewDocument(time.Now(), statuses).Objectives, nil
 }
 
 var discardLogger = slog.New(slog.NewTextHandler(io.Discard, nil))

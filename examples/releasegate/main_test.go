@@ -12,7 +12,7 @@ import (
 
 	"github.com/nines-slo/nines/examples/internal/ci"
 	"github.com/nines-slo/nines/examples/internal/demo"
-	"github.com/nines-slo/nines/exporter"
+	"github.com/nines-slo/nines/exporter/statuspage"
 	"github.com/nines-slo/nines/histogram"
 	"github.com/nines-slo/nines/sli"
 	"github.com/nines-slo/nines/slo"
@@ -32,7 +32,7 @@ func newReplica(t *testing.T) *replica {
 	if err != nil {
 		t.Fatal(err)
 	}
-	status, err := exporter.StatusHandler(svc.Registry)
+	status, err := statuspage.Handler(svc.Registry)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +162,7 @@ func TestGatePageAlert(t *testing.T) {
 	}
 	o, _ := slo.New(slo.Config{Name: "checkout", SLI: r, Target: 0.99}, slo.WithClock(clock), slo.WithLogger(discardLogger))
 	reg, _ := slo.NewRegistry(o)
-	h, _ := exporter.StatusHandler(reg)
+	h, _ := statuspage.Handler(reg)
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 

@@ -17,7 +17,7 @@
 // # Routes
 //
 // A request's route is the ServeMux pattern that matched it (r.Pattern), or
-// what Config.Route returns for other routers — never the raw URL path,
+// what [WithRoute] returns for other routers — never the raw URL path,
 // whose values a client controls. Routes are capped (100 by default);
 // requests beyond the cap share one overflow route and are counted, so
 // random paths cannot grow memory. A route's memory follows its traffic:

@@ -118,7 +118,7 @@ func TestClientGoneAfterTheResponse(t *testing.T) {
 // TestClassifyComesFirst: a custom classifier overrides the client-gone and
 // NotValid rules.
 func TestClassifyComesFirst(t *testing.T) {
-	m, _ := middleware.New(middleware.Config{NotValid: []int{429}, Classify: func(status int, r *http.Request) sli.Outcome { return sli.Bad }})
+	m, _ := middleware.New(middleware.Config{NotValid: []int{429}}, middleware.WithClassifier(func(status int, r *http.Request) sli.Outcome { return sli.Bad }))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	h := m.Wrap("r", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(429) }))
@@ -147,7 +147,7 @@ func TestPanicBalancesInFlight(t *testing.T) {
 		t.Errorf("in flight after panics: %d (route %d), want 0", n, rn)
 	}
 	// A panicking classifier, too.
-	bad, _ := middleware.New(middleware.Config{Classify: func(int, *http.Request) sli.Outcome { panic("classifier") }})
+	bad, _ := middleware.New(middleware.Config{}, middleware.WithClassifier(func(int, *http.Request) sli.Outcome { panic("classifier") }))
 	func() {
 		defer func() { recover() }()
 		bad.Handler(http.NotFoundHandler()).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
@@ -195,7 +195,7 @@ func TestInFlightIgnoresRestoredState(t *testing.T) {
 // TestRouteCapConcurrent creates routes from many goroutines at once: never
 // more than the cap, never one twice.
 func TestRouteCapConcurrent(t *testing.T) {
-	m, _ := middleware.New(middleware.Config{MaxRoutes: 10, Route: func(r *http.Request) string { return r.URL.Path }})
+	m, _ := middleware.New(middleware.Config{MaxRoutes: 10}, middleware.WithRoute(func(r *http.Request) string { return r.URL.Path }))
 	h := m.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	var wg sync.WaitGroup
 	for g := range 16 {
@@ -315,7 +315,7 @@ func (h *hijackable) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 // hijack, whatever a second one does.
 func TestSecondHijack(t *testing.T) {
 	clock := ninestest.NewClock(t0)
-	m, err := middleware.New(middleware.Config{Clock: clock.Now})
+	m, err := middleware.New(middleware.Config{}, middleware.WithClock(clock.Now))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,7 +33,7 @@ func measureRoutes(tb testing.TB, routes, rate int) uint64 {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	m, err := New(Config{Registry: reg, Availability: 0.999, Latency: 0.9, Clock: clock.Now})
+	m, err := New(Config{Registry: reg, Availability: 0.999, Latency: 0.9}, WithClock(clock.Now))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -58,27 +58,51 @@ type Config struct {
 	// MaxRoutes caps the number of routes; requests for more go to the
 	// route OverflowRoute and are counted. Default 100.
 	MaxRoutes int
-	// Route names a request's route, for routers other than ServeMux. It
-	// is called after the handler returns, so it sees what the router put
-	// in the request's context. Default: the ServeMux pattern that matched
-	// (r.Pattern), UnmatchedRoute when none did. Never the raw URL path,
-	// whose values a client controls.
-	Route func(*http.Request) string
 	// NotValid lists status codes that are not valid events — a client's
 	// 400 or 429, say — left out of every SLI.
 	NotValid []int
-	// Classify, when set, classifies every request that did not panic; it
-	// sees the final status (200 if the handler wrote nothing) and the
-	// request. It replaces the default rules, the client-gone and NotValid
-	// ones included.
-	Classify func(status int, r *http.Request) sli.Outcome
 	// Histogram configures each route's latency histogram; zero fields
 	// keep the defaults, except Windows, which default to 5m and 1h here
 	// (a route's memory: see the package documentation).
 	Histogram histogram.Config
-	// Clock replaces time.Now for measuring latency and for the SLIs, for
-	// tests. Nil is the wall clock.
-	Clock func() time.Time
+}
+
+// Option configures a [Middleware]: the behaviour a [Config] cannot hold
+// as data.
+type Option interface{ apply(*options) }
+
+type options struct {
+	route    func(*http.Request) string
+	classify func(status int, r *http.Request) sli.Outcome
+	clock    func() time.Time
+}
+
+type optionFunc func(*options)
+
+func (f optionFunc) apply(o *options) { f(o) }
+
+// WithRoute names each request's route, for routers other than ServeMux.
+// route is called after the handler returns, so it sees what the router
+// put in the request's context. By default, or with a nil route, the route
+// is the ServeMux pattern that matched (r.Pattern), [UnmatchedRoute] when
+// none did; never the raw URL path, whose values a client controls.
+func WithRoute(route func(*http.Request) string) Option {
+	return optionFunc(func(o *options) { o.route = route })
+}
+
+// WithClassifier classifies every request that did not panic; classify
+// sees the final status (200 if the handler wrote nothing) and the
+// request. It replaces the default rules, the client-gone and
+// [Config.NotValid] ones included. Nil keeps the default rules.
+func WithClassifier(classify func(status int, r *http.Request) sli.Outcome) Option {
+	return optionFunc(func(o *options) { o.classify = classify })
+}
+
+// WithClock replaces time.Now for measuring latency and for the SLIs and
+// objectives, for tests ([github.com/nines-slo/nines/ninestest.Clock]).
+// Nil is the wall clock.
+func WithClock(now func() time.Time) Option {
+	return optionFunc(func(o *options) { o.clock = now })
 }
 
 // Middleware records, for every request, its outcome and latency into SLIs
@@ -88,7 +112,7 @@ type Config struct {
 // # What a request counts as
 //
 // A request that panics is bad (a 5xx), and the panic goes on unchanged.
-// Otherwise, with no Classify function: a request whose client went away
+// Otherwise, without [WithClassifier]: a request whose client went away
 // (its context canceled) is not valid; a status in NotValid is not valid;
 // 5xx is bad; 1xx to 4xx are good, as docs/concepts.md measures availability at
 // the load balancer. A handler that writes nothing answers 200.
@@ -109,6 +133,7 @@ type Config struct {
 // stays in flight until the handler returns.
 type Middleware struct {
 	cfg       Config
+	opt       options
 	notValid  [600]bool
 	now       func() time.Time
 	routes    sync.Map // string → *Route
@@ -126,7 +151,7 @@ type Middleware struct {
 // target outside (0, 1), a negative threshold or route cap, or a status in
 // NotValid outside 100–599; and with the errors of the sli and histogram
 // packages for a bad Histogram.
-func New(c Config) (*Middleware, error) {
+func New(c Config, opts ...Option) (*Middleware, error) {
 	if c.Threshold == 0 {
 		c.Threshold = DefaultThreshold
 	}
@@ -146,7 +171,13 @@ func New(c Config) (*Middleware, error) {
 	case c.Latency != 0 && !(c.Latency > 0 && c.Latency < 1):
 		return nil, fmt.Errorf("%w: Latency %v not in (0, 1)", ErrInvalidConfig, c.Latency)
 	}
-	m := &Middleware{cfg: c, now: c.Clock, inFlight: shard.NewCounter()}
+	m := &Middleware{cfg: c, inFlight: shard.NewCounter()}
+	for _, o := range opts {
+		if o != nil {
+			o.apply(&m.opt)
+		}
+	}
+	m.now = m.opt.clock
 	m.pending = &Route{m: m}
 	if m.now == nil {
 		m.now = time.Now
@@ -168,7 +199,7 @@ func New(c Config) (*Middleware, error) {
 }
 
 // Handler returns next wrapped: the func(http.Handler) http.Handler shape.
-// The route of each request is Config.Route's, or the ServeMux pattern that
+// The route of each request is [WithRoute]'s, or the ServeMux pattern that
 // matched it, known once the router has run. A request is counted in flight
 // on its route from its first response byte (headers included) to the end,
 // and on the middleware as a whole (InFlight) before that; Wrap and Handle
@@ -229,7 +260,7 @@ func (m *Middleware) serve(rt *Route, next http.Handler, w http.ResponseWriter, 
 			m.overflows.Add(1)
 		}
 		o := sli.Bad
-		defer func() { rt.record(o, d) }() // recorded even if Classify panics
+		defer func() { rt.record(o, d) }() // recorded even if the classifier panics
 		if !panicked {
 			o = m.classify(cw, r)
 		}
@@ -239,9 +270,9 @@ func (m *Middleware) serve(rt *Route, next http.Handler, w http.ResponseWriter, 
 }
 
 // clock reads the clock that latencies are measured on: package mono's
-// monotonic clock, or Config.Clock in Unix ns.
+// monotonic clock, or WithClock's in Unix ns.
 func (m *Middleware) clock() int64 {
-	if m.cfg.Clock == nil {
+	if m.opt.clock == nil {
 		return mono.Now()
 	}
 	return m.now().UnixNano()
@@ -249,7 +280,7 @@ func (m *Middleware) clock() int64 {
 
 // since returns the time from reading start of clock to now.
 func (m *Middleware) since(start int64) time.Duration {
-	if m.cfg.Clock == nil {
+	if m.opt.clock == nil {
 		return mono.Elapsed(start, mono.Now())
 	}
 	return time.Duration(m.now().UnixNano() - start)
@@ -257,8 +288,8 @@ func (m *Middleware) since(start int64) time.Duration {
 
 // routeOf names the route of a request that has been served.
 func (m *Middleware) routeOf(r *http.Request) string {
-	if m.cfg.Route != nil {
-		return m.cfg.Route(r)
+	if m.opt.route != nil {
+		return m.opt.route(r)
 	}
 	return m.patternOf(r)
 }
@@ -278,8 +309,8 @@ func (m *Middleware) classify(w *writer, r *http.Request) sli.Outcome {
 	if status == 0 {
 		status = http.StatusOK
 	}
-	if m.cfg.Classify != nil {
-		return m.cfg.Classify(status, r)
+	if m.opt.classify != nil {
+		return m.opt.classify(status, r)
 	}
 	// The client went away before the response: before the status was set,
 	// or, with nothing written, before the handler returned.
@@ -322,17 +353,17 @@ func (m *Middleware) route(name string) *Route {
 // an objective error it still returns a usable route.
 func (m *Middleware) newRoute(name string) (*Route, error) {
 	// A nil Clock is the wall clock for every package's WithClock.
-	avail, err := sli.NewRatio(sli.WithClock(m.cfg.Clock))
+	avail, err := sli.NewRatio(sli.WithClock(m.opt.clock))
 	if err != nil {
 		return nil, err
 	}
-	lat, err := sli.NewLatency(m.cfg.Threshold, sli.WithClock(m.cfg.Clock), sli.WithHistogram(m.cfg.Histogram))
+	lat, err := sli.NewLatency(m.cfg.Threshold, sli.WithClock(m.opt.clock), sli.WithHistogram(m.cfg.Histogram))
 	if err != nil {
 		return nil, err
 	}
 	fc := m.cfg.Histogram
 	fc.Digits = 1 // failures need the order of magnitude: 6% buckets, a tenth of the memory
-	failed, err := histogram.NewRecorder(fc, histogram.WithClock(m.cfg.Clock))
+	failed, err := histogram.NewRecorder(fc, histogram.WithClock(m.opt.clock))
 	if err != nil {
 		return nil, err
 	}
@@ -348,7 +379,7 @@ func (m *Middleware) newRoute(name string) (*Route, error) {
 		o, err := slo.New(slo.Config{
 			Name: m.objectiveName(name, kind), SLI: src, Target: target, Window: m.cfg.Window,
 			Metadata: slo.Metadata{Service: m.cfg.Service, Requests: name, Description: kind + " of " + name, Source: "nines HTTP middleware"},
-		}, slo.WithClock(m.cfg.Clock))
+		}, slo.WithClock(m.opt.clock))
 		if err == nil {
 			err = m.cfg.Registry.Add(o)
 		}

@@ -60,36 +60,36 @@ func TestClassification(t *testing.T) {
 		handler http.HandlerFunc
 		request func(url string) error
 		want    counts
+		opt     middleware.Option
 	}{
-		{"200 is good", middleware.Config{}, status(200, 0), get, counts{Good: 1, FastGood: 1}},
-		{"204 is good", middleware.Config{}, status(204, 0), get, counts{Good: 1, FastGood: 1}},
-		{"302 is good", middleware.Config{}, status(302, 0), get, counts{Good: 1, FastGood: 1}},
-		{"404 is good", middleware.Config{}, status(404, 0), get, counts{Good: 1, FastGood: 1}},
-		{"429 is good by default", middleware.Config{}, status(429, 0), get, counts{Good: 1, FastGood: 1}},
-		{"400 declared not valid", middleware.Config{NotValid: []int{400, 429}}, status(400, 0), get, counts{Invalid: 1}},
-		{"429 declared not valid", middleware.Config{NotValid: []int{400, 429}}, status(429, 0), get, counts{Invalid: 1}},
-		{"500 is bad", middleware.Config{}, status(500, 0), get, counts{Bad: 1, FailedLatencies: 1}},
-		{"503 is bad", middleware.Config{}, status(503, 0), get, counts{Bad: 1, FailedLatencies: 1}},
-		{"slow 200 is good but slow", middleware.Config{}, status(200, 150*time.Millisecond), get, counts{Good: 1, Slow: 1}},
-		{"at the threshold is fast", middleware.Config{}, status(200, 100*time.Millisecond), get, counts{Good: 1, FastGood: 1}},
-		{"custom threshold", middleware.Config{Threshold: time.Second}, status(200, 150*time.Millisecond), get, counts{Good: 1, FastGood: 1}},
-		{"nothing written is 200", middleware.Config{}, func(http.ResponseWriter, *http.Request) {}, get, counts{Good: 1, FastGood: 1}},
-		{"custom classifier", middleware.Config{Classify: func(status int, r *http.Request) sli.Outcome {
+		{"200 is good", middleware.Config{}, status(200, 0), get, counts{Good: 1, FastGood: 1}, nil},
+		{"204 is good", middleware.Config{}, status(204, 0), get, counts{Good: 1, FastGood: 1}, nil},
+		{"302 is good", middleware.Config{}, status(302, 0), get, counts{Good: 1, FastGood: 1}, nil},
+		{"404 is good", middleware.Config{}, status(404, 0), get, counts{Good: 1, FastGood: 1}, nil},
+		{"429 is good by default", middleware.Config{}, status(429, 0), get, counts{Good: 1, FastGood: 1}, nil},
+		{"400 declared not valid", middleware.Config{NotValid: []int{400, 429}}, status(400, 0), get, counts{Invalid: 1}, nil},
+		{"429 declared not valid", middleware.Config{NotValid: []int{400, 429}}, status(429, 0), get, counts{Invalid: 1}, nil},
+		{"500 is bad", middleware.Config{}, status(500, 0), get, counts{Bad: 1, FailedLatencies: 1}, nil},
+		{"503 is bad", middleware.Config{}, status(503, 0), get, counts{Bad: 1, FailedLatencies: 1}, nil},
+		{"slow 200 is good but slow", middleware.Config{}, status(200, 150*time.Millisecond), get, counts{Good: 1, Slow: 1}, nil},
+		{"at the threshold is fast", middleware.Config{}, status(200, 100*time.Millisecond), get, counts{Good: 1, FastGood: 1}, nil},
+		{"custom threshold", middleware.Config{Threshold: time.Second}, status(200, 150*time.Millisecond), get, counts{Good: 1, FastGood: 1}, nil},
+		{"nothing written is 200", middleware.Config{}, func(http.ResponseWriter, *http.Request) {}, get, counts{Good: 1, FastGood: 1}, nil},
+		{"custom classifier", middleware.Config{}, status(500, 0), func(url string) error {
+			req, _ := http.NewRequest("GET", url, nil)
+			req.Header.Set("X-Synthetic", "probe")
+			return do(req)
+		}, counts{Invalid: 1}, middleware.WithClassifier(func(status int, r *http.Request) sli.Outcome {
 			if r.Header.Get("X-Synthetic") != "" {
 				return sli.Invalid
 			}
 			return sli.ClassifyStatus(status)
-		}}, status(500, 0), func(url string) error {
-			req, _ := http.NewRequest("GET", url, nil)
-			req.Header.Set("X-Synthetic", "probe")
-			return do(req)
-		}, counts{Invalid: 1}},
+		})},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			clock := ninestest.NewClock(t0)
-			tt.cfg.Clock = clock.Now
-			m, err := middleware.New(tt.cfg)
+			m, err := middleware.New(tt.cfg, middleware.WithClock(clock.Now), tt.opt)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -303,7 +303,7 @@ func TestServerSentEvents(t *testing.T) {
 // TestHijack takes over the connection after 101 Switching Protocols.
 func TestHijack(t *testing.T) {
 	clock := ninestest.NewClock(t0)
-	m, _ := middleware.New(middleware.Config{Clock: clock.Now})
+	m, _ := middleware.New(middleware.Config{}, middleware.WithClock(clock.Now))
 	done := make(chan struct{})
 	srv := httptest.NewServer(finished(m.Wrap("upgrade", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		clock.Advance(20 * time.Millisecond) // to the upgrade: the latency
@@ -353,10 +353,10 @@ func TestHijack(t *testing.T) {
 // TestSwitchingProtocolsIsFinal: 101 is the final status, unlike other 1xx.
 func TestSwitchingProtocolsIsFinal(t *testing.T) {
 	var seen []int
-	m, _ := middleware.New(middleware.Config{Classify: func(status int, r *http.Request) sli.Outcome {
+	m, _ := middleware.New(middleware.Config{}, middleware.WithClassifier(func(status int, r *http.Request) sli.Outcome {
 		seen = append(seen, status)
 		return sli.ClassifyStatus(status)
-	}})
+	}))
 	for _, h := range []http.HandlerFunc{
 		func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(101); w.WriteHeader(500) },
 		func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(102); w.WriteHeader(503) },

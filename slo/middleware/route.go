@@ -13,7 +13,7 @@ import (
 // latencies and its requests in flight. The fields are the live SLIs, safe
 // for concurrent use; read them, do not record into them.
 type Route struct {
-	// Name is the route: a ServeMux pattern, a Config.Route result,
+	// Name is the route: a ServeMux pattern, a WithRoute result,
 	// OverflowRoute or UnmatchedRoute.
 	Name string
 	// Availability counts requests good, bad or not valid.

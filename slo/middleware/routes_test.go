@@ -20,7 +20,7 @@ import (
 // stop at the cap, the rest go to the overflow route and are counted, and
 // memory stops growing.
 func TestCardinalityAttack(t *testing.T) {
-	m, err := middleware.New(middleware.Config{Route: func(r *http.Request) string { return r.URL.Path }})
+	m, err := middleware.New(middleware.Config{}, middleware.WithRoute(func(r *http.Request) string { return r.URL.Path }))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +66,7 @@ func TestCardinalityAttack(t *testing.T) {
 func TestObjectivesPerRoute(t *testing.T) {
 	clock := ninestest.NewClock(t0)
 	reg := &slo.Registry{}
-	m, err := middleware.New(middleware.Config{Service: "shop", Registry: reg, Availability: 0.999, Latency: 0.9, Clock: clock.Now})
+	m, err := middleware.New(middleware.Config{Service: "shop", Registry: reg, Availability: 0.999, Latency: 0.9}, middleware.WithClock(clock.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +106,7 @@ func TestObjectivesPerRoute(t *testing.T) {
 // TestGoldenSignals checks the four signals of one route.
 func TestGoldenSignals(t *testing.T) {
 	clock := ninestest.NewClock(t0)
-	m, _ := middleware.New(middleware.Config{Clock: clock.Now})
+	m, _ := middleware.New(middleware.Config{}, middleware.WithClock(clock.Now))
 	mux := http.NewServeMux()
 	m.Handle(mux, "GET /api", withClock(clock, func(w http.ResponseWriter, r *http.Request) {
 		d := 10 * time.Millisecond
@@ -193,8 +193,8 @@ func TestCalendarMonthThroughTheMiddleware(t *testing.T) {
 	feb := time.Date(2026, 2, 1, 0, 0, 0, 0, kolkata)
 	clock := ninestest.NewClock(feb.Add(-30 * time.Minute))
 	reg := &slo.Registry{}
-	m, err := middleware.New(middleware.Config{Registry: reg, Availability: 0.999, Latency: 0.9, Clock: clock.Now,
-		Window: slo.Calendar(slo.Month, kolkata)})
+	m, err := middleware.New(middleware.Config{Registry: reg, Availability: 0.999, Latency: 0.9,
+		Window: slo.Calendar(slo.Month, kolkata)}, middleware.WithClock(clock.Now))
 	if err != nil {
 		t.Fatal(err)
 	}

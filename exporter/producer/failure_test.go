@@ -1,4 +1,4 @@
-package exporter_test
+package producer_test
 
 import (
 	"context"
@@ -11,7 +11,8 @@ import (
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
-	"github.com/nines-slo/nines/exporter"
+	"github.com/nines-slo/nines/exporter/internal/names"
+	"github.com/nines-slo/nines/exporter/producer"
 	"github.com/nines-slo/nines/sli"
 	"github.com/nines-slo/nines/slo"
 )
@@ -59,16 +60,13 @@ func TestStuckBackendDoesNotBlockRecording(t *testing.T) {
 	reg, _ := slo.NewRegistry(o1, o2)
 
 	backend := &stuckBackend{entered: make(chan struct{}), release: make(chan struct{})}
-	exp, err := exporter.New(reg)
+	exp, err := producer.New(reg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	reader := sdkmetric.NewPeriodicReader(backend, sdkmetric.WithInterval(time.Millisecond), sdkmetric.WithTimeout(time.Hour),
 		sdkmetric.WithProducer(exp))
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
-	if err := exp.Register(mp); err != nil {
-		t.Fatal(err)
-	}
 	select {
 	case <-backend.entered:
 	case <-time.After(time.Minute):
@@ -96,22 +94,16 @@ func TestStuckBackendDoesNotBlockRecording(t *testing.T) {
 	var rm metricdata.ResourceMetrics
 	manual := sdkmetric.NewManualReader(sdkmetric.WithProducer(exp))
 	mp2 := sdkmetric.NewMeterProvider(sdkmetric.WithReader(manual))
-	if err := exp.Register(mp2); err != nil {
-		t.Fatal(err)
-	}
 	if err := manual.Collect(context.Background(), &rm); err != nil {
 		t.Fatal(err)
 	}
-	if got := flatten(rm)[exporter.ValidEvents+"{nines.slo.name=availability}"]; got != n {
+	if got := flatten(rm)[names.ValidEvents+"{nines.slo.name=availability}"]; got != n {
 		t.Errorf("collected %v valid events while the backend hangs, want %d", got, n)
 	}
 
 	close(backend.release)
 	if err := mp.Shutdown(context.Background()); err == nil {
 		t.Log("shutdown flushed to a backend that failed without an error")
-	}
-	if err := exp.Close(); err != nil {
-		t.Fatal(err)
 	}
 	if err := mp2.Shutdown(context.Background()); err != nil {
 		t.Fatal(err)
@@ -125,50 +117,5 @@ func TestStuckBackendDoesNotBlockRecording(t *testing.T) {
 	if n := runtime.NumGoroutine(); n > before {
 		buf := make([]byte, 1<<16)
 		t.Errorf("%d goroutines after Shutdown, %d before:\n%s", n, before, buf[:runtime.Stack(buf, true)])
-	}
-}
-
-// TestCloseWhileCollecting closes and registers the exporter while a
-// reader collects in a loop: nothing waits for ever (the SDK calls back
-// under its own lock, so the exporter must never call the SDK under its
-// own).
-func TestCloseWhileCollecting(t *testing.T) {
-	f := newFixture(t)
-	for round := range 20 {
-		exp, _ := exporter.New(f.reg)
-		reader := sdkmetric.NewManualReader(sdkmetric.WithProducer(exp))
-		mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
-		if err := exp.Register(mp); err != nil {
-			t.Fatal(err)
-		}
-		stop := make(chan struct{})
-		collecting := make(chan struct{})
-		go func() {
-			defer close(collecting)
-			var rm metricdata.ResourceMetrics
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				reader.Collect(context.Background(), &rm)
-			}
-		}()
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			mp2 := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
-			exp.Register(mp2) // may fail as closed; must not hang
-			exp.Close()
-		}()
-		select {
-		case <-done:
-		case <-time.After(time.Minute):
-			t.Fatalf("round %d: Close and Register hang while a reader collects", round)
-		}
-		close(stop)
-		<-collecting
-		mp.Shutdown(context.Background())
 	}
 }

@@ -1,4 +1,4 @@
-package exporter_test
+package promrules_test
 
 import (
 	"bytes"
@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nines-slo/nines/exporter"
+	"github.com/nines-slo/nines/exporter/promrules"
 	"github.com/nines-slo/nines/sli"
 	"github.com/nines-slo/nines/slo"
 )
@@ -27,7 +27,7 @@ func TestWriteRules(t *testing.T) {
 	o2, _ := slo.New(slo.Config{Name: "custom", SLI: custom, Target: 0.99})
 	reg, _ := slo.NewRegistry(o, o2)
 	var buf bytes.Buffer
-	if err := exporter.WriteRules(&buf, reg, exporter.RulesConfig{Interval: 30 * time.Second}); err != nil {
+	if err := promrules.Write(&buf, reg, promrules.Config{Interval: 30 * time.Second}); err != nil {
 		t.Fatal(err)
 	}
 	out := buf.String()
@@ -54,7 +54,7 @@ func TestWriteRules(t *testing.T) {
 			break
 		}
 	}
-	if n := strings.Count(out, "- alert: "+exporter.AlertName); n != 3 {
+	if n := strings.Count(out, "- alert: "+promrules.AlertName); n != 3 {
 		t.Errorf("%d alerting rules, want 3", n)
 	}
 	if strings.Contains(out, `"nines-slo-custom"`) {

@@ -1,4 +1,4 @@
-package exporter_test
+package producer_test
 
 import (
 	"context"
@@ -15,89 +15,29 @@ import (
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
-	"github.com/nines-slo/nines/exporter"
+	"github.com/nines-slo/nines/exporter/internal/fixture"
+	"github.com/nines-slo/nines/exporter/internal/names"
+	"github.com/nines-slo/nines/exporter/producer"
 	"github.com/nines-slo/nines/ninestest"
 	"github.com/nines-slo/nines/sli"
 	"github.com/nines-slo/nines/slo"
 )
 
-var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+var t0 = fixture.T0
 
-// fixture is a registry of three objectives with known events, recorded
-// all at the clock's time so that every window holds them all.
-type fixture struct {
-	clock    *ninestest.Clock
-	reg      *slo.Registry
-	latency  *sli.Latency
-	checkout *sli.Ratio
-}
-
-func newFixture(t testing.TB) *fixture {
-	t.Helper()
-	f := &fixture{clock: ninestest.NewClock(t0)}
-	var err error
-	f.checkout, err = sli.NewRatio(sli.WithClock(f.clock.Now))
-	if err != nil {
-		t.Fatal(err)
-	}
-	search, _ := sli.NewRatio(sli.WithClock(f.clock.Now))
-	f.latency, err = sli.NewLatency(100*time.Millisecond, sli.WithClock(f.clock.Now))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k := range 1000 {
-		f.checkout.Record(outcome(k < 995))
-		search.Record(outcome(k%2 == 0))
-	}
-	for k := range 100 {
-		switch {
-		case k < 60:
-			f.latency.Record(7 * time.Millisecond)
-		case k < 80:
-			f.latency.Record(40 * time.Millisecond)
-		default:
-			f.latency.Record(300 * time.Millisecond)
-		}
-	}
-	var objs []*slo.Objective
-	for _, c := range []slo.Config{
-		{Name: "checkout", SLI: f.checkout, Target: 0.99, Metadata: slo.Metadata{Service: "shop"}},
-		{Name: "search", SLI: search, Target: 0.99},
-		{Name: "api-latency", SLI: f.latency, Target: 0.9, Metadata: slo.Metadata{Service: "shop"}},
-	} {
-		o, err := slo.New(c, slo.WithClock(f.clock.Now))
-		if err != nil {
-			t.Fatal(err)
-		}
-		objs = append(objs, o)
-	}
-	if f.reg, err = slo.NewRegistry(objs...); err != nil {
-		t.Fatal(err)
-	}
-	return f
-}
-
-func outcome(good bool) sli.Outcome {
-	if good {
-		return sli.Good
-	}
-	return sli.Bad
-}
+func newFixture(t testing.TB) *fixture.Fixture { return fixture.New(t) }
 
 // collect attaches an exporter for reg to a ManualReader and returns one
 // collection.
-func collect(t testing.TB, reg *slo.Registry, opts ...exporter.Option) (metricdata.ResourceMetrics, *exporter.Exporter, *sdkmetric.ManualReader) {
+func collect(t testing.TB, reg *slo.Registry, opts ...producer.Option) (metricdata.ResourceMetrics, *producer.Producer, *sdkmetric.ManualReader) {
 	t.Helper()
-	exp, err := exporter.New(reg, opts...)
+	exp, err := producer.New(reg, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	reader := sdkmetric.NewManualReader(sdkmetric.WithProducer(exp))
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
 	t.Cleanup(func() { mp.Shutdown(context.Background()) })
-	if err := exp.Register(mp); err != nil {
-		t.Fatal(err)
-	}
 	var rm metricdata.ResourceMetrics
 	if err := reader.Collect(context.Background(), &rm); err != nil {
 		t.Fatal(err)
@@ -140,7 +80,7 @@ func key(name string, set attribute.Set) string {
 // instrument.
 func TestInstruments(t *testing.T) {
 	f := newFixture(t)
-	rm, _, _ := collect(t, f.reg)
+	rm, _, _ := collect(t, f.Registry)
 
 	want := map[string]float64{}
 	put := func(name, obj, service string, v float64, extra ...string) {
@@ -167,20 +107,20 @@ func TestInstruments(t *testing.T) {
 		// fire at 90% and is left out, page-6h (6) does not, ticket-3d (1) does.
 		{"api-latency", "shop", 80, 100, 0.9, 0.8, -1, 2, map[string]float64{"page-6h": 0, "ticket-3d": 1}},
 	} {
-		put(exporter.GoodEvents, o.name, o.service, o.good)
-		put(exporter.ValidEvents, o.name, o.service, o.valid)
-		put(exporter.Target, o.name, o.service, o.target)
-		put(exporter.SLI, o.name, o.service, o.sli)
-		put(exporter.BudgetLeft, o.name, o.service, o.left)
+		put(names.GoodEvents, o.name, o.service, o.good)
+		put(names.ValidEvents, o.name, o.service, o.valid)
+		put(names.Target, o.name, o.service, o.target)
+		put(names.SLI, o.name, o.service, o.sli)
+		put(names.BudgetLeft, o.name, o.service, o.left)
 		for _, w := range windows {
-			put(exporter.BurnRate, o.name, o.service, o.burn, "nines.slo.burn_window="+w)
+			put(names.BurnRate, o.name, o.service, o.burn, "nines.slo.burn_window="+w)
 		}
 		for rule, v := range o.alerts {
 			sev := "page"
 			if strings.HasPrefix(rule, "ticket") {
 				sev = "ticket"
 			}
-			put(exporter.AlertFiring, o.name, o.service, v, "nines.slo.alert="+rule, "nines.slo.severity="+sev)
+			put(names.AlertFiring, o.name, o.service, v, "nines.slo.alert="+rule, "nines.slo.severity="+sev)
 		}
 	}
 	// Quantiles: 60 values at 7 ms, 20 at 40 ms, 20 at 300 ms, in every
@@ -188,7 +128,7 @@ func TestInstruments(t *testing.T) {
 	// exact value (the median is the 50th of 60 equal values: 7 ms).
 	for _, w := range []string{"1m", "5m", "1h"} {
 		for q, v := range map[string]float64{"0.5": 0.007, "0.95": 0.3, "0.99": 0.3} {
-			put(exporter.LatencyQuantile, "api-latency", "shop", v, "nines.slo.latency_window="+w, "nines.slo.quantile="+q)
+			put(names.LatencyQuantile, "api-latency", "shop", v, "nines.slo.latency_window="+w, "nines.slo.quantile="+q)
 		}
 	}
 	got := flatten(rm)
@@ -196,11 +136,11 @@ func TestInstruments(t *testing.T) {
 		t.Errorf("counters and gauges (-want +got):\n%s", diff)
 	}
 	// The quantile gauges are exactly what Status reports.
-	o, _ := f.reg.Get("api-latency")
+	o, _ := f.Registry.Get("api-latency")
 	s, _ := o.Status()
 	for _, p := range s.Latency {
-		k := key(exporter.LatencyQuantile, attribute.NewSet(exporter.NameKey.String("api-latency"), exporter.ServiceKey.String("shop"),
-			exporter.LatencyWindowKey.String(exporter.Duration(p.Window)), exporter.QuantileKey.String("0.99")))
+		k := key(names.LatencyQuantile, attribute.NewSet(names.Name.String("api-latency"), names.Service.String("shop"),
+			names.LatencyWindow.String(names.Duration(p.Window)), names.Quantile.String("0.99")))
 		if got[k] != p.P99.Seconds() {
 			t.Errorf("%s = %v, Status says %v", k, got[k], p.P99.Seconds())
 		}
@@ -211,8 +151,8 @@ func TestInstruments(t *testing.T) {
 	}
 	var kinds []kind
 	for _, sm := range rm.ScopeMetrics {
-		if sm.Scope.Name != exporter.ScopeName {
-			t.Errorf("scope %q, want %q", sm.Scope.Name, exporter.ScopeName)
+		if sm.Scope.Name != names.Scope {
+			t.Errorf("scope %q, want %q", sm.Scope.Name, names.Scope)
 		}
 		for _, m := range sm.Metrics {
 			k := fmt.Sprintf("%T", m.Data)
@@ -226,15 +166,15 @@ func TestInstruments(t *testing.T) {
 		}
 	}
 	wantKinds := []kind{
-		{exporter.GoodEvents, "{event}", "sum monotonic=true CumulativeTemporality"},
-		{exporter.ValidEvents, "{event}", "sum monotonic=true CumulativeTemporality"},
-		{exporter.SLI, "1", "metricdata.Gauge[float64]"},
-		{exporter.Target, "1", "metricdata.Gauge[float64]"},
-		{exporter.BudgetLeft, "1", "metricdata.Gauge[float64]"},
-		{exporter.BurnRate, "1", "metricdata.Gauge[float64]"},
-		{exporter.AlertFiring, "1", "metricdata.Gauge[float64]"},
-		{exporter.LatencyQuantile, "s", "metricdata.Gauge[float64]"},
-		{exporter.Latency, "s", "histogram CumulativeTemporality"},
+		{names.GoodEvents, "{event}", "sum monotonic=true CumulativeTemporality"},
+		{names.ValidEvents, "{event}", "sum monotonic=true CumulativeTemporality"},
+		{names.SLI, "1", "metricdata.Gauge[float64]"},
+		{names.Target, "1", "metricdata.Gauge[float64]"},
+		{names.BudgetLeft, "1", "metricdata.Gauge[float64]"},
+		{names.BurnRate, "1", "metricdata.Gauge[float64]"},
+		{names.AlertFiring, "1", "metricdata.Gauge[float64]"},
+		{names.LatencyQuantile, "s", "metricdata.Gauge[float64]"},
+		{names.Latency, "s", "histogram CumulativeTemporality"},
 	}
 	if diff := cmp.Diff(wantKinds, kinds, cmpopts.SortSlices(func(a, b kind) bool { return a.Name < b.Name })); diff != "" {
 		t.Errorf("instruments (-want +got):\n%s", diff)
@@ -257,12 +197,12 @@ var cmpPoints = cmp.Options{
 // cumulative, and its counts after more events.
 func TestLatencyHistogram(t *testing.T) {
 	f := newFixture(t)
-	rm, _, reader := collect(t, f.reg)
+	rm, _, reader := collect(t, f.Registry)
 	bounds := []float64{0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10}
 	want := metricdata.Histogram[float64]{
 		Temporality: metricdata.CumulativeTemporality,
 		DataPoints: []metricdata.HistogramDataPoint[float64]{{
-			Attributes:   attribute.NewSet(exporter.NameKey.String("api-latency"), exporter.ServiceKey.String("shop")),
+			Attributes:   attribute.NewSet(names.Name.String("api-latency"), names.Service.String("shop")),
 			Count:        100,
 			Bounds:       bounds,
 			BucketCounts: []uint64{0, 60, 0, 20, 0, 0, 0, 20, 0, 0, 0, 0, 0, 0, 0},
@@ -277,8 +217,8 @@ func TestLatencyHistogram(t *testing.T) {
 
 	// An hour later, more events: the histogram keeps everything, though
 	// the windows have forgotten the first ones.
-	f.clock.Advance(2 * time.Hour)
-	f.latency.Record(2 * time.Second)
+	f.Clock.Advance(2 * time.Hour)
+	f.Latency.Record(2 * time.Second)
 	if err := reader.Collect(context.Background(), &rm); err != nil {
 		t.Fatal(err)
 	}
@@ -295,7 +235,7 @@ func histogramOf(t *testing.T, rm metricdata.ResourceMetrics) metricdata.Histogr
 	t.Helper()
 	for _, sm := range rm.ScopeMetrics {
 		for _, m := range sm.Metrics {
-			if m.Name == exporter.Latency {
+			if m.Name == names.Latency {
 				return m.Data.(metricdata.Histogram[float64])
 			}
 		}
@@ -314,7 +254,7 @@ func TestThresholdBoundary(t *testing.T) {
 	l.Record(310 * time.Millisecond)
 	o, _ := slo.New(slo.Config{Name: "p", SLI: l, Target: 0.9}, slo.WithClock(clock.Now))
 	reg, _ := slo.NewRegistry(o)
-	rm, _, _ := collect(t, reg, exporter.WithBoundaries([]time.Duration{100 * time.Millisecond, time.Second}))
+	rm, _, _ := collect(t, reg, producer.WithBoundaries([]time.Duration{100 * time.Millisecond, time.Second}))
 	h := histogramOf(t, rm).DataPoints[0]
 	if diff := cmp.Diff([]float64{0.1, 0.3, 1}, h.Bounds); diff != "" {
 		t.Errorf("bounds (-want +got):\n%s", diff)
@@ -323,23 +263,15 @@ func TestThresholdBoundary(t *testing.T) {
 		t.Errorf("bucket counts (-want +got):\n%s", diff)
 	}
 	for _, b := range [][]time.Duration{{0}, {time.Second, time.Second}, {2 * time.Second, time.Second}, {-time.Second}} {
-		if _, err := exporter.New(reg, exporter.WithBoundaries(b)); !errors.Is(err, exporter.ErrInvalidOption) {
+		if _, err := producer.New(reg, producer.WithBoundaries(b)); !errors.Is(err, producer.ErrInvalidOption) {
 			t.Errorf("WithBoundaries(%v): error %v, want ErrInvalidOption", b, err)
 		}
 	}
-	if _, err := exporter.New(nil); !errors.Is(err, exporter.ErrInvalidOption) {
+	if _, err := producer.New(nil); !errors.Is(err, producer.ErrInvalidOption) {
 		t.Errorf("New(nil registry): error %v, want ErrInvalidOption", err)
 	}
-	if _, err := exporter.New(reg, exporter.WithClock(nil)); err != nil {
+	if _, err := producer.New(reg, producer.WithClock(nil)); err != nil {
 		t.Errorf("WithClock(nil), the wall clock as everywhere: %v", err)
-	}
-	exp, _ := exporter.New(reg)
-	if err := exp.Register(nil); !errors.Is(err, exporter.ErrInvalidOption) {
-		t.Errorf("Register(nil): error %v, want ErrInvalidOption", err)
-	}
-	exp.Close()
-	if err := exp.Register(sdkmetric.NewMeterProvider()); !errors.Is(err, exporter.ErrInvalidOption) {
-		t.Errorf("Register after Close: error %v, want ErrInvalidOption", err)
 	}
 }
 
@@ -349,72 +281,47 @@ func TestThresholdBoundary(t *testing.T) {
 func TestRestoredNotCounted(t *testing.T) {
 	f := newFixture(t)
 	var buf strings.Builder
-	if err := f.reg.Snapshot(&buf); err != nil {
+	if err := f.Registry.Snapshot(&buf); err != nil {
 		t.Fatal(err)
 	}
-	g := newEmptyFixture(t, f.clock)
-	if _, err := g.reg.Restore(strings.NewReader(buf.String())); err != nil {
+	g := fixture.Empty(t, f.Clock)
+	if _, err := g.Registry.Restore(strings.NewReader(buf.String())); err != nil {
 		t.Fatal(err)
 	}
-	g.checkout.Record(sli.Good)
-	rm, _, _ := collect(t, g.reg)
+	g.Checkout.Record(sli.Good)
+	rm, _, _ := collect(t, g.Registry)
 	got := flatten(rm)
 	attrs := "{nines.slo.name=checkout,nines.slo.service=shop}"
-	if got[exporter.GoodEvents+attrs] != 1 || got[exporter.ValidEvents+attrs] != 1 {
+	if got[names.GoodEvents+attrs] != 1 || got[names.ValidEvents+attrs] != 1 {
 		t.Errorf("counters after a restore: good %v valid %v, want 1 and 1 (the restored events are not counted)",
-			got[exporter.GoodEvents+attrs], got[exporter.ValidEvents+attrs])
+			got[names.GoodEvents+attrs], got[names.ValidEvents+attrs])
 	}
-	if want := 996.0 / 1001; got[exporter.SLI+attrs] != want {
-		t.Errorf("SLI gauge after a restore = %v, want %v", got[exporter.SLI+attrs], want)
+	if want := 996.0 / 1001; got[names.SLI+attrs] != want {
+		t.Errorf("SLI gauge after a restore = %v, want %v", got[names.SLI+attrs], want)
 	}
 	if h := histogramOf(t, rm).DataPoints[0]; h.Count != 0 {
 		t.Errorf("latency histogram after a restore holds %d values, want 0", h.Count)
 	}
 }
 
-// newEmptyFixture builds the fixture's objectives without events.
-func newEmptyFixture(t *testing.T, clock *ninestest.Clock) *fixture {
-	f := &fixture{clock: clock}
-	f.checkout, _ = sli.NewRatio(sli.WithClock(clock.Now))
-	search, _ := sli.NewRatio(sli.WithClock(clock.Now))
-	f.latency, _ = sli.NewLatency(100*time.Millisecond, sli.WithClock(clock.Now))
-	var objs []*slo.Objective
-	for _, c := range []slo.Config{
-		{Name: "checkout", SLI: f.checkout, Target: 0.99, Metadata: slo.Metadata{Service: "shop"}},
-		{Name: "search", SLI: search, Target: 0.99},
-		{Name: "api-latency", SLI: f.latency, Target: 0.9, Metadata: slo.Metadata{Service: "shop"}},
-	} {
-		o, err := slo.New(c, slo.WithClock(clock.Now))
-		if err != nil {
-			t.Fatal(err)
-		}
-		objs = append(objs, o)
-	}
-	var err error
-	if f.reg, err = slo.NewRegistry(objs...); err != nil {
-		t.Fatal(err)
-	}
-	return f
-}
-
 // TestNoDataNotReported checks that an objective without events reports
 // its target and zero counters, and no SLI, budget or burn rate.
 func TestNoDataNotReported(t *testing.T) {
-	g := newEmptyFixture(t, ninestest.NewClock(t0))
-	rm, _, _ := collect(t, g.reg)
+	g := fixture.Empty(t, ninestest.NewClock(t0))
+	rm, _, _ := collect(t, g.Registry)
 	got := flatten(rm)
 	for k := range got {
 		name := k[:strings.IndexByte(k, '{')]
 		switch name {
-		case exporter.SLI, exporter.BudgetLeft, exporter.BurnRate, exporter.LatencyQuantile:
+		case names.SLI, names.BudgetLeft, names.BurnRate, names.LatencyQuantile:
 			t.Errorf("%s = %v reported without data", k, got[k])
-		case exporter.GoodEvents, exporter.ValidEvents, exporter.AlertFiring:
+		case names.GoodEvents, names.ValidEvents, names.AlertFiring:
 			if got[k] != 0 {
 				t.Errorf("%s = %v without data, want 0", k, got[k])
 			}
 		}
 	}
-	if got[exporter.Target+"{nines.slo.name=search}"] != 0.99 {
+	if got[names.Target+"{nines.slo.name=search}"] != 0.99 {
 		t.Errorf("target of search not reported: %v", got)
 	}
 }
@@ -424,14 +331,13 @@ func TestNoDataNotReported(t *testing.T) {
 // after New is exported at the next collection.
 func TestAggregatedAndLateObjectives(t *testing.T) {
 	f := newFixture(t)
-	_, exp, reader := collect(t, f.reg)
-	defer exp.Close()
-	agg, err := sli.NewAggregated([]sli.Part{{Name: "checkout", SLI: f.checkout, Weight: 2}, {Name: "latency", SLI: f.latency}})
+	_, _, reader := collect(t, f.Registry)
+	agg, err := sli.NewAggregated([]sli.Part{{Name: "checkout", SLI: f.Checkout, Weight: 2}, {Name: "latency", SLI: f.Latency}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	o, _ := slo.New(slo.Config{Name: "browse", SLI: agg, Target: 0.99}, slo.WithClock(f.clock.Now))
-	if err := f.reg.Add(o); err != nil {
+	o, _ := slo.New(slo.Config{Name: "browse", SLI: agg, Target: 0.99}, slo.WithClock(f.Clock.Now))
+	if err := f.Registry.Add(o); err != nil {
 		t.Fatal(err)
 	}
 	var rm metricdata.ResourceMetrics
@@ -439,28 +345,50 @@ func TestAggregatedAndLateObjectives(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := flatten(rm)
-	if g, v := got[exporter.GoodEvents+"{nines.slo.name=browse}"], got[exporter.ValidEvents+"{nines.slo.name=browse}"]; g != 2*995+80 || v != 2*1000+100 {
+	if g, v := got[names.GoodEvents+"{nines.slo.name=browse}"], got[names.ValidEvents+"{nines.slo.name=browse}"]; g != 2*995+80 || v != 2*1000+100 {
 		t.Errorf("aggregated counters good %v valid %v, want %v and %v", g, v, 2*995+80, 2*1000+100)
 	}
 }
 
-// TestClose checks that a closed exporter reports nothing.
-func TestClose(t *testing.T) {
+// failing is a user's SLI whose counts cannot be read.
+type failing struct{}
+
+func (failing) CountsAt(time.Time, time.Duration) (sli.Counts, error) {
+	return sli.Counts{}, errors.New("log source unreachable")
+}
+
+// TestFailingObjectiveStaysAlone: an objective whose status fails loses
+// its gauges and returns its error; every other objective is reported in
+// full by the same collection.
+func TestFailingObjectiveStaysAlone(t *testing.T) {
 	f := newFixture(t)
-	_, exp, reader := collect(t, f.reg)
-	if err := exp.Close(); err != nil {
+	broken, err := slo.New(slo.Config{Name: "broken", SLI: failing{}, Target: 0.99}, slo.WithClock(f.Clock.Now))
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := exp.Close(); err != nil {
-		t.Fatalf("second Close: %v", err)
+	reg, _ := slo.NewRegistry(broken)
+	for _, o := range f.Registry.Objectives() {
+		reg.Add(o)
 	}
-	var rm metricdata.ResourceMetrics
-	if err := reader.Collect(context.Background(), &rm); err != nil {
-		t.Fatal(err)
+	p, _ := producer.New(reg)
+	sm, err := p.Produce(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "log source unreachable") {
+		t.Errorf("Produce error %v, want the failing SLI's", err)
 	}
-	for _, sm := range rm.ScopeMetrics {
-		for _, m := range sm.Metrics {
-			t.Errorf("closed exporter still reports %s", m.Name)
+	got := flatten(metricdata.ResourceMetrics{ScopeMetrics: sm})
+	healthy := flatten(func() metricdata.ResourceMetrics {
+		rm, _, _ := collect(t, f.Registry)
+		return rm
+	}())
+	for k, v := range healthy {
+		if got[k] != v {
+			t.Errorf("%s = %v beside a failing objective, %v without it", k, got[k], v)
 		}
+	}
+	if v, ok := got[names.Target+"{nines.slo.name=broken}"]; !ok || v != 0.99 {
+		t.Errorf("the failing objective's target: %v, %v; want 0.99 (it needs no status)", v, ok)
+	}
+	if _, ok := got[names.SLI+"{nines.slo.name=broken}"]; ok {
+		t.Error("the failing objective reports an SLI")
 	}
 }

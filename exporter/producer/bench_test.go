@@ -1,4 +1,4 @@
-package exporter_test
+package producer_test
 
 import (
 	"context"
@@ -9,7 +9,8 @@ import (
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
-	"github.com/nines-slo/nines/exporter"
+	"github.com/nines-slo/nines/exporter/internal/fixture"
+	"github.com/nines-slo/nines/exporter/producer"
 	"github.com/nines-slo/nines/sli"
 	"github.com/nines-slo/nines/slo"
 )
@@ -34,7 +35,7 @@ func registry100(b *testing.B) (*slo.Registry, []*sli.Ratio, []*sli.Latency) {
 		} else {
 			r, _ := sli.NewRatio()
 			for k := range 3600 {
-				r.RecordAt(now.Add(-time.Duration(k)*time.Second), outcome(k%100 != 0))
+				r.RecordAt(now.Add(-time.Duration(k)*time.Second), fixture.Outcome(k%100 != 0))
 			}
 			ratios = append(ratios, r)
 			src = r
@@ -55,13 +56,10 @@ func registry100(b *testing.B) (*slo.Registry, []*sli.Ratio, []*sli.Latency) {
 // through a ManualReader: one reader's collection, end to end.
 func BenchmarkCollect100(b *testing.B) {
 	reg, _, _ := registry100(b)
-	exp, _ := exporter.New(reg)
+	exp, _ := producer.New(reg)
 	reader := sdkmetric.NewManualReader(sdkmetric.WithProducer(exp))
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
 	defer mp.Shutdown(context.Background())
-	if err := exp.Register(mp); err != nil {
-		b.Fatal(err)
-	}
 	var rm metricdata.ResourceMetrics
 	b.ReportAllocs()
 	for b.Loop() {
@@ -86,7 +84,7 @@ func BenchmarkRecordExported(b *testing.B) {
 			reg, ratios, lats := registry100(b)
 			r, l := ratios[0], lats[0]
 			if name != "bare" {
-				exp, _ := exporter.New(reg)
+				exp, _ := producer.New(reg)
 				var backend sdkmetric.Exporter = discard{&stuckBackend{}}
 				stuck := &stuckBackend{entered: make(chan struct{}), release: make(chan struct{})}
 				if name == "stuck" { // a backend that never answers
@@ -94,9 +92,6 @@ func BenchmarkRecordExported(b *testing.B) {
 				}
 				reader := sdkmetric.NewPeriodicReader(backend, sdkmetric.WithInterval(time.Second), sdkmetric.WithProducer(exp))
 				mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
-				if err := exp.Register(mp); err != nil {
-					b.Fatal(err)
-				}
 				defer mp.Shutdown(context.Background())
 				defer close(stuck.release) // before the shutdown, which waits for the export
 			}

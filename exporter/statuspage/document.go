@@ -1,4 +1,4 @@
-package exporter
+package statuspage
 
 import (
 	"encoding/json"
@@ -9,28 +9,29 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nines-slo/nines/exporter/internal/names"
 	"github.com/nines-slo/nines/slo"
 )
 
-// StatusSchema names the version of the status document. A change that
+// Schema names the version of the status document. A change that
 // could break a reader (a field removed or its meaning changed) gets a new
 // version; fields are only ever added within one.
-const StatusSchema = "nines.status/v1"
+const Schema = "nines.status/v1"
 
-// StatusDocument is the JSON document the status handler serves at
+// Document is the JSON document the status handler serves at
 // ?format=json (or to Accept: application/json): every objective of a
 // registry, for machines and release gates. Times are RFC 3339, durations
 // and latencies are in seconds, ratios are fractions (0.999, not 99.9).
 // Fields that have no value without data (no valid events in the window)
 // are null, never 0 or NaN.
-type StatusDocument struct {
-	Schema     string            `json:"schema"`     // StatusSchema
-	At         time.Time         `json:"at"`         // when the document was computed
-	Objectives []ObjectiveStatus `json:"objectives"` // in registry order
+type Document struct {
+	Schema     string      `json:"schema"`     // Schema
+	At         time.Time   `json:"at"`         // when the document was computed
+	Objectives []Objective `json:"objectives"` // in registry order
 }
 
-// ObjectiveStatus is one objective in a StatusDocument.
-type ObjectiveStatus struct {
+// Objective is one objective in a Document.
+type Objective struct {
 	Name        string    `json:"name"`
 	Service     string    `json:"service,omitempty"`
 	Owner       string    `json:"owner,omitempty"`
@@ -48,14 +49,14 @@ type ObjectiveStatus struct {
 	SLI     *float64 `json:"sli"`              // good ÷ valid; null without data
 	Traffic float64  `json:"trafficPerSecond"` // valid events per second over the window so far
 
-	Budget    *BudgetStatus   `json:"budget"` // null without data
-	BurnRates []BurnStatus    `json:"burnRates"`
-	Alerts    []AlertStatus   `json:"alerts"`
-	Latency   []LatencyStatus `json:"latency,omitempty"` // latency objectives: per histogram window with data
+	Budget    *Budget   `json:"budget"` // null without data
+	BurnRates []Burn    `json:"burnRates"`
+	Alerts    []Alert   `json:"alerts"`
+	Latency   []Latency `json:"latency,omitempty"` // latency objectives: per histogram window with data
 }
 
-// BudgetStatus is an objective's error budget over its window.
-type BudgetStatus struct {
+// Budget is an objective's error budget over its window.
+type Budget struct {
 	Remaining        float64 `json:"remaining"`        // fraction left: 1 untouched, 0 spent, < 0 overspent
 	RemainingEvents  float64 `json:"remainingEvents"`  // bad events the window's traffic can still absorb
 	RemainingSeconds float64 `json:"remainingSeconds"` // downtime left over the period
@@ -63,8 +64,8 @@ type BudgetStatus struct {
 	BadEvents        float64 `json:"badEvents"`        // bad events counted
 }
 
-// BurnStatus is a burn rate over one window ending at the document's time.
-type BurnStatus struct {
+// Burn is a burn rate over one window ending at the document's time.
+type Burn struct {
 	Window  string   `json:"window"` // "5m"
 	Seconds float64  `json:"windowSeconds"`
 	Good    float64  `json:"good"`
@@ -72,20 +73,20 @@ type BurnStatus struct {
 	Rate    *float64 `json:"rate"` // null without data
 }
 
-// AlertStatus is the state of one burn-rate alert rule.
-type AlertStatus struct {
+// Alert is the state of one burn-rate alert rule.
+type Alert struct {
 	Name      string     `json:"name"`     // "page-1h"
 	Severity  string     `json:"severity"` // "page" or "ticket"
 	Firing    bool       `json:"firing"`
 	Since     *time.Time `json:"since,omitempty"`
 	Threshold float64    `json:"threshold"` // burn rate that fires it
 	MinEvents float64    `json:"minEvents"` // valid events the long window needs
-	Long      BurnStatus `json:"long"`
-	Short     BurnStatus `json:"short"`
+	Long      Burn       `json:"long"`
+	Short     Burn       `json:"short"`
 }
 
-// LatencyStatus is the latency percentiles over one window.
-type LatencyStatus struct {
+// Latency is the latency percentiles over one window.
+type Latency struct {
 	Window  string  `json:"window"` // "5m"
 	Seconds float64 `json:"windowSeconds"`
 	Count   uint64  `json:"count"`
@@ -94,22 +95,22 @@ type LatencyStatus struct {
 	P99     float64 `json:"p99"`
 }
 
-// NewStatusDocument returns the document for statuses computed at at.
-func NewStatusDocument(at time.Time, statuses []slo.Status) StatusDocument {
-	doc := StatusDocument{Schema: StatusSchema, At: at, Objectives: make([]ObjectiveStatus, 0, len(statuses))}
+// NewDocument returns the document for statuses computed at at.
+func NewDocument(at time.Time, statuses []slo.Status) Document {
+	doc := Document{Schema: Schema, At: at, Objectives: make([]Objective, 0, len(statuses))}
 	for _, s := range statuses {
 		doc.Objectives = append(doc.Objectives, objectiveStatus(s))
 	}
 	return doc
 }
 
-func objectiveStatus(s slo.Status) ObjectiveStatus {
-	o := ObjectiveStatus{
+func objectiveStatus(s slo.Status) Objective {
+	o := Objective{
 		Name: s.Name, Service: s.Metadata.Service, Owner: s.Metadata.Owner, Description: s.Metadata.Description,
 		Requests: s.Metadata.Requests, Source: s.Metadata.Source,
 		Target: s.Target, Window: s.Window.String(), Period: s.Budget.Target().Period().Seconds(), Start: s.Start,
 		State: s.Attainment.String(), Good: s.Good, Valid: s.Valid, Traffic: s.Traffic,
-		BurnRates: []BurnStatus{}, Alerts: []AlertStatus{},
+		BurnRates: []Burn{}, Alerts: []Alert{},
 	}
 	if !s.NoData {
 		o.SLI = ptr(s.SLI)
@@ -117,14 +118,14 @@ func objectiveStatus(s slo.Status) ObjectiveStatus {
 	if left, err := s.Budget.Remaining(); err == nil {
 		events, _ := s.Budget.RemainingEvents()
 		downtime, _ := s.Budget.DowntimeLeft()
-		o.Budget = &BudgetStatus{Remaining: left, RemainingEvents: events, RemainingSeconds: downtime.Seconds(),
+		o.Budget = &Budget{Remaining: left, RemainingEvents: events, RemainingSeconds: downtime.Seconds(),
 			AllowedEvents: s.Budget.Allowed(), BadEvents: s.Budget.Bad()}
 	}
 	for _, b := range s.BurnRates {
 		o.BurnRates = append(o.BurnRates, burnStatus(b))
 	}
 	for _, a := range s.Alerts {
-		as := AlertStatus{Name: a.Rule.Name, Severity: a.Rule.Severity.String(), Firing: a.Firing,
+		as := Alert{Name: a.Rule.Name, Severity: a.Rule.Severity.String(), Firing: a.Firing,
 			Threshold: a.Threshold, MinEvents: a.MinEvents, Long: burnStatus(a.Long), Short: burnStatus(a.Short)}
 		if !a.Since.IsZero() {
 			as.Since = ptr(a.Since)
@@ -132,14 +133,14 @@ func objectiveStatus(s slo.Status) ObjectiveStatus {
 		o.Alerts = append(o.Alerts, as)
 	}
 	for _, p := range s.Latency {
-		o.Latency = append(o.Latency, LatencyStatus{Window: Duration(p.Window), Seconds: p.Window.Seconds(), Count: p.Count,
+		o.Latency = append(o.Latency, Latency{Window: names.Duration(p.Window), Seconds: p.Window.Seconds(), Count: p.Count,
 			P50: p.P50.Seconds(), P95: p.P95.Seconds(), P99: p.P99.Seconds()})
 	}
 	return o
 }
 
-func burnStatus(b slo.BurnRate) BurnStatus {
-	bs := BurnStatus{Window: Duration(b.Window), Seconds: b.Window.Seconds(), Good: b.Good, Valid: b.Valid}
+func burnStatus(b slo.BurnRate) Burn {
+	bs := Burn{Window: names.Duration(b.Window), Seconds: b.Window.Seconds(), Good: b.Good, Valid: b.Valid}
 	if !b.NoData {
 		bs.Rate = ptr(b.Rate)
 	}
@@ -148,52 +149,52 @@ func burnStatus(b slo.BurnRate) BurnStatus {
 
 func ptr[T any](v T) *T { return &v }
 
-// ErrInvalidStatus is returned by DecodeStatus for a document it cannot
+// ErrInvalidDocument is returned by Decode for a document it cannot
 // read.
-var ErrInvalidStatus = errors.New("exporter: invalid status document")
+var ErrInvalidDocument = errors.New("statuspage: invalid status document")
 
-// DecodeStatus reads a status document, refusing other schemas and
+// Decode reads a status document, refusing other schemas and
 // documents that break its invariants (unknown state, a target outside
 // (0, 1), more good than valid events, negative counts).
-func DecodeStatus(r io.Reader) (StatusDocument, error) {
-	var doc StatusDocument
+func Decode(r io.Reader) (Document, error) {
+	var doc Document
 	dec := json.NewDecoder(io.LimitReader(r, 64<<20))
 	if err := dec.Decode(&doc); err != nil {
-		return StatusDocument{}, fmt.Errorf("%w: %v", ErrInvalidStatus, err)
+		return Document{}, fmt.Errorf("%w: %v", ErrInvalidDocument, err)
 	}
-	if doc.Schema != StatusSchema {
-		return StatusDocument{}, fmt.Errorf("%w: schema %q, want %q", ErrInvalidStatus, doc.Schema, StatusSchema)
+	if doc.Schema != Schema {
+		return Document{}, fmt.Errorf("%w: schema %q, want %q", ErrInvalidDocument, doc.Schema, Schema)
 	}
 	for i, o := range doc.Objectives {
 		bad := func(what string) error {
-			return fmt.Errorf("%w: objective %d (%q): %s", ErrInvalidStatus, i, o.Name, what)
+			return fmt.Errorf("%w: objective %d (%q): %s", ErrInvalidDocument, i, o.Name, what)
 		}
 		switch {
 		case o.Name == "":
-			return StatusDocument{}, bad("no name")
+			return Document{}, bad("no name")
 		case !(o.Target > 0 && o.Target < 1):
-			return StatusDocument{}, bad(fmt.Sprintf("target %v not in (0, 1)", o.Target))
+			return Document{}, bad(fmt.Sprintf("target %v not in (0, 1)", o.Target))
 		case !(o.Period > 0):
-			return StatusDocument{}, bad("no period")
+			return Document{}, bad("no period")
 		case !(o.Valid >= 0 && o.Good >= 0 && o.Good <= o.Valid):
-			return StatusDocument{}, bad(fmt.Sprintf("good %v of valid %v", o.Good, o.Valid))
+			return Document{}, bad(fmt.Sprintf("good %v of valid %v", o.Good, o.Valid))
 		}
 		switch o.State {
 		case slo.NoData.String(), slo.Met.String(), slo.AtRisk.String(), slo.Breached.String():
 		default:
-			return StatusDocument{}, bad(fmt.Sprintf("state %q", o.State))
+			return Document{}, bad(fmt.Sprintf("state %q", o.State))
 		}
 		for _, b := range append(o.BurnRates, burnsOf(o.Alerts)...) {
 			if !(b.Valid >= 0 && b.Good >= 0 && b.Good <= b.Valid && b.Seconds > 0) {
-				return StatusDocument{}, bad(fmt.Sprintf("burn window %q: good %v of valid %v", b.Window, b.Good, b.Valid))
+				return Document{}, bad(fmt.Sprintf("burn window %q: good %v of valid %v", b.Window, b.Good, b.Valid))
 			}
 		}
 	}
 	return doc, nil
 }
 
-func burnsOf(alerts []AlertStatus) []BurnStatus {
-	var out []BurnStatus
+func burnsOf(alerts []Alert) []Burn {
+	var out []Burn
 	for _, a := range alerts {
 		out = append(out, a.Long, a.Short)
 	}

@@ -1,4 +1,4 @@
-package exporter_test
+package statuspage_test
 
 import (
 	"bytes"
@@ -13,7 +13,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/nines-slo/nines/exporter"
+	"github.com/nines-slo/nines/exporter/internal/fixture"
+	"github.com/nines-slo/nines/exporter/statuspage"
 	"github.com/nines-slo/nines/ninestest"
 	"github.com/nines-slo/nines/sli"
 	"github.com/nines-slo/nines/slo"
@@ -21,7 +22,7 @@ import (
 
 func serveStatus(t *testing.T, reg *slo.Registry) *httptest.Server {
 	t.Helper()
-	h, err := exporter.StatusHandler(reg)
+	h, err := statuspage.Handler(reg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,25 +47,25 @@ func get(t *testing.T, url, accept string) (*http.Response, []byte) {
 }
 
 // TestStatusJSON checks the JSON document against the objectives' Status,
-// and that DecodeStatus reads it back.
+// and that Decode reads it back.
 func TestStatusJSON(t *testing.T) {
-	f := newFixture(t)
-	srv := serveStatus(t, f.reg)
+	f := fixture.New(t)
+	srv := serveStatus(t, f.Registry)
 	for _, req := range []struct{ path, accept string }{{"/?format=json", ""}, {"/", "application/json"}} {
 		resp, body := get(t, srv.URL+req.path, req.accept)
 		if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
 			t.Fatalf("GET %s (Accept %q): Content-Type %q", req.path, req.accept, ct)
 		}
-		doc, err := exporter.DecodeStatus(bytes.NewReader(body))
+		doc, err := statuspage.Decode(bytes.NewReader(body))
 		if err != nil {
-			t.Fatalf("DecodeStatus: %v\n%s", err, body)
+			t.Fatalf("Decode: %v\n%s", err, body)
 		}
 		var statuses []slo.Status // as the handler computes them
-		for _, o := range f.reg.Objectives() {
+		for _, o := range f.Registry.Objectives() {
 			s, _ := o.Status()
 			statuses = append(statuses, s)
 		}
-		want := exporter.NewStatusDocument(statuses[0].At, statuses)
+		want := statuspage.NewDocument(statuses[0].At, statuses)
 		if diff := cmp.Diff(want, doc); diff != "" {
 			t.Errorf("document (-want +got):\n%s", diff)
 		}
@@ -89,10 +90,10 @@ func TestStatusJSON(t *testing.T) {
 // TestStatusActsOnNoAlert loads the page and the document of a registry
 // whose alerts' conditions hold: the alert handler is never called.
 func TestStatusActsOnNoAlert(t *testing.T) {
-	clock := ninestest.NewClock(t0)
+	clock := ninestest.NewClock(fixture.T0)
 	r, _ := sli.NewRatio(sli.WithClock(clock.Now))
 	for k := range 1000 {
-		r.Record(outcome(k%2 == 0))
+		r.Record(fixture.Outcome(k%2 == 0))
 	}
 	calls := 0
 	o, _ := slo.New(slo.Config{Name: "search", SLI: r, Target: 0.99}, slo.WithClock(clock.Now),
@@ -112,8 +113,8 @@ func TestStatusActsOnNoAlert(t *testing.T) {
 // TestStatusNoDataIsNull checks that an objective without events has null
 // SLI, budget and burn rates in the document.
 func TestStatusNoDataIsNull(t *testing.T) {
-	g := newEmptyFixture(t, ninestest.NewClock(t0))
-	_, body := get(t, serveStatus(t, g.reg).URL+"/?format=json", "")
+	g := fixture.Empty(t, ninestest.NewClock(fixture.T0))
+	_, body := get(t, serveStatus(t, g.Registry).URL+"/?format=json", "")
 	for _, want := range []string{`"sli": null`, `"budget": null`, `"rate": null`, `"state": "no data"`} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("document lacks %s:\n%s", want, body)
@@ -125,14 +126,14 @@ func TestStatusNoDataIsNull(t *testing.T) {
 // the three kinds of chart as inline SVG, no script and no external asset,
 // names escaped, and read-only.
 func TestStatusPage(t *testing.T) {
-	clock := ninestest.NewClock(t0)
+	clock := ninestest.NewClock(fixture.T0)
 	lat, _ := sli.NewLatency(100*time.Millisecond, sli.WithClock(clock.Now))
 	avail, _ := sli.NewRatio(sli.WithClock(clock.Now))
 	// A day of traffic, a bad hour in the middle.
 	for m := range 24 * 60 {
 		for k := range 10 {
 			bad := m >= 600 && m < 660 && k < 3
-			avail.Record(outcome(!bad))
+			avail.Record(fixture.Outcome(!bad))
 			lat.Record(time.Duration(5+k*20+m%7) * time.Millisecond)
 		}
 		clock.Advance(time.Minute)
@@ -182,8 +183,8 @@ func TestStatusPage(t *testing.T) {
 
 // TestDecodeStatusRejects checks that malformed documents are refused.
 func TestDecodeStatusRejects(t *testing.T) {
-	f := newFixture(t)
-	_, body := get(t, serveStatus(t, f.reg).URL+"/?format=json", "")
+	f := fixture.New(t)
+	_, body := get(t, serveStatus(t, f.Registry).URL+"/?format=json", "")
 	for name, mutate := range map[string]func(string) string{
 		"not json":      func(s string) string { return s[:len(s)/2] },
 		"other schema":  func(s string) string { return strings.Replace(s, "nines.status/v1", "nines.status/v9", 1) },
@@ -195,26 +196,26 @@ func TestDecodeStatusRejects(t *testing.T) {
 		if bad == string(body) {
 			t.Fatalf("%s: mutation changed nothing", name)
 		}
-		if _, err := exporter.DecodeStatus(strings.NewReader(bad)); !errors.Is(err, exporter.ErrInvalidStatus) {
-			t.Errorf("%s: error %v, want ErrInvalidStatus", name, err)
+		if _, err := statuspage.Decode(strings.NewReader(bad)); !errors.Is(err, statuspage.ErrInvalidDocument) {
+			t.Errorf("%s: error %v, want ErrInvalidDocument", name, err)
 		}
 	}
 }
 
-// FuzzDecodeStatus feeds DecodeStatus arbitrary bytes: it never panics,
+// FuzzDecodeStatus feeds Decode arbitrary bytes: it never panics,
 // and what it accepts keeps the invariants a release gate relies on.
 func FuzzDecodeStatus(f *testing.F) {
-	reg := newFixture(f).reg
+	reg := fixture.New(f).Registry
 	statuses, _ := reg.Status()
-	good, _ := json.Marshal(exporter.NewStatusDocument(t0, statuses))
+	good, _ := json.Marshal(statuspage.NewDocument(fixture.T0, statuses))
 	f.Add(good)
 	f.Add([]byte(`{"schema":"nines.status/v1","objectives":[]}`))
 	f.Add([]byte(`{"schema":"nines.status/v1","objectives":[{"name":"x","target":0.9,"periodSeconds":1,"state":"met","good":1,"valid":1}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		doc, err := exporter.DecodeStatus(bytes.NewReader(data))
+		doc, err := statuspage.Decode(bytes.NewReader(data))
 		if err != nil {
-			if !errors.Is(err, exporter.ErrInvalidStatus) {
-				t.Fatalf("error %v does not wrap ErrInvalidStatus", err)
+			if !errors.Is(err, statuspage.ErrInvalidDocument) {
+				t.Fatalf("error %v does not wrap ErrInvalidDocument", err)
 			}
 			return
 		}

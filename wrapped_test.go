@@ -1,12 +1,18 @@
-package exporter_test
+package nines_test
 
 import (
 	"bytes"
+	"context"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/nines-slo/nines/exporter"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+
+	"github.com/nines-slo/nines/exporter/producer"
+	"github.com/nines-slo/nines/exporter/promrules"
+	"github.com/nines-slo/nines/exporter/statuspage"
 	"github.com/nines-slo/nines/ninestest"
 	"github.com/nines-slo/nines/sli"
 	"github.com/nines-slo/nines/slo"
@@ -22,7 +28,7 @@ type wrapped struct{ *sli.Latency }
 // latency histogram in the export, charts on the status page, rules, and a
 // snapshot that restores into another wrapped SLI.
 func TestWrappedSLIKeepsEverything(t *testing.T) {
-	clock := ninestest.NewClock(t0)
+	clock := ninestest.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 	registry := func() (*slo.Registry, wrapped) {
 		l, err := sli.NewLatency(100*time.Millisecond, sli.WithClock(clock.Now))
 		if err != nil {
@@ -46,27 +52,35 @@ func TestWrappedSLIKeepsEverything(t *testing.T) {
 		t.Errorf("status percentiles %+v, %v; want a window of 100", s.Latency, err)
 	}
 
-	rm, _, _ := collect(t, reg)
-	points := flatten(rm)
-	var good, quantiles bool
-	for k, v := range points {
-		good = good || strings.HasPrefix(k, exporter.GoodEvents+"{") && v == 91
-		quantiles = quantiles || strings.HasPrefix(k, exporter.LatencyQuantile+"{")
+	p, _ := producer.New(reg)
+	sm, err := p.Produce(context.Background())
+	if err != nil {
+		t.Fatal(err)
 	}
-	if !good || !quantiles {
-		t.Errorf("export: good-events counter of 91 %v, quantile gauges %v; in %v", good, quantiles, points)
+	var good, quantiles, histogram bool
+	for _, m := range sm[0].Metrics {
+		switch d := m.Data.(type) {
+		case metricdata.Sum[float64]:
+			good = good || m.Name == "nines.slo.events.good" && d.DataPoints[0].Value == 91
+		case metricdata.Gauge[float64]:
+			quantiles = quantiles || m.Name == "nines.slo.latency.quantile" && len(d.DataPoints) > 0
+		case metricdata.Histogram[float64]:
+			histogram = len(d.DataPoints) == 1 && d.DataPoints[0].Count == 100
+		}
 	}
-	if h := histogramOf(t, rm); len(h.DataPoints) != 1 || h.DataPoints[0].Count != 100 {
-		t.Errorf("latency histogram %+v, want one point of 100", h.DataPoints)
+	if !good || !quantiles || !histogram {
+		t.Errorf("export: good-events counter of 91 %v, quantile gauges %v, a histogram of 100 %v", good, quantiles, histogram)
 	}
 
-	_, page := get(t, serveStatus(t, reg).URL+"/", "")
-	if !strings.Contains(string(page), "p99") {
+	page, _ := statuspage.Handler(reg)
+	rec := httptest.NewRecorder()
+	page.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	if !strings.Contains(rec.Body.String(), "p99") {
 		t.Error("the status page charts no percentiles")
 	}
 
 	var rules bytes.Buffer
-	if err := exporter.WriteRules(&rules, reg, exporter.RulesConfig{}); err != nil || !strings.Contains(rules.String(), "search-latency") {
+	if err := promrules.Write(&rules, reg, promrules.Config{}); err != nil || !strings.Contains(rules.String(), "search-latency") {
 		t.Errorf("rules for the objective: %v\n%s", err, rules.String())
 	}
 

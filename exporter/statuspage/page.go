@@ -1,7 +1,8 @@
-package exporter
+package statuspage
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html/template"
 	"math"
@@ -10,36 +11,65 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nines-slo/nines/exporter/internal/names"
 	"github.com/nines-slo/nines/sli"
 	"github.com/nines-slo/nines/slo"
 )
 
-// StatusHandler serves r's status: an HTML page for people, one row per
+// ErrInvalidOption is returned by [Handler] for a nil registry.
+var ErrInvalidOption = errors.New("statuspage: invalid option")
+
+// Option configures a [Handler].
+type Option interface{ apply(*page) }
+
+type optionFunc func(*page)
+
+func (f optionFunc) apply(p *page) { f(p) }
+
+// WithClock makes the page compute every status for the time now returns.
+// By default, or with a nil now, as in every package of nines, a status is
+// each objective's own ([slo.Objective.Status], on the clock it was built
+// with).
+func WithClock(now func() time.Time) Option {
+	return optionFunc(func(p *page) { p.clock = now })
+}
+
+// page is the handler Handler returns.
+type page struct {
+	reg   *slo.Registry
+	clock func() time.Time // nil: each objective's own
+}
+
+// Handler serves r's status: an HTML page for people, one row per
 // objective with its state and charts drawn as SVG on the server (no
-// script, no external asset: it works offline), and the StatusDocument as
+// script, no external asset: it works offline), and the [Document] as
 // JSON for machines at ?format=json or to a request that accepts
 // application/json. It only reads: methods other than GET and HEAD get 405,
 // and a status read never changes an alert's state nor calls an alert
-// handler.
-// It shows objective names and metadata, escaped, and numbers; nothing of
-// the requests themselves. Of the options, WithClock applies: the time the
-// status is computed for (by default each objective's own clock).
-func StatusHandler(r *slo.Registry, opts ...Option) (http.Handler, error) {
-	e, err := New(r, opts...)
-	if err != nil {
-		return nil, err
+// handler. It shows objective names and metadata, escaped, and numbers;
+// nothing of the requests themselves. It fails with [ErrInvalidOption] for
+// a nil registry.
+func Handler(r *slo.Registry, opts ...Option) (http.Handler, error) {
+	if r == nil {
+		return nil, fmt.Errorf("%w: nil registry", ErrInvalidOption)
 	}
-	return http.HandlerFunc(e.serveStatus), nil
+	p := &page{reg: r}
+	for _, o := range opts {
+		if o != nil {
+			o.apply(p)
+		}
+	}
+	return p, nil
 }
 
-func (e *Exporter) statuses() ([]slo.Status, []*slo.Objective, error) {
-	objs := e.reg.Objectives()
+func (p *page) statuses() ([]slo.Status, []*slo.Objective, error) {
+	objs := p.reg.Objectives()
 	out := make([]slo.Status, 0, len(objs))
 	for _, o := range objs {
 		var s slo.Status
 		var err error
-		if e.clock != nil {
-			s, err = o.StatusAt(e.clock())
+		if p.clock != nil {
+			s, err = o.StatusAt(p.clock())
 		} else {
 			s, err = o.Status()
 		}
@@ -51,18 +81,21 @@ func (e *Exporter) statuses() ([]slo.Status, []*slo.Objective, error) {
 	return out, objs, nil
 }
 
-func (e *Exporter) serveStatus(w http.ResponseWriter, r *http.Request) {
+func (p *page) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	statuses, objs, err := e.statuses()
+	statuses, objs, err := p.statuses()
 	if err != nil {
 		http.Error(w, "status unavailable", http.StatusInternalServerError)
 		return
 	}
-	at := e.now()
+	at := time.Now()
+	if p.clock != nil {
+		at = p.clock()
+	}
 	if len(statuses) > 0 {
 		at = statuses[0].At
 	}
@@ -72,16 +105,16 @@ func (e *Exporter) serveStatus(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		enc.Encode(NewStatusDocument(at, statuses))
+		enc.Encode(NewDocument(at, statuses))
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
-	page := pageData{At: at.UTC().Format(time.RFC3339), Schema: StatusSchema}
+	data := pageData{At: at.UTC().Format(time.RFC3339), Schema: Schema}
 	for i, s := range statuses {
-		page.Rows = append(page.Rows, rowOf(s, objs[i]))
+		data.Rows = append(data.Rows, rowOf(s, objs[i]))
 	}
-	if err := pageTemplate.Execute(w, page); err != nil {
+	if err := pageTemplate.Execute(w, data); err != nil {
 		return // the client went away; nothing more to say
 	}
 }
@@ -117,7 +150,7 @@ func rowOf(s slo.Status, o *slo.Objective) row {
 		if !b.NoData {
 			rate = strconv.FormatFloat(b.Rate, 'f', 2, 64)
 		}
-		r.Burn = append(r.Burn, struct{ Window, Rate string }{Duration(b.Window), rate})
+		r.Burn = append(r.Burn, struct{ Window, Rate string }{names.Duration(b.Window), rate})
 	}
 	for _, a := range s.Alerts {
 		if a.Firing {
@@ -126,7 +159,7 @@ func rowOf(s slo.Status, o *slo.Objective) row {
 	}
 	for _, p := range s.Latency {
 		if p.Window == 5*time.Minute || r.Latency == "" {
-			r.Latency = fmt.Sprintf("%s: p50 %v · p95 %v · p99 %v", Duration(p.Window), p.P50.Round(10*time.Microsecond),
+			r.Latency = fmt.Sprintf("%s: p50 %v · p95 %v · p99 %v", names.Duration(p.Window), p.P50.Round(10*time.Microsecond),
 				p.P95.Round(10*time.Microsecond), p.P99.Round(10*time.Microsecond))
 		}
 	}
@@ -167,14 +200,14 @@ func charts(s slo.Status, o *slo.Objective) []template.HTML {
 		}
 	}
 	out = append(out, svgChart("Error budget left over the window", "budget", []line{{"remaining", "l0", burn}}, 0, "%", 100,
-		Duration(span)+" ago", "now"))
+		names.Duration(span)+" ago", "now"))
 	lo := s.Target - (1-s.Target)*4
 	for _, p := range slis {
 		lo = min(lo, p.y)
 	}
-	out = append(out, svgChart("SLI per "+Duration(step.Round(time.Second)), "sli",
+	out = append(out, svgChart("SLI per "+names.Duration(step.Round(time.Second)), "sli",
 		[]line{{"SLI", "l0", slis}, {"target", "target", []point{{0, s.Target}, {1, s.Target}}}}, lo, "%", 100,
-		Duration(span)+" ago", "now"))
+		names.Duration(span)+" ago", "now"))
 	if l, ok := o.SLI().(sli.LatencySource); ok {
 		const hour, slot = time.Hour, 10 * time.Minute
 		names := []string{"p50", "p95", "p99"}

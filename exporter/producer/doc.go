@@ -1,0 +1,82 @@
+// Package producer carries the objectives of a [slo.Registry] out of the
+// process as OpenTelemetry metrics. A [Producer] is an OpenTelemetry SDK
+// metric producer: hand it to every reader that should carry the
+// objectives, and that is all the wiring there is.
+//
+//	p, err := producer.New(registry)
+//	…
+//	reader := sdkmetric.NewPeriodicReader(otlpExporter, sdkmetric.WithProducer(p))
+//	provider := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+//
+// With the OpenTelemetry Prometheus exporter, pass it with that exporter's
+// WithProducer option. Every instrument below travels through the producer,
+// so there is no second step to forget: a reader has all of them or none.
+//
+// # Instruments
+//
+// Every point carries the objective's name (nines.slo.name) and, when set,
+// its Metadata.Service (nines.slo.service), under the instrumentation scope
+// "github.com/nines-slo/nines/exporter/producer"; the table gives the
+// other attributes, and the name the OpenTelemetry Prometheus exporter
+// gives each (dots become underscores, the unit and _total are appended).
+//
+//	name                        kind                          unit     more attributes                          Prometheus
+//	nines.slo.events.good       monotonic cumulative sum      {event}  —                                        nines_slo_events_good_total
+//	nines.slo.events.valid      monotonic cumulative sum      {event}  —                                        nines_slo_events_valid_total
+//	nines.slo.latency           cumulative histogram          s        —                                        nines_slo_latency_seconds_bucket, _sum, _count
+//	nines.slo.sli               gauge                         1        —                                        nines_slo_sli_ratio
+//	nines.slo.target            gauge                         1        —                                        nines_slo_target_ratio
+//	nines.slo.budget.remaining  gauge                         1        —                                        nines_slo_budget_remaining_ratio
+//	nines.slo.burn_rate         gauge                         1        nines.slo.burn_window ("5m" … "3d")      nines_slo_burn_rate_ratio
+//	nines.slo.alert.firing      gauge                         1        nines.slo.alert, nines.slo.severity      nines_slo_alert_firing_ratio
+//	nines.slo.latency.quantile  gauge                         s        nines.slo.latency_window, nines.slo.quantile ("0.5", "0.95", "0.99")  nines_slo_latency_quantile_seconds
+//
+// The event counters are cumulative and monotonic: each counts the events
+// recorded into the objective's SLI by this process ([sli.Counted]), not
+// the state a snapshot restored, so that a restart reads as a counter
+// reset. That is what lets a backend rate them and sum them across
+// replicas: the fleet's SLI over a window is sum(increase(good)) ÷
+// sum(increase(valid)), which package [github.com/nines-slo/nines/exporter/promrules]
+// writes down. Objectives that share an SLI report the same counts, each
+// under its own name. An aggregated SLI's counters are its parts' weighted
+// sums; a Source of your own has counters if it is an [sli.Counted], and a
+// latency histogram and percentiles if it is an [sli.LatencySource].
+// Counters and histograms are always cumulative: a backend that wants
+// deltas (Datadog's, for one) converts them, as it does for any
+// cumulative OTLP sum.
+//
+// The gauges are the in-process numbers of [slo.Objective.Status], for this
+// replica alone: the SLI and budget over the objective's window, the burn
+// rate over each of [slo.BurnWindows], each alert rule's state (1 firing,
+// 0 not), and p50/p95/p99 over each of the latency SLI's histogram
+// windows. A gauge with no data in its window (no valid events, no
+// latencies) is not reported at all, rather than as 0 or NaN.
+//
+// # The latency histogram
+//
+// The histograms come from the SLIs' own HDR histograms at collection, so
+// that no SDK instrument sits on the recording path. They have explicit
+// buckets, not exponential ones: the [DefaultBoundaries] (OpenTelemetry's
+// advice for HTTP server durations) plus each objective's latency
+// threshold, in seconds. Explicit buckets become classic Prometheus
+// histograms, which every Prometheus-compatible backend stores and queries
+// without feature flags or protobuf scraping (an exponential histogram
+// becomes a native histogram, which they do not all take), and a bucket
+// edge at the threshold lets PromQL read the latency SLI straight off the
+// histogram. Exact percentiles need no exponential buckets either: the
+// quantile gauges come from the HDR histograms, within 1%. A boundary that
+// cuts an HDR bucket (at most 0.78% wide) splits its count in proportion;
+// the exact count at the threshold is the good-events counter.
+//
+// # Cost and failure
+//
+// Nothing is added to the recording path: the producer reads state when a
+// reader collects, one [slo.Objective.Status] per objective (a few
+// microseconds) plus one histogram copy per latency objective. A
+// collection only reads: it never changes an alert's state or calls a
+// handler, however often readers collect. The producer starts no
+// goroutine and holds no registration, so there is nothing to close; a
+// slow or failing backend holds up only the SDK's export, never a
+// recording. An objective whose status fails loses its gauges for that
+// collection, and only it.
+package producer

@@ -1,0 +1,55 @@
+package producer_test
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+
+	"github.com/nines-slo/nines/exporter/producer"
+	"github.com/nines-slo/nines/sli"
+	"github.com/nines-slo/nines/slo"
+)
+
+// Export a registry through OpenTelemetry. A ManualReader stands in for a
+// real reader (a PeriodicReader with an OTLP exporter, or the Prometheus
+// exporter); the Producer is all it needs to carry every instrument.
+func Example() {
+	now := func() time.Time { return time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC) }
+	latency, _ := sli.NewLatency(300*time.Millisecond, sli.WithClock(now))
+	for k := range 1000 {
+		latency.Record(time.Duration(k) * time.Millisecond) // 301 within 300ms
+	}
+	o, _ := slo.New(slo.Config{Name: "search-latency", SLI: latency, Target: 0.25}, slo.WithClock(now))
+	registry, _ := slo.NewRegistry(o)
+
+	p, err := producer.New(registry)
+	if err != nil {
+		panic(err)
+	}
+	reader := sdkmetric.NewManualReader(sdkmetric.WithProducer(p))
+	provider := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+	defer provider.Shutdown(context.Background())
+
+	var rm metricdata.ResourceMetrics
+	if err := reader.Collect(context.Background(), &rm); err != nil {
+		panic(err)
+	}
+	for _, sm := range rm.ScopeMetrics {
+		for _, m := range sm.Metrics {
+			switch d := m.Data.(type) {
+			case metricdata.Sum[float64]:
+				fmt.Printf("%s = %v\n", m.Name, d.DataPoints[0].Value)
+			case metricdata.Histogram[float64]:
+				p := d.DataPoints[0]
+				fmt.Printf("%s: %d values, bounds %v\n", m.Name, p.Count, p.Bounds)
+			}
+		}
+	}
+	// Output:
+	// nines.slo.events.good = 301
+	// nines.slo.events.valid = 1000
+	// nines.slo.latency: 1000 values, bounds [0.005 0.01 0.025 0.05 0.075 0.1 0.25 0.3 0.5 0.75 1 2.5 5 7.5 10]
+}

@@ -1,0 +1,302 @@
+package producer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+
+	"github.com/nines-slo/nines/exporter/internal/names"
+	"github.com/nines-slo/nines/sli"
+	"github.com/nines-slo/nines/slo"
+)
+
+// ErrInvalidOption is returned by [New] for a nil registry or an option it
+// cannot use.
+var ErrInvalidOption = errors.New("producer: invalid option")
+
+// DefaultBoundaries are the latency histogram's bucket boundaries unless
+// [WithBoundaries] sets others: OpenTelemetry's advice for HTTP server
+// request durations. Each latency objective's threshold is added to them.
+func DefaultBoundaries() []time.Duration {
+	ms := time.Millisecond
+	return []time.Duration{5 * ms, 10 * ms, 25 * ms, 50 * ms, 75 * ms, 100 * ms, 250 * ms, 500 * ms, 750 * ms,
+		time.Second, 2500 * ms, 5 * time.Second, 7500 * ms, 10 * time.Second}
+}
+
+// Producer reports a registry's objectives as OpenTelemetry metrics: it is
+// an [sdkmetric.Producer], to hand to each reader that should carry them
+// (see the package documentation).
+//
+// A Producer starts no goroutine, holds no registration and adds nothing
+// to the recording path: it reads the objectives' state when a reader
+// collects. It is safe for concurrent use. Build one with [New].
+type Producer struct {
+	reg    *slo.Registry
+	bounds []time.Duration
+	clock  func() time.Time // nil: each objective's own
+	start  time.Time
+
+	mu    sync.Mutex
+	attrs map[*slo.Objective]*objectiveAttrs
+}
+
+var _ sdkmetric.Producer = (*Producer)(nil)
+
+// objectiveAttrs holds one objective's attribute sets, built once: a
+// collection then allocates nothing for attributes.
+type objectiveAttrs struct {
+	base     attribute.Set
+	burn     map[time.Duration]attribute.Set
+	alert    map[string]attribute.Set
+	quantile map[quantileKey]attribute.Set
+	bounds   []float64 // the latency histogram's, in seconds
+	boundsNS []int64
+}
+
+type quantileKey struct {
+	window time.Duration
+	q      int // index into quantiles
+}
+
+var quantiles = []string{"0.5", "0.95", "0.99"}
+
+// Option configures a [Producer].
+type Option interface{ apply(*Producer) error }
+
+type optionFunc func(*Producer) error
+
+func (f optionFunc) apply(p *Producer) error { return f(p) }
+
+// WithBoundaries sets the latency histogram's bucket boundaries, which
+// must be positive and increasing; each latency objective's threshold is
+// added to them. The default is [DefaultBoundaries].
+func WithBoundaries(b []time.Duration) Option {
+	return optionFunc(func(p *Producer) error {
+		for i, d := range b {
+			if d <= 0 || (i > 0 && d <= b[i-1]) {
+				return fmt.Errorf("%w: WithBoundaries: boundary %d (%v) is not positive and above the one before", ErrInvalidOption, i, d)
+			}
+		}
+		p.bounds = slices.Clone(b)
+		return nil
+	})
+}
+
+// WithClock makes the producer read time from now: the time each status is
+// computed for, and the points' timestamps. By default, or with a nil now,
+// as in every package of nines, a status is each objective's own
+// ([slo.Objective.Status], on the clock it was built with), and timestamps
+// come from the wall clock.
+func WithClock(now func() time.Time) Option {
+	return optionFunc(func(p *Producer) error {
+		p.clock = now
+		return nil
+	})
+}
+
+func (p *Producer) now() time.Time {
+	if p.clock != nil {
+		return p.clock()
+	}
+	return time.Now()
+}
+
+// New returns a Producer of r's objectives: those r holds now and those
+// added later. Its cumulative counters and histograms start at New's time,
+// so make it at startup. It fails with [ErrInvalidOption] for a nil
+// registry or a bad option.
+func New(r *slo.Registry, opts ...Option) (*Producer, error) {
+	if r == nil {
+		return nil, fmt.Errorf("%w: nil registry", ErrInvalidOption)
+	}
+	p := &Producer{reg: r, bounds: DefaultBoundaries(), attrs: map[*slo.Objective]*objectiveAttrs{}}
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o.apply(p); err != nil {
+			return nil, err
+		}
+	}
+	p.start = p.now()
+	return p, nil
+}
+
+// attrsOf returns o's attribute sets, building them on first use.
+func (p *Producer) attrsOf(o *slo.Objective) *objectiveAttrs {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if a, ok := p.attrs[o]; ok {
+		return a
+	}
+	kv := []attribute.KeyValue{names.Name.String(o.Name())}
+	if s := o.Metadata().Service; s != "" {
+		kv = append(kv, names.Service.String(s))
+	}
+	with := func(extra ...attribute.KeyValue) attribute.Set {
+		return attribute.NewSet(append(slices.Clone(kv), extra...)...)
+	}
+	a := &objectiveAttrs{
+		base: with(),
+		burn: map[time.Duration]attribute.Set{}, alert: map[string]attribute.Set{}, quantile: map[quantileKey]attribute.Set{},
+	}
+	for _, w := range slo.BurnWindows() {
+		a.burn[w] = with(names.BurnWindow.String(names.Duration(w)))
+	}
+	for _, r := range o.Alerts() {
+		a.alert[r.Name] = with(names.Alert.String(r.Name), names.Severity.String(r.Severity.String()))
+	}
+	if l, ok := o.SLI().(sli.LatencySource); ok {
+		for _, w := range l.Windows() {
+			for q := range quantiles {
+				a.quantile[quantileKey{w, q}] = with(names.LatencyWindow.String(names.Duration(w)), names.Quantile.String(quantiles[q]))
+			}
+		}
+		a.boundsNS = boundaries(p.bounds, l.Threshold())
+		for _, b := range a.boundsNS {
+			a.bounds = append(a.bounds, time.Duration(b).Seconds())
+		}
+	}
+	p.attrs[o] = a
+	return a
+}
+
+// boundaries returns bounds with threshold added, sorted, in nanoseconds.
+func boundaries(bounds []time.Duration, threshold time.Duration) []int64 {
+	out := make([]int64, 0, len(bounds)+1)
+	for _, b := range bounds {
+		out = append(out, int64(b))
+	}
+	if !slices.Contains(out, int64(threshold)) {
+		out = append(out, int64(threshold))
+		slices.Sort(out)
+	}
+	return out
+}
+
+// collection gathers one Produce's points, instrument by instrument.
+type collection struct {
+	start, at                                      time.Time
+	good, valid, sli, target, left, burn, alert, q []metricdata.DataPoint[float64]
+	latency                                        []metricdata.HistogramDataPoint[float64]
+}
+
+func (c *collection) point(dst *[]metricdata.DataPoint[float64], v float64, set attribute.Set, cumulative bool) {
+	pt := metricdata.DataPoint[float64]{Attributes: set, Time: c.at, Value: v}
+	if cumulative {
+		pt.StartTime = c.start
+	}
+	*dst = append(*dst, pt)
+}
+
+// Produce returns every objective's metrics (see the package
+// documentation's table): the event counters, cumulative since the
+// Producer was made; the gauges of each objective's status, computed now;
+// and the latency histograms. It implements [sdkmetric.Producer]. An
+// objective whose status fails is left out of the gauges and its error
+// returned, joined with the others', beside every other objective's
+// metrics.
+func (p *Producer) Produce(context.Context) ([]metricdata.ScopeMetrics, error) {
+	c := collection{start: p.start, at: p.now()}
+	var errs []error
+	for _, o := range p.reg.Objectives() {
+		a := p.attrsOf(o)
+		if n, ok := names.Recorded(o.SLI()); ok {
+			c.point(&c.good, n.Good, a.base, true)
+			c.point(&c.valid, n.Valid, a.base, true)
+		}
+		c.point(&c.target, o.Target(), a.base, false)
+		if l, ok := o.SLI().(sli.LatencySource); ok {
+			pt := toExplicit(l.Cumulative(), a.boundsNS)
+			pt.Attributes, pt.StartTime, pt.Time = a.base, c.start, c.at
+			pt.Bounds = a.bounds
+			c.latency = append(c.latency, pt)
+		}
+		var s slo.Status
+		var err error
+		if p.clock != nil {
+			s, err = o.StatusAt(c.at)
+		} else {
+			s, err = o.Status() // on the objective's own clock
+		}
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		c.status(s, a)
+	}
+	var out []metricdata.ScopeMetrics
+	if sm := c.scope(); len(sm.Metrics) > 0 {
+		out = append(out, sm)
+	}
+	return out, errors.Join(errs...)
+}
+
+// status adds the gauges of one objective's status.
+func (c *collection) status(s slo.Status, a *objectiveAttrs) {
+	if !s.NoData {
+		c.point(&c.sli, s.SLI, a.base, false)
+	}
+	if left, err := s.Remaining(); err == nil {
+		c.point(&c.left, left, a.base, false)
+	}
+	for _, b := range s.BurnRates {
+		if !b.NoData {
+			c.point(&c.burn, b.Rate, a.burn[b.Window], false)
+		}
+	}
+	for _, al := range s.Alerts {
+		v := 0.0
+		if al.Firing {
+			v = 1
+		}
+		c.point(&c.alert, v, a.alert[al.Rule.Name], false)
+	}
+	for _, l := range s.Latency {
+		for q, d := range []time.Duration{l.P50, l.P95, l.P99} {
+			if set, ok := a.quantile[quantileKey{l.Window, q}]; ok {
+				c.point(&c.q, d.Seconds(), set, false)
+			}
+		}
+	}
+}
+
+// scope returns the collection as one scope's metrics, leaving out
+// instruments without points.
+func (c *collection) scope() metricdata.ScopeMetrics {
+	var ms []metricdata.Metrics
+	sum := func(name, desc string, pts []metricdata.DataPoint[float64]) {
+		if len(pts) > 0 {
+			ms = append(ms, metricdata.Metrics{Name: name, Description: desc, Unit: "{event}",
+				Data: metricdata.Sum[float64]{DataPoints: pts, Temporality: metricdata.CumulativeTemporality, IsMonotonic: true}})
+		}
+	}
+	gauge := func(name, unit, desc string, pts []metricdata.DataPoint[float64]) {
+		if len(pts) > 0 {
+			ms = append(ms, metricdata.Metrics{Name: name, Description: desc, Unit: unit,
+				Data: metricdata.Gauge[float64]{DataPoints: pts}})
+		}
+	}
+	sum(names.GoodEvents, "Good events recorded by the objective's SLI since the process started.", c.good)
+	sum(names.ValidEvents, "Valid events recorded by the objective's SLI since the process started.", c.valid)
+	if len(c.latency) > 0 {
+		ms = append(ms, metricdata.Metrics{Name: names.Latency, Description: "Latency of the objective's events since the process started.", Unit: "s",
+			Data: metricdata.Histogram[float64]{DataPoints: c.latency, Temporality: metricdata.CumulativeTemporality}})
+	}
+	gauge(names.SLI, "1", "Good over valid events in the objective's window, in this process.", c.sli)
+	gauge(names.Target, "1", "The objective's target ratio.", c.target)
+	gauge(names.BudgetLeft, "1", "Fraction of the error budget left in the objective's window, in this process; negative when overspent.", c.left)
+	gauge(names.BurnRate, "1", "Error rate over the burn window divided by the allowed error rate, in this process.", c.burn)
+	gauge(names.AlertFiring, "1", "1 while the alert rule fires in this process, else 0.", c.alert)
+	gauge(names.LatencyQuantile, "s", "Latency quantile over the latency window, in this process.", c.q)
+	sm := metricdata.ScopeMetrics{Metrics: ms}
+	sm.Scope.Name = names.Scope
+	return sm
+}

@@ -1,0 +1,16 @@
+// Package promrules writes Prometheus rules that compute a
+// [slo.Registry]'s SLOs across a fleet, on a Prometheus-compatible backend
+// (Prometheus, Thanos, Mimir), from the event counters that package
+// [github.com/nines-slo/nines/exporter/producer] exports.
+//
+//	err := promrules.Write(file, registry, promrules.Config{})
+//
+// [Write] writes recording rules for each objective's summed good and
+// valid events, SLI and burn rate over every burn and alert window and
+// over its period, and its budget left ([BudgetRecord]); and one alerting
+// rule ([AlertName]) per burn-rate alert, with the same thresholds, minimum
+// events and severities as the in-process alerts ([slo.AlertRule.Guard]).
+// The ratios are ratios of summed increases, weighted by events, never
+// averages of ratios. [RecordName] names the recording rules, for
+// dashboards and queries of your own.
+package promrules

@@ -1,0 +1,41 @@
+package promrules_test
+
+import (
+	"bufio"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/nines-slo/nines/exporter/promrules"
+	"github.com/nines-slo/nines/sli"
+	"github.com/nines-slo/nines/slo"
+)
+
+// Write the rules for one availability objective and list what they
+// define: four recording rules for each of the seven windows (the burn
+// windows and the 30-day period), the budget left, and three alerts.
+func ExampleWrite() {
+	availability, _ := sli.NewRatio()
+	o, _ := slo.New(slo.Config{Name: "checkout", SLI: availability, Target: 0.999})
+	registry, _ := slo.NewRegistry(o)
+
+	var rules strings.Builder
+	if err := promrules.Write(&rules, registry, promrules.Config{}); err != nil {
+		panic(err)
+	}
+	records, alerts := 0, 0
+	sc := bufio.NewScanner(strings.NewReader(rules.String()))
+	for sc.Scan() {
+		switch line := strings.TrimSpace(sc.Text()); {
+		case strings.HasPrefix(line, "- record: "):
+			records++
+		case strings.HasPrefix(line, "- alert: "):
+			alerts++
+		}
+	}
+	fmt.Println(records, "recording rules;", alerts, "alerts named", promrules.AlertName)
+	fmt.Println("the 1-hour SLI:", promrules.RecordName("sli", time.Hour))
+	// Output:
+	// 29 recording rules; 3 alerts named SLOErrorBudgetBurn
+	// the 1-hour SLI: nines_slo:sli:ratio_1h
+}
