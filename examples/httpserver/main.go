@@ -37,8 +37,8 @@ import (
 
 	"github.com/nines-slo/nines/examples/internal/demo"
 	"github.com/nines-slo/nines/exporter/producer"
-	"github.com/nines-slo/nines/exporter/statuspage"
 	"github.com/nines-slo/nines/exporter/promrules"
+	"github.com/nines-slo/nines/exporter/statuspage"
 )
 
 func main() {
