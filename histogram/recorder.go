@@ -5,6 +5,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/nines-slo/nines/internal/access"
 	"github.com/nines-slo/nines/internal/bucket"
 	"github.com/nines-slo/nines/internal/rotation"
 	"github.com/nines-slo/nines/internal/shard"
@@ -156,16 +157,15 @@ func (r *Recorder) Record(d time.Duration) {
 	r.record(d)
 }
 
-// RecordOn counts one duration now, like Record, in the current tick's
-// histogram of processor p (shard.Proc's number, for a caller that counts
-// one event in several places and finds its processor once; any number is
-// safe, it only picks a shard). sli's latency SLIs use it.
-func (r *Recorder) RecordOn(p uint32, d time.Duration) {
-	if r.now != nil {
-		r.recordNow(r.now(), d)
-		return
+func init() {
+	access.HistogramRecordOn = func(r any, p uint32, d time.Duration) {
+		h := r.(*Recorder)
+		if h.now != nil {
+			h.recordNow(h.now(), d)
+			return
+		}
+		h.recordOn(p, d)
 	}
-	r.recordOn(p, d)
 }
 
 // record counts d in the current tick: the hot path.

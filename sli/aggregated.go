@@ -45,9 +45,7 @@ type LatencySource interface {
 type Stateful interface {
 	Source
 	State() *State
-	// Accepts reports whether Add would take the state, so that a restore
-	// checks every state before it adds any.
-	Accepts(*State) error
+	// Add adds a state to the SLI, or fails changing nothing.
 	Add(*State) error
 }
 

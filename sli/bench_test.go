@@ -193,3 +193,26 @@ func BenchmarkPercentiles(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkRecordRequest is the middleware's recording: a request's
+// outcome into an availability SLI and its latency into a latency SLI.
+func BenchmarkRecordRequest(b *testing.B) {
+	a, _ := sli.NewRatio()
+	l, _ := sli.NewLatency(100 * time.Millisecond)
+	b.Run("serial", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			sli.RecordRequest(a, l, sli.Good, latencies[i&4095])
+		}
+	})
+	b.Run("parallel", func(b *testing.B) {
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			var i int
+			for pb.Next() {
+				sli.RecordRequest(a, l, sli.Good, latencies[i&4095])
+				i++
+			}
+		})
+	})
+}

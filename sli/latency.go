@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/nines-slo/nines/histogram"
+	"github.com/nines-slo/nines/internal/access"
 	"github.com/nines-slo/nines/internal/shard"
 )
 
@@ -79,7 +80,7 @@ func (l *Latency) Record(d time.Duration) {
 	}
 	p := shard.Proc() // once for both the counts and the histogram
 	l.s.addOn(p, l.outcome(d))
-	l.h.RecordOn(p, d)
+	access.HistogramRecordOn(l.h, p, d)
 }
 
 // RecordRequest counts one request in an availability SLI and a latency
@@ -105,7 +106,7 @@ func RecordRequest(a *Ratio, l *Latency, o Outcome, d time.Duration) {
 		return
 	}
 	l.s.addOn(p, l.outcome(d))
-	l.h.RecordOn(p, d)
+	access.HistogramRecordOn(l.h, p, d)
 }
 
 // RecordAt counts one valid event that took d and happened at t.

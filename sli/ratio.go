@@ -2,6 +2,8 @@ package sli
 
 import (
 	"time"
+
+	"github.com/nines-slo/nines/internal/access"
 )
 
 // Ratio is an SLI that counts events as good, bad or not valid: "the
@@ -69,10 +71,9 @@ func (r *Ratio) Totals() Totals { return r.s.totals() }
 // a counter reset, never as a jump.
 func (r *Ratio) Recorded() Counts { return r.s.recorded() }
 
-// RecordedEvents returns how many events, good, bad or not valid, were
-// recorded into this SLI since it was created, not counting states added
-// by Add: with a count of events started, what is in flight.
-func (r *Ratio) RecordedEvents() uint64 { return r.s.events() }
+func init() {
+	access.RatioEvents = func(r any) uint64 { return r.(*Ratio).s.events() }
+}
 
 // Storage returns the storage in use, defaults filled in.
 func (r *Ratio) Storage() Storage { return r.s.storage }

@@ -346,19 +346,10 @@ func (r *Ratio) State() *State { return r.s.state() }
 // It fails with ErrStateMismatch, changing nothing, for a latency SLI's
 // state.
 func (r *Ratio) Add(st *State) error {
-	if err := r.Accepts(st); err != nil {
-		return err
-	}
-	r.s.addState(st)
-	return nil
-}
-
-// Accepts reports whether Add would take st: nil, or an error wrapping
-// ErrStateMismatch. It lets a caller check many states before adding any.
-func (r *Ratio) Accepts(st *State) error {
 	if st == nil || st.hist != nil {
 		return fmt.Errorf("%w: a latency state cannot be added to a ratio SLI", ErrStateMismatch)
 	}
+	r.s.addState(st)
 	return nil
 }
 
@@ -375,25 +366,16 @@ func (l *Latency) State() *State {
 // nothing, for a ratio SLI's state or a histogram of another range or
 // precision.
 func (l *Latency) Add(st *State) error {
-	if err := l.Accepts(st); err != nil {
-		return err
-	}
-	if err := l.h.Add(st.hist); err != nil {
-		return fmt.Errorf("%w: %v", ErrStateMismatch, err)
-	}
-	l.s.addState(st)
-	return nil
-}
-
-// Accepts reports whether Add would take st: nil, or an error wrapping
-// ErrStateMismatch.
-func (l *Latency) Accepts(st *State) error {
 	if st == nil || st.hist == nil {
 		return fmt.Errorf("%w: a ratio state cannot be added to a latency SLI", ErrStateMismatch)
 	}
 	if c, h := st.hist.Config(), l.h.Config(); c.Lowest != h.Lowest || c.Highest != h.Highest || c.Digits != h.Digits {
 		return fmt.Errorf("%w: histogram %v–%v at %d digits, the SLI's %v–%v at %d", ErrStateMismatch, c.Lowest, c.Highest, c.Digits, h.Lowest, h.Highest, h.Digits)
 	}
+	if err := l.h.Add(st.hist); err != nil {
+		return fmt.Errorf("%w: %v", ErrStateMismatch, err)
+	}
+	l.s.addState(st)
 	return nil
 }
 

@@ -14,9 +14,10 @@ import (
 )
 
 // FuzzRestore feeds arbitrary bytes to Registry.Restore. It must never
-// panic; a refused input must be refused with ErrCorruptSnapshot or
-// ErrSnapshotMismatch and leave the registry exactly as it was; an accepted
-// one must snapshot again and restore again. The seed corpus in
+// panic; a corrupt input must be refused with ErrCorruptSnapshot and leave
+// the registry exactly as it was; one with entries that do not fit gets
+// ErrSnapshotMismatch; whatever was restored must snapshot again and
+// restore again. The seed corpus in
 // testdata/fuzz/FuzzRestore holds real snapshots and damaged ones.
 func FuzzRestore(f *testing.F) {
 	clock := ninestest.NewClock(t0.Add(10 * day))
@@ -46,14 +47,14 @@ func restoreOrRefuse(t *testing.T, clock *ninestest.Clock, data []byte) {
 		dst.avail.Record(1) // something to lose
 		before := dst.totals()
 		_, err := dst.reg.Restore(bytes.NewReader(data))
-		if err != nil {
-			if !errors.Is(err, slo.ErrCorruptSnapshot) && !errors.Is(err, slo.ErrSnapshotMismatch) {
-				t.Fatalf("Restore error %v is neither ErrCorruptSnapshot nor ErrSnapshotMismatch", err)
-			}
+		switch {
+		case errors.Is(err, slo.ErrCorruptSnapshot):
 			if diff := cmp.Diff(before, dst.totals()); diff != "" {
 				t.Fatalf("a refused snapshot changed the registry (-before +after):\n%s", diff)
 			}
 			return
+		case err != nil && !errors.Is(err, slo.ErrSnapshotMismatch):
+			t.Fatalf("Restore error %v is neither ErrCorruptSnapshot nor ErrSnapshotMismatch", err)
 		}
 		var again bytes.Buffer
 		if err := dst.reg.Snapshot(&again); err != nil {

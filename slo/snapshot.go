@@ -3,6 +3,7 @@ package slo
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"hash/crc32"
 	"io"
@@ -277,10 +278,13 @@ func (r *Registry) SnapshotAt(w io.Writer, t time.Time) error {
 // states are not in snapshots: an alert firing before a restart fires again
 // after it, once its windows show the burn again.
 //
-// A truncated, corrupted or foreign snapshot fails with ErrCorruptSnapshot,
-// and one whose entries do not fit the registry's SLIs (a ratio state for a
-// latency SLI, another histogram layout) with ErrSnapshotMismatch; either
-// way the registry is unchanged.
+// A truncated, corrupted or foreign snapshot fails with [ErrCorruptSnapshot]
+// and changes nothing. An entry that does not fit its SLI (a ratio state
+// for a latency SLI, a histogram of another range or precision, as after
+// a change of an objective's settings) is refused for that SLI alone: every
+// entry that fits is restored, and the error wraps [ErrSnapshotMismatch]
+// and names each SLI that kept its state. One changed objective never
+// costs the others their history.
 func (r *Registry) Restore(rd io.Reader) (skipped []string, err error) {
 	s, err := decodeSnapshot(rd)
 	if err != nil {
@@ -290,34 +294,27 @@ func (r *Registry) Restore(rd io.Reader) (skipped []string, err error) {
 	if err != nil {
 		return nil, err
 	}
-	type add struct {
-		to stateful
-		st *sli.State
-	}
-	var plan []add
 	used := make([]bool, len(s.entries))
+	var refused []error
 	for _, k := range ks {
 		for i, e := range s.entries {
 			if !sharesKey(k.keys, e.keys) {
 				continue
 			}
-			// Check every entry before adding any.
-			if err := k.sli.Accepts(e.state); err != nil {
-				return nil, fmt.Errorf("%w: %q: %v", ErrSnapshotMismatch, k.keys[0], err)
-			}
-			plan = append(plan, add{k.sli, e.state})
 			used[i] = true
-		}
-	}
-	for _, a := range plan {
-		if err := a.to.Add(a.st); err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrSnapshotMismatch, err) // not reached: checked above
+			// Add changes nothing when it fails.
+			if err := k.sli.Add(e.state); err != nil {
+				refused = append(refused, fmt.Errorf("%q: %w", k.keys[0], err))
+			}
 		}
 	}
 	for i, e := range s.entries {
 		if !used[i] {
 			skipped = append(skipped, e.keys...)
 		}
+	}
+	if len(refused) > 0 {
+		return skipped, fmt.Errorf("%w: %w", ErrSnapshotMismatch, errors.Join(refused...))
 	}
 	return skipped, nil
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/nines-slo/nines/histogram"
+	"github.com/nines-slo/nines/internal/access"
 	"github.com/nines-slo/nines/internal/shard"
 	"github.com/nines-slo/nines/sli"
 )
@@ -44,7 +45,7 @@ func (rt *Route) record(o sli.Outcome, d time.Duration) {
 // from the handler's first response bytes, until when Middleware.InFlight
 // counts the request.
 func (rt *Route) InFlight() int64 {
-	finished := int64(rt.Availability.RecordedEvents()) // first: every finished request has started
+	finished := int64(access.RatioEvents(rt.Availability)) // first: every finished request has started
 	return max(rt.started.Load()-finished, 0)
 }
 
