@@ -192,7 +192,7 @@ func TestGateSnapshotEdges(t *testing.T) {
 	if err := slo.WriteFile(reg, path); err != nil {
 		t.Fatal(err)
 	}
-	name := mw.Routes()[0].Name + " latency"
+	name := mw.Routes()[0].Name() + " latency"
 	var obj string
 	for _, o := range reg.Objectives() {
 		if strings.HasSuffix(o.Name(), "latency") && strings.Contains(o.Name(), "GET /x") {

@@ -46,7 +46,7 @@ func serveOnce(t *testing.T, w http.ResponseWriter, r *http.Request, h http.Hand
 		t.Fatal(err)
 	}
 	m.Wrap("r", h).ServeHTTP(w, r)
-	return route(t, m, "r").Availability.Totals()
+	return route(t, m, "r").Availability().Totals()
 }
 
 func TestWriterEdges(t *testing.T) {
@@ -123,7 +123,7 @@ func TestClassifyComesFirst(t *testing.T) {
 	cancel()
 	h := m.Wrap("r", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(429) }))
 	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil).WithContext(ctx))
-	if tot := route(t, m, "r").Availability.Totals(); tot.Bad != 1 {
+	if tot := route(t, m, "r").Availability().Totals(); tot.Bad != 1 {
 		t.Errorf("totals %+v, want the classifier's bad", tot)
 	}
 }
@@ -162,7 +162,7 @@ func TestPanicBalancesInFlight(t *testing.T) {
 		wrapped.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
 	}()
 	rt := route(t, bad, "w")
-	if c := rt.Availability.Recorded(); rt.InFlight() != 0 || c.Valid != 1 || c.Good != 0 {
+	if c := rt.Availability().Recorded(); rt.InFlight() != 0 || c.Valid != 1 || c.Good != 0 {
 		t.Errorf("after a panicking classifier: %d in flight, %+v recorded; want 0 and one bad request", rt.InFlight(), c)
 	}
 }
@@ -187,8 +187,8 @@ func TestInFlightIgnoresRestoredState(t *testing.T) {
 	if skipped, err := reg2.Restore(&snap); err != nil || len(skipped) > 0 {
 		t.Fatalf("restore: skipped %v, %v", skipped, err)
 	}
-	if rt := route(t, m2, "GET /x"); rt.InFlight() != 0 || rt.Availability.Totals().Good != 5 {
-		t.Errorf("after a restore: %d in flight, totals %+v; want 0 in flight and the 5 restored requests", rt.InFlight(), rt.Availability.Totals())
+	if rt := route(t, m2, "GET /x"); rt.InFlight() != 0 || rt.Availability().Totals().Good != 5 {
+		t.Errorf("after a restore: %d in flight, totals %+v; want 0 in flight and the 5 restored requests", rt.InFlight(), rt.Availability().Totals())
 	}
 }
 
@@ -212,17 +212,17 @@ func TestRouteCapConcurrent(t *testing.T) {
 	names := map[string]bool{}
 	var total uint64
 	for _, rt := range routes {
-		if names[rt.Name] {
-			t.Errorf("route %q twice", rt.Name)
+		if names[rt.Name()] {
+			t.Errorf("route %q twice", rt.Name())
 		}
-		names[rt.Name] = true
-		total += rt.Availability.Totals().Good
+		names[rt.Name()] = true
+		total += rt.Availability().Totals().Good
 	}
 	if len(routes) != 11 || total != 16*50 {
 		t.Errorf("%d routes holding %d requests, want 10 plus overflow holding %d", len(routes), total, 16*50)
 	}
-	if m.Overflowed() != uint64(route(t, m, middleware.OverflowRoute).Availability.Totals().Good) {
-		t.Errorf("Overflowed() = %d, overflow route holds %d", m.Overflowed(), route(t, m, middleware.OverflowRoute).Availability.Totals().Good)
+	if m.Overflowed() != uint64(route(t, m, middleware.OverflowRoute).Availability().Totals().Good) {
+		t.Errorf("Overflowed() = %d, overflow route holds %d", m.Overflowed(), route(t, m, middleware.OverflowRoute).Availability().Totals().Good)
 	}
 }
 
@@ -241,7 +241,7 @@ func TestObjectiveErrors(t *testing.T) {
 	if !errors.Is(m.Err(), slo.ErrDuplicateName) {
 		t.Errorf("Err() = %v, want ErrDuplicateName", m.Err())
 	}
-	if tot := route(t, m, "r").Availability.Totals(); tot.Good != 1 {
+	if tot := route(t, m, "r").Availability().Totals(); tot.Good != 1 {
 		t.Errorf("the route recorded %+v, want its request", tot)
 	}
 	// A second middleware with the same Service on the same registry
@@ -282,7 +282,7 @@ func TestInFlightThroughHandler(t *testing.T) {
 	var rt *middleware.Route
 	for time.Now().Before(deadline) {
 		for _, r := range m.Routes() {
-			if r.Name == "GET /stream" && r.InFlight() == 1 {
+			if r.Name() == "GET /stream" && r.InFlight() == 1 {
 				rt = r
 			}
 		}
@@ -330,7 +330,7 @@ func TestSecondHijack(t *testing.T) {
 		}
 		clock.Advance(time.Hour)
 	})).ServeHTTP(&hijackable{}, httptest.NewRequest("GET", "/", nil))
-	p, err := route(t, m, "ws").Latency.Percentiles(5 * time.Minute)
+	p, err := route(t, m, "ws").Latency().Percentiles(5 * time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}

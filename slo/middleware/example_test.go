@@ -30,8 +30,8 @@ func Example() {
 		handler.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", path, nil))
 	}
 	for _, rt := range m.Routes() {
-		if t := rt.Availability.Totals(); t.Good+t.Bad > 0 {
-			fmt.Printf("%-16s good %d, bad %d\n", rt.Name, t.Good, t.Bad)
+		if t := rt.Availability().Totals(); t.Good+t.Bad > 0 {
+			fmt.Printf("%-16s good %d, bad %d\n", rt.Name(), t.Good, t.Bad)
 		}
 	}
 	st, _ := registry.Status()

@@ -367,7 +367,7 @@ func (m *Middleware) newRoute(name string) (*Route, error) {
 	if err != nil {
 		return nil, err
 	}
-	rt := &Route{Name: name, Availability: avail, Latency: lat, Failed: failed, m: m, started: shard.NewCounter()}
+	rt := &Route{name: name, availability: avail, latency: lat, failed: failed, m: m, started: shard.NewCounter()}
 	if m.cfg.Registry == nil {
 		return rt, nil
 	}

@@ -28,12 +28,12 @@ type counts struct {
 
 func countsOf(t *testing.T, rt *middleware.Route) counts {
 	t.Helper()
-	tot := rt.Availability.Totals()
-	lc, err := rt.Latency.Counts(time.Hour)
+	tot := rt.Availability().Totals()
+	lc, err := rt.Latency().Counts(time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := rt.Failed.Snapshot(time.Hour)
+	f, err := rt.Failed().Snapshot(time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func countsOf(t *testing.T, rt *middleware.Route) counts {
 func route(t *testing.T, m *middleware.Middleware, name string) *middleware.Route {
 	t.Helper()
 	for _, rt := range m.Routes() {
-		if rt.Name == name {
+		if rt.Name() == name {
 			return rt
 		}
 	}

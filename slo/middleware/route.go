@@ -11,32 +11,42 @@ import (
 )
 
 // Route is what a Middleware keeps for one route: its SLIs, its failure
-// latencies and its requests in flight. The fields are the live SLIs, safe
-// for concurrent use; read them, do not record into them.
+// latencies and its requests in flight. The SLIs are live and safe for
+// concurrent use; read them, do not record into them.
 type Route struct {
-	// Name is the route: a ServeMux pattern, a WithRoute result,
-	// OverflowRoute or UnmatchedRoute.
-	Name string
-	// Availability counts requests good, bad or not valid.
-	Availability *sli.Ratio
-	// Latency counts successful requests good when within the threshold,
-	// and holds their latency histogram.
-	Latency *sli.Latency
-	// Failed holds the latency of failed (bad) requests, kept apart.
-	Failed *histogram.Recorder
+	name         string
+	availability *sli.Ratio
+	latency      *sli.Latency
+	failed       *histogram.Recorder
 
 	// started counts the requests that began on the route; those not yet
-	// recorded into Availability are in flight. Counting starts only (a
+	// recorded into availability are in flight. Counting starts only (a
 	// request's end is its record) keeps one atomic add off every request.
 	started *shard.Counter
 	m       *Middleware // the middleware the route belongs to
 }
 
+// Name returns the route: a ServeMux pattern, a [WithRoute] result,
+// [OverflowRoute] or [UnmatchedRoute].
+func (rt *Route) Name() string { return rt.name }
+
+// Availability returns the SLI that counts the route's requests good, bad
+// or not valid.
+func (rt *Route) Availability() *sli.Ratio { return rt.availability }
+
+// Latency returns the SLI that counts successful requests good when within
+// the threshold, with their latency histogram.
+func (rt *Route) Latency() *sli.Latency { return rt.latency }
+
+// Failed returns the latencies of failed (bad) requests, kept apart from
+// the successful ones'.
+func (rt *Route) Failed() *histogram.Recorder { return rt.failed }
+
 // record counts one finished request.
 func (rt *Route) record(o sli.Outcome, d time.Duration) {
-	sli.RecordRequest(rt.Availability, rt.Latency, o, d)
+	sli.RecordRequest(rt.availability, rt.latency, o, d)
 	if o == sli.Bad {
-		rt.Failed.Record(d)
+		rt.failed.Record(d)
 	}
 }
 
@@ -45,7 +55,7 @@ func (rt *Route) record(o sli.Outcome, d time.Duration) {
 // from the handler's first response bytes, until when Middleware.InFlight
 // counts the request.
 func (rt *Route) InFlight() int64 {
-	finished := int64(access.RatioEvents(rt.Availability)) // first: every finished request has started
+	finished := int64(access.RatioEvents(rt.availability)) // first: every finished request has started
 	return max(rt.started.Load()-finished, 0)
 }
 
@@ -71,8 +81,8 @@ type Signals struct {
 // window must be one of the latency histogram's windows or shorter; it
 // fails with the sli and histogram packages' ErrInvalidWindow otherwise.
 func (rt *Route) Signals(window time.Duration) (Signals, error) {
-	s := Signals{Route: rt.Name, Window: window, InFlight: rt.InFlight()}
-	c, err := rt.Availability.Counts(window)
+	s := Signals{Route: rt.name, Window: window, InFlight: rt.InFlight()}
+	c, err := rt.availability.Counts(window)
 	if err != nil {
 		return Signals{}, err
 	}
@@ -80,10 +90,10 @@ func (rt *Route) Signals(window time.Duration) (Signals, error) {
 	if c.Valid > 0 {
 		s.Errors = c.Bad() / c.Valid
 	}
-	if s.Latency, err = rt.Latency.Percentiles(window); err != nil && !isNoData(err) {
+	if s.Latency, err = rt.latency.Percentiles(window); err != nil && !isNoData(err) {
 		return Signals{}, err
 	}
-	f, err := rt.Failed.Snapshot(window)
+	f, err := rt.failed.Snapshot(window)
 	if err != nil {
 		return Signals{}, err
 	}

@@ -51,8 +51,8 @@ func TestCardinalityAttack(t *testing.T) {
 		t.Errorf("Overflowed() = %d, want %d", got, want)
 	}
 	overflow := routes[len(routes)-1]
-	if overflow.Name != middleware.OverflowRoute || overflow.Availability.Totals().Good != requests-middleware.DefaultMaxRoutes {
-		t.Errorf("overflow route %q counted %d requests", overflow.Name, overflow.Availability.Totals().Good)
+	if overflow.Name() != middleware.OverflowRoute || overflow.Availability().Totals().Good != requests-middleware.DefaultMaxRoutes {
+		t.Errorf("overflow route %q counted %d requests", overflow.Name(), overflow.Availability().Totals().Good)
 	}
 	growth := int64(ms.HeapAlloc) - int64(heapAtCap)
 	t.Logf("heap at the cap %d KiB; after %d more requests %+d KiB", heapAtCap>>10, requests-middleware.DefaultMaxRoutes-100, growth>>10)
@@ -170,7 +170,7 @@ func TestLatencyOnTheRealClock(t *testing.T) {
 	for range 20 {
 		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/busy", nil))
 	}
-	p, err := route(t, m, "GET /busy").Latency.Percentiles(5 * time.Minute)
+	p, err := route(t, m, "GET /busy").Latency().Percentiles(5 * time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
