@@ -93,26 +93,26 @@ type Aggregated struct {
 var _ Source = (*Aggregated)(nil)
 
 // NewAggregated returns the aggregate of parts. It fails with
-// ErrInvalidPart when there are no parts or a part has no SLI, an empty or
+// ErrInvalidConfig when there are no parts or a part has no SLI, an empty or
 // duplicate name, or a negative, NaN or infinite weight. Its one option is
 // WithClock, which sets what Counts calls now: the parts hold the data.
 func NewAggregated(parts []Part, opts ...AggregatedOption) (*Aggregated, error) {
 	c := newConfig(opts, AggregatedOption.applyAggregated)
 	if len(parts) == 0 {
-		return nil, fmt.Errorf("%w: no parts", ErrInvalidPart)
+		return nil, fmt.Errorf("%w: no parts", ErrInvalidConfig)
 	}
 	seen := make(map[string]bool, len(parts))
 	own := make([]Part, len(parts))
 	for i, p := range parts {
 		switch {
 		case p.Name == "":
-			return nil, fmt.Errorf("%w: part %d has no Name", ErrInvalidPart, i)
+			return nil, fmt.Errorf("%w: part %d has no Name", ErrInvalidConfig, i)
 		case seen[p.Name]:
-			return nil, fmt.Errorf("%w: duplicate Name %q", ErrInvalidPart, p.Name)
+			return nil, fmt.Errorf("%w: duplicate Name %q", ErrInvalidConfig, p.Name)
 		case p.SLI == nil:
-			return nil, fmt.Errorf("%w: part %q has no SLI", ErrInvalidPart, p.Name)
+			return nil, fmt.Errorf("%w: part %q has no SLI", ErrInvalidConfig, p.Name)
 		case !(p.Weight >= 0) || math.IsInf(p.Weight, 0):
-			return nil, fmt.Errorf("%w: part %q has Weight %v", ErrInvalidPart, p.Name, p.Weight)
+			return nil, fmt.Errorf("%w: part %q has Weight %v", ErrInvalidConfig, p.Name, p.Weight)
 		}
 		seen[p.Name] = true
 		if p.Weight == 0 {

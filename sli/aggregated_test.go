@@ -81,13 +81,13 @@ func TestNewAggregatedRejects(t *testing.T) {
 		opts  []sli.AggregatedOption
 		want  error
 	}{
-		{"no parts", nil, nil, sli.ErrInvalidPart},
-		{"no name", []sli.Part{{SLI: r}}, nil, sli.ErrInvalidPart},
-		{"duplicate name", []sli.Part{{Name: "a", SLI: r}, {Name: "a", SLI: r}}, nil, sli.ErrInvalidPart},
-		{"no SLI", []sli.Part{{Name: "a"}}, nil, sli.ErrInvalidPart},
-		{"negative weight", []sli.Part{{Name: "a", SLI: r, Weight: -1}}, nil, sli.ErrInvalidPart},
-		{"NaN weight", []sli.Part{{Name: "a", SLI: r, Weight: math.NaN()}}, nil, sli.ErrInvalidPart},
-		{"Inf weight", []sli.Part{{Name: "a", SLI: r, Weight: math.Inf(1)}}, nil, sli.ErrInvalidPart},
+		{"no parts", nil, nil, sli.ErrInvalidConfig},
+		{"no name", []sli.Part{{SLI: r}}, nil, sli.ErrInvalidConfig},
+		{"duplicate name", []sli.Part{{Name: "a", SLI: r}, {Name: "a", SLI: r}}, nil, sli.ErrInvalidConfig},
+		{"no SLI", []sli.Part{{Name: "a"}}, nil, sli.ErrInvalidConfig},
+		{"negative weight", []sli.Part{{Name: "a", SLI: r, Weight: -1}}, nil, sli.ErrInvalidConfig},
+		{"NaN weight", []sli.Part{{Name: "a", SLI: r, Weight: math.NaN()}}, nil, sli.ErrInvalidConfig},
+		{"Inf weight", []sli.Part{{Name: "a", SLI: r, Weight: math.Inf(1)}}, nil, sli.ErrInvalidConfig},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -80,10 +80,10 @@
 //
 // # Errors
 //
-// Constructors reject bad configuration with an error wrapping an exported
-// sentinel (ErrInvalidThreshold, ErrInvalidStorage, ErrInvalidPart) that
-// names the field; an option passed to a constructor it does not apply to
-// does not compile. Reads fail with ErrInvalidWindow
+// Constructors reject bad configuration with an error wrapping
+// [ErrInvalidConfig] that names the field; an option passed to a
+// constructor it does not apply to does not compile. Reads fail with
+// [ErrInvalidWindow]
 // for a window that is not positive or exceeds the retention. Bad values at
 // record time are never a panic: an unknown Outcome or a negative duration
 // is counted (Totals.Unknown, Totals.Negative) and treated as not valid.

@@ -13,19 +13,15 @@ var (
 	// reported as 0%, 100% or NaN.
 	ErrNoData error = nodata.New("sli: no data: zero valid events")
 
-	// ErrInvalidThreshold reports a latency threshold that is not positive.
-	ErrInvalidThreshold = errors.New("sli: latency threshold must be positive")
+	// ErrInvalidConfig reports a constructor's argument or option out of
+	// range: a latency threshold that is not positive; a Storage whose
+	// fields are negative, inconsistent or would need too many cells; an
+	// aggregated SLI without parts, or with a part that has no SLI, no or a
+	// duplicate name, or a weight that is negative, NaN or infinite. The
+	// error names the field.
+	ErrInvalidConfig = errors.New("sli: invalid config")
 
 	// ErrInvalidWindow reports a window that is not positive or is longer
 	// than the SLI retains.
 	ErrInvalidWindow = errors.New("sli: invalid window")
-
-	// ErrInvalidStorage reports a Storage whose fields are negative,
-	// inconsistent or would need too many buckets.
-	ErrInvalidStorage = errors.New("sli: invalid storage")
-
-	// ErrInvalidPart reports an aggregated SLI without parts, or with a part
-	// that has no SLI, no or a duplicate name, or a weight that is negative,
-	// NaN or infinite.
-	ErrInvalidPart = errors.New("sli: invalid part")
 )

@@ -41,7 +41,7 @@ func FuzzDecodeState(f *testing.F) {
 		}
 		// It can be added to a fresh SLI of its kind without panicking.
 		fresh, _ := sli.NewLatency(time.Second, sli.WithClock(clock.Now))
-		if s.IsLatency() {
+		if _, latency := s.HistogramConfig(); latency {
 			fresh.Add(s)
 		} else {
 			ratio, _ := sli.NewRatio(sli.WithClock(clock.Now))

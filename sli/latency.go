@@ -35,12 +35,12 @@ type Latency struct {
 var _ Source = (*Latency)(nil)
 
 // NewLatency returns a latency SLI whose valid events are good when they
-// take at most threshold. It fails with ErrInvalidThreshold when threshold
-// is not positive, with ErrInvalidStorage for a bad Storage and with
+// take at most threshold. It fails with ErrInvalidConfig when threshold
+// is not positive, with ErrInvalidConfig for a bad Storage and with
 // histogram.ErrInvalidConfig for a bad WithHistogram.
 func NewLatency(threshold time.Duration, opts ...LatencyOption) (*Latency, error) {
 	if threshold <= 0 {
-		return nil, fmt.Errorf("%w: threshold %v", ErrInvalidThreshold, threshold)
+		return nil, fmt.Errorf("%w: threshold %v", ErrInvalidConfig, threshold)
 	}
 	c := newConfig(opts, LatencyOption.applyLatency)
 	s, err := newSeries(c)

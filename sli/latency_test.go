@@ -94,12 +94,12 @@ func TestLatencyDefaultClock(t *testing.T) {
 func TestNewLatencyRejects(t *testing.T) {
 	for _, th := range []time.Duration{0, -time.Millisecond} {
 		_, err := sli.NewLatency(th)
-		if !errors.Is(err, sli.ErrInvalidThreshold) || !strings.Contains(err.Error(), "threshold") {
-			t.Errorf("NewLatency(%v) error = %v, want ErrInvalidThreshold naming the threshold", th, err)
+		if !errors.Is(err, sli.ErrInvalidConfig) || !strings.Contains(err.Error(), "threshold") {
+			t.Errorf("NewLatency(%v) error = %v, want ErrInvalidConfig naming the threshold", th, err)
 		}
 	}
-	if _, err := sli.NewLatency(time.Second, sli.WithStorage(sli.Storage{Retention: -1})); !errors.Is(err, sli.ErrInvalidStorage) {
-		t.Errorf("NewLatency with bad storage: error = %v, want ErrInvalidStorage", err)
+	if _, err := sli.NewLatency(time.Second, sli.WithStorage(sli.Storage{Retention: -1})); !errors.Is(err, sli.ErrInvalidConfig) {
+		t.Errorf("NewLatency with bad storage: error = %v, want ErrInvalidConfig", err)
 	}
 }
 

@@ -20,7 +20,7 @@ type Ratio struct {
 var _ Source = (*Ratio)(nil)
 
 // NewRatio returns a ratio SLI. With no options it uses the wall clock and
-// the default Storage. It fails with ErrInvalidStorage for a bad Storage.
+// the default Storage. It fails with ErrInvalidConfig for a bad Storage.
 func NewRatio(opts ...RatioOption) (*Ratio, error) {
 	c := newConfig(opts, RatioOption.applyRatio)
 	s, err := newSeries(c)

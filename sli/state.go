@@ -252,10 +252,6 @@ func (s *State) eachCell(f func(stateBucket)) {
 // Totals returns the cumulative counts the state carries.
 func (s *State) Totals() Totals { return s.totals }
 
-// IsLatency reports whether the state comes from a latency SLI (and carries
-// a histogram).
-func (s *State) IsLatency() bool { return s.hist != nil }
-
 // HistogramConfig returns the histogram configuration of a latency SLI's
 // state — its range, precision and windows — so that a tool can build a
 // latency SLI that accepts it; false for a ratio SLI's state.

@@ -45,9 +45,9 @@ func (s Storage) withDefaults() (Storage, error) {
 	case s.Retention == 0:
 		s.Retention = DefaultRetention
 	case s.Retention < time.Hour:
-		return s, fmt.Errorf("%w: Retention %v is under 1 hour", ErrInvalidStorage, s.Retention)
+		return s, fmt.Errorf("%w: Retention %v is under 1 hour", ErrInvalidConfig, s.Retention)
 	case s.Retention/(15*time.Minute) > maxCells:
-		return s, fmt.Errorf("%w: Retention %v needs more than %d cells of 15 minutes", ErrInvalidStorage, s.Retention, maxCells)
+		return s, fmt.Errorf("%w: Retention %v needs more than %d cells of 15 minutes", ErrInvalidConfig, s.Retention, maxCells)
 	}
 	return s, nil
 }
@@ -103,7 +103,7 @@ func WithClock(now func() time.Time) Option {
 }
 
 // WithStorage sets the SLI's retention; zero fields keep their defaults.
-// Invalid values fail the constructor with ErrInvalidStorage. An
+// Invalid values fail the constructor with ErrInvalidConfig. An
 // Aggregated has none of its own: its parts hold the data.
 func WithStorage(s Storage) RecordingOption {
 	return optionFunc(func(c *config) { c.storage = s })

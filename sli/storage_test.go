@@ -165,8 +165,8 @@ func TestStorageDefaultsAndValidation(t *testing.T) {
 	}
 	for _, tt := range bad {
 		_, err := sli.NewRatio(sli.WithStorage(tt.s))
-		if !errors.Is(err, sli.ErrInvalidStorage) || !strings.Contains(err.Error(), tt.field) {
-			t.Errorf("NewRatio(WithStorage(%+v)) error = %v, want ErrInvalidStorage naming %s", tt.s, err, tt.field)
+		if !errors.Is(err, sli.ErrInvalidConfig) || !strings.Contains(err.Error(), tt.field) {
+			t.Errorf("NewRatio(WithStorage(%+v)) error = %v, want ErrInvalidConfig naming %s", tt.s, err, tt.field)
 		}
 	}
 }
