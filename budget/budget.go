@@ -12,10 +12,10 @@ import (
 // Fractions of the budget read 1 when it is untouched, 0 when it is exactly
 // spent and below 0 when it is overspent (-0.5 means half a budget more than
 // allowed has been spent). With zero valid events there is no data: the
-// methods that need data return ErrNoData rather than 0%, 100% or NaN.
+// methods that need data return [ErrNoData] rather than 0%, 100% or NaN.
 //
 // A Budget is an immutable value, safe to copy and to use from several
-// goroutines. The zero value has no target; build one with Target.Budget.
+// goroutines. The zero value has no target; build one with [Target.Budget].
 type Budget struct {
 	target     Target
 	good       float64
@@ -47,7 +47,7 @@ func (b Budget) Deducted() time.Duration { return b.downtime }
 func (b Budget) Allowed() float64 { return b.target.Allowed(b.valid) }
 
 // AllowedDowntime returns the unavailability the objective allows over the
-// whole period; see Target.AllowedDowntime.
+// whole period; see [Target.AllowedDowntime].
 func (b Budget) AllowedDowntime() time.Duration { return b.target.AllowedDowntime() }
 
 // Consumed returns the fraction of the budget spent: bad events over allowed
@@ -119,7 +119,7 @@ func (b Budget) DowntimeLeft() (time.Duration, error) {
 }
 
 // BurnRate returns the burn rate of the period's events; see
-// Target.BurnRate. Deductions are not included: they have no events.
+// [Target.BurnRate]. Deductions are not included: they have no events.
 func (b Budget) BurnRate() (float64, error) {
 	return b.target.BurnRate(b.good, b.valid)
 }

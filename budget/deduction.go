@@ -42,7 +42,7 @@ func (c Cause) String() string {
 // Deduction is downtime charged to the error budget in time terms, kept with
 // its cause and a human-readable reason so reports can say where the budget
 // went. A deduction of the allowed downtime spends the whole budget; the
-// fraction it consumes is Downtime ÷ Target.AllowedDowntime().
+// fraction it consumes is Downtime ÷ [Target.AllowedDowntime].
 //
 // Deductions are for unavailability the recorded events did not capture (a
 // maintenance window during which traffic was drained, say). Whoever builds

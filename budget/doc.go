@@ -24,7 +24,7 @@
 // # No data
 //
 // With zero valid events there is no ratio, no budget fraction and no burn
-// rate. The methods that need them return ErrNoData; they never report 0%,
+// rate. The methods that need them return [ErrNoData]; they never report 0%,
 // 100% or NaN.
 //
 // # Deductions
@@ -49,7 +49,7 @@
 // # Errors
 //
 // Invalid input is rejected with an error that wraps one of the exported
-// sentinels (ErrInvalidObjective, ErrInvalidPeriod, ErrInvalidEvents,
-// ErrInvalidDeduction, ErrInvalidPolicy) and names the field; branch on it
+// sentinels ([ErrInvalidObjective], [ErrInvalidPeriod], [ErrInvalidEvents],
+// [ErrInvalidDeduction], [ErrInvalidPolicy]) and names the field; branch on it
 // with errors.Is.
 package budget

@@ -65,7 +65,7 @@ type Decision struct {
 func (d Decision) String() string { return d.Verdict.String() + ": " + d.Reason }
 
 // Validate reports whether the policy's fields are usable: MinRemaining in
-// [0, 1] and MinValidEvents finite and ≥ 0. The error wraps ErrInvalidPolicy
+// [0, 1] and MinValidEvents finite and ≥ 0. The error wraps [ErrInvalidPolicy]
 // and names the field.
 func (p Policy) Validate() error {
 	if !(p.MinRemaining >= 0 && p.MinRemaining <= 1) {
@@ -80,7 +80,7 @@ func (p Policy) Validate() error {
 // Decide applies the policy to a budget. It returns Deny when deductions
 // alone have spent the budget; otherwise Undecided when the budget has no
 // valid events or fewer than the minimum, Allow when the remaining fraction
-// is positive and at least MinRemaining, and Deny otherwise. The only error is an invalid policy (ErrInvalidPolicy), which
+// is positive and at least MinRemaining, and Deny otherwise. The only error is an invalid policy ([ErrInvalidPolicy]), which
 // decides nothing.
 func (p Policy) Decide(b Budget) (Decision, error) {
 	if err := p.Validate(); err != nil {

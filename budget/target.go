@@ -15,7 +15,7 @@ var errZeroTarget = fmt.Errorf("%w: zero Target, use NewTarget", ErrInvalidObjec
 //
 // A Target is an immutable value, safe to copy and to use from several
 // goroutines. The zero value is not a valid target: build one with
-// NewTarget.
+// [NewTarget].
 type Target struct {
 	objective float64
 	rate      float64 // 1 - objective, with binary representation error removed
@@ -24,7 +24,7 @@ type Target struct {
 
 // NewTarget returns the target for an objective in the open interval (0, 1)
 // held over a positive period. An objective of 0, 1, NaN, ±Inf or outside
-// (0, 1) fails with ErrInvalidObjective; a period ≤ 0 with ErrInvalidPeriod.
+// (0, 1) fails with [ErrInvalidObjective]; a period ≤ 0 with [ErrInvalidPeriod].
 func NewTarget(objective float64, period time.Duration) (Target, error) {
 	if err := checkObjective(objective); err != nil {
 		return Target{}, err
@@ -35,7 +35,7 @@ func NewTarget(objective float64, period time.Duration) (Target, error) {
 	return Target{objective: objective, rate: errorRate(objective), period: period}, nil
 }
 
-// MustTarget is NewTarget for static initialisation: it panics on an
+// MustTarget is [NewTarget] for static initialisation: it panics on an
 // invalid objective or period.
 func MustTarget(objective float64, period time.Duration) Target {
 	t, err := NewTarget(objective, period)
@@ -92,8 +92,8 @@ func (t Target) Allowed(valid float64) float64 { return t.rate * valid }
 // the rate that would spend exactly all of it over the period:
 // (bad / valid) / (1 − objective). A burn rate of 1 spends the budget in
 // exactly one period; 14.4 spends 2% of a 30-day budget in one hour.
-// It fails with ErrNoData when valid is zero, with ErrInvalidEvents when
-// the counts are impossible, and with ErrInvalidObjective for the zero
+// It fails with [ErrNoData] when valid is zero, with [ErrInvalidEvents] when
+// the counts are impossible, and with [ErrInvalidObjective] for the zero
 // Target.
 func (t Target) BurnRate(good, valid float64) (float64, error) {
 	if t.rate == 0 {
@@ -109,10 +109,10 @@ func (t Target) BurnRate(good, valid float64) (float64, error) {
 }
 
 // Budget returns the error budget for the events seen in the period and the
-// deductions taken against it. It fails with ErrInvalidEvents when the counts
+// deductions taken against it. It fails with [ErrInvalidEvents] when the counts
 // are negative, not finite, or have more good than valid events, and with
-// ErrInvalidDeduction when a deduction is malformed. Zero valid events is
-// not an error: the budget then reports ErrNoData from the methods that need
+// [ErrInvalidDeduction] when a deduction is malformed. Zero valid events is
+// not an error: the budget then reports [ErrNoData] from the methods that need
 // data.
 func (t Target) Budget(good, valid float64, deductions ...Deduction) (Budget, error) {
 	if t.rate == 0 {

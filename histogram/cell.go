@@ -242,7 +242,7 @@ func (c *cellCodec) LenN(enc []byte, k int) int {
 }
 
 // Add adds a cell into a. Cells reach it only from this package's Append
-// or from a State that DecodeState has checked, so it trusts them.
+// or from a State that [DecodeState] has checked, so it trusts them.
 func (c *cellCodec) Add(a *acc, enc []byte) int {
 	n, k := binary.Uvarint(enc)
 	body := enc[k : k+int(n)]
@@ -317,7 +317,7 @@ func (c *cellCodec) Add(a *acc, enc []byte) int {
 
 // cellCount returns the number of values in the buckets of an encoded cell
 // (clamped ones included, invalid ones not), and false if the cell is not
-// well formed for a layout of n buckets: how DecodeState checks the cells
+// well formed for a layout of n buckets: how [DecodeState] checks the cells
 // that come from outside. It reads the cell once and allocates nothing.
 func cellCount(enc []byte, n int) (uint64, bool) {
 	ln, k := binary.Uvarint(enc)

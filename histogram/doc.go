@@ -44,7 +44,7 @@
 // recorder. Cumulative holds every value since the recorder was created,
 // for exporters whose backends rate it.
 //
-// Time comes from the wall clock, or from WithClock; every time-dependent
+// Time comes from the wall clock, or from [WithClock]; every time-dependent
 // method has an …At form. Record with a clock that reads earlier than the
 // current tick (it stepped back) counts in the current tick, so that every
 // window ending now holds the value; RecordAt puts a value at its own time.
@@ -59,7 +59,7 @@
 // themselves cannot be averaged. Encode writes HdrHistogram's standard V2
 // compressed format, which the HdrHistogram libraries read; Decode reads it
 // back (or its base64 form from histogram logs), rejecting corrupt input
-// with ErrCorrupt.
+// with [ErrCorrupt].
 //
 // # Concurrency
 //

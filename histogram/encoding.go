@@ -122,7 +122,7 @@ func readVarint(b []byte) (uint64, int, error) {
 // serialize counts in logical order. Anything else — truncated, corrupted or
 // foreign bytes, a DoubleHistogram (conversion ratio other than 1), a
 // layout of more than 1 Mi buckets — fails with an error wrapping
-// ErrCorrupt. Decode never panics and allocates at most 8 MiB for the
+// [ErrCorrupt]. Decode never panics and allocates at most 8 MiB for the
 // counts, whatever a header claims.
 func Decode(data []byte) (*Snapshot, error) {
 	if !hasCookie(data, compressedCookie) {

@@ -23,7 +23,7 @@ import (
 // one or two bytes each for the body of a distribution, or each count's
 // difference from its neighbour's in a busy cell). Cells widen as they age: each window keeps cells a tenth
 // of its length, so a window's far edge is rounded to the nearest cell
-// boundary, within 5% of the window (see Config.Windows).
+// boundary, within 5% of the window (see [Config.Windows]).
 //
 // Memory follows what is recorded: per window, ten cells of the non-zero
 // buckets they saw; the current histograms' pages (128 bytes per 32
@@ -35,7 +35,7 @@ import (
 // values in one of them in one tick, which only a frozen injected clock
 // allows.
 //
-// A Recorder is safe for concurrent use. Build one with NewRecorder; the
+// A Recorder is safe for concurrent use. Build one with [NewRecorder]; the
 // zero value is not usable.
 type Recorder struct {
 	lay    layout
@@ -71,7 +71,7 @@ func (h *recorderHot) Peek(a *acc) {
 	}
 }
 
-// NewRecorder returns a recorder for c. It fails with ErrInvalidConfig for
+// NewRecorder returns a recorder for c. It fails with [ErrInvalidConfig] for
 // an out-of-range field.
 func NewRecorder(c Config, opts ...Option) (*Recorder, error) {
 	c, lay, err := c.withDefaults()
@@ -309,11 +309,11 @@ func (r *Recorder) Snapshot(window time.Duration) (*Snapshot, error) {
 
 // SnapshotAt returns the histogram of the values recorded in the window
 // (t − window, t]. The window's far edge is rounded to the nearest cell
-// boundary: for one of Config.Windows, within 5% of its length; for
+// boundary: for one of [Config.Windows], within 5% of its length; for
 // another window, at the resolution of the next longer one. A t that is the
 // present ends the window at the current tick, as Record counts it; a t in
 // the past ends it with the cell that holds t, whole, which may reach past
-// t by up to a cell of t's age. It fails with ErrInvalidWindow when window is not positive or longer than
+// t by up to a cell of t's age. It fails with [ErrInvalidWindow] when window is not positive or longer than
 // the longest configured window.
 func (r *Recorder) SnapshotAt(t time.Time, window time.Duration) (*Snapshot, error) {
 	a, err := r.sum(t, window)
@@ -327,8 +327,8 @@ func (r *Recorder) SnapshotAt(t time.Time, window time.Duration) (*Snapshot, err
 // QuantilesAt returns the number of values recorded in the window
 // (t − window, t], as SnapshotAt takes it, and the value at each quantile
 // of qs, without building a Snapshot: one allocation, for the result. It
-// fails as SnapshotAt does, with ErrInvalidQuantile for a q outside [0, 1]
-// and with ErrNoData when the window holds no value.
+// fails as SnapshotAt does, with [ErrInvalidQuantile] for a q outside [0, 1]
+// and with [ErrNoData] when the window holds no value.
 func (r *Recorder) QuantilesAt(t time.Time, window time.Duration, qs []float64) (uint64, []time.Duration, error) {
 	for _, q := range qs {
 		if !(q >= 0 && q <= 1) {

@@ -22,7 +22,7 @@ type Snapshot struct {
 }
 
 // hist is the counts of a histogram from its first non-zero bucket to its
-// last, and their sum: what Snapshot and Recorder.QuantilesAt compute on.
+// last, and their sum: what Snapshot and [Recorder.QuantilesAt] compute on.
 type hist struct {
 	lay    *layout
 	counts []uint64 // buckets base … base+len−1; empty when the histogram is
@@ -132,7 +132,7 @@ func (s *Snapshot) Mean() (time.Duration, error) {
 // q in [0, 1]: 0.5 is the median, 0.99 the 99th percentile. Within the
 // bucket that holds the rank it interpolates linearly; HdrHistogram's own
 // tools report that bucket's highest value instead, up to one bucket higher.
-// It fails with ErrInvalidQuantile for q outside [0, 1] and ErrNoData for an
+// It fails with [ErrInvalidQuantile] for q outside [0, 1] and [ErrNoData] for an
 // empty histogram.
 func (s *Snapshot) Quantile(q float64) (time.Duration, error) {
 	if !(q >= 0 && q <= 1) {
@@ -209,7 +209,7 @@ func (s *Snapshot) P999() (time.Duration, error) { return s.Quantile(0.999) }
 // by bucket, so the merge is exact, and percentiles of the merge are those
 // of the combined values (unlike averages of percentiles). All snapshots must
 // share a layout (range and precision), else it fails with
-// ErrLayoutMismatch. A merge of nothing is an empty-handed error too.
+// [ErrLayoutMismatch]. A merge of nothing is an empty-handed error too.
 func Merge(snaps ...*Snapshot) (*Snapshot, error) {
 	if len(snaps) == 0 || snaps[0] == nil {
 		return nil, fmt.Errorf("%w: nothing to merge", ErrLayoutMismatch)

@@ -15,7 +15,7 @@ import (
 // State is a copy of everything a Recorder holds — its closed cells and
 // the current tick, each with its time — for persisting it across restarts
 // and merging it across replicas. Adding a State to a Recorder
-// (Recorder.Add) puts every cell back at its own time, so a state taken at
+// ([Recorder.Add]) puts every cell back at its own time, so a state taken at
 // t0 and added at t1 ages as the recorder's own cells do: what is older
 // than a window at t1 is not in it.
 //
@@ -90,7 +90,7 @@ func (s *State) Config() Config {
 // MergeStates returns a state holding the values of all of states, as
 // replicas' states are combined into a fleet-wide one: cells of the same
 // time and width add bucket by bucket. The states must share a layout
-// (range and precision), else it fails with ErrLayoutMismatch. It takes
+// (range and precision), else it fails with [ErrLayoutMismatch]. It takes
 // O(n log n) time in the number of cells.
 func MergeStates(states ...*State) (*State, error) {
 	if len(states) == 0 || states[0] == nil {
@@ -124,7 +124,7 @@ func MergeStates(states ...*State) (*State, error) {
 // stamped after the present count at the present. A state taken on a clock
 // ahead of the recorder's moves the recorder's present up to the state's,
 // by at most the longest window, so that its cells keep their times. It
-// fails with ErrLayoutMismatch, changing nothing, when s has another range
+// fails with [ErrLayoutMismatch], changing nothing, when s has another range
 // or precision.
 func (r *Recorder) Add(s *State) error {
 	if s == nil || s.lay != r.lay {
@@ -193,11 +193,11 @@ func sumRuns[T any](codec *cellCodec, items []T, cell func(T) stateCell, same fu
 }
 
 // stateVersion is the first byte of an encoded State. Version 2 holds
-// cells; version 1 held a ring of slots per window, which DecodeState
+// cells; version 1 held a ring of slots per window, which [DecodeState]
 // still reads (taking the longest window's slots and the current tick).
 const stateVersion = 2
 
-// Encode returns the state in a compact binary form that DecodeState reads.
+// Encode returns the state in a compact binary form that [DecodeState] reads.
 // It is not HdrHistogram's format (which has no notion of time); callers
 // that persist it wrap it with a checksum, as package slo does.
 func (s *State) Encode() []byte {
@@ -215,11 +215,11 @@ func (s *State) Encode() []byte {
 }
 
 // DecodeState reads a state that Encode wrote (either version). Bytes that
-// are not one fail with ErrCorrupt; DecodeState never panics and
+// are not one fail with [ErrCorrupt]; [DecodeState] never panics and
 // allocates in proportion to its input, whatever widths, times or counts
 // it declares, and in time linear in its input: a cell costs what its
 // non-zero buckets cost, however far apart they lie in the layout, here
-// and when Recorder.Add or MergeStates takes it.
+// and when [Recorder.Add] or [MergeStates] takes it.
 func DecodeState(data []byte) (*State, error) {
 	d := wire.NewReader(data)
 	version := d.Byte()

@@ -17,7 +17,7 @@ import (
 // What else nines does with an SLI it asks of it through the interfaces
 // below, never of its concrete type, so a user's own type — one that wraps
 // a Latency to add to it, say — keeps every capability it implements:
-// LatencySource for percentiles, histograms and the exported latency
+// [LatencySource] for percentiles, histograms and the exported latency
 // histogram; Stateful for snapshots; Counted for the exported event
 // counters.
 type Source interface {
@@ -84,7 +84,7 @@ type Part struct {
 // journey with ten times the traffic weighs ten times as much.
 //
 // An Aggregated is safe for concurrent use if its parts are. Build one with
-// NewAggregated; the zero value has no parts.
+// [NewAggregated]; the zero value has no parts.
 type Aggregated struct {
 	parts []Part
 	now   func() time.Time
@@ -93,9 +93,9 @@ type Aggregated struct {
 var _ Source = (*Aggregated)(nil)
 
 // NewAggregated returns the aggregate of parts. It fails with
-// ErrInvalidConfig when there are no parts or a part has no SLI, an empty or
+// [ErrInvalidConfig] when there are no parts or a part has no SLI, an empty or
 // duplicate name, or a negative, NaN or infinite weight. Its one option is
-// WithClock, which sets what Counts calls now: the parts hold the data.
+// [WithClock], which sets what Counts calls now: the parts hold the data.
 func NewAggregated(parts []Part, opts ...AggregatedOption) (*Aggregated, error) {
 	c := newConfig(opts, AggregatedOption.applyAggregated)
 	if len(parts) == 0 {

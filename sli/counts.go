@@ -14,7 +14,7 @@ type Counts struct {
 func (c Counts) Bad() float64 { return c.Valid - c.Good }
 
 // Ratio returns the SLI: good ÷ valid, in [0, 1]. With zero valid events it
-// returns ErrNoData, never 0, 1 or NaN.
+// returns [ErrNoData], never 0, 1 or NaN.
 func (c Counts) Ratio() (float64, error) {
 	if c.Valid == 0 {
 		return 0, ErrNoData

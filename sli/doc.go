@@ -20,7 +20,7 @@
 // both counts. Latency records a duration and judges it against a threshold;
 // Exclude records an event that is not valid. Aggregated rolls several SLIs
 // into one by summing their good and valid events, optionally weighted.
-// RecordRequest records a request into an availability and a latency SLI
+// [RecordRequest] records a request into an availability and a latency SLI
 // in one call, as HTTP middleware does. Recorded counts what was recorded
 // in this process (restored state left out): the counter an exporter sends.
 //
@@ -28,7 +28,7 @@
 //
 // A Latency also keeps its durations in an HDR histogram (package
 // histogram) over recent windows — 1 minute, 5 minutes and 1 hour by
-// default, see WithHistogram — and reports p50, p95, p99 and p99.9 for each
+// default, see [WithHistogram] — and reports p50, p95, p99 and p99.9 for each
 // (Percentiles), within 1% of the exact values. The same Record call feeds
 // both the threshold counts and the histogram.
 //
@@ -48,7 +48,7 @@
 // # Time
 //
 // Every read has an …At form that takes the time; the plain form asks the
-// SLI's clock. WithClock injects a clock (for tests, or to replay events
+// SLI's clock. [WithClock] injects a clock (for tests, or to replay events
 // with their own times). On the default clock, recording reads no clock at
 // all: a timer moves the current cell along at each cell boundary, and an
 // event recorded while it does so may be counted in the cell next to its
@@ -86,5 +86,5 @@
 // [ErrInvalidWindow]
 // for a window that is not positive or exceeds the retention. Bad values at
 // record time are never a panic: an unknown Outcome or a negative duration
-// is counted (Totals.Unknown, Totals.Negative) and treated as not valid.
+// is counted ([Totals.Unknown], [Totals.Negative]) and treated as not valid.
 package sli

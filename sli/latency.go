@@ -17,14 +17,14 @@ import (
 //
 // One Record updates both, the threshold counts and the histogram: two
 // atomic adds on per-core counters, no lock, no allocation on the default
-// clock. With WithClock, a record that starts a new bucket or lands in a
+// clock. With [WithClock], a record that starts a new bucket or lands in a
 // past one takes the SLI's locks, as reads do.
 //
 // Memory follows traffic: the counts' cells (see Storage) plus the
-// histogram's (see histogram.Recorder), a few tens of KiB at 100 events a
+// histogram's (see [histogram.Recorder]), a few tens of KiB at 100 events a
 // second.
 //
-// A Latency is safe for concurrent use. Build one with NewLatency; the zero
+// A Latency is safe for concurrent use. Build one with [NewLatency]; the zero
 // value is not usable.
 type Latency struct {
 	s         *series
@@ -35,9 +35,9 @@ type Latency struct {
 var _ Source = (*Latency)(nil)
 
 // NewLatency returns a latency SLI whose valid events are good when they
-// take at most threshold. It fails with ErrInvalidConfig when threshold
-// is not positive, with ErrInvalidConfig for a bad Storage and with
-// histogram.ErrInvalidConfig for a bad WithHistogram.
+// take at most threshold. It fails with [ErrInvalidConfig] when threshold
+// is not positive, with [ErrInvalidConfig] for a bad Storage and with
+// [histogram.ErrInvalidConfig] for a bad [WithHistogram].
 func NewLatency(threshold time.Duration, opts ...LatencyOption) (*Latency, error) {
 	if threshold <= 0 {
 		return nil, fmt.Errorf("%w: threshold %v", ErrInvalidConfig, threshold)
@@ -71,7 +71,7 @@ func (l *Latency) outcome(d time.Duration) Outcome {
 
 // Record counts one valid event that took d, now, in the threshold counts
 // and the histogram. A negative d cannot be a duration: the event is counted
-// in Totals.Negative and as not valid, and in the histogram's Invalid.
+// in [Totals.Negative] and as not valid, and in the histogram's Invalid.
 func (l *Latency) Record(d time.Duration) {
 	if l.s.now != nil {
 		l.s.addNow(l.s.now(), l.outcome(d))
@@ -117,7 +117,7 @@ func (l *Latency) RecordAt(t time.Time, d time.Duration) {
 
 // Exclude counts one event that is not valid for this SLI (a request the
 // client abandoned, say) now: it is in neither good nor valid, only in
-// Totals.Invalid, and not in the histogram.
+// [Totals.Invalid], and not in the histogram.
 func (l *Latency) Exclude() {
 	if l.s.now != nil {
 		l.s.addNow(l.s.now(), Invalid)
@@ -135,7 +135,7 @@ func (l *Latency) Counts(window time.Duration) (Counts, error) {
 }
 
 // CountsAt returns the good and valid events in the window (t − window, t],
-// as Ratio.CountsAt describes.
+// as [Ratio.CountsAt] describes.
 func (l *Latency) CountsAt(t time.Time, window time.Duration) (Counts, error) {
 	return l.s.countsAt(t, window)
 }
@@ -144,12 +144,12 @@ func (l *Latency) CountsAt(t time.Time, window time.Duration) (Counts, error) {
 func (l *Latency) Totals() Totals { return l.s.totals() }
 
 // Recorded returns the good and valid events recorded into this SLI since
-// it was created, not counting states added by Add; see Ratio.Recorded.
+// it was created, not counting states added by Add; see [Ratio.Recorded].
 func (l *Latency) Recorded() Counts { return l.s.recorded() }
 
 // Cumulative returns the histogram of every duration recorded into this
 // SLI since it was created, not counting states added by Add; see
-// histogram.Recorder.Cumulative.
+// [histogram.Recorder.Cumulative].
 func (l *Latency) Cumulative() *histogram.Snapshot { return l.h.Cumulative() }
 
 // Storage returns the storage of the threshold counts, defaults filled in.
@@ -159,20 +159,20 @@ func (l *Latency) Storage() Storage { return l.s.storage }
 func (l *Latency) Windows() []time.Duration { return l.h.Windows() }
 
 // Histogram returns the histogram of the durations recorded in the window
-// ending now; see histogram.Recorder.Snapshot.
+// ending now; see [histogram.Recorder.Snapshot].
 func (l *Latency) Histogram(window time.Duration) (*histogram.Snapshot, error) {
 	return l.h.Snapshot(window)
 }
 
 // HistogramAt returns the histogram of the durations recorded in the window
-// (t − window, t]; see histogram.Recorder.SnapshotAt. window may be at most
+// (t − window, t]; see [histogram.Recorder.SnapshotAt]. window may be at most
 // the longest of Windows.
 func (l *Latency) HistogramAt(t time.Time, window time.Duration) (*histogram.Snapshot, error) {
 	return l.h.SnapshotAt(t, window)
 }
 
 // Percentiles are the latency percentiles of one window. Count is the
-// number of durations they come from; it is never zero (see ErrNoData).
+// number of durations they come from; it is never zero (see [ErrNoData]).
 type Percentiles struct {
 	Window              time.Duration // the window they cover
 	Count               uint64        // durations in the window
@@ -180,7 +180,7 @@ type Percentiles struct {
 }
 
 // Percentiles returns p50, p95, p99 and p99.9 of the window ending now. It
-// fails with ErrNoData when no duration was recorded in it.
+// fails with [ErrNoData] when no duration was recorded in it.
 func (l *Latency) Percentiles(window time.Duration) (Percentiles, error) {
 	return l.PercentilesAt(l.s.clock(), window)
 }

@@ -10,9 +10,9 @@ import (
 // fraction of GET /users/{id} responses that were not 5xx".
 //
 // A Ratio is safe for concurrent use. On the default clock Record is
-// lock-free, allocation-free and reads no clock. With WithClock, a record
+// lock-free, allocation-free and reads no clock. With [WithClock], a record
 // that starts a new bucket or lands in a past one takes the SLI's lock, as
-// reads do. Build one with NewRatio; the zero value is not usable.
+// reads do. Build one with [NewRatio]; the zero value is not usable.
 type Ratio struct {
 	s *series
 }
@@ -20,7 +20,7 @@ type Ratio struct {
 var _ Source = (*Ratio)(nil)
 
 // NewRatio returns a ratio SLI. With no options it uses the wall clock and
-// the default Storage. It fails with ErrInvalidConfig for a bad Storage.
+// the default Storage. It fails with [ErrInvalidConfig] for a bad Storage.
 func NewRatio(opts ...RatioOption) (*Ratio, error) {
 	c := newConfig(opts, RatioOption.applyRatio)
 	s, err := newSeries(c)
@@ -31,11 +31,11 @@ func NewRatio(opts ...RatioOption) (*Ratio, error) {
 }
 
 // Record counts one event now. An Outcome other than Good, Bad or Invalid
-// is counted as not valid and in Totals.Unknown.
+// is counted as not valid and in [Totals.Unknown].
 func (r *Ratio) Record(o Outcome) { r.s.record(o) }
 
 // RecordAt counts one event that happened at t. Events older than the
-// retention are counted in Totals.OutOfRange.
+// retention are counted in [Totals.OutOfRange].
 func (r *Ratio) RecordAt(t time.Time, o Outcome) { r.s.addAt(t, o) }
 
 // Counts returns the good and valid events in the window ending now.
@@ -55,7 +55,7 @@ func (r *Ratio) Counts(window time.Duration) (Counts, error) {
 // end, up to a cell of t's age (10 s within 25 minutes of now, 1 minute
 // to 6 h 30 m, 15 minutes beyond), so a window in the past is as exact as
 // the cells of its age. Parts of the window older than the retention count
-// nothing. It fails with ErrInvalidWindow when window is not positive or
+// nothing. It fails with [ErrInvalidWindow] when window is not positive or
 // is longer than the retention.
 func (r *Ratio) CountsAt(t time.Time, window time.Duration) (Counts, error) {
 	return r.s.countsAt(t, window)

@@ -205,7 +205,7 @@ func (s *series) add(o Outcome) {
 }
 
 // record counts one event now: add, or addNow with an injected clock. It
-// is what Ratio.Record calls, one call deep.
+// is what [Ratio.Record] calls, one call deep.
 func (s *series) record(o Outcome) {
 	switch {
 	case s.now != nil:

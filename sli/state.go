@@ -15,7 +15,7 @@ import (
 
 // Errors of states.
 var (
-	// ErrCorruptState reports bytes that DecodeState cannot read as a
+	// ErrCorruptState reports bytes that [DecodeState] cannot read as a
 	// state: truncated, corrupted, or inconsistent.
 	ErrCorruptState = errors.New("sli: corrupt state")
 
@@ -27,7 +27,7 @@ var (
 // State is a copy of everything an SLI has recorded — its buckets with
 // their times, its totals and, for a latency SLI, its histogram — for
 // persisting it across restarts and merging it across replicas. Adding a
-// State to an SLI (Ratio.Add, Latency.Add) puts every bucket back at its own
+// State to an SLI ([Ratio.Add], [Latency.Add]) puts every bucket back at its own
 // time, so a state taken at t0 and added at t1 ages correctly.
 //
 // A State is immutable once made; it is safe for concurrent use.
@@ -337,9 +337,9 @@ func (s *series) addState(st *State) {
 func (r *Ratio) State() *State { return r.s.state() }
 
 // Add adds what st recorded to the SLI: each bucket at its own time (those
-// older than the retention count in Totals.OutOfRange), and its totals. It
+// older than the retention count in [Totals.OutOfRange]), and its totals. It
 // is how an SLI is restored after a restart, and how replicas are merged.
-// It fails with ErrStateMismatch, changing nothing, for a latency SLI's
+// It fails with [ErrStateMismatch], changing nothing, for a latency SLI's
 // state.
 func (r *Ratio) Add(st *State) error {
 	if st == nil || st.hist != nil {
@@ -358,7 +358,7 @@ func (l *Latency) State() *State {
 }
 
 // Add adds what st recorded to the SLI, the threshold counts and the
-// histogram; see Ratio.Add. It fails with ErrStateMismatch, changing
+// histogram; see [Ratio.Add]. It fails with [ErrStateMismatch], changing
 // nothing, for a ratio SLI's state or a histogram of another range or
 // precision.
 func (l *Latency) Add(st *State) error {
@@ -379,7 +379,7 @@ func (l *Latency) Add(st *State) error {
 // states are combined into a fleet-wide one: cells of the same time and
 // width add, totals add, histograms merge. The states must all be ratio or
 // all latency states with one histogram layout, else it fails with
-// ErrStateMismatch. It takes O(n log k) time for n cells of k states.
+// [ErrStateMismatch]. It takes O(n log k) time for n cells of k states.
 func MergeStates(states ...*State) (*State, error) {
 	if len(states) == 0 || states[0] == nil {
 		return nil, fmt.Errorf("%w: nothing to merge", ErrStateMismatch)
@@ -527,10 +527,10 @@ func (h cursorHeap) down(i int) {
 }
 
 // stateVersion is the version Encode writes: 2 adds the source's present
-// and Totals.Expired to version 1, which DecodeState still reads.
+// and [Totals.Expired] to version 1, which [DecodeState] still reads.
 const stateVersion = 2
 
-// Encode returns the state in a compact binary form that DecodeState reads.
+// Encode returns the state in a compact binary form that [DecodeState] reads.
 // Callers that persist it wrap it with a checksum, as package slo does.
 func (s *State) Encode() []byte {
 	b := []byte{stateVersion}
@@ -552,7 +552,7 @@ func (s *State) Encode() []byte {
 
 // DecodeState reads a state that Encode wrote. Bytes that are not one —
 // truncated, corrupted, or with buckets holding more events than the totals
-// — fail with ErrCorruptState; DecodeState never panics.
+// — fail with [ErrCorruptState]; [DecodeState] never panics.
 func DecodeState(data []byte) (*State, error) {
 	fail := func(what string) (*State, error) {
 		return nil, fmt.Errorf("%w: %s", ErrCorruptState, what)

@@ -53,20 +53,20 @@ func (s Storage) withDefaults() (Storage, error) {
 }
 
 // Each constructor takes options of its own type, so that an option that
-// does not apply to it does not compile: NewRatio takes RatioOption,
-// NewLatency LatencyOption, NewAggregated AggregatedOption. WithClock is
-// an Option, which all three take; WithStorage a RecordingOption, which
-// NewRatio and NewLatency take; WithHistogram a LatencyOption. Options are
+// does not apply to it does not compile: [NewRatio] takes [RatioOption],
+// [NewLatency] [LatencyOption], [NewAggregated] [AggregatedOption]. [WithClock] is
+// an Option, which all three take; [WithStorage] a [RecordingOption], which
+// [NewRatio] and [NewLatency] take; [WithHistogram] a [LatencyOption]. Options are
 // applied in order; a later one overrides an earlier one of the same kind.
 type (
-	// RatioOption configures NewRatio.
+	// RatioOption configures [NewRatio].
 	RatioOption interface{ applyRatio(*config) }
-	// LatencyOption configures NewLatency.
+	// LatencyOption configures [NewLatency].
 	LatencyOption interface{ applyLatency(*config) }
-	// AggregatedOption configures NewAggregated.
+	// AggregatedOption configures [NewAggregated].
 	AggregatedOption interface{ applyAggregated(*config) }
-	// RecordingOption configures the SLIs that record: NewRatio and
-	// NewLatency.
+	// RecordingOption configures the SLIs that record: [NewRatio] and
+	// [NewLatency].
 	RecordingOption interface {
 		RatioOption
 		LatencyOption
@@ -103,7 +103,7 @@ func WithClock(now func() time.Time) Option {
 }
 
 // WithStorage sets the SLI's retention; zero fields keep their defaults.
-// Invalid values fail the constructor with ErrInvalidConfig. An
+// Invalid values fail the constructor with [ErrInvalidConfig]. An
 // Aggregated has none of its own: its parts hold the data.
 func WithStorage(s Storage) RecordingOption {
 	return optionFunc(func(c *config) { c.storage = s })
@@ -111,8 +111,8 @@ func WithStorage(s Storage) RecordingOption {
 
 // WithHistogram sets the range, precision and windows of a latency SLI's
 // histogram; zero fields keep their defaults (1 µs to 1 h, two significant
-// digits, windows of 1m, 5m and 1h). Invalid values fail NewLatency with
-// histogram.ErrInvalidConfig.
+// digits, windows of 1m, 5m and 1h). Invalid values fail [NewLatency] with
+// [histogram.ErrInvalidConfig].
 func WithHistogram(c histogram.Config) LatencyOption {
 	return optionFunc(func(cfg *config) { cfg.hist = c })
 }

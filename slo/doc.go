@@ -22,13 +22,13 @@
 // A rolling window is the last d whenever the objective is looked at; a
 // calendar window (day, week, month, quarter, year, in a time zone) runs
 // from the start of the current period, and its budget starts full at each
-// boundary. The SLI must retain the window (see sli.Storage).
+// boundary. The SLI must retain the window (see [sli.Storage]).
 //
 // # Attainment
 //
 // Breached when the SLI is below the target over the window (the budget is
 // overspent); at risk when less than a quarter of the budget is left (see
-// Config.AtRisk) or an alert is firing; met otherwise; no data without valid
+// [Config.AtRisk]) or an alert is firing; met otherwise; no data without valid
 // events.
 //
 // # Alerts
@@ -43,24 +43,24 @@
 // cannot fire it.
 // Reading a status never acts on alerts: Status and StatusAt report
 // whether each rule's condition holds, and may be called from anywhere, as
-// often as wanted. Alerts are evaluated in one place, Objective.EvaluateAt,
+// often as wanted. Alerts are evaluated in one place, [Objective.EvaluateAt],
 // which an objective on the wall clock calls on its own every 30 seconds
-// (WithEvaluationInterval): each change goes to the handler
-// (WithAlertHandler) and to log/slog, once, within an interval of
+// ([WithEvaluationInterval]): each change goes to the handler
+// ([WithAlertHandler]) and to log/slog, once, within an interval of
 // happening, with nothing reading. On an injected clock, as in a test, the
 // caller evaluates, or gives an interval.
 //
 // # Snapshots
 //
-// Registry.Snapshot writes the recorded state of every SLI — buckets with
+// [Registry.Snapshot] writes the recorded state of every SLI — buckets with
 // their times, totals, histograms — in a versioned format with a CRC-32C
-// checksum; Registry.Restore adds it back, each bucket at its own time, so
+// checksum; [Registry.Restore] adds it back, each bucket at its own time, so
 // a snapshot taken before a restart and restored after it is aged by the
 // time in between, and a 30-day budget survives deploys. Restoring the
 // snapshots of several replicas into one registry, or merging them with
-// MergeSnapshots, gives the exact fleet-wide view: counts add, histograms
+// [MergeSnapshots], gives the exact fleet-wide view: counts add, histograms
 // merge. A truncated, corrupted or foreign snapshot is refused with
-// ErrCorruptSnapshot and changes nothing. WriteFile persists atomically
+// [ErrCorruptSnapshot] and changes nothing. [WriteFile] persists atomically
 // (temporary file, fsync, rename); a Persister does so at an interval and on
 // Close.
 //

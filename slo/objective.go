@@ -31,8 +31,8 @@ type Config struct {
 	// Name identifies the objective: unique within a registry, and the key
 	// of its state in snapshots.
 	Name string
-	// SLI supplies the good and valid events: an *sli.Ratio, *sli.Latency,
-	// *sli.Aggregated, or any sli.Source. Latency objectives report
+	// SLI supplies the good and valid events: an *[sli.Ratio], *[sli.Latency],
+	// *[sli.Aggregated], or any [sli.Source]. Latency objectives report
 	// percentiles too.
 	SLI sli.Source
 	// Target is the objective as a ratio in (0, 1): 0.999, never 99.9.
@@ -42,7 +42,7 @@ type Config struct {
 	Window Window
 	// Metadata describes the objective for people.
 	Metadata Metadata
-	// Alerts are the burn-rate alert rules; nil means DefaultAlerts, an
+	// Alerts are the burn-rate alert rules; nil means [DefaultAlerts], an
 	// empty non-nil slice none.
 	Alerts []AlertRule
 	// AtRisk is the fraction of the budget below which a met objective is
@@ -66,7 +66,7 @@ func BurnWindows() []time.Duration { return slices.Clone(burnWindows[:]) }
 //
 // Reading a status (Status, StatusAt) never changes anything. Alerts are
 // evaluated in one place, EvaluateAt, which the objective calls on its own
-// every evaluation interval (WithEvaluationInterval); each alert state
+// every evaluation interval ([WithEvaluationInterval]); each alert state
 // change is delivered once, to the handler and the logger, in order.
 //
 // An Objective is safe for concurrent use. Build one with New; the zero
@@ -105,20 +105,20 @@ func (f optionFunc) apply(o *Objective) { f(o) }
 // WithClock makes the objective read time from now instead of the wall
 // clock; nil restores the wall clock, as in every package of nines. An
 // objective on an injected clock evaluates its alerts on its own
-// only when WithEvaluationInterval is given too; otherwise EvaluateAt is
+// only when [WithEvaluationInterval] is given too; otherwise EvaluateAt is
 // the caller's to call, as a test does.
 func WithClock(now func() time.Time) Option {
 	return optionFunc(func(o *Objective) { o.now = now })
 }
 
 // DefaultEvaluationInterval is how often an objective evaluates its alerts
-// unless WithEvaluationInterval says otherwise: well within the default
+// unless [WithEvaluationInterval] says otherwise: well within the default
 // alerts' shortest window, 5 minutes.
 const DefaultEvaluationInterval = 30 * time.Second
 
 // WithEvaluationInterval sets how often, in real time, the objective
 // evaluates its alerts on its own (EvaluateAt at its clock's now); New
-// fails with ErrInvalidConfig for an interval under a millisecond. The
+// fails with [ErrInvalidConfig] for an interval under a millisecond. The
 // evaluations run on a timer, one at a time, and no goroutine runs
 // between them; the timer holds the objective weakly and stops once it is
 // no longer referenced.
@@ -146,7 +146,7 @@ func WithLogger(l *slog.Logger) Option {
 	return optionFunc(func(o *Objective) { o.logger = l })
 }
 
-// New returns the objective c declares. It fails with ErrInvalidConfig,
+// New returns the objective c declares. It fails with [ErrInvalidConfig],
 // naming the field, for an empty name, a missing SLI, a target outside
 // (0, 1), a bad window or alert rule, or an SLI that does not retain the
 // window.
@@ -276,10 +276,10 @@ func (o *Objective) Alerts() []AlertRule { return slices.Clone(o.rules) }
 // Attainment is an objective's standing over its window.
 type Attainment uint8
 
-// Attainments. The rule: Breached when the SLI is below the target (the
-// budget is overspent: Remaining < 0); AtRisk when less than the AtRisk
+// Attainments. The rule: [Breached] when the SLI is below the target (the
+// budget is overspent: Remaining < 0); AtRisk when less than the [Config.AtRisk]
 // fraction of the budget remains (0 included) or any alert is firing; Met
-// otherwise. NoData when the window has no valid events.
+// otherwise. [NoData] when the window has no valid events.
 const (
 	NoData Attainment = iota
 	Met
@@ -344,7 +344,7 @@ type Status struct {
 }
 
 // Remaining returns the fraction of the error budget left; see
-// budget.Budget.Remaining. It fails with budget.ErrNoData without valid
+// [budget.Budget.Remaining]. It fails with [budget.ErrNoData] without valid
 // events.
 func (s Status) Remaining() (float64, error) { return s.Budget.Remaining() }
 
@@ -366,7 +366,7 @@ func (o *Objective) Evaluate() (Status, error) { return o.EvaluateAt(o.clock()) 
 // states and delivers their changes to the handler and the logger before
 // it returns. At an earlier or later t it changes nothing. The objective
 // calls it on its own every evaluation interval (see
-// WithEvaluationInterval); a caller that drives the clock, as a test
+// [WithEvaluationInterval]); a caller that drives the clock, as a test
 // does, calls it itself.
 func (o *Objective) EvaluateAt(t time.Time) (Status, error) { return o.statusAt(t, true) }
 

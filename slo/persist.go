@@ -51,7 +51,7 @@ func WriteFile(r *Registry, path string) error {
 }
 
 // ReadFile restores the registry from the snapshot at path; see
-// Registry.Restore, whose skipped keys it returns. A missing file fails with
+// [Registry.Restore], whose skipped keys it returns. A missing file fails with
 // an error wrapping fs.ErrNotExist, which a first start can ignore.
 func ReadFile(r *Registry, path string) (skipped []string, err error) {
 	f, err := os.Open(path)
@@ -77,10 +77,10 @@ type Persister struct {
 }
 
 // DefaultPersistInterval is how often a Persister writes unless
-// WithPersistInterval says otherwise.
+// [WithPersistInterval] says otherwise.
 const DefaultPersistInterval = time.Minute
 
-// PersistOption configures NewPersister.
+// PersistOption configures [NewPersister].
 type PersistOption interface {
 	apply(*Persister)
 }
@@ -89,8 +89,8 @@ type persistOption func(*Persister)
 
 func (f persistOption) apply(p *Persister) { f(p) }
 
-// WithPersistInterval sets how often the Persister writes; NewPersister
-// fails with ErrInvalidConfig for an interval that is not positive.
+// WithPersistInterval sets how often the Persister writes; [NewPersister]
+// fails with [ErrInvalidConfig] for an interval that is not positive.
 func WithPersistInterval(d time.Duration) PersistOption {
 	return persistOption(func(p *Persister) { p.interval = d })
 }
@@ -103,9 +103,9 @@ func WithPersistErrors(f func(error)) PersistOption {
 }
 
 // NewPersister starts writing snapshots of r to path, every
-// DefaultPersistInterval unless WithPersistInterval says otherwise. It
-// does not read path: call ReadFile first to restore. It fails with
-// ErrInvalidConfig without a registry or a path.
+// [DefaultPersistInterval] unless [WithPersistInterval] says otherwise. It
+// does not read path: call [ReadFile] first to restore. It fails with
+// [ErrInvalidConfig] without a registry or a path.
 func NewPersister(r *Registry, path string, opts ...PersistOption) (*Persister, error) {
 	if r == nil || path == "" {
 		return nil, fmt.Errorf("%w: persister needs a registry and a path", ErrInvalidConfig)

@@ -19,7 +19,7 @@ type Registry struct {
 }
 
 // NewRegistry returns a registry holding objs, in order. It fails with
-// ErrDuplicateName when two share a name.
+// [ErrDuplicateName] when two share a name.
 func NewRegistry(objs ...*Objective) (*Registry, error) {
 	r := &Registry{}
 	for _, o := range objs {
@@ -30,10 +30,10 @@ func NewRegistry(objs ...*Objective) (*Registry, error) {
 	return r, nil
 }
 
-// Add adds an objective. It fails with ErrDuplicateName when the registry
+// Add adds an objective. It fails with [ErrDuplicateName] when the registry
 // already has one of that name, or when one of its snapshot keys (name, or
 // name/part for an aggregate's parts) names another SLI; and with
-// ErrInvalidConfig for nil.
+// [ErrInvalidConfig] for nil.
 func (r *Registry) Add(o *Objective) error {
 	if o == nil {
 		return fmt.Errorf("%w: nil objective", ErrInvalidConfig)
@@ -56,7 +56,7 @@ func (r *Registry) Add(o *Objective) error {
 	return nil
 }
 
-// Get returns the objective named name, or ErrNotFound.
+// Get returns the objective named name, or [ErrNotFound].
 func (r *Registry) Get(name string) (*Objective, error) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
@@ -76,7 +76,7 @@ func (r *Registry) Objectives() []*Objective {
 }
 
 // Status returns the status of every objective now, in order; see
-// Objective.Status.
+// [Objective.Status].
 func (r *Registry) Status() ([]Status, error) {
 	out := make([]Status, 0, len(r.Objectives()))
 	for _, o := range r.Objectives() {

@@ -19,7 +19,7 @@ import (
 
 // A snapshot is, in order: the magic "NINESNAP"; a version (uint16, big
 // endian); the time it was taken (int64 Unix nanoseconds); the number of
-// entries (uvarint); per entry a key and an encoded sli.State, each as a
+// entries (uvarint); per entry a key and an encoded [sli.State], each as a
 // uvarint length and bytes; and a CRC-32C (Castagnoli) of everything before
 // it (uint32, big endian).
 const (
@@ -242,7 +242,7 @@ func decodeSnapshot(rd io.Reader) (*snapshot, error) {
 
 // Snapshot writes the recorded state of every SLI of the registry's
 // objectives to w: buckets with their times, totals, histograms. Restore
-// reads it back into a registry with the same objectives; MergeSnapshots
+// reads it back into a registry with the same objectives; [MergeSnapshots]
 // combines the snapshots of several replicas.
 //
 // Objective definitions are not in the snapshot — they are code — and
@@ -339,8 +339,8 @@ func sharesKey(a, b []string) bool {
 // MergeSnapshots combines the snapshots of several replicas into one,
 // written to w: entries with the same keys are merged (counts add,
 // histograms merge), so restoring the result equals restoring each input.
-// It fails with ErrCorruptSnapshot if any input is corrupt and
-// ErrSnapshotMismatch if two inputs disagree on an SLI's kind or histogram
+// It fails with [ErrCorruptSnapshot] if any input is corrupt and
+// [ErrSnapshotMismatch] if two inputs disagree on an SLI's kind or histogram
 // layout; nothing is written then.
 func MergeSnapshots(w io.Writer, snapshots ...io.Reader) error {
 	// Entries that share a key, across and within snapshots, form one
@@ -409,8 +409,8 @@ func MergeSnapshots(w io.Writer, snapshots ...io.Reader) error {
 // objectives that share it; name/part for the parts of an aggregate). It
 // is how a tool that knows objectives only by name — a release gate, an
 // offline report — reads snapshots: merge a key's states across replicas
-// with sli.MergeStates and add the result to a fresh SLI. A truncated,
-// corrupted or foreign snapshot fails with ErrCorruptSnapshot.
+// with [sli.MergeStates] and add the result to a fresh SLI. A truncated,
+// corrupted or foreign snapshot fails with [ErrCorruptSnapshot].
 func ReadStates(rd io.Reader) (map[string]*sli.State, error) {
 	s, err := decodeSnapshot(rd)
 	if err != nil {

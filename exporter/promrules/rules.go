@@ -33,7 +33,7 @@ type Config struct {
 }
 
 // RecordName returns the name of the recording rule that holds kind over
-// window w: RecordName("sli", time.Hour) is "nines_slo:sli:ratio_1h". Kinds
+// window w: [RecordName]("sli", time.Hour) is "nines_slo:sli:ratio_1h". Kinds
 // are "good" and "valid" (summed increases across the fleet), "sli",
 // "burn_rate"; the budget left over the period is "nines_slo:budget_remaining:ratio".
 func RecordName(kind string, w time.Duration) string {

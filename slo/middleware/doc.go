@@ -31,7 +31,7 @@
 //
 // Per route: latency, for successful and failed requests apart; traffic,
 // valid requests per second; errors, the failed share; saturation, the
-// requests in flight. Route.Signals returns them for a window.
+// requests in flight. [Route.Signals] returns them for a window.
 //
 // # Cost
 //

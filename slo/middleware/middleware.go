@@ -56,7 +56,7 @@ type Config struct {
 	// Window is the objectives' window; zero is 30 days rolling.
 	Window slo.Window
 	// MaxRoutes caps the number of routes; requests for more go to the
-	// route OverflowRoute and are counted. Default 100.
+	// route [OverflowRoute] and are counted. Default 100.
 	MaxRoutes int
 	// NotValid lists status codes that are not valid events — a client's
 	// 400 or 429, say — left out of every SLI.
@@ -147,7 +147,7 @@ type Middleware struct {
 	regErr    atomic.Value   // first error adding objectives
 }
 
-// New returns a middleware for c. It fails with ErrInvalidConfig for a
+// New returns a middleware for c. It fails with [ErrInvalidConfig] for a
 // target outside (0, 1), a negative threshold or route cap, or a status in
 // NotValid outside 100–599; and with the errors of the sli and histogram
 // packages for a bad Histogram.
@@ -208,7 +208,7 @@ func New(c Config, opts ...Option) (*Middleware, error) {
 // The pattern is read from the request the mux set it on: a handler
 // between this middleware and the mux that copies the request
 // (r.WithContext, http.StripPrefix, http.TimeoutHandler) hides it, and every
-// request is then UnmatchedRoute. Put the middleware right around the mux,
+// request is then [UnmatchedRoute]. Put the middleware right around the mux,
 // or use Handle.
 func (m *Middleware) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -270,7 +270,7 @@ func (m *Middleware) serve(rt *Route, next http.Handler, w http.ResponseWriter, 
 }
 
 // clock reads the clock that latencies are measured on: package mono's
-// monotonic clock, or WithClock's in Unix ns.
+// monotonic clock, or [WithClock]'s in Unix ns.
 func (m *Middleware) clock() int64 {
 	if m.opt.clock == nil {
 		return mono.Now()
@@ -352,7 +352,7 @@ func (m *Middleware) route(name string) *Route {
 // newRoute builds a route's SLIs and, with a registry, its objectives. On
 // an objective error it still returns a usable route.
 func (m *Middleware) newRoute(name string) (*Route, error) {
-	// A nil Clock is the wall clock for every package's WithClock.
+	// A nil clock is the wall clock for every package's WithClock.
 	avail, err := sli.NewRatio(sli.WithClock(m.opt.clock))
 	if err != nil {
 		return nil, err

@@ -52,7 +52,7 @@ func (rt *Route) record(o sli.Outcome, d time.Duration) {
 
 // InFlight returns the route's requests being served now: from the start
 // for routes known before the handler runs (Wrap, Handle); through Handler
-// from the handler's first response bytes, until when Middleware.InFlight
+// from the handler's first response bytes, until when [Middleware.InFlight]
 // counts the request.
 func (rt *Route) InFlight() int64 {
 	finished := int64(access.RatioEvents(rt.availability)) // first: every finished request has started
@@ -73,7 +73,7 @@ type Signals struct {
 	// traffic.
 	Errors float64
 	// InFlight is the saturation: requests being served now (see
-	// Route.InFlight).
+	// [Route.InFlight]).
 	InFlight int64
 }
 
