@@ -1,5 +1,5 @@
 // Package sli records service level indicators: events counted as good or
-// bad among the valid ones, in rolling time buckets, so that the SLI over
+// bad among the valid ones, in time cells that widen with age, so that the SLI over
 // any recent window — five minutes or thirty days — is a read away.
 //
 //	availability, err := sli.NewRatio()
@@ -73,7 +73,7 @@
 // Ratio, Latency and Aggregated are safe for concurrent use. On the default
 // clock recording is lock-free and allocation-free: one atomic add on a
 // per-core counter, and reads take a lock that recording never waits for.
-// With an injected clock, a record that starts a new bucket or lands in a
+// With an injected clock, a record that starts a new cell or lands in a
 // past one takes that lock too. No goroutine runs in the
 // background; the rotation timer holds its SLI weakly, so an SLI that is no
 // longer referenced is garbage collected, timer and all.

@@ -17,7 +17,7 @@ import (
 //
 // One Record updates both, the threshold counts and the histogram: two
 // atomic adds on per-core counters, no lock, no allocation on the default
-// clock. With [WithClock], a record that starts a new bucket or lands in a
+// clock. With [WithClock], a record that starts a new cell or lands in a
 // past one takes the SLI's locks, as reads do.
 //
 // Memory follows traffic: the counts' cells (see Storage) plus the

@@ -11,7 +11,7 @@ import (
 //
 // A Ratio is safe for concurrent use. On the default clock Record is
 // lock-free, allocation-free and reads no clock. With [WithClock], a record
-// that starts a new bucket or lands in a past one takes the SLI's lock, as
+// that starts a new cell or lands in a past one takes the SLI's lock, as
 // reads do. Build one with [NewRatio]; the zero value is not usable.
 type Ratio struct {
 	s *series

@@ -24,10 +24,10 @@ var (
 	ErrStateMismatch = errors.New("sli: state does not fit the SLI")
 )
 
-// State is a copy of everything an SLI has recorded — its buckets with
+// State is a copy of everything an SLI has recorded — its cells with
 // their times, its totals and, for a latency SLI, its histogram — for
 // persisting it across restarts and merging it across replicas. Adding a
-// State to an SLI ([Ratio.Add], [Latency.Add]) puts every bucket back at its own
+// State to an SLI ([Ratio.Add], [Latency.Add]) puts every cell back at its own
 // time, so a state taken at t0 and added at t1 ages correctly.
 //
 // A State is immutable once made; it is safe for concurrent use.
@@ -336,7 +336,7 @@ func (s *series) addState(st *State) {
 // State returns a copy of everything the SLI has recorded.
 func (r *Ratio) State() *State { return r.s.state() }
 
-// Add adds what st recorded to the SLI: each bucket at its own time (those
+// Add adds what st recorded to the SLI: each cell at its own time (those
 // older than the retention count in [Totals.OutOfRange]), and its totals. It
 // is how an SLI is restored after a restart, and how replicas are merged.
 // It fails with [ErrStateMismatch], changing nothing, for a latency SLI's
@@ -551,7 +551,7 @@ func (s *State) Encode() []byte {
 }
 
 // DecodeState reads a state that Encode wrote. Bytes that are not one —
-// truncated, corrupted, or with buckets holding more events than the totals
+// truncated, corrupted, or with cells holding more events than the totals
 // — fail with [ErrCorruptState]; [DecodeState] never panics.
 func DecodeState(data []byte) (*State, error) {
 	fail := func(what string) (*State, error) {

@@ -96,7 +96,7 @@ func (f optionFunc) applyAggregated(c *config) { f(c) }
 // it to test with a fake clock or to replay events with their own times.
 // With a clock set, every Record reads it (RecordAt is the same call with a
 // time you supply); with the default clock, Record reads no clock at all and
-// a timer moves the current bucket along. nil restores the wall clock. For
+// a timer moves the current cell along. nil restores the wall clock. For
 // an Aggregated it sets what Counts calls now.
 func WithClock(now func() time.Time) Option {
 	return optionFunc(func(c *config) { c.now = now })

@@ -52,9 +52,9 @@
 //
 // # Snapshots
 //
-// [Registry.Snapshot] writes the recorded state of every SLI — buckets with
+// [Registry.Snapshot] writes the recorded state of every SLI — time cells with
 // their times, totals, histograms — in a versioned format with a CRC-32C
-// checksum; [Registry.Restore] adds it back, each bucket at its own time, so
+// checksum; [Registry.Restore] adds it back, each cell at its own time, so
 // a snapshot taken before a restart and restored after it is aged by the
 // time in between, and a 30-day budget survives deploys. Restoring the
 // snapshots of several replicas into one registry, or merging them with

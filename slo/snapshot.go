@@ -241,7 +241,7 @@ func decodeSnapshot(rd io.Reader) (*snapshot, error) {
 }
 
 // Snapshot writes the recorded state of every SLI of the registry's
-// objectives to w: buckets with their times, totals, histograms. Restore
+// objectives to w: time cells with their times, totals, histograms. Restore
 // reads it back into a registry with the same objectives; [MergeSnapshots]
 // combines the snapshots of several replicas.
 //
@@ -252,7 +252,7 @@ func (r *Registry) Snapshot(w io.Writer) error {
 }
 
 // SnapshotAt is Snapshot, with the snapshot stamped as taken at t (the
-// stamp is information for people; Restore places buckets by their own
+// stamp is information for people; Restore places cells by their own
 // times).
 func (r *Registry) SnapshotAt(w io.Writer, t time.Time) error {
 	ks, err := keyedSLIs(r.Objectives())
@@ -267,7 +267,7 @@ func (r *Registry) SnapshotAt(w io.Writer, t time.Time) error {
 }
 
 // Restore reads a snapshot from rd and adds its state to the registry's
-// SLIs, each bucket at its own time: restored at t1, a snapshot taken at t0
+// SLIs, each cell at its own time: restored at t1, a snapshot taken at t0
 // is aged by t1 − t0. Restore adds rather than replaces, so events recorded
 // since the process started are kept, and restoring several replicas'
 // snapshots into one registry gives the exact fleet-wide view (counts add,
