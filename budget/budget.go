@@ -46,10 +46,6 @@ func (b Budget) Deducted() time.Duration { return b.downtime }
 // seen: (1 − objective) × valid.
 func (b Budget) Allowed() float64 { return b.target.Allowed(b.valid) }
 
-// AllowedDowntime returns the unavailability the objective allows over the
-// whole period; see [Target.AllowedDowntime].
-func (b Budget) AllowedDowntime() time.Duration { return b.target.AllowedDowntime() }
-
 // Consumed returns the fraction of the budget spent: bad events over allowed
 // bad events, plus deducted downtime over allowed downtime. It is 0 for an
 // untouched budget, 1 for an exactly spent one and above 1 when overspent.
@@ -116,12 +112,6 @@ func (b Budget) DowntimeLeft() (time.Duration, error) {
 		return 0, err
 	}
 	return time.Duration(math.Round(r * b.target.rate * float64(b.target.period))), nil
-}
-
-// BurnRate returns the burn rate of the period's events; see
-// [Target.BurnRate]. Deductions are not included: they have no events.
-func (b Budget) BurnRate() (float64, error) {
-	return b.target.BurnRate(b.good, b.valid)
 }
 
 // String summarises the budget: "99.9% over 720h0m0s: 37.5% of the error

@@ -106,7 +106,6 @@ func TestBudgetNoData(t *testing.T) {
 		"Remaining":       func() error { _, err := b.Remaining(); return err },
 		"RemainingEvents": func() error { _, err := b.RemainingEvents(); return err },
 		"DowntimeLeft":    func() error { _, err := b.DowntimeLeft(); return err },
-		"BurnRate":        func() error { _, err := b.BurnRate(); return err },
 	}
 	for name, call := range calls {
 		if err := call(); !errors.Is(err, budget.ErrNoData) {
@@ -117,7 +116,7 @@ func TestBudgetNoData(t *testing.T) {
 		t.Errorf("String() = %q, want it to say no data", got)
 	}
 	// The arithmetic that needs no events still works.
-	if got, want := b.AllowedDowntime(), 43*time.Minute+12*time.Second; got != want {
+	if got, want := b.Target().AllowedDowntime(), 43*time.Minute+12*time.Second; got != want {
 		t.Errorf("AllowedDowntime() = %v, want %v", got, want)
 	}
 }

@@ -89,7 +89,7 @@ func (p Policy) Decide(b Budget) (Decision, error) {
 	// Deductions alone can spend the budget, whatever the traffic.
 	if d := b.DeductedFraction(); d >= 1 {
 		return Decision{Deny, "error budget exhausted by deductions: " + b.downtime.String() +
-			" of downtime deducted, " + b.AllowedDowntime().String() + " allowed"}, nil
+			" of downtime deducted, " + b.Target().AllowedDowntime().String() + " allowed"}, nil
 	}
 	r, err := b.Remaining()
 	if err != nil {

@@ -131,7 +131,7 @@ func TestCalendarBudgetStartsFull(t *testing.T) {
 	if left, _ := s.Remaining(); left > 0.6 {
 		t.Errorf("end of November: %v of the budget left, want it mostly spent", left)
 	}
-	if got := s.Budget.AllowedDowntime(); got != 7*time.Hour+12*time.Minute {
+	if got := s.Budget.Target().AllowedDowntime(); got != 7*time.Hour+12*time.Minute {
 		t.Errorf("November allows %v, want 7h12m (1%% of 30 days)", got)
 	}
 	clock.Set(time.Date(2026, 12, 1, 0, 30, 0, 0, time.UTC))
@@ -142,7 +142,7 @@ func TestCalendarBudgetStartsFull(t *testing.T) {
 	if left, _ := s.Remaining(); left != 1 || s.Valid != 100 {
 		t.Errorf("December 1st: %v of the budget left over %v events, want all of it over 100", left, s.Valid)
 	}
-	if got := s.Budget.AllowedDowntime(); got != 7*time.Hour+26*time.Minute+24*time.Second {
+	if got := s.Budget.Target().AllowedDowntime(); got != 7*time.Hour+26*time.Minute+24*time.Second {
 		t.Errorf("December allows %v, want 7h26m24s (1%% of 31 days)", got)
 	}
 }
