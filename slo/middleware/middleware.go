@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/nines-slo/nines/histogram"
 	"github.com/nines-slo/nines/internal/mono"
@@ -145,6 +146,7 @@ type Middleware struct {
 	overflows atomic.Uint64
 	inFlight  *shard.Counter // requests whose route is not known yet
 	regErr    atomic.Value   // first error adding objectives
+	hints     [64]atomic.Pointer[routeHint]
 }
 
 // New returns a middleware for c. It fails with [ErrInvalidConfig] for a
@@ -253,7 +255,7 @@ func (m *Middleware) serve(rt *Route, next http.Handler, w http.ResponseWriter, 
 		rt := cw.rt
 		if rt == m.pending {
 			m.inFlight.Add(-1) // first: whatever below panics
-			rt = m.route(m.routeOf(r))
+			rt = m.servedRoute(r)
 			rt.started.Add(1)
 		}
 		if rt == m.overflow {
@@ -286,12 +288,35 @@ func (m *Middleware) since(start int64) time.Duration {
 	return time.Duration(m.now().UnixNano() - start)
 }
 
-// routeOf names the route of a request that has been served.
-func (m *Middleware) routeOf(r *http.Request) string {
+// servedRoute returns the route of a request the router has served.
+func (m *Middleware) servedRoute(r *http.Request) *Route {
 	if m.opt.route != nil {
-		return m.opt.route(r)
+		return m.route(m.opt.route(r))
 	}
-	return m.patternOf(r)
+	name := m.patternOf(r)
+	// A ServeMux gives every request of a pattern the same string, so
+	// that the string's address finds its route without hashing it. A
+	// hint keeps the string's memory alive: an address and a length seen
+	// again are the same string. A slot goes to the first pattern that
+	// lands in it, so hints are made once and never churn.
+	p := unsafe.StringData(name)
+	slot := &m.hints[uintptr(unsafe.Pointer(p))>>4%uintptr(len(m.hints))]
+	if h := slot.Load(); h != nil {
+		if h.p == p && h.n == len(name) {
+			return h.rt
+		}
+		return m.route(name)
+	}
+	rt := m.route(name)
+	slot.CompareAndSwap(nil, &routeHint{p: p, n: len(name), rt: rt})
+	return rt
+}
+
+// routeHint is a route found by the address of its name's bytes.
+type routeHint struct {
+	p  *byte
+	n  int
+	rt *Route
 }
 
 func (m *Middleware) patternOf(r *http.Request) string {

@@ -65,7 +65,7 @@ func (w *writer) setStatus(code int) {
 		// Through Handler the route is known once the router has run,
 		// which it has when the handler answers: from here on the request
 		// is in flight on its route.
-		w.rt = m.route(m.routeOf(w.r))
+		w.rt = m.servedRoute(w.r)
 		w.rt.started.Add(1)
 		m.inFlight.Add(-1)
 	}
