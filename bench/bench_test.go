@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -253,6 +255,71 @@ func BenchmarkScale(b *testing.B) {
 				counters[k].Inc()
 				hists[k].Observe(latencies[i&4095].Seconds())
 			})
+		})
+	}
+}
+
+// BenchmarkMiddlewareOverhead measures each instrumentation's overhead
+// interleaved at a fine grain: every iteration serves a chunk of requests
+// through each handler in turn, so that the machine's slow and fast
+// moments fall on all of them alike, and reports each one's overhead per
+// request (its time less its bare handler's: bare-mux for nines-handler,
+// bare for the others) and nines' ratios to the peers, in one run. The
+// parallel form serves each chunk from GOMAXPROCS goroutines at once.
+func BenchmarkMiddlewareOverhead(b *testing.B) {
+	hs := Middleware()
+	names := []string{"bare", "bare-mux", "nines", "nines-handler", "promhttp", "otelhttp"}
+	const chunk = 512
+	for _, mode := range []string{"serial", "parallel"} {
+		b.Run(mode, func(b *testing.B) {
+			procs := 1
+			if mode == "parallel" {
+				procs = runtime.GOMAXPROCS(0)
+			}
+			spent := make([]time.Duration, len(names))
+			serve := func(h http.Handler) {
+				req := httptest.NewRequest(http.MethodGet, "/users/42", nil)
+				w := &discard{h: http.Header{}}
+				for range chunk {
+					h.ServeHTTP(w, req)
+				}
+			}
+			var wg sync.WaitGroup
+			var rounds int
+			for b.Loop() {
+				for k := range names {
+					i := (k + rounds) % len(names) // rotate who goes first
+					h := hs[names[i]]
+					start := time.Now()
+					if procs == 1 {
+						serve(h)
+					} else {
+						for range procs {
+							wg.Go(func() { serve(h) })
+						}
+						wg.Wait()
+					}
+					spent[i] += time.Since(start)
+				}
+				rounds++
+			}
+			per := func(name string) float64 {
+				i := slices.Index(names, name)
+				return float64(spent[i]) / float64(rounds*chunk*procs) // as RunParallel counts
+			}
+			over := map[string]float64{
+				"nines":         per("nines") - per("bare"),
+				"nines-handler": per("nines-handler") - per("bare-mux"),
+				"promhttp":      per("promhttp") - per("bare"),
+				"otelhttp":      per("otelhttp") - per("bare"),
+			}
+			for _, n := range []string{"nines", "nines-handler", "promhttp", "otelhttp"} {
+				b.ReportMetric(over[n], n+"-ns/req")
+			}
+			for _, n := range []string{"nines", "nines-handler"} {
+				b.ReportMetric(over[n]/over["promhttp"], n+"/promhttp")
+				b.ReportMetric(over[n]/over["otelhttp"], n+"/otelhttp")
+			}
 		})
 	}
 }
