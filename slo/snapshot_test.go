@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/nines-slo/nines/histogram"
 	"github.com/nines-slo/nines/ninestest"
 	"github.com/nines-slo/nines/sli"
 	"github.com/nines-slo/nines/slo"
@@ -456,5 +457,36 @@ func TestSnapshotUncomparableSLI(t *testing.T) {
 	}
 	if c, _ := s2.Counts(time.Hour); c.Good != 90 || c.Valid != 100 {
 		t.Errorf("restored %+v, want 90 good of 100", c)
+	}
+}
+
+// TestRestoreAfterSettingsChange: a deploy that changes one objective's
+// histogram precision restores every other objective's history and says
+// which one kept its own state.
+func TestRestoreAfterSettingsChange(t *testing.T) {
+	clock := ninestest.NewClock(t0.Add(10 * day))
+	a := newFleet(t, clock)
+	a.traffic(clock, 0)
+	var buf bytes.Buffer
+	if err := a.reg.Snapshot(&buf); err != nil {
+		t.Fatal(err)
+	}
+	b := newFleet(t, clock)
+	finer, err := sli.NewLatency(100*time.Millisecond, sli.WithClock(clock.Now), sli.WithHistogram(histogram.Config{Digits: 3}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lat, _ := b.reg.Get("latency")
+	changed, _ := slo.NewRegistry(objective(t, slo.Config{Name: "availability", SLI: b.avail, Target: 0.999}, clock),
+		objective(t, slo.Config{Name: "latency", SLI: finer, Target: lat.Target()}, clock))
+	_, err = changed.Restore(&buf)
+	if !errors.Is(err, slo.ErrSnapshotMismatch) || !strings.Contains(err.Error(), `"latency"`) {
+		t.Errorf("Restore: %v, want ErrSnapshotMismatch naming latency", err)
+	}
+	if got, want := b.avail.Totals(), a.avail.Totals(); got.Good != want.Good || got.Bad != want.Bad {
+		t.Errorf("availability after the restore: %+v, want the snapshot's %+v", got, want)
+	}
+	if got := finer.Totals(); got.Good+got.Bad+got.Invalid != 0 {
+		t.Errorf("the changed latency SLI took part of a state it refused: %+v", got)
 	}
 }

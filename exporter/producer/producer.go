@@ -188,6 +188,16 @@ type collection struct {
 	latency                                        []metricdata.HistogramDataPoint[float64]
 }
 
+// newCollection returns a collection with room for n objectives' points
+// of the default shape (six burn windows, three alerts, three latency
+// windows of three quantiles), so that appending rarely grows a slice.
+func newCollection(start, at time.Time, n int) collection {
+	pts := func(k int) []metricdata.DataPoint[float64] { return make([]metricdata.DataPoint[float64], 0, k*n) }
+	return collection{start: start, at: at,
+		good: pts(1), valid: pts(1), sli: pts(1), target: pts(1), left: pts(1),
+		burn: pts(len(slo.BurnWindows())), alert: pts(3), q: pts(3)}
+}
+
 func (c *collection) point(dst *[]metricdata.DataPoint[float64], v float64, set attribute.Set, cumulative bool) {
 	pt := metricdata.DataPoint[float64]{Attributes: set, Time: c.at, Value: v}
 	if cumulative {
@@ -204,9 +214,10 @@ func (c *collection) point(dst *[]metricdata.DataPoint[float64], v float64, set 
 // returned, joined with the others', beside every other objective's
 // metrics.
 func (p *Producer) Produce(context.Context) ([]metricdata.ScopeMetrics, error) {
-	c := collection{start: p.start, at: p.now()}
+	objs := p.reg.Objectives()
+	c := newCollection(p.start, p.now(), len(objs))
 	var errs []error
-	for _, o := range p.reg.Objectives() {
+	for _, o := range objs {
 		a := p.attrsOf(o)
 		if n, ok := names.Recorded(o.SLI()); ok {
 			c.point(&c.good, n.Good, a.base, true)
