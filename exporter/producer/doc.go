@@ -41,9 +41,12 @@
 // under its own name. An aggregated SLI's counters are its parts' weighted
 // sums; a Source of your own has counters if it is an [sli.Counted], and a
 // latency histogram and percentiles if it is an [sli.LatencySource].
-// Counters and histograms are always cumulative: a backend that wants
-// deltas (Datadog's, for one) converts them, as it does for any
-// cumulative OTLP sum.
+// Counters and histograms are always cumulative, whatever temporality the
+// reader's exporter prefers, and the MeterProvider's Views do not apply to
+// them (an SDK passes a producer's metrics through as they are): rename or
+// drop them in an OpenTelemetry Collector, and for a backend that takes
+// only deltas, convert them there (the Collector's cumulativetodelta
+// processor); Datadog's OTLP intake converts cumulative sums itself.
 //
 // The gauges are the in-process numbers of [slo.Objective.Status], for this
 // replica alone: the SLI and budget over the objective's window, the burn
@@ -77,6 +80,8 @@
 // handler, however often readers collect. The producer starts no
 // goroutine and holds no registration, so there is nothing to close; a
 // slow or failing backend holds up only the SDK's export, never a
-// recording. An objective whose status fails loses its gauges for that
-// collection, and only it.
+// recording. An objective whose status fails loses the gauges of its
+// status for that collection, and only it; the error goes to
+// OpenTelemetry's error handler, never to the reader, which would export
+// nothing at all (see [Producer.Produce]).
 package producer

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
@@ -209,14 +210,18 @@ func (c *collection) point(dst *[]metricdata.DataPoint[float64], v float64, set 
 // Produce returns every objective's metrics (see the package
 // documentation's table): the event counters, cumulative since the
 // Producer was made; the gauges of each objective's status, computed now;
-// and the latency histograms. It implements [sdkmetric.Producer]. An
-// objective whose status fails is left out of the gauges and its error
-// returned, joined with the others', beside every other objective's
-// metrics.
+// and the latency histograms. It implements [sdkmetric.Producer].
+//
+// An objective whose status fails loses the gauges of its status (its
+// counters, target and histogram are still reported), and its error goes
+// to OpenTelemetry's error handler ([otel.Handle]; see
+// [otel.SetErrorHandler]), not to the reader: a reader that gets an error
+// from a producer exports nothing at all, which would let one objective
+// silence every other and the application's own instruments. Produce
+// itself never fails.
 func (p *Producer) Produce(context.Context) ([]metricdata.ScopeMetrics, error) {
 	objs := p.reg.Objectives()
 	c := newCollection(p.start, p.now(), len(objs))
-	var errs []error
 	for _, o := range objs {
 		a := p.attrsOf(o)
 		if n, ok := names.Recorded(o.SLI()); ok {
@@ -238,7 +243,7 @@ func (p *Producer) Produce(context.Context) ([]metricdata.ScopeMetrics, error) {
 			s, err = o.Status() // on the objective's own clock
 		}
 		if err != nil {
-			errs = append(errs, err)
+			otel.Handle(fmt.Errorf("producer: %w", err))
 			continue
 		}
 		c.status(s, a)
@@ -247,7 +252,7 @@ func (p *Producer) Produce(context.Context) ([]metricdata.ScopeMetrics, error) {
 	if sm := c.scope(); len(sm.Metrics) > 0 {
 		out = append(out, sm)
 	}
-	return out, errors.Join(errs...)
+	return out, nil
 }
 
 // status adds the gauges of one objective's status.

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
@@ -358,9 +360,20 @@ func (failing) CountsAt(time.Time, time.Duration) (sli.Counts, error) {
 }
 
 // TestFailingObjectiveStaysAlone: an objective whose status fails loses
-// its gauges and returns its error; every other objective is reported in
-// full by the same collection.
+// the gauges of its status and hands its error to OpenTelemetry's error
+// handler; every other objective is reported in full, and a periodic
+// reader still exports them with the application's own instruments.
 func TestFailingObjectiveStaysAlone(t *testing.T) {
+	var handled []error
+	var mu sync.Mutex
+	before := otel.GetErrorHandler()
+	otel.SetErrorHandler(otel.ErrorHandlerFunc(func(err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		handled = append(handled, err)
+	}))
+	t.Cleanup(func() { otel.SetErrorHandler(before) })
+
 	f := newFixture(t)
 	broken, err := slo.New(slo.Config{Name: "broken", SLI: failing{}, Target: 0.99}, slo.WithClock(f.Clock.Now))
 	if err != nil {
@@ -372,9 +385,14 @@ func TestFailingObjectiveStaysAlone(t *testing.T) {
 	}
 	p, _ := producer.New(reg)
 	sm, err := p.Produce(context.Background())
-	if err == nil || !strings.Contains(err.Error(), "log source unreachable") {
-		t.Errorf("Produce error %v, want the failing SLI's", err)
+	if err != nil {
+		t.Errorf("Produce error %v, want none: a reader would export nothing", err)
 	}
+	mu.Lock()
+	if len(handled) != 1 || !strings.Contains(handled[0].Error(), "log source unreachable") {
+		t.Errorf("errors handed to OpenTelemetry %v, want the failing SLI's", handled)
+	}
+	mu.Unlock()
 	got := flatten(metricdata.ResourceMetrics{ScopeMetrics: sm})
 	healthy := flatten(func() metricdata.ResourceMetrics {
 		rm, _, _ := collect(t, f.Registry)
@@ -391,4 +409,59 @@ func TestFailingObjectiveStaysAlone(t *testing.T) {
 	if _, ok := got[names.SLI+"{nines.slo.name=broken}"]; ok {
 		t.Error("the failing objective reports an SLI")
 	}
+
+	// Through a periodic reader, with an instrument of the application's.
+	backend := &recordingBackend{}
+	reader := sdkmetric.NewPeriodicReader(backend, sdkmetric.WithInterval(time.Hour), sdkmetric.WithProducer(p))
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+	defer mp.Shutdown(context.Background())
+	requests, _ := mp.Meter("app").Int64Counter("app.requests")
+	requests.Add(context.Background(), 1)
+	if err := reader.ForceFlush(context.Background()); err != nil {
+		t.Errorf("ForceFlush: %v", err)
+	}
+	exported := flatten(backend.last())
+	if _, ok := exported[names.GoodEvents+"{nines.slo.name=checkout,nines.slo.service=shop}"]; !ok {
+		t.Errorf("the periodic reader did not export the healthy objectives: %v", exported)
+	}
+	var app bool
+	for _, sm := range backend.last().ScopeMetrics {
+		for _, m := range sm.Metrics {
+			app = app || m.Name == "app.requests"
+		}
+	}
+	if !app {
+		t.Error("the periodic reader did not export the application's own counter")
+	}
 }
+
+// recordingBackend is an OpenTelemetry exporter that keeps the last
+// export.
+type recordingBackend struct {
+	mu sync.Mutex
+	rm metricdata.ResourceMetrics
+}
+
+func (b *recordingBackend) Temporality(k sdkmetric.InstrumentKind) metricdata.Temporality {
+	return sdkmetric.DefaultTemporalitySelector(k)
+}
+
+func (b *recordingBackend) Aggregation(k sdkmetric.InstrumentKind) sdkmetric.Aggregation {
+	return sdkmetric.DefaultAggregationSelector(k)
+}
+
+func (b *recordingBackend) Export(_ context.Context, rm *metricdata.ResourceMetrics) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.rm = *rm
+	return nil
+}
+
+func (b *recordingBackend) last() metricdata.ResourceMetrics {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.rm
+}
+
+func (b *recordingBackend) ForceFlush(context.Context) error { return nil }
+func (b *recordingBackend) Shutdown(context.Context) error   { return nil }
