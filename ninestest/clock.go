@@ -6,8 +6,8 @@ import (
 )
 
 // Clock is a clock that a test sets and advances by hand; its Now is what
-// the WithClock options of sli, histogram, slo, slo/middleware and exporter
-// take. It is safe for concurrent use. The zero value reads the Unix epoch.
+// the WithClock options of sli, histogram, slo, slo/middleware,
+// exporter/producer and exporter/statuspage take. It is safe for concurrent use. The zero value reads the Unix epoch.
 type Clock struct{ ns atomic.Int64 }
 
 // NewClock returns a clock reading t.

@@ -81,7 +81,8 @@
 // # Errors
 //
 // Constructors reject bad configuration with an error wrapping
-// [ErrInvalidConfig] that names the field; an option passed to a
+// [ErrInvalidConfig] that names the field (a bad [WithHistogram]'s wraps
+// [histogram.ErrInvalidConfig]); an option passed to a
 // constructor it does not apply to does not compile. Reads fail with
 // [ErrInvalidWindow]
 // for a window that is not positive or exceeds the retention. Bad values at

@@ -17,8 +17,10 @@ var (
 	// range: a latency threshold that is not positive; a Storage whose
 	// fields are negative, inconsistent or would need too many cells; an
 	// aggregated SLI without parts, or with a part that has no SLI, no or a
-	// duplicate name, or a weight that is negative, NaN or infinite. The
-	// error names the field.
+	// duplicate name, or a weight that is negative, NaN or infinite; a
+	// clock that reads outside the years 1678–2262. The error names the
+	// field. (A bad [WithHistogram] fails with histogram's
+	// ErrInvalidConfig.)
 	ErrInvalidConfig = errors.New("sli: invalid config")
 
 	// ErrInvalidWindow reports a window that is not positive or is longer

@@ -36,7 +36,7 @@ var _ Source = (*Latency)(nil)
 
 // NewLatency returns a latency SLI whose valid events are good when they
 // take at most threshold. It fails with [ErrInvalidConfig] when threshold
-// is not positive, with [ErrInvalidConfig] for a bad Storage and with
+// is not positive or the Storage is bad, and with
 // [histogram.ErrInvalidConfig] for a bad [WithHistogram].
 func NewLatency(threshold time.Duration, opts ...LatencyOption) (*Latency, error) {
 	if threshold <= 0 {

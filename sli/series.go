@@ -165,7 +165,7 @@ func newSeries(c config) (*series, error) {
 	now := s.clock()
 	i, ok := bucket.Index(now, int64(tick))
 	if !ok {
-		return nil, fmt.Errorf("sli: clock reads %v, outside the years 1678–2262", now)
+		return nil, fmt.Errorf("%w: the clock reads %v, outside the years 1678–2262", ErrInvalidConfig, now)
 	}
 	s.st = window.New[cell](countCodec{}, (*seriesHot)(s), ladder(st.Retention), i)
 	s.st.OnExpire = func(enc []byte) {

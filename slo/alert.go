@@ -35,9 +35,10 @@ func (s Severity) String() string {
 // MinEvents), and resolves as soon as either does not — in practice the
 // Short window, which is why it is there. The condition holds no state
 // beyond the windows, so a Prometheus alerting rule written from it (see
-// package exporter) fires exactly when the objective does. The threshold is the burn rate that spends BudgetFraction
-// of the budget in Long: BudgetFraction × period ÷ Long — 14.4 for 2% in an
-// hour of a 30-day period.
+// package [github.com/nines-slo/nines/exporter/promrules]) fires exactly
+// when the objective does. The threshold is the burn rate that spends
+// BudgetFraction of the budget in Long: BudgetFraction × period ÷ Long —
+// 14.4 for 2% in an hour of a 30-day period ([AlertRule.Guard]).
 type AlertRule struct {
 	Name           string        // unique within the objective, "page-1h"
 	Severity       Severity      // Page or Ticket
@@ -71,7 +72,9 @@ func DefaultAlerts() []AlertRule {
 // MinEvents when set, else the valid events in Long at which one bad event
 // burns at the threshold, ⌈1 ÷ (threshold × (1 − objective))⌉ (70 for
 // 14.4 at 99.9%). The objective's alerts and the generated Prometheus rules
-// both use it, so they fire on the same numbers.
+// both use it, so they fire on the same numbers. It expects a rule that
+// [New] accepts and a target from [budget.NewTarget]; of a zero rule or
+// target the numbers mean nothing (NaN, +Inf).
 func (r AlertRule) Guard(target budget.Target) (threshold, minEvents float64) {
 	threshold = r.BudgetFraction * float64(target.Period()) / float64(r.Long)
 	if r.MinEvents > 0 {

@@ -24,6 +24,8 @@ var (
 
 	// ErrSnapshotMismatch reports a snapshot whose contents do not fit the
 	// registry it is restored into (an SLI of another kind or layout under
-	// the same name). Restoring one changes nothing.
+	// the same name). The entries that fit were restored; the error names
+	// the SLIs that kept their own state. Restoring the same snapshot
+	// again would add those entries twice.
 	ErrSnapshotMismatch = errors.New("slo: snapshot does not match the registry")
 )

@@ -51,8 +51,10 @@ func WriteFile(r *Registry, path string) error {
 }
 
 // ReadFile restores the registry from the snapshot at path; see
-// [Registry.Restore], whose skipped keys it returns. A missing file fails with
-// an error wrapping fs.ErrNotExist, which a first start can ignore.
+// [Registry.Restore], whose skipped keys and errors it returns: with
+// [ErrSnapshotMismatch] the entries that fit were restored (do not read the
+// file again), and skipped is valid beside the error. A missing file fails
+// with an error wrapping fs.ErrNotExist, which a first start can ignore.
 func ReadFile(r *Registry, path string) (skipped []string, err error) {
 	f, err := os.Open(path)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +16,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/nines-slo/nines/ninestest"
 	"github.com/nines-slo/nines/sli"
@@ -336,5 +338,74 @@ func TestSecondHijack(t *testing.T) {
 	}
 	if p.Count != 1 || p.P50 < 19*time.Millisecond || p.P50 > 21*time.Millisecond {
 		t.Errorf("latency %+v, want one request of 20ms (to the first hijack)", p)
+	}
+}
+
+// TestMuxRoutesConcurrent serves 40 ServeMux patterns from many goroutines
+// at once through Handler, past a cap of 5 routes: every request lands on
+// its own pattern's route or on the overflow route, the first five
+// patterns seen keep theirs, and nothing is counted twice.
+func TestMuxRoutesConcurrent(t *testing.T) {
+	m, _ := middleware.New(middleware.Config{MaxRoutes: 5})
+	mux := http.NewServeMux()
+	for p := range 40 {
+		mux.HandleFunc(fmt.Sprintf("GET /p%d", p), func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("X-Pattern", r.Pattern)
+		})
+	}
+	h := m.Handler(mux)
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 200 {
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, httptest.NewRequest("GET", fmt.Sprintf("/p%d", (g*13+i)%40), nil))
+				if w.Code != http.StatusOK {
+					t.Errorf("status %d", w.Code)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	var total uint64
+	for _, rt := range m.Routes() {
+		n := rt.Availability().Totals().Good
+		total += n
+		if rt.Name() == middleware.OverflowRoute {
+			if uint64(n) != m.Overflowed() {
+				t.Errorf("overflow route holds %d, Overflowed() = %d", n, m.Overflowed())
+			}
+			continue
+		}
+		// 8 goroutines × 200 requests over 40 patterns: each pattern got
+		// 40 requests, all of them on its route once it had one.
+		if n == 0 || n > 40 || !strings.HasPrefix(rt.Name(), "GET /p") {
+			t.Errorf("route %q holds %d requests", rt.Name(), n)
+		}
+	}
+	if len(m.Routes()) != 6 || total != 8*200 {
+		t.Errorf("%d routes holding %d requests, want 5 plus overflow holding %d", len(m.Routes()), total, 8*200)
+	}
+}
+
+// TestRouteNamesOwnTheirBytes: a router that hands the middleware route
+// names in one reused buffer gets a route per name, each keeping its own.
+func TestRouteNamesOwnTheirBytes(t *testing.T) {
+	buf := []byte("GET /a")
+	m, _ := middleware.New(middleware.Config{})
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Pattern = unsafe.String(&buf[0], len(buf)) // as a router reusing memory might
+		w.WriteHeader(http.StatusOK)
+	}))
+	for _, name := range []string{"GET /a", "GET /b", "GET /c", "GET /b"} {
+		copy(buf, name)
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+	}
+	got := map[string]uint64{}
+	for _, rt := range m.Routes() {
+		got[rt.Name()] = rt.Availability().Totals().Good
+	}
+	if want := map[string]uint64{"GET /a": 1, "GET /b": 2, "GET /c": 1, middleware.OverflowRoute: 0}; !maps.Equal(got, want) {
+		t.Errorf("routes %v, want %v", got, want)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -83,8 +84,9 @@ type optionFunc func(*options)
 func (f optionFunc) apply(o *options) { f(o) }
 
 // WithRoute names each request's route, for routers other than ServeMux.
-// route is called after the handler returns, so it sees what the router
-// put in the request's context. By default, or with a nil route, the route
+// route is called once the router has run: at the response's first byte
+// (headers included), or when the handler returns if it wrote nothing, so
+// it sees what the router put in the request's context. By default, or with a nil route, the route
 // is the ServeMux pattern that matched (r.Pattern), [UnmatchedRoute] when
 // none did; never the raw URL path, whose values a client controls.
 func WithRoute(route func(*http.Request) string) Option {
@@ -295,28 +297,27 @@ func (m *Middleware) servedRoute(r *http.Request) *Route {
 	}
 	name := m.patternOf(r)
 	// A ServeMux gives every request of a pattern the same string, so
-	// that the string's address finds its route without hashing it. A
-	// hint keeps the string's memory alive: an address and a length seen
-	// again are the same string. A slot goes to the first pattern that
-	// lands in it, so hints are made once and never churn.
-	p := unsafe.StringData(name)
-	slot := &m.hints[uintptr(unsafe.Pointer(p))>>4%uintptr(len(m.hints))]
+	// that the string's address picks a slot holding its route: a compare
+	// of a few bytes instead of hashing them. The hint keeps its own copy
+	// of the name, so that a router reusing one buffer for several names
+	// cannot change it. A slot goes to the first name that lands in it, so
+	// hints are made once.
+	slot := &m.hints[uintptr(unsafe.Pointer(unsafe.StringData(name)))>>4%uintptr(len(m.hints))]
 	if h := slot.Load(); h != nil {
-		if h.p == p && h.n == len(name) {
+		if h.name == name {
 			return h.rt
 		}
 		return m.route(name)
 	}
 	rt := m.route(name)
-	slot.CompareAndSwap(nil, &routeHint{p: p, n: len(name), rt: rt})
+	slot.CompareAndSwap(nil, &routeHint{name: strings.Clone(name), rt: rt})
 	return rt
 }
 
-// routeHint is a route found by the address of its name's bytes.
+// routeHint is a route and a name it was found by.
 type routeHint struct {
-	p  *byte
-	n  int
-	rt *Route
+	name string
+	rt   *Route
 }
 
 func (m *Middleware) patternOf(r *http.Request) string {
@@ -362,6 +363,7 @@ func (m *Middleware) route(name string) *Route {
 	if m.count >= m.cfg.MaxRoutes {
 		return m.overflow
 	}
+	name = strings.Clone(name) // the caller's bytes may be reused
 	rt, err := m.newRoute(name)
 	if err != nil {
 		// Only objectives can fail here (New built a route already):
