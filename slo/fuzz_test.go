@@ -20,14 +20,8 @@ import (
 // restore again. The seed corpus in
 // testdata/fuzz/FuzzRestore holds real snapshots and damaged ones.
 func FuzzRestore(f *testing.F) {
-	clock := ninestest.NewClock(t0.Add(10 * day))
-	src := newFleet(f, clock)
-	src.traffic(clock, 0)
-	var buf bytes.Buffer
-	if err := src.reg.Snapshot(&buf); err != nil {
-		f.Fatal(err)
-	}
-	f.Add(buf.Bytes())
+	clock, _, snap := dayOfTraffic(f)
+	f.Add(snap)
 	f.Add([]byte("NINESNAP"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		restoreOrRefuse(t, clock, data)

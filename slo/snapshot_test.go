@@ -49,6 +49,20 @@ func newFleet(t testing.TB, clock *ninestest.Clock) *fleet {
 	return f
 }
 
+// dayOfTraffic returns a fleet with a day of traffic, on a clock ten
+// days after t0, and its snapshot.
+func dayOfTraffic(t testing.TB) (*ninestest.Clock, *fleet, []byte) {
+	t.Helper()
+	clock := ninestest.NewClock(t0.Add(10 * day))
+	f := newFleet(t, clock)
+	f.traffic(clock, 0)
+	var buf bytes.Buffer
+	if err := f.reg.Snapshot(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return clock, f, buf.Bytes()
+}
+
 // traffic records a day of traffic, seeded so replicas differ.
 func (f *fleet) traffic(clock *ninestest.Clock, seed int) {
 	for m := range 24 * 60 {
@@ -90,14 +104,7 @@ func view(t *testing.T, reg *slo.Registry, at time.Time) map[string][3]float64 {
 }
 
 func TestSnapshotRestore(t *testing.T) {
-	clock := ninestest.NewClock(t0.Add(10 * day))
-	a := newFleet(t, clock)
-	a.traffic(clock, 0)
-	var buf bytes.Buffer
-	if err := a.reg.Snapshot(&buf); err != nil {
-		t.Fatal(err)
-	}
-	snap := buf.Bytes()
+	clock, a, snap := dayOfTraffic(t)
 	t.Logf("snapshot of 4 objectives (5 SLIs, one latency): %d bytes", len(snap))
 
 	// Restored at once, into a fresh process: the same view.
@@ -191,14 +198,7 @@ func (f *fleet) totals() []sli.Totals {
 // TestRestoreRejects damages a snapshot every way a disk or a network can;
 // each is refused with ErrCorruptSnapshot and changes nothing.
 func TestRestoreRejects(t *testing.T) {
-	clock := ninestest.NewClock(t0.Add(10 * day))
-	a := newFleet(t, clock)
-	a.traffic(clock, 0)
-	var buf bytes.Buffer
-	if err := a.reg.Snapshot(&buf); err != nil {
-		t.Fatal(err)
-	}
-	good := buf.Bytes()
+	clock, _, good := dayOfTraffic(t)
 	flip := func(at int) []byte { c := bytes.Clone(good); c[at] ^= 0x20; return c }
 	cases := map[string][]byte{
 		"empty":          {},
@@ -231,7 +231,7 @@ func TestRestoreRejects(t *testing.T) {
 	avail.Record(sli.Bad)
 	odd, _ := slo.NewRegistry(objective(t, slo.Config{Name: "availability", SLI: avail, Target: 0.99}, clock),
 		objective(t, slo.Config{Name: "latency", SLI: other, Target: 0.99}, clock))
-	buf.Reset()
+	var buf bytes.Buffer
 	if err := odd.Snapshot(&buf); err != nil {
 		t.Fatal(err)
 	}
@@ -464,13 +464,7 @@ func TestSnapshotUncomparableSLI(t *testing.T) {
 // histogram precision restores every other objective's history and says
 // which one kept its own state.
 func TestRestoreAfterSettingsChange(t *testing.T) {
-	clock := ninestest.NewClock(t0.Add(10 * day))
-	a := newFleet(t, clock)
-	a.traffic(clock, 0)
-	var buf bytes.Buffer
-	if err := a.reg.Snapshot(&buf); err != nil {
-		t.Fatal(err)
-	}
+	clock, a, snap := dayOfTraffic(t)
 	b := newFleet(t, clock)
 	finer, err := sli.NewLatency(100*time.Millisecond, sli.WithClock(clock.Now), sli.WithHistogram(histogram.Config{Digits: 3}))
 	if err != nil {
@@ -479,7 +473,7 @@ func TestRestoreAfterSettingsChange(t *testing.T) {
 	lat, _ := b.reg.Get("latency")
 	changed, _ := slo.NewRegistry(objective(t, slo.Config{Name: "availability", SLI: b.avail, Target: 0.999}, clock),
 		objective(t, slo.Config{Name: "latency", SLI: finer, Target: lat.Target()}, clock))
-	_, err = changed.Restore(&buf)
+	_, err = changed.Restore(bytes.NewReader(snap))
 	if !errors.Is(err, slo.ErrSnapshotMismatch) || !strings.Contains(err.Error(), `"latency"`) {
 		t.Errorf("Restore: %v, want ErrSnapshotMismatch naming latency", err)
 	}

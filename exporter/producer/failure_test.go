@@ -20,18 +20,26 @@ import (
 // stuckBackend is an OpenTelemetry exporter whose backend hangs: Export
 // blocks until released, then fails.
 type stuckBackend struct {
+	defaults
 	entered chan struct{} // closed when the first Export starts
 	release chan struct{}
 	calls   atomic.Int64
 }
 
-func (b *stuckBackend) Temporality(k sdkmetric.InstrumentKind) metricdata.Temporality {
+// defaults gives a test backend the SDK's default selectors and no-op
+// ForceFlush and Shutdown.
+type defaults struct{}
+
+func (defaults) Temporality(k sdkmetric.InstrumentKind) metricdata.Temporality {
 	return sdkmetric.DefaultTemporalitySelector(k)
 }
 
-func (b *stuckBackend) Aggregation(k sdkmetric.InstrumentKind) sdkmetric.Aggregation {
+func (defaults) Aggregation(k sdkmetric.InstrumentKind) sdkmetric.Aggregation {
 	return sdkmetric.DefaultAggregationSelector(k)
 }
+
+func (defaults) ForceFlush(context.Context) error { return nil }
+func (defaults) Shutdown(context.Context) error   { return nil }
 
 func (b *stuckBackend) Export(ctx context.Context, _ *metricdata.ResourceMetrics) error {
 	if b.calls.Add(1) == 1 {
@@ -43,9 +51,6 @@ func (b *stuckBackend) Export(ctx context.Context, _ *metricdata.ResourceMetrics
 	}
 	return errors.New("backend unavailable")
 }
-
-func (b *stuckBackend) ForceFlush(context.Context) error { return nil }
-func (b *stuckBackend) Shutdown(context.Context) error   { return nil }
 
 // TestStuckBackendDoesNotBlockRecording records on the wall clock, through
 // the real recording path, while a periodic reader's export hangs on a

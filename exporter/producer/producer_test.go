@@ -438,16 +438,9 @@ func TestFailingObjectiveStaysAlone(t *testing.T) {
 // recordingBackend is an OpenTelemetry exporter that keeps the last
 // export.
 type recordingBackend struct {
+	defaults
 	mu sync.Mutex
 	rm metricdata.ResourceMetrics
-}
-
-func (b *recordingBackend) Temporality(k sdkmetric.InstrumentKind) metricdata.Temporality {
-	return sdkmetric.DefaultTemporalitySelector(k)
-}
-
-func (b *recordingBackend) Aggregation(k sdkmetric.InstrumentKind) sdkmetric.Aggregation {
-	return sdkmetric.DefaultAggregationSelector(k)
 }
 
 func (b *recordingBackend) Export(_ context.Context, rm *metricdata.ResourceMetrics) error {
@@ -462,6 +455,3 @@ func (b *recordingBackend) last() metricdata.ResourceMetrics {
 	defer b.mu.Unlock()
 	return b.rm
 }
-
-func (b *recordingBackend) ForceFlush(context.Context) error { return nil }
-func (b *recordingBackend) Shutdown(context.Context) error   { return nil }
