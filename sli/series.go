@@ -3,6 +3,7 @@ package sli
 import (
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -113,6 +114,106 @@ func (countCodec) Len(enc []byte) int {
 	return n + m
 }
 func (countCodec) LenN(enc []byte, k int) int { return wire.SkipUvarints(enc, 2*k) }
+
+// Pack keeps a closed block of cells as its first cell, then each next
+// cell's differences from the one before, good and bad, zigzag-coded and
+// packed in as many bits as the block's largest difference of each needs.
+// Steady traffic differs little from one cell to the next: 35 days of 15-
+// minute cells at 100 events a second take about 2 bytes a cell instead
+// of 4.
+func (countCodec) Pack(dst, cells []byte, k int) []byte {
+	var g0, b0, pg, pb uint64
+	var wg, wb int
+	off := 0
+	for i := range k {
+		g, n := binary.Uvarint(cells[off:])
+		b, m := binary.Uvarint(cells[off+n:])
+		off += n + m
+		if i == 0 {
+			g0, b0 = g, b
+		} else {
+			wg = max(wg, bits.Len64(zigzag(g-pg)))
+			wb = max(wb, bits.Len64(zigzag(b-pb)))
+		}
+		pg, pb = g, b
+	}
+	dst = binary.AppendUvarint(dst, g0)
+	dst = binary.AppendUvarint(dst, b0)
+	dst = append(dst, byte(wg), byte(wb))
+	w := bitWriter{dst: dst}
+	off, pg, pb = 0, 0, 0
+	for i := range k {
+		g, n := binary.Uvarint(cells[off:])
+		b, m := binary.Uvarint(cells[off+n:])
+		off += n + m
+		if i > 0 {
+			w.put(zigzag(g-pg), wg)
+			w.put(zigzag(b-pb), wb)
+		}
+		pg, pb = g, b
+	}
+	return w.dst
+}
+
+// Unpack appends the k cells of a block Pack made, as Append encodes them.
+func (countCodec) Unpack(dst, p []byte, k int) []byte {
+	g, n := binary.Uvarint(p)
+	b, m := binary.Uvarint(p[n:])
+	wg, wb := int(p[n+m]), int(p[n+m+1])
+	r := bitReader{p: p[n+m+2:]}
+	for i := range k {
+		if i > 0 {
+			g += unzigzag(r.get(wg))
+			b += unzigzag(r.get(wb))
+		}
+		dst = binary.AppendUvarint(dst, g)
+		dst = binary.AppendUvarint(dst, b)
+	}
+	return dst
+}
+
+// zigzag maps a difference (modulo 2^64) to an unsigned number that is
+// small when the difference is near zero either way.
+func zigzag(d uint64) uint64   { return d<<1 ^ uint64(int64(d)>>63) }
+func unzigzag(z uint64) uint64 { return z>>1 ^ -(z & 1) }
+
+// bitWriter appends numbers of a given width in bits, least significant
+// bit first.
+type bitWriter struct {
+	dst []byte
+	pos uint // bits written
+}
+
+func (w *bitWriter) put(v uint64, width int) {
+	for i := 0; i < width; {
+		if w.pos%8 == 0 {
+			w.dst = append(w.dst, 0)
+		}
+		bit := int(w.pos % 8)
+		take := min(width-i, 8-bit)
+		w.dst[len(w.dst)-1] |= byte(v>>i&(1<<take-1)) << bit
+		i += take
+		w.pos += uint(take)
+	}
+}
+
+// bitReader reads what a bitWriter wrote.
+type bitReader struct {
+	p   []byte
+	pos uint // bits read
+}
+
+func (r *bitReader) get(width int) uint64 {
+	var v uint64
+	for i := 0; i < width; {
+		bit := int(r.pos % 8)
+		take := min(width-i, 8-bit)
+		v |= uint64(r.p[r.pos/8]>>bit) & (1<<take - 1) << i
+		i += take
+		r.pos += uint(take)
+	}
+	return v
+}
 
 var cellPool = sync.Pool{New: func() any { return new(cell) }}
 

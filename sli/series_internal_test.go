@@ -1,6 +1,9 @@
 package sli
 
 import (
+	"bytes"
+	"math"
+	"math/rand/v2"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -152,5 +155,40 @@ func TestUnknownOutcomeKeepsBase(t *testing.T) {
 	s.record(Good)
 	if s.contended.Load() || s.unknown.Load() != 1 || s.base.n[0].Load() != 1 {
 		t.Errorf("contended %v, unknown %d, base good %d; want false, 1, 1", s.contended.Load(), s.unknown.Load(), s.base.n[0].Load())
+	}
+}
+
+// TestPackRoundTrip packs blocks of cells of every kind — steady, empty
+// among full, counts near 2^64, one cell — and unpacks them to the same
+// cells; steady traffic packs to about 2 bytes a cell.
+func TestPackRoundTrip(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	blocks := map[string][]cell{
+		"one":    {{good: 5, bad: 1}},
+		"steady": nil, "gaps": nil, "huge": nil, "random": nil,
+	}
+	for i := range 96 {
+		blocks["steady"] = append(blocks["steady"], cell{good: 89_700 + uint64(rng.IntN(600)), bad: 80 + uint64(rng.IntN(20))})
+		g := uint64(0)
+		if i%3 != 0 {
+			g = uint64(rng.IntN(1000))
+		}
+		blocks["gaps"] = append(blocks["gaps"], cell{good: g})
+		blocks["huge"] = append(blocks["huge"], cell{good: math.MaxUint64 - uint64(rng.IntN(3)), bad: uint64(i%2) << 63})
+		blocks["random"] = append(blocks["random"], cell{good: rng.Uint64() >> rng.IntN(64), bad: rng.Uint64() >> rng.IntN(64)})
+	}
+	var codec countCodec
+	for name, cells := range blocks {
+		var plain []byte
+		for _, c := range cells {
+			plain = codec.Append(plain, &c)
+		}
+		packed := codec.Pack(nil, plain, len(cells))
+		if got := codec.Unpack(nil, packed, len(cells)); !bytes.Equal(got, plain) {
+			t.Errorf("%s: unpacked cells differ from the packed ones", name)
+		}
+		if name == "steady" && len(packed) > 9*len(cells)/4+8 {
+			t.Errorf("steady: %d cells packed into %d bytes (%d plain), want at most 2¼ a cell", len(cells), len(packed), len(plain))
+		}
 	}
 }

@@ -30,6 +30,7 @@
 package window
 
 import (
+	"bytes"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -61,6 +62,19 @@ type Codec[A any] interface {
 	Put(a *A)
 }
 
+// Packer is a Codec that can keep a block of cells that no longer changes
+// in a denser form than its cells one after another (their differences,
+// say). A Store whose Codec is a Packer packs every block but the newest
+// of each level, and unpacks a block before it changes it.
+type Packer interface {
+	// Pack appends to dst the dense form of the k cells encoded one
+	// after another in cells.
+	Pack(dst, cells []byte, k int) []byte
+	// Unpack appends to dst the k cells that p, made by Pack, holds,
+	// encoded one after another.
+	Unpack(dst, p []byte, k int) []byte
+}
+
 // Hot is the owner's current cell: per-processor counters.
 type Hot[A any] interface {
 	// Take adds the hot counters into a and zeroes them.
@@ -90,6 +104,7 @@ type Store[A any] struct {
 	Mu sync.Mutex
 
 	codec  Codec[A]
+	packer Packer // codec's, when it is one
 	hot    Hot[A]
 	tick   int64
 	hotIdx atomic.Int64
@@ -121,8 +136,9 @@ type block struct {
 	first, n int64
 	end      int64  // the index after its run's last cell, once known; 0 before
 	trimmed  bool   // cells aged out of its front: its sum would not be theirs
-	last     int    // offset of the last cell's encoding in data
-	data     []byte // the cells' encodings, one after the other
+	packed   bool   // data is the Packer's form of the cells
+	last     int    // offset of the last cell's encoding in data; when not packed
+	data     []byte // the cells' encodings, one after the other, or packed
 	sum      []byte // encoding of the cells' sum, once read; nil until then
 }
 
@@ -135,6 +151,7 @@ func New[A any](codec Codec[A], hot Hot[A], levels []Level, cur int64) *Store[A]
 		panic("window: no levels")
 	}
 	s := &Store[A]{codec: codec, hot: hot, tick: int64(levels[0].Width)}
+	s.packer, _ = codec.(Packer)
 	for k, l := range levels {
 		w, sp := int64(l.Width), int64(l.Span)
 		if w <= 0 || sp < w || l.Block < 1 {
@@ -353,6 +370,8 @@ func includes(st, end, a, b int64) bool {
 // hot cell's added extra if it takes the hot cell. The hot counters are the
 // owner's to add (Hot.Peek), when IncludesHot.
 func (s *Store[A]) SumLocked(a, b int64, acc *A) {
+	scratch := getScratch()
+	defer putScratch(scratch)
 	hotStart := s.HotStart()
 	if s.extra != nil && s.IncludesHot(a, b) {
 		s.codec.Add(acc, s.extra)
@@ -376,16 +395,17 @@ func (s *Store[A]) SumLocked(a, b int64, acc *A) {
 			}
 			// The cells that end at or before a are not in the window:
 			// skip them whole.
+			data := s.cellsOf(bk, scratch)
 			i := min(max(bucket.FloorDiv(a, w)-bk.first, 0), bk.n)
-			off := s.codec.LenN(bk.data, int(i))
+			off := s.codec.LenN(data, int(i))
 			for ; i < bk.n; i++ {
 				cs := (bk.first + i) * w
 				if cs > b {
 					break
 				}
-				n := s.codec.Len(bk.data[off:])
+				n := s.codec.Len(data[off:])
 				if includes(cs, min(cs+w, bound), a, b) {
-					s.codec.Add(acc, bk.data[off:off+n])
+					s.codec.Add(acc, data[off:off+n])
 				}
 				off += n
 			}
@@ -399,10 +419,12 @@ func (s *Store[A]) SumLocked(a, b int64, acc *A) {
 // their encodings one after another (empty ones included), then with the
 // hot cell's added extra as a run of one. f must not keep cells.
 func (s *Store[A]) RunsLocked(f func(start, width int64, k int, cells []byte)) {
+	scratch := getScratch()
+	defer putScratch(scratch)
 	for k := len(s.levels) - 1; k >= 0; k-- {
 		l := &s.levels[k]
 		for _, bk := range l.blocks {
-			f(bk.first*l.width, l.width, int(bk.n), bk.data)
+			f(bk.first*l.width, l.width, int(bk.n), s.cellsOf(bk, scratch))
 		}
 	}
 	if s.extra != nil {
@@ -414,13 +436,16 @@ func (s *Store[A]) RunsLocked(f func(start, width int64, k int, cells []byte)) {
 // hot cell's added extra: its start and width in ns and its encoding,
 // which f must not keep.
 func (s *Store[A]) CellsLocked(f func(start, width int64, enc []byte)) {
+	scratch := getScratch()
+	defer putScratch(scratch)
 	for k := len(s.levels) - 1; k >= 0; k-- {
 		l := &s.levels[k]
 		for _, bk := range l.blocks {
+			data := s.cellsOf(bk, scratch)
 			off := 0
 			for i := range bk.n {
-				n := s.codec.Len(bk.data[off:])
-				if c := bk.data[off : off+n]; string(c) != string(s.empty) {
+				n := s.codec.Len(data[off:])
+				if c := data[off : off+n]; string(c) != string(s.empty) {
 					f((bk.first+i)*l.width, l.width, c)
 				}
 				off += n
@@ -440,6 +465,7 @@ func (l *level[A]) add(s *Store[A], idx int64, enc []byte) {
 		return
 	}
 	if b := l.blocks[n-1]; idx == b.first+b.n-1 {
+		s.unpack(b)
 		merged := s.merge(nil, b.data[b.last:])
 		merged = s.merge(merged, enc)
 		if n := b.last + len(merged); n > cap(b.data) && b.n == l.blockCells {
@@ -459,6 +485,7 @@ func (l *level[A]) appendCell(s *Store[A], idx int64, enc []byte) {
 	if n := len(l.blocks); n > 0 {
 		b := l.blocks[n-1]
 		if idx < l.runEnd(b) {
+			s.unpack(b)
 			for range idx - (b.first + b.n) {
 				b.data = append(b.data, s.empty...)
 			}
@@ -470,6 +497,9 @@ func (l *level[A]) appendCell(s *Store[A], idx int64, enc []byte) {
 			}
 			b.sum = nil
 			return
+		}
+		if l.blockCells > 1 {
+			s.pack(b) // a newer block follows: b no longer grows
 		}
 	}
 	l.blocks = append(l.blocks, l.newBlock(idx, enc))
@@ -532,6 +562,7 @@ func (l *level[A]) insert(s *Store[A], idx int64, enc []byte) {
 
 // rebuild rewrites block b with enc added at idx, which lies in b's run.
 func (l *level[A]) rebuild(s *Store[A], b *block, idx int64, enc []byte) {
+	s.unpack(b)
 	first := min(b.first, idx)
 	last := max(b.first+b.n-1, idx)
 	var data []byte
@@ -560,9 +591,12 @@ func (l *level[A]) rebuild(s *Store[A], b *block, idx int64, enc []byte) {
 func (l *level[A]) total(s *Store[A], b *block) []byte {
 	a := s.codec.Get()
 	defer s.codec.Put(a)
+	scratch := getScratch()
+	defer putScratch(scratch)
+	data := s.cellsOf(b, scratch)
 	off := 0
 	for range b.n {
-		off += s.codec.Add(a, b.data[off:])
+		off += s.codec.Add(a, data[off:])
 	}
 	return clip(s.codec.Append(nil, a))
 }
@@ -571,6 +605,7 @@ func (l *level[A]) total(s *Store[A], b *block) []byte {
 // encoding, which stays valid until the block is next changed.
 func (l *level[A]) popFront(s *Store[A]) (int64, []byte) {
 	b := l.blocks[0]
+	s.unpack(b)
 	n := s.codec.Len(b.data)
 	idx, enc := b.first, b.data[:n]
 	b.data = b.data[n:]
@@ -584,6 +619,49 @@ func (l *level[A]) popFront(s *Store[A]) (int64, []byte) {
 	}
 	return idx, enc
 }
+
+// pack keeps b in the Packer's form, when the codec is one and the form
+// is no larger: b will not change, or will be unpacked first.
+func (s *Store[A]) pack(b *block) {
+	if s.packer == nil || b.packed || b.n < 2 {
+		return
+	}
+	scratch := getScratch()
+	defer putScratch(scratch)
+	p := s.packer.Pack((*scratch)[:0], b.data, int(b.n))
+	*scratch = p
+	if len(p) <= len(b.data) {
+		b.data, b.packed = bytes.Clone(p), true
+	}
+}
+
+// unpack makes b's data its cells one after another again, before b
+// changes.
+func (s *Store[A]) unpack(b *block) {
+	if !b.packed {
+		return
+	}
+	b.data = clip(s.packer.Unpack(nil, b.data, int(b.n)))
+	b.packed = false
+	b.last = s.codec.LenN(b.data, int(b.n-1))
+}
+
+// cellsOf returns b's cells one after another: its data, or unpacked into
+// scratch, valid until scratch is next used.
+func (s *Store[A]) cellsOf(b *block, scratch *[]byte) []byte {
+	if !b.packed {
+		return b.data
+	}
+	*scratch = s.packer.Unpack((*scratch)[:0], b.data, int(b.n))
+	return *scratch
+}
+
+// scratchPool lends buffers to unpack blocks into, so that reading a
+// packed block costs no allocation and no store keeps a buffer.
+var scratchPool = sync.Pool{New: func() any { return new([]byte) }}
+
+func getScratch() *[]byte  { return scratchPool.Get().(*[]byte) }
+func putScratch(b *[]byte) { scratchPool.Put(b) }
 
 // clip returns b with its capacity cut to its length.
 func clip(b []byte) []byte { return b[:len(b):len(b)] }

@@ -33,6 +33,51 @@ func (codec) LenN(enc []byte, k int) int {
 func (codec) Get() *sum  { a := pool.Get().(*sum); a.n = 0; return a }
 func (codec) Put(a *sum) { pool.Put(a) }
 
+// packing is the test codec as a Packer: a block as its first count and
+// the zigzag differences of the others, as varints.
+type packing struct{ codec }
+
+func (packing) Pack(dst, cells []byte, k int) []byte {
+	var prev uint64
+	for range k {
+		v, n := binary.Uvarint(cells)
+		cells = cells[n:]
+		d := v - prev
+		dst = binary.AppendUvarint(dst, d<<1^uint64(int64(d)>>63))
+		prev = v
+	}
+	return dst
+}
+
+func (packing) Unpack(dst, p []byte, k int) []byte {
+	var v uint64
+	for range k {
+		z, n := binary.Uvarint(p)
+		p = p[n:]
+		v += z>>1 ^ -(z & 1)
+		dst = binary.AppendUvarint(dst, v)
+	}
+	return dst
+}
+
+// packedBlocks counts the blocks of s kept packed.
+func packedBlocks(s *Store[sum]) int {
+	n := 0
+	for _, l := range s.levels {
+		for _, b := range l.blocks {
+			if b.packed {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+var codecs = []struct {
+	name  string
+	codec Codec[sum]
+}{{"plain", codec{}}, {"packed", packing{}}}
+
 type hot struct{ n atomic.Uint64 }
 
 func (h *hot) Take(a *sum) { a.n += h.n.Swap(0) }
@@ -108,10 +153,16 @@ func (m *model) sum(a, b int64) uint64 {
 // some in the past — while rotating through 40 days, and checks windows
 // against the model and conservation against the count of events.
 func TestStoreMatchesModel(t *testing.T) {
+	for _, c := range codecs {
+		t.Run(c.name, func(t *testing.T) { storeMatchesModel(t, c.codec) })
+	}
+}
+
+func storeMatchesModel(t *testing.T, c Codec[sum]) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano()
 	h := &hot{}
-	s := New[sum](codec{}, h, levels, t0/int64(tick))
+	s := New[sum](c, h, levels, t0/int64(tick))
 	var expired uint64
 	s.OnExpire = func(e []byte) { var a sum; codec{}.Add(&a, e); expired += a.n }
 	m := &model{hotIdx: t0 / int64(tick)}
@@ -170,22 +221,31 @@ func TestStoreMatchesModel(t *testing.T) {
 		}
 	}
 	check()
+	if _, ok := c.(Packer); ok && packedBlocks(s) == 0 {
+		t.Error("no block was packed")
+	}
 }
 
 // TestRestoreIsExact copies a store's cells into a new store at the same
 // time: every window sums the same.
 func TestRestoreIsExact(t *testing.T) {
+	for _, c := range codecs {
+		t.Run(c.name, func(t *testing.T) { restoreIsExact(t, c.codec) })
+	}
+}
+
+func restoreIsExact(t *testing.T, c Codec[sum]) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano()
 	h := &hot{}
-	src := New[sum](codec{}, h, levels, t0/int64(tick))
+	src := New[sum](c, h, levels, t0/int64(tick))
 	now := t0
 	for range 20000 {
 		now += rng.Int64N(int64(3 * time.Minute))
 		src.RotateLocked(now / int64(tick))
 		h.n.Add(uint64(rng.IntN(100)))
 	}
-	dst := New[sum](codec{}, &hot{}, levels, now/int64(tick))
+	dst := New[sum](c, &hot{}, levels, now/int64(tick))
 	src.CellsLocked(func(start, _ int64, e []byte) {
 		if !dst.AddLocked(start, e) {
 			t.Fatal("a cell of the source does not fit")
@@ -196,7 +256,7 @@ func TestRestoreIsExact(t *testing.T) {
 	dst.AddLocked(src.HotStart(), enc(hs.n))
 	// The same cells appended in runs of consecutive cells, as a restore
 	// into a fresh store does.
-	runs := New[sum](codec{}, &hot{}, levels, now/int64(tick))
+	runs := New[sum](c, &hot{}, levels, now/int64(tick))
 	var run []byte
 	var runStart, runWidth int64
 	k := 0
@@ -222,6 +282,25 @@ func TestRestoreIsExact(t *testing.T) {
 	runs.AddLocked(src.HotStart(), enc(hs.n))
 	if runs.AppendRunLocked(newest, int64(tick), 1, enc(1)) {
 		t.Error("a run at the newest cell appended")
+	}
+	if _, ok := c.(Packer); ok && packedBlocks(src) == 0 {
+		t.Error("no block of the source was packed")
+	}
+	// Runs read packed blocks as their cells.
+	var fromRuns, fromCells uint64
+	src.RunsLocked(func(_, _ int64, k int, cells []byte) {
+		for range k {
+			var a sum
+			cells = cells[codec{}.Add(&a, cells):]
+			fromRuns += a.n
+		}
+		if len(cells) != 0 {
+			t.Fatalf("a run of %d cells has %d bytes more", k, len(cells))
+		}
+	})
+	src.CellsLocked(func(_, _ int64, e []byte) { var a sum; codec{}.Add(&a, e); fromCells += a.n })
+	if fromRuns != fromCells {
+		t.Errorf("runs hold %d events, cells %d", fromRuns, fromCells)
 	}
 	for w := time.Minute; w < 35*24*time.Hour; w = w * 13 / 10 {
 		a := now - int64(w)
