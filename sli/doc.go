@@ -43,7 +43,7 @@
 // starts on a quarter hour — a calendar period's local midnight, in every
 // time zone in use, on days of 23 and 25 hours too — is exact. A cell costs
 // its counts' varint bytes, kept from the first event on, and closed blocks
-// of cells keep only their differences: 8 to 16 KiB for 35 days at 100
+// of cells keep only their differences: 8 to 15 KiB for 35 days at 100
 // events a second.
 //
 // # Time

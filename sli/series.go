@@ -204,6 +204,12 @@ type bitReader struct {
 }
 
 func (r *bitReader) get(width int) uint64 {
+	if i := r.pos / 8; width <= 56 && i+8 <= uint(len(r.p)) {
+		// Fast path: the width's bits lie within 8 bytes from here.
+		v := binary.LittleEndian.Uint64(r.p[i:]) >> (r.pos % 8) & (1<<width - 1)
+		r.pos += uint(width)
+		return v
+	}
 	var v uint64
 	for i := 0; i < width; {
 		bit := int(r.pos % 8)

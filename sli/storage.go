@@ -19,15 +19,15 @@ import (
 // window that starts on the 15-minute grid — local midnight, in every time
 // zone in use — is exact for the whole retention.
 //
-// Memory follows traffic: a closed cell takes its counts' varint bytes
-// (2 bytes empty, about 4 at 100 events a second), kept only from the first
-// event on, and once a block of cells is closed for good it keeps only
-// each cell's differences from the one before, in as few bits as they
-// need (about 2 bytes a cell at 100 events a second); 35 days at 100
-// events a second take about 8 KiB when the traffic is steady and 16 KiB
-// when it varies by 10% from second to second, plus 128 bytes of counters
-// per shard (one per CPU, 2 to 64 shards) and 128 for the base counters
-// that one recorder at a time uses.
+// Memory follows traffic: a closed cell takes its counts' varint bytes (2
+// bytes empty, about 4 at 100 events a second), kept only from the first
+// event on, and once a block of 15-minute cells is closed for good it keeps
+// only each cell's differences from the one before, in as few bits as they
+// need (about 2 bytes a cell at 100 events a second); 35 days at 100 events
+// a second take about 8 KiB when the traffic is steady and 15 KiB when it
+// varies by 10% from second to second, plus 128 bytes of counters per shard
+// (one per CPU, 2 to 64 shards) and 128 for the base counters that one
+// recorder at a time uses.
 type Storage struct {
 	// Retention is the longest window the SLI answers. Default 35 days
 	// (a 30-day objective plus margin); 400 days covers calendar quarters

@@ -64,8 +64,9 @@ type Codec[A any] interface {
 
 // Packer is a Codec that can keep a block of cells that no longer changes
 // in a denser form than its cells one after another (their differences,
-// say). A Store whose Codec is a Packer packs every block but the newest
-// of each level, and unpacks a block before it changes it.
+// say). A Store whose Codec is a Packer packs the blocks of its last level
+// but the newest, one a rotation, and unpacks a block before it changes
+// it.
 type Packer interface {
 	// Pack appends to dst the dense form of the k cells encoded one
 	// after another in cells.
@@ -134,7 +135,6 @@ type level[A any] struct {
 // blockCells cells.
 type block struct {
 	first, n int64
-	end      int64  // the index after its run's last cell, once known; 0 before
 	trimmed  bool   // cells aged out of its front: its sum would not be theirs
 	packed   bool   // data is the Packer's form of the cells
 	last     int    // offset of the last cell's encoding in data; when not packed
@@ -242,6 +242,29 @@ func (s *Store[A]) ageLocked(hotStart int64) {
 			} else if s.OnExpire != nil {
 				s.OnExpire(enc)
 			}
+		}
+	}
+	s.packOne()
+}
+
+// packOne packs the newest block of the last level that is not packed yet
+// and no longer grows (a newer block follows it, and no cell has aged out
+// of it), if the codec is a Packer. The last level holds most cells; one
+// block a rotation keeps packing off a restore's path, which appends many
+// blocks at once, and the blocks of a long restore get packed over the
+// minutes after it.
+func (s *Store[A]) packOne() {
+	if s.packer == nil {
+		return
+	}
+	l := &s.levels[len(s.levels)-1]
+	if l.blockCells < 2 {
+		return
+	}
+	for i := len(l.blocks) - 2; i >= 0; i-- {
+		if b := l.blocks[i]; !b.packed && !b.trimmed {
+			s.pack(b)
+			return
 		}
 	}
 }
@@ -498,19 +521,13 @@ func (l *level[A]) appendCell(s *Store[A], idx int64, enc []byte) {
 			b.sum = nil
 			return
 		}
-		if l.blockCells > 1 {
-			s.pack(b) // a newer block follows: b no longer grows
-		}
 	}
 	l.blocks = append(l.blocks, l.newBlock(idx, enc))
 }
 
 // runEnd returns the index after the last cell of b's run.
 func (l *level[A]) runEnd(b *block) int64 {
-	if b.end == 0 {
-		b.end = (bucket.FloorDiv(b.first, l.blockCells) + 1) * l.blockCells
-	}
-	return b.end
+	return (bucket.FloorDiv(b.first, l.blockCells) + 1) * l.blockCells
 }
 
 // newBlock returns a block holding the one cell enc at idx, with room for

@@ -228,7 +228,7 @@ func (r *report) write(w io.Writer) {
 	for _, m := range r.memory {
 		fmt.Fprintf(w, "| %s | %.0f | %s |\n", m.Implementation, m.Bytes, m.Holds)
 	}
-	fmt.Fprintf(w, "\nWith one request each, a nines SLI holds little more than its counters: its closed cells grow with traffic (compact varints for counts, occupied buckets for histograms) to 35 days of good/bad counts and HDR histograms for the last minute, 5 minutes and hour, so that the process itself can answer \"SLI over 30 days\", \"p99 of the last 5 minutes\" and \"budget left\" — 8 to 16 KiB for a ratio SLI with 35 days of traffic, about 61 KiB for a middleware route after an hour at 100 requests a second. The peers keep one cumulative set of counters and leave windows to a backend.\n\n")
+	fmt.Fprintf(w, "\nWith one request each, a nines SLI holds little more than its counters: its closed cells grow with traffic (compact varints for counts, occupied buckets for histograms) to 35 days of good/bad counts and HDR histograms for the last minute, 5 minutes and hour, so that the process itself can answer \"SLI over 30 days\", \"p99 of the last 5 minutes\" and \"budget left\" — 8 to 15 KiB for a ratio SLI with 35 days of traffic, about 61 KiB for a middleware route after an hour at 100 requests a second. The peers keep one cumulative set of counters and leave windows to a backend.\n\n")
 
 	fmt.Fprintf(w, "## Quantile accuracy\n\nRelative error against the exact quantile (nearest rank) of %d fixed-seed samples: lognormal (median 50 ms, σ 1) and bimodal (95%% N(20 ms, 3 ms), 5%% N(800 ms, 100 ms)).\n\n", bench.Samples)
 	fmt.Fprintf(w, "| distribution | implementation | p50 | p95 | p99 | p99.9 |\n|---|---|---:|---:|---:|---:|\n")
