@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"weak"
 
 	"github.com/nines-slo/nines/internal/bucket"
+	"github.com/nines-slo/nines/internal/window"
 )
 
 // TestTimerRotation drives the timer's rotation by hand (tests never wait
@@ -191,4 +193,80 @@ func TestPackRoundTrip(t *testing.T) {
 			t.Errorf("steady: %d cells packed into %d bytes (%d plain), want at most 2¼ a cell", len(cells), len(packed), len(plain))
 		}
 	}
+}
+
+// plainCounts is countCodec without Pack: a store of it keeps every block
+// as its cells.
+type plainCounts struct{ countCodec }
+
+func (plainCounts) Pack()   {} // hides countCodec.Pack: not a window.Packer
+func (plainCounts) Unpack() {}
+
+// testHot is a hot cell for a bare store.
+type testHot struct{ c cell }
+
+func (h *testHot) Take(a *cell) { a.add(h.c); h.c = cell{} }
+func (h *testHot) Peek(a *cell) { a.add(h.c) }
+
+// cellsOf lists a store's closed cells, through its runs.
+func cellsOf(s *window.Store[cell]) (out [][3]uint64) {
+	s.RunsLocked(func(start, width int64, k int, cells []byte) {
+		for i := range k {
+			var c cell
+			cells = cells[countCodec{}.Add(&c, cells):]
+			out = append(out, [3]uint64{uint64(start + int64(i)*width), c.good, c.bad})
+		}
+	})
+	return out
+}
+
+// TestPackedStoreMatchesPlain runs a store of packed blocks and one of
+// plain blocks through the same 40,000 rotations and late cells: every
+// window sums the same, and their runs hold the same cells.
+func TestPackedStoreMatchesPlain(t *testing.T) {
+	if _, ok := any(plainCounts{}).(window.Packer); ok {
+		t.Fatal("plainCounts packs")
+	}
+	rng := rand.New(rand.NewPCG(21, 22))
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano()
+	hp, hq := &testHot{}, &testHot{}
+	p := window.New[cell](countCodec{}, hp, ladder(35*24*time.Hour), t0/int64(tick))
+	q := window.New[cell](plainCounts{}, hq, ladder(35*24*time.Hour), t0/int64(tick))
+	now := t0
+	check := func(step int) {
+		t.Helper()
+		for range 30 {
+			b := now - rng.Int64N(int64(36*24*time.Hour))
+			a := b - rng.Int64N(int64(36*24*time.Hour))
+			var x, y cell
+			p.SumLocked(a, b, &x)
+			q.SumLocked(a, b, &y)
+			if x != y {
+				t.Fatalf("step %d, window (%d, %d]: packed %+v, plain %+v", step, a, b, x, y)
+			}
+		}
+		if !slices.Equal(cellsOf(p), cellsOf(q)) {
+			t.Fatalf("step %d: the runs differ", step)
+		}
+	}
+	for step := range 40000 {
+		now += rng.Int64N(int64(3*time.Minute)) + 1
+		p.RotateLocked(now / int64(tick))
+		q.RotateLocked(now / int64(tick))
+		c := cell{uint64(rng.IntN(3000)), uint64(rng.IntN(4))}
+		hp.c.add(c)
+		hq.c.add(c)
+		if rng.IntN(4) == 0 { // a late cell, into a packed block or not
+			at := now - rng.Int64N(int64(36*24*time.Hour))
+			late := cell{uint64(rng.IntN(50)), uint64(rng.IntN(2))}
+			e := countCodec{}.Append(nil, &late)
+			if p.AddLocked(at, e) != q.AddLocked(at, e) {
+				t.Fatal("AddLocked differs")
+			}
+		}
+		if step%2000 == 0 {
+			check(step)
+		}
+	}
+	check(-1)
 }

@@ -27,7 +27,10 @@ import (
 // a second take about 8 KiB when the traffic is steady and 15 KiB when it
 // varies by 10% from second to second, plus 128 bytes of counters per shard
 // (one per CPU, 2 to 64 shards) and 128 for the base counters that one
-// recorder at a time uses.
+// recorder at a time uses. Blocks are packed one per 10-second rotation, and
+// a block that changes (a state added into its past) is unpacked until its
+// turn comes again, so an SLI that takes in states every few minutes holds
+// more.
 type Storage struct {
 	// Retention is the longest window the SLI answers. Default 35 days
 	// (a 30-day objective plus margin); 400 days covers calendar quarters

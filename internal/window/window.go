@@ -137,6 +137,7 @@ type block struct {
 	first, n int64
 	trimmed  bool   // cells aged out of its front: its sum would not be theirs
 	packed   bool   // data is the Packer's form of the cells
+	unpacked bool   // Pack would not make it smaller; until it changes
 	last     int    // offset of the last cell's encoding in data; when not packed
 	data     []byte // the cells' encodings, one after the other, or packed
 	sum      []byte // encoding of the cells' sum, once read; nil until then
@@ -262,7 +263,7 @@ func (s *Store[A]) packOne() {
 		return
 	}
 	for i := len(l.blocks) - 2; i >= 0; i-- {
-		if b := l.blocks[i]; !b.packed && !b.trimmed {
+		if b := l.blocks[i]; !b.packed && !b.trimmed && !b.unpacked {
 			s.pack(b)
 			return
 		}
@@ -353,7 +354,7 @@ func (s *Store[A]) AppendRunLocked(start, w int64, k int, cells []byte) bool {
 				base := len(b.data)
 				b.data = append(b.data, cells[seg:off]...)
 				b.last = base + lastOff - seg
-				b.n = idx + j - b.first
+				b.n, b.unpacked = idx+j-b.first, false
 				if b.n == l.blockCells {
 					b.data = clip(b.data)
 				}
@@ -393,8 +394,8 @@ func includes(st, end, a, b int64) bool {
 // hot cell's added extra if it takes the hot cell. The hot counters are the
 // owner's to add (Hot.Peek), when IncludesHot.
 func (s *Store[A]) SumLocked(a, b int64, acc *A) {
-	scratch := getScratch()
-	defer putScratch(scratch)
+	var sc scratch
+	defer sc.release()
 	hotStart := s.HotStart()
 	if s.extra != nil && s.IncludesHot(a, b) {
 		s.codec.Add(acc, s.extra)
@@ -418,7 +419,7 @@ func (s *Store[A]) SumLocked(a, b int64, acc *A) {
 			}
 			// The cells that end at or before a are not in the window:
 			// skip them whole.
-			data := s.cellsOf(bk, scratch)
+			data := s.cellsOf(bk, &sc)
 			i := min(max(bucket.FloorDiv(a, w)-bk.first, 0), bk.n)
 			off := s.codec.LenN(data, int(i))
 			for ; i < bk.n; i++ {
@@ -442,12 +443,12 @@ func (s *Store[A]) SumLocked(a, b int64, acc *A) {
 // their encodings one after another (empty ones included), then with the
 // hot cell's added extra as a run of one. f must not keep cells.
 func (s *Store[A]) RunsLocked(f func(start, width int64, k int, cells []byte)) {
-	scratch := getScratch()
-	defer putScratch(scratch)
+	var sc scratch
+	defer sc.release()
 	for k := len(s.levels) - 1; k >= 0; k-- {
 		l := &s.levels[k]
 		for _, bk := range l.blocks {
-			f(bk.first*l.width, l.width, int(bk.n), s.cellsOf(bk, scratch))
+			f(bk.first*l.width, l.width, int(bk.n), s.cellsOf(bk, &sc))
 		}
 	}
 	if s.extra != nil {
@@ -459,12 +460,12 @@ func (s *Store[A]) RunsLocked(f func(start, width int64, k int, cells []byte)) {
 // hot cell's added extra: its start and width in ns and its encoding,
 // which f must not keep.
 func (s *Store[A]) CellsLocked(f func(start, width int64, enc []byte)) {
-	scratch := getScratch()
-	defer putScratch(scratch)
+	var sc scratch
+	defer sc.release()
 	for k := len(s.levels) - 1; k >= 0; k-- {
 		l := &s.levels[k]
 		for _, bk := range l.blocks {
-			data := s.cellsOf(bk, scratch)
+			data := s.cellsOf(bk, &sc)
 			off := 0
 			for i := range bk.n {
 				n := s.codec.Len(data[off:])
@@ -497,7 +498,7 @@ func (l *level[A]) add(s *Store[A], idx int64, enc []byte) {
 			b.data = append(make([]byte, 0, n), b.data[:b.last]...)
 		}
 		b.data = append(b.data[:b.last], merged...)
-		b.sum = nil
+		b.sum, b.unpacked = nil, false
 		return
 	}
 	l.insert(s, idx, enc)
@@ -518,7 +519,7 @@ func (l *level[A]) appendCell(s *Store[A], idx int64, enc []byte) {
 			if b.n == l.blockCells {
 				b.data = clip(b.data)
 			}
-			b.sum = nil
+			b.sum, b.unpacked = nil, false
 			return
 		}
 	}
@@ -601,16 +602,16 @@ func (l *level[A]) rebuild(s *Store[A], b *block, idx int64, enc []byte) {
 		lastOff = len(data)
 		data = append(data, c...)
 	}
-	b.first, b.n, b.last, b.data, b.sum = first, last-first+1, lastOff, clip(data), nil
+	b.first, b.n, b.last, b.data, b.sum, b.unpacked = first, last-first+1, lastOff, clip(data), nil, false
 }
 
 // total returns the encoding of the sum of b's cells.
 func (l *level[A]) total(s *Store[A], b *block) []byte {
 	a := s.codec.Get()
 	defer s.codec.Put(a)
-	scratch := getScratch()
-	defer putScratch(scratch)
-	data := s.cellsOf(b, scratch)
+	var sc scratch
+	defer sc.release()
+	data := s.cellsOf(b, &sc)
 	off := 0
 	for range b.n {
 		off += s.codec.Add(a, data[off:])
@@ -640,16 +641,18 @@ func (l *level[A]) popFront(s *Store[A]) (int64, []byte) {
 // pack keeps b in the Packer's form, when the codec is one and the form
 // is no larger: b will not change, or will be unpacked first.
 func (s *Store[A]) pack(b *block) {
-	if s.packer == nil || b.packed || b.n < 2 {
+	if s.packer == nil || b.packed {
 		return
 	}
-	scratch := getScratch()
-	defer putScratch(scratch)
-	p := s.packer.Pack((*scratch)[:0], b.data, int(b.n))
-	*scratch = p
-	if len(p) <= len(b.data) {
-		b.data, b.packed = bytes.Clone(p), true
+	var sc scratch
+	defer sc.release()
+	p := s.packer.Pack(sc.get(), b.data, int(b.n))
+	sc.keep(p)
+	if b.n < 2 || len(p) > len(b.data) {
+		b.unpacked = true // not worth it, until b changes
+		return
 	}
+	b.data, b.packed = bytes.Clone(p), true
 }
 
 // unpack makes b's data its cells one after another again, before b
@@ -664,21 +667,42 @@ func (s *Store[A]) unpack(b *block) {
 }
 
 // cellsOf returns b's cells one after another: its data, or unpacked into
-// scratch, valid until scratch is next used.
-func (s *Store[A]) cellsOf(b *block, scratch *[]byte) []byte {
+// sc, valid until sc is next used.
+func (s *Store[A]) cellsOf(b *block, sc *scratch) []byte {
 	if !b.packed {
 		return b.data
 	}
-	*scratch = s.packer.Unpack((*scratch)[:0], b.data, int(b.n))
-	return *scratch
+	p := s.packer.Unpack(sc.get(), b.data, int(b.n))
+	sc.keep(p)
+	return p
 }
 
-// scratchPool lends buffers to unpack blocks into, so that reading a
-// packed block costs no allocation and no store keeps a buffer.
+// scratch is a buffer borrowed from a pool on first use, so that reading a
+// packed block costs no allocation, reading plain ones costs nothing, and
+// no store keeps a buffer. The zero value is ready; release returns it.
+type scratch struct{ buf *[]byte }
+
+// scratchPool lends scratch buffers.
 var scratchPool = sync.Pool{New: func() any { return new([]byte) }}
 
-func getScratch() *[]byte  { return scratchPool.Get().(*[]byte) }
-func putScratch(b *[]byte) { scratchPool.Put(b) }
+// get returns the buffer, empty.
+func (sc *scratch) get() []byte {
+	if sc.buf == nil {
+		sc.buf = scratchPool.Get().(*[]byte)
+	}
+	return (*sc.buf)[:0]
+}
+
+// keep remembers b, grown from get's buffer, for the next get.
+func (sc *scratch) keep(b []byte) { *sc.buf = b }
+
+// release returns the buffer to the pool, if one was borrowed.
+func (sc *scratch) release() {
+	if sc.buf != nil {
+		scratchPool.Put(sc.buf)
+		sc.buf = nil
+	}
+}
 
 // clip returns b with its capacity cut to its length.
 func clip(b []byte) []byte { return b[:len(b):len(b)] }

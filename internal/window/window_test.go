@@ -338,3 +338,44 @@ func TestNewPanicsOnBadLadder(t *testing.T) {
 		}()
 	}
 }
+
+// TestPackingGoesOn: blocks appended at once, as a restore appends them,
+// get packed one a rotation, past a block of one cell and a block that
+// packs no smaller, which stay plain.
+func TestPackingGoesOn(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano()
+	cur := t0 / int64(tick)
+	s := New[sum](packing{}, &hot{}, levels, cur)
+	w := int64(15 * time.Minute)
+	day := 96 * w
+	first := (t0/day - 22) * day
+	for d := range int64(20) {
+		var cells []byte
+		k := 96
+		switch d {
+		case 5: // one cell
+			k, cells = 1, enc(7)
+		case 10: // differences as wide as the counts
+			for i := range 96 {
+				cells = append(cells, enc(uint64(i%2)*100)...)
+			}
+		default:
+			for range 96 {
+				cells = append(cells, enc(500)...)
+			}
+		}
+		if !s.AppendRunLocked(first+d*day, w, k, cells) {
+			t.Fatalf("day %d does not append", d)
+		}
+	}
+	if n := packedBlocks(s); n != 0 {
+		t.Fatalf("%d blocks packed by the appends, want none", n)
+	}
+	for i := range 40 {
+		s.RotateLocked(cur + int64(i) + 1)
+	}
+	// All but the newest and the two that do not pack.
+	if n := packedBlocks(s); n != 17 {
+		t.Errorf("%d of %d blocks packed, want 17", n, len(s.levels[2].blocks))
+	}
+}
