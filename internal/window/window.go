@@ -137,7 +137,7 @@ type block struct {
 	first, n int64
 	trimmed  bool   // cells aged out of its front: its sum would not be theirs
 	packed   bool   // data is the Packer's form of the cells
-	unpacked bool   // Pack would not make it smaller; until it changes
+	declined bool   // not worth packing (one cell, or Pack makes it larger) until it changes
 	last     int    // offset of the last cell's encoding in data; when not packed
 	data     []byte // the cells' encodings, one after the other, or packed
 	sum      []byte // encoding of the cells' sum, once read; nil until then
@@ -263,7 +263,7 @@ func (s *Store[A]) packOne() {
 		return
 	}
 	for i := len(l.blocks) - 2; i >= 0; i-- {
-		if b := l.blocks[i]; !b.packed && !b.trimmed && !b.unpacked {
+		if b := l.blocks[i]; !b.packed && !b.trimmed && !b.declined {
 			s.pack(b)
 			return
 		}
@@ -354,7 +354,7 @@ func (s *Store[A]) AppendRunLocked(start, w int64, k int, cells []byte) bool {
 				base := len(b.data)
 				b.data = append(b.data, cells[seg:off]...)
 				b.last = base + lastOff - seg
-				b.n, b.unpacked = idx+j-b.first, false
+				b.n, b.declined = idx+j-b.first, false
 				if b.n == l.blockCells {
 					b.data = clip(b.data)
 				}
@@ -498,7 +498,7 @@ func (l *level[A]) add(s *Store[A], idx int64, enc []byte) {
 			b.data = append(make([]byte, 0, n), b.data[:b.last]...)
 		}
 		b.data = append(b.data[:b.last], merged...)
-		b.sum, b.unpacked = nil, false
+		b.sum, b.declined = nil, false
 		return
 	}
 	l.insert(s, idx, enc)
@@ -519,7 +519,7 @@ func (l *level[A]) appendCell(s *Store[A], idx int64, enc []byte) {
 			if b.n == l.blockCells {
 				b.data = clip(b.data)
 			}
-			b.sum, b.unpacked = nil, false
+			b.sum, b.declined = nil, false
 			return
 		}
 	}
@@ -602,7 +602,7 @@ func (l *level[A]) rebuild(s *Store[A], b *block, idx int64, enc []byte) {
 		lastOff = len(data)
 		data = append(data, c...)
 	}
-	b.first, b.n, b.last, b.data, b.sum, b.unpacked = first, last-first+1, lastOff, clip(data), nil, false
+	b.first, b.n, b.last, b.data, b.sum, b.declined = first, last-first+1, lastOff, clip(data), nil, false
 }
 
 // total returns the encoding of the sum of b's cells.
@@ -644,12 +644,16 @@ func (s *Store[A]) pack(b *block) {
 	if s.packer == nil || b.packed {
 		return
 	}
+	if b.n < 2 {
+		b.declined = true // nothing to take differences of
+		return
+	}
 	var sc scratch
 	defer sc.release()
 	p := s.packer.Pack(sc.get(), b.data, int(b.n))
 	sc.keep(p)
-	if b.n < 2 || len(p) > len(b.data) {
-		b.unpacked = true // not worth it, until b changes
+	if len(p) > len(b.data) {
+		b.declined = true // not worth it, until b changes
 		return
 	}
 	b.data, b.packed = bytes.Clone(p), true
