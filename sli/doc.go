@@ -72,8 +72,9 @@
 // # Concurrency
 //
 // Ratio, Latency and Aggregated are safe for concurrent use. On the default
-// clock recording is lock-free and allocation-free: one atomic add on a
-// per-core counter, and reads take a lock that recording never waits for.
+// clock recording is lock-free and allocation-free: one plain add on
+// counters that only the recording processor writes (no atomic
+// instruction), and reads take a lock that recording never waits for.
 // With an injected clock, a record that starts a new cell or lands in a
 // past one takes that lock too. No goroutine runs in the
 // background; the rotation timer holds its SLI weakly, so an SLI that is no

@@ -15,9 +15,9 @@ import (
 // within 100 ms"). It also keeps the durations in an HDR histogram over
 // recent windows, for p50, p95 and p99.
 //
-// One Record updates both, the threshold counts and the histogram: two
-// atomic adds on per-core counters, no lock, no allocation on the default
-// clock. With [WithClock], a record that starts a new cell or lands in a
+// One Record updates both, the threshold counts and the histogram: a plain
+// add on the processor's own counters and an atomic add in its histogram,
+// no lock, no allocation on the default clock. With [WithClock], a record that starts a new cell or lands in a
 // past one takes the SLI's locks, as reads do.
 //
 // Memory follows traffic: the counts' cells (see Storage) plus the
@@ -78,9 +78,14 @@ func (l *Latency) Record(d time.Duration) {
 		l.h.Record(d)
 		return
 	}
-	p := shard.Proc() // once for both the counts and the histogram
-	l.s.addOn(p, l.outcome(d))
-	access.HistogramRecordOn(l.h, p, d)
+	d0 := l.outcome(d)
+	p := uint(shard.Pin()) // once for both the counts and the histogram
+	ok := l.s.addPinned(p, d0)
+	shard.Unpin()
+	if !ok {
+		l.s.addShared(d0)
+	}
+	access.HistogramRecordOn(l.h, uint32(p), d)
 }
 
 // RecordRequest counts one request in an availability SLI and a latency
@@ -99,14 +104,22 @@ func RecordRequest(a *Ratio, l *Latency, o Outcome, d time.Duration) {
 		}
 		return
 	}
-	p := shard.Proc()
-	a.s.addOn(p, o)
-	if o != Good {
-		l.s.addOn(p, Invalid)
-		return
+	lo := Invalid
+	if o == Good {
+		lo = l.outcome(d)
 	}
-	l.s.addOn(p, l.outcome(d))
-	access.HistogramRecordOn(l.h, p, d)
+	p := uint(shard.Pin())
+	okA, okL := a.s.addPinned(p, o), l.s.addPinned(p, lo)
+	shard.Unpin()
+	if !okA {
+		a.s.addShared(o)
+	}
+	if !okL {
+		l.s.addShared(lo)
+	}
+	if o == Good {
+		access.HistogramRecordOn(l.h, uint32(p), d)
+	}
 }
 
 // RecordAt counts one valid event that took d and happened at t.

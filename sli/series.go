@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/bits"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -18,13 +19,15 @@ import (
 // series is the rolling storage behind every recording SLI: good and bad
 // counts in time cells, kept by a window.Store.
 //
-// Recording is lock-free. Events of the current cell (tick wide) go to
-// hot counters: base counters, one compare-and-swap, while one goroutine
-// at a time records (see add); per-core counters once two have collided,
-// one atomic add on a cache line no other core writes, most of the time.
-// When the cell ends, the hot counters are swapped to zero and their sums
-// stored as a closed cell; closed cells move to wider cells as they age
-// (see ladder) and expire past the retention.
+// Recording is lock-free and takes no atomic instruction: events of the
+// current cell (tick wide) go to hot counters, one set per processor,
+// which only that processor writes, with a plain add while the goroutine
+// is pinned to it (see add and shard.Pin). The counters only grow; each
+// rotation takes what they gained since the last one (see hotShard) and
+// stores it as a closed cell; closed cells move to wider cells as they age
+// (see ladder) and expire past the retention. A processor past the
+// counters (GOMAXPROCS raised since the series was made) and an unknown
+// Outcome count in a shared set, with atomic adds.
 // Everything but the hot counters is guarded by the store's Mu, which only
 // the cold paths take: reads, rotation, and events recorded at a time
 // outside the current cell.
@@ -36,12 +39,9 @@ import (
 // exceed valid.
 type series struct {
 	// Read on every record.
-	hot       []hotShard // one per shard, then base
-	base      *hotShard  // the last of hot: where add counts until contended
-	contended atomic.Bool
-	mask      uint32
-	st        *window.Store[cell]
-	now       func() time.Time
+	hot []hotShard // one per processor, then the shared set
+	st  *window.Store[cell]
+	now func() time.Time
 
 	unknown  atomic.Uint64
 	negative atomic.Uint64
@@ -56,11 +56,37 @@ type series struct {
 	timer    *rotation.Timer // nil with an injected clock
 }
 
-// hotShard holds one core's counts for the current cell, alone on its
-// cache lines.
+// hotShard holds one processor's counts, alone on its cache lines. n only
+// grows (modulo the word size: a uintptr is written whole on every
+// platform, so a reader never sees half of an add); what the current cell
+// holds is n less taken, the value the last rotation took.
 type hotShard struct {
-	n [3]atomic.Uint64 // good, bad, not valid: by Outcome − 1
-	_ [shard.CacheLine - 24]byte
+	n     [3]uintptr // good, bad, not valid: by Outcome − 1
+	taken [3]uintptr // guarded by the store's Mu
+	_     [shard.CacheLine - 6*bits.UintSize/8]byte
+}
+
+// gained returns what shard x counted since the last rotation, and, if
+// take, marks it taken.
+func (x *hotShard) gained(take bool) (c [3]uint64) {
+	for i := range x.n {
+		v := atomic.LoadUintptr(&x.n[i])
+		c[i] = uint64(v - x.taken[i])
+		if take {
+			x.taken[i] = v
+		}
+	}
+	return c
+}
+
+// hotCounts returns the good, bad and not valid events of the current
+// cell, and, if take, marks them taken. The caller holds st.Mu.
+func (s *series) hotCounts(take bool) (c [3]uint64) {
+	for k := range s.hot {
+		g := s.hot[k].gained(take)
+		c[0], c[1], c[2] = c[0]+g[0], c[1]+g[1], c[2]+g[2]
+	}
+	return c
 }
 
 // cell is one time cell's counts, and the store's accumulator.
@@ -233,27 +259,23 @@ func (countCodec) Put(c *cell) { cellPool.Put(c) }
 // seriesHot is the series' view of its hot counters for the store.
 type seriesHot series
 
-// Take swaps the hot counters to zero, adds good and bad to a and folds
-// everything into the totals. The store calls it under its Mu.
+// Take adds what the hot counters gained since the last rotation to a,
+// and everything to the totals. The store calls it under its Mu.
 func (h *seriesHot) Take(a *cell) {
 	s := (*series)(h)
-	for k := range s.hot {
-		x := &s.hot[k]
-		g, b, inv := x.n[0].Swap(0), x.n[1].Swap(0), x.n[2].Swap(0)
-		a.good += g
-		a.bad += b
-		s.folded.Good += g
-		s.folded.Bad += b
-		s.folded.Invalid += inv
-	}
+	c := s.hotCounts(true)
+	a.good += c[0]
+	a.bad += c[1]
+	s.folded.Good += c[0]
+	s.folded.Bad += c[1]
+	s.folded.Invalid += c[2]
 }
 
 // Peek adds the hot good and bad counts to a.
 func (h *seriesHot) Peek(a *cell) {
-	for k := range h.hot {
-		a.good += h.hot[k].n[0].Load()
-		a.bad += h.hot[k].n[1].Load()
-	}
+	c := (*series)(h).hotCounts(false)
+	a.good += c[0]
+	a.bad += c[1]
 }
 
 func newSeries(c config) (*series, error) {
@@ -261,14 +283,11 @@ func newSeries(c config) (*series, error) {
 	if err != nil {
 		return nil, err
 	}
-	n := shard.Count()
 	s := &series{
-		hot:     make([]hotShard, n+1),
-		mask:    uint32(n - 1),
+		hot:     make([]hotShard, runtime.GOMAXPROCS(0)+1),
 		now:     c.now,
 		storage: st,
 	}
-	s.base = &s.hot[n]
 	now := s.clock()
 	i, ok := bucket.Index(now, int64(tick))
 	if !ok {
@@ -299,62 +318,58 @@ func (s *series) clock() time.Time {
 // Unix nanoseconds.
 func (s *series) index(t time.Time) (int64, bool) { return bucket.Index(t, int64(tick)) }
 
-// add counts one event in the current cell: the hot path. While one
-// goroutine at a time records, every event goes to the base counters with
-// one compare-and-swap, which costs about what a single shared counter
-// costs; once a swap fails (two recorders collided, or a rotation took the
-// counters), the series is contended for good and every event goes to the
-// shard of its processor, so that cores do not share a cache line.
+// add counts one event in the current cell: the hot path.
 func (s *series) add(o Outcome) {
-	if !s.addBase(o) {
-		s.addContended(o)
+	p := uint(shard.Pin())
+	ok := s.addPinned(p, o)
+	shard.Unpin()
+	if !ok {
+		s.addShared(o)
 	}
 }
 
-// record counts one event now: add, or addNow with an injected clock. It
-// is what [Ratio.Record] calls, one call deep.
-func (s *series) record(o Outcome) {
-	switch {
-	case s.now != nil:
-		s.addNow(s.now(), o)
-	case s.contended.Load():
-		s.addOn(shard.Proc(), o)
-	case !s.addBase(o):
-		s.addContended(o)
-	}
-}
-
-// addBase counts one event in the base counters, and reports false,
-// counting nothing, when the series is contended or the swap fails.
-func (s *series) addBase(o Outcome) bool {
+// addPinned counts one event in the current cell on processor p's
+// counters, p being the processor the caller is pinned to (shard.Pin): a
+// plain add, since no other goroutine writes them meanwhile. It reports
+// false, counting nothing, for an Outcome other than Good, Bad or Invalid
+// and for a p past the counters, which the caller counts with addShared
+// once unpinned. The race detector cannot see the add (it would report
+// the plain write that the rotation's atomic load races with, by design).
+//
+//go:norace
+func (s *series) addPinned(p uint, o Outcome) bool {
 	i := uint(o) - 1
-	if i >= uint(len(s.base.n)) || s.contended.Load() {
+	if i >= 3 || p >= uint(len(s.hot)-1) {
 		return false
 	}
-	c := &s.base.n[i]
-	v := c.Load()
-	return c.CompareAndSwap(v, v+1)
+	s.hot[p].n[i]++
+	return true
 }
 
-// addContended counts one event that addBase did not in the shard of its
-// processor, and, unless the outcome was one the base does not count (an
-// unknown Outcome), marks the series contended.
-func (s *series) addContended(o Outcome) {
-	if i := uint(o) - 1; i < uint(len(s.base.n)) && !s.contended.Load() {
-		s.contended.Store(true)
+// addShared counts one event in the current cell on the shared counters,
+// an Outcome other than Good, Bad or Invalid as not valid and unknown.
+func (s *series) addShared(o Outcome) {
+	i := uint(o) - 1
+	if i >= 3 {
+		s.unknown.Add(1)
+		i = 2
 	}
-	s.addOn(shard.Proc(), o)
+	atomic.AddUintptr(&s.hot[len(s.hot)-1].n[i], 1)
 }
 
-// addOn counts one event in the current cell, on processor p's shard.
-func (s *series) addOn(p uint32, o Outcome) {
-	h := &s.hot[p&s.mask]
-	if i := uint(o) - 1; i < uint(len(h.n)) { // Good, Bad, Invalid
-		h.n[i].Add(1)
+// record counts one event now: as add, or addNow with an injected clock.
+// It is what [Ratio.Record] calls, one call deep.
+func (s *series) record(o Outcome) {
+	if s.now != nil {
+		s.addNow(s.now(), o)
 		return
 	}
-	s.unknown.Add(1)
-	h.n[2].Add(1)
+	p := uint(shard.Pin()) // add, inlined
+	ok := s.addPinned(p, o)
+	shard.Unpin()
+	if !ok {
+		s.addShared(o)
+	}
 }
 
 // addNow counts one event at t, the injected clock's now: as addAt, except
@@ -455,11 +470,10 @@ func (s *series) totals() Totals {
 
 func (s *series) totalsLocked() Totals {
 	t := s.folded
-	for k := range s.hot {
-		t.Good += s.hot[k].n[0].Load()
-		t.Bad += s.hot[k].n[1].Load()
-		t.Invalid += s.hot[k].n[2].Load()
-	}
+	c := s.hotCounts(false)
+	t.Good += c[0]
+	t.Bad += c[1]
+	t.Invalid += c[2]
 	t.Unknown = s.unknown.Load()
 	t.Negative = s.negative.Load()
 	t.Future = s.future.Load()

@@ -7,7 +7,6 @@ import (
 	"runtime"
 	"slices"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 	"weak"
@@ -99,64 +98,71 @@ func TestWallClockStepsBack(t *testing.T) {
 	}
 }
 
-// TestBaseThenShards: one goroutine counts in the base counters; once
-// goroutines collide the series counts per core, and no event is lost or
-// counted twice across the switch.
-func TestBaseThenShards(t *testing.T) {
+// TestCountsOnEveryProcessor: events recorded from more processors than
+// the series has counters for (GOMAXPROCS raised after it was made), and
+// of unknown outcomes, go to the shared counters; with rotations taking
+// the counters meanwhile, no event is lost or counted twice.
+func TestCountsOnEveryProcessor(t *testing.T) {
+	prev := runtime.GOMAXPROCS(1)
 	s, err := newSeries(config{})
+	runtime.GOMAXPROCS(max(prev, 4))
+	defer runtime.GOMAXPROCS(prev)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.timer.Stop()
-	for range 1000 {
-		s.record(Good)
+	if len(s.hot) != 2 {
+		t.Fatalf("%d hot counter sets at GOMAXPROCS 1, want 2 (one processor's, the shared)", len(s.hot))
 	}
-	if s.contended.Load() || s.base.n[0].Load() != 1000 {
-		t.Fatalf("one goroutine: contended %v, base %d; want false, 1000", s.contended.Load(), s.base.n[0].Load())
-	}
-	// Goroutines record until they have collided, for at most 5 seconds.
-	const writers = 4
+	const writers, each = 8, 30_000
 	var wg sync.WaitGroup
-	var bad atomic.Uint64
-	deadline := time.Now().Add(5 * time.Second)
-	for range writers {
+	done := make(chan struct{})
+	start := time.Now()
+	rotated := make(chan int)
+	go func() { // rotations, one cell further each, while the writers record
+		k := 1
+		for ; k < 1000; k++ {
+			select {
+			case <-done:
+				rotated <- k
+				return
+			default:
+			}
+			s.tickAt(start.Add(time.Duration(k) * tick))
+		}
+		<-done
+		rotated <- k
+	}()
+	for w := range writers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			n := uint64(0)
-			for !s.contended.Load() && time.Now().Before(deadline) {
-				for range 1000 {
+			for i := range each {
+				switch (i + w) % 3 {
+				case 0:
+					s.record(Good)
+				case 1:
 					s.record(Bad)
+				default:
+					s.record(Outcome(9))
 				}
-				n += 1000
 			}
-			for range 1000 { // and some more, per core
-				s.record(Bad)
-			}
-			bad.Add(n + 1000)
 		}()
 	}
 	wg.Wait()
-	if runtime.GOMAXPROCS(0) > 1 && !s.contended.Load() {
-		t.Errorf("%d goroutines on %d cores never collided in 5 s", writers, runtime.GOMAXPROCS(0))
+	close(done)
+	k := <-rotated
+	want := uint64(writers * each / 3)
+	got := s.totals()
+	if got.Good != want || got.Bad != want || got.Invalid != want || got.Unknown != want {
+		t.Fatalf("totals %+v, want %d good, bad, not valid and unknown each", got, want)
 	}
-	if got := s.totals(); got.Good != 1000 || got.Bad != bad.Load() {
-		t.Errorf("totals %+v, want 1000 good and %d bad", got, bad.Load())
-	}
-}
-
-// TestUnknownOutcomeKeepsBase: an unknown Outcome, which the base counters
-// do not count, does not mark the series contended.
-func TestUnknownOutcomeKeepsBase(t *testing.T) {
-	s, err := newSeries(config{})
+	c, err := s.countsAt(start.Add(time.Duration(k)*tick), 24*time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.timer.Stop()
-	s.record(Outcome(42))
-	s.record(Good)
-	if s.contended.Load() || s.unknown.Load() != 1 || s.base.n[0].Load() != 1 {
-		t.Errorf("contended %v, unknown %d, base good %d; want false, 1, 1", s.contended.Load(), s.unknown.Load(), s.base.n[0].Load())
+	if c.Good != float64(want) || c.Valid != float64(2*want) {
+		t.Errorf("cells over the last day hold %+v, want %d good of %d (after %d rotations)", c, want, 2*want, k)
 	}
 }
 

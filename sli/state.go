@@ -272,13 +272,9 @@ func (s *series) state() *State {
 	defer s.st.Mu.Unlock()
 	s.st.RunsLocked(w.addRun) // a store's count cells are a state's cell pairs
 	t := s.folded
-	var hot cell
-	for k := range s.hot {
-		g, b := s.hot[k].n[0].Load(), s.hot[k].n[1].Load()
-		hot.good += g
-		hot.bad += b
-		t.Invalid += s.hot[k].n[2].Load()
-	}
+	c := s.hotCounts(false)
+	hot := cell{good: c[0], bad: c[1]}
+	t.Invalid += c[2]
 	t.Good += hot.good
 	t.Bad += hot.bad
 	t.Unknown, t.Negative, t.Future = s.unknown.Load(), s.negative.Load(), s.future.Load()

@@ -25,9 +25,9 @@ import (
 // only each cell's differences from the one before, in as few bits as they
 // need (about 2 bytes a cell at 100 events a second); 35 days at 100 events
 // a second take about 8 KiB when the traffic is steady and 15 KiB when it
-// varies by 10% from second to second, plus 128 bytes of counters per shard
-// (one per CPU, 2 to 64 shards) and 128 for the base counters that one
-// recorder at a time uses. Blocks are packed one per 10-second rotation, and
+// varies by 10% from second to second, plus 128 bytes of counters per
+// processor (GOMAXPROCS when the SLI was made) and 128 shared by any
+// processor past those. Blocks are packed one per 10-second rotation, and
 // a block that changes (a state added into its past) is unpacked until its
 // turn comes again, so an SLI that takes in states every few minutes holds
 // more.

@@ -55,6 +55,22 @@ func Index(mask uint32) uint32 {
 	return uint32(p) & mask
 }
 
+// Pin pins the calling goroutine to the processor it runs on and returns
+// the processor's number, until Unpin. While pinned the goroutine is not
+// preempted and no other goroutine runs on that processor, so data that
+// only processor p writes (counters indexed by p) can be written with
+// plain loads and stores instead of atomic read-modify-writes, as the
+// runtime's sync.Pool does: a reader on another processor that loads such
+// a word atomically sees its old value or its new one, never a torn one,
+// as long as the word is no larger than a uintptr. A number at or past the
+// data's length (GOMAXPROCS was raised after it was sized) must take a
+// path safe for sharing. Keep the pinned section to a few instructions: no
+// call that can block, allocate or take a lock.
+func Pin() int { return procPin() }
+
+// Unpin ends what Pin began.
+func Unpin() { procUnpin() }
+
 //go:linkname procPin runtime.procPin
 func procPin() int
 

@@ -37,3 +37,16 @@ func TestIndexIsPerProcessor(t *testing.T) {
 		}
 	}
 }
+
+// TestPinIsPerProcessor: goroutines pinned at once see distinct processor
+// numbers, each in [0, GOMAXPROCS).
+func TestPinIsPerProcessor(t *testing.T) {
+	procs := runtime.GOMAXPROCS(0)
+	for range 100 {
+		p := shard.Pin()
+		shard.Unpin()
+		if p < 0 || p >= procs {
+			t.Fatalf("Pin() = %d with GOMAXPROCS %d", p, procs)
+		}
+	}
+}

@@ -7,7 +7,7 @@
 //
 // Time is cut into cells aligned on the Unix epoch. The current cell (the
 // hot cell) belongs to the owner, which counts into per-processor counters
-// with one atomic add and hands them over at each rotation (Hot). Closed
+// and hands what they gained over at each rotation (Hot). Closed
 // cells are kept encoded by a Codec in a ladder of levels: cells of the
 // first level are one tick wide; as they age past a level's span they are
 // merged into the cell of the next, wider level that holds them, and past
@@ -78,9 +78,12 @@ type Packer interface {
 
 // Hot is the owner's current cell: per-processor counters.
 type Hot[A any] interface {
-	// Take adds the hot counters into a and zeroes them.
+	// Take adds what the hot counters hold for the hot cell into a, and
+	// empties the hot cell (zeroes the counters, or marks what they hold
+	// taken).
 	Take(a *A)
-	// Peek adds the hot counters into a, leaving them.
+	// Peek adds what the hot counters hold for the hot cell into a,
+	// leaving it.
 	Peek(a *A)
 }
 
