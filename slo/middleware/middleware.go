@@ -114,11 +114,28 @@ func WithClock(now func() time.Time) Option {
 //
 // # What a request counts as
 //
-// A request that panics is bad (a 5xx), and the panic goes on unchanged.
-// Otherwise, without [WithClassifier]: a request whose client went away
-// (its context canceled) is not valid; a status in NotValid is not valid;
-// 5xx is bad; 1xx to 4xx are good, as docs/concepts.md measures availability at
-// the load balancer. A handler that writes nothing answers 200.
+// By cause, the first rule that applies; [WithClassifier] replaces the
+// rules after the panics:
+//
+//	the handler panicked with http.ErrAbortHandler    not valid if the client
+//	  (as httputil.ReverseProxy does)                 had gone, else bad
+//	the handler panicked otherwise                    bad (a 5xx)
+//	the client went away: the request's context was   not valid
+//	  canceled before the status was set (or before
+//	  the handler returned, if it wrote nothing)
+//	the server's own deadline passed: the request's   bad
+//	  context had its deadline exceeded when the
+//	  status was set or when the handler returned
+//	  (http.TimeoutHandler answered 503 in its place)
+//	the status is in Config.NotValid                  not valid
+//	5xx                                               bad
+//	1xx to 4xx                                        good
+//
+// as docs/concepts.md measures availability at the load balancer. A
+// handler that writes nothing answers 200. A panic goes on unchanged once
+// the request is recorded; a panic in [WithRoute] or [WithClassifier] too,
+// the request recorded bad (under [UnmatchedRoute] if its route was not
+// known).
 //
 // For latency, a good request is valid and counted good when it took at
 // most Threshold; a bad or not-valid request is not valid for the latency
@@ -203,29 +220,69 @@ func New(c Config, opts ...Option) (*Middleware, error) {
 }
 
 // Handler returns next wrapped: the func(http.Handler) http.Handler shape.
-// The route of each request is [WithRoute]'s, or the ServeMux pattern that
-// matched it, known once the router has run. A request is counted in flight
-// on its route from its first response byte (headers included) to the end,
-// and on the middleware as a whole (InFlight) before that; Wrap and Handle
-// know the route from the start.
+// The route of each request is, first to last: the one a handler inside
+// named (a handler registered with [Middleware.Handle] or wrapped with
+// [Middleware.Wrap], or [SetRoute], which router adapters call); the
+// pattern of a ServeMux right inside, which set it on the request it was
+// given; [WithRoute]'s; else [UnmatchedRoute]. A request is counted in
+// flight on its route from its first response byte (headers included) on,
+// once the route is known, to the end, and on the middleware as a whole
+// (InFlight) before that.
 //
-// The pattern is read from the request the mux set it on: a handler
-// between this middleware and the mux that copies the request
-// (r.WithContext, http.StripPrefix, http.TimeoutHandler) hides it, and every
-// request is then [UnmatchedRoute]. Put the middleware right around the mux,
-// or use Handle.
-func (m *Middleware) Handler(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		m.serve(nil, next, w, r)
-	})
+// Handlers inside may copy the request (r.WithContext, http.StripPrefix,
+// http.TimeoutHandler): the route still reaches the middleware, through the
+// request's context. A ServeMux behind such a copy sets its pattern on the
+// copy, out of the middleware's sight: register its handlers with Handle
+// (or Wrap them) to have their patterns named. A request that goes through
+// the same Middleware's Handler twice is recorded once, by the outer one.
+func (m *Middleware) Handler(next http.Handler) http.Handler { return &handler{m, next} }
+
+// handler is what Handler returns. Its ServeHTTP is a method, not a
+// closure, so that it is compiled here, once, with the request copy on the
+// stack; a closure inlined into a caller's package may not be.
+type handler struct {
+	m    *Middleware
+	next http.Handler
+}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	m := h.m
+	if q := requestOf(r); q != nil && q.w.rt.m == m {
+		// Already recorded, by an outer Handler: only name the route, if
+		// a ServeMux right inside sets it on this copy of the request.
+		h.next.ServeHTTP(w, r)
+		if name := m.patternOf(r); name != "" {
+			q.route.CompareAndSwap(nil, m.hinted(name))
+		}
+		return
+	}
+	// One allocation: the writer, the context and the request passed on.
+	// Pooling it would save it, but a handler's goroutine that wrote after
+	// the handler returned (which net/http forbids but tolerates) would
+	// then write into another request's response.
+	q := &request{}
+	q.ctx = requestContext{Context: r.Context(), q: q}
+	q.r = *r.WithContext(&q.ctx) // inlined: the copy it makes stays on the stack
+	q.w = writer{ResponseWriter: w, r: &q.r, rt: m.pending, start: m.clock()}
+	m.inFlight.Add(1)
+	m.serve(&q.w, q, h.next)
 }
 
 // Wrap returns h recording every request under the fixed route name. The
-// route is created now (or is the overflow route, past the cap).
+// route is created now (or is the overflow route, past the cap). Inside
+// this Middleware's Handler, the wrapped handler only names the route of
+// the request, which Handler records.
 func (m *Middleware) Wrap(route string, h http.Handler) http.Handler {
 	rt := m.route(route)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		m.serve(rt, h, w, r)
+		if q := requestOf(r); q != nil && q.w.rt.m == m {
+			q.route.Store(rt)
+			h.ServeHTTP(w, r)
+			return
+		}
+		rt.started.Add(1)
+		// One allocation, as for Handler.
+		m.serve(&writer{ResponseWriter: w, r: r, rt: rt, start: m.clock()}, nil, h)
 	})
 }
 
@@ -235,41 +292,101 @@ func (m *Middleware) Handle(mux *http.ServeMux, pattern string, h http.Handler) 
 	mux.Handle(pattern, m.Wrap(pattern, h))
 }
 
-func (m *Middleware) serve(rt *Route, next http.Handler, w http.ResponseWriter, r *http.Request) {
+// SetRoute names the route of r, a request that a Middleware's Handler is
+// serving (in its context, through any number of copies), and reports
+// whether it is one: for router adapters, and for handlers that know the
+// route better than a pattern. The name is the route's whole name, method
+// included if routes are told apart by method ("GET /users/{id}"); the
+// Middleware's route cap applies. A later call replaces an earlier one;
+// the route in use when the request ends is its route.
+func SetRoute(r *http.Request, name string) bool {
+	q := requestOf(r)
+	if q == nil {
+		return false
+	}
+	q.route.Store(q.w.rt.m.route(name))
+	return true
+}
+
+// request is what Handler allocates for a request, in one allocation: the
+// status-capturing writer, the context that carries the request to
+// handlers inside (through copies of the request), and the request passed
+// on, which holds that context.
+type request struct {
+	w     writer
+	ctx   requestContext
+	r     http.Request
+	route atomic.Pointer[Route] // named by a handler inside; nil until then
+}
+
+// requestContext is the request's context with the request in it.
+type requestContext struct {
+	context.Context
+	q *request
+}
+
+type requestKey struct{}
+
+func (c *requestContext) Value(key any) any {
+	if key == (requestKey{}) {
+		return c.q
+	}
+	return c.Context.Value(key)
+}
+
+// requestOf returns the request that a Handler serves r as, or nil.
+func requestOf(r *http.Request) *request {
+	q, _ := r.Context().Value(requestKey{}).(*request)
+	return q
+}
+
+// serve runs next with cw, which Handler (q non-nil) or Wrap made, and
+// records the request when it ends, whatever happens: a panic in next, in
+// a [WithRoute] or in a [WithClassifier] still records it.
+func (m *Middleware) serve(cw *writer, q *request, next http.Handler) {
 	// Requests in flight are counted on their route when it is known, and
 	// on the middleware's own counter until then (through Handler, until
 	// the handler answers). On the route only starts are counted: a
 	// request ends when it is recorded.
-	if rt != nil {
-		rt.started.Add(1)
-	} else {
-		rt = m.pending
-		m.inFlight.Add(1)
-	}
-	// One allocation. Pooling writers would save it, but a handler's
-	// goroutine that wrote after the handler returned (which net/http
-	// forbids but tolerates) would then write into another request's
-	// response.
-	cw := &writer{ResponseWriter: w, r: r, rt: rt, start: m.clock()}
 	panicked := true
 	defer func() {
+		var v any
+		if panicked {
+			v = recover() // nil for runtime.Goexit, which goes on by itself
+		}
 		d := cw.duration()
-		rt := cw.rt
-		if rt == m.pending {
+		rt, o := cw.rt, sli.Bad
+		pending := rt == m.pending
+		if pending {
 			m.inFlight.Add(-1) // first: whatever below panics
-			rt = m.servedRoute(r)
-			rt.started.Add(1)
+			rt = nil
 		}
-		if rt == m.overflow {
-			m.overflows.Add(1)
+		defer func() {
+			if rt == nil { // the route could not be found: a WithRoute panicked
+				rt = m.route(UnmatchedRoute)
+			}
+			if pending {
+				rt.started.Add(1)
+			}
+			if rt == m.overflow {
+				m.overflows.Add(1)
+			}
+			rt.record(o, d)
+			if v != nil {
+				panic(v) // the handler's, on its way
+			}
+		}()
+		if pending {
+			rt = m.servedRoute(q, cw.r, true)
 		}
-		o := sli.Bad
-		defer func() { rt.record(o, d) }() // recorded even if the classifier panics
-		if !panicked {
-			o = m.classify(cw, r)
+		switch {
+		case !panicked:
+			o = m.classify(cw, cw.r)
+		case v == http.ErrAbortHandler && (cw.gone || errors.Is(cw.r.Context().Err(), context.Canceled)):
+			o = sli.Invalid // a proxy aborting because its client left
 		}
 	}()
-	next.ServeHTTP(cw, r)
+	next.ServeHTTP(cw, cw.r)
 	panicked = false
 }
 
@@ -290,18 +407,34 @@ func (m *Middleware) since(start int64) time.Duration {
 	return time.Duration(m.now().UnixNano() - start)
 }
 
-// servedRoute returns the route of a request the router has served.
-func (m *Middleware) servedRoute(r *http.Request) *Route {
+// servedRoute returns the route of r, which Handler serves as q, once the
+// router has run (see Handler for the order); nil, unless final, when
+// nothing names it yet.
+func (m *Middleware) servedRoute(q *request, r *http.Request, final bool) *Route {
+	if q != nil {
+		if rt := q.route.Load(); rt != nil {
+			return rt
+		}
+	}
+	if name := m.patternOf(r); name != "" {
+		return m.hinted(name)
+	}
 	if m.opt.route != nil {
 		return m.route(m.opt.route(r))
 	}
-	name := m.patternOf(r)
-	// A ServeMux gives every request of a pattern the same string, so
-	// that the string's address picks a slot holding its route: a compare
-	// of a few bytes instead of hashing them. The hint keeps its own copy
-	// of the name, so that a router reusing one buffer for several names
-	// cannot change it. A slot goes to the first name that lands in it, so
-	// hints are made once.
+	if final {
+		return m.route(UnmatchedRoute)
+	}
+	return nil
+}
+
+// hinted returns the route of a ServeMux pattern. A ServeMux gives every
+// request of a pattern the same string, so that the string's address picks
+// a slot holding its route: a compare of a few bytes instead of hashing
+// them. The hint keeps its own copy of the name, so that a router reusing
+// one buffer for several names cannot change it. A slot goes to the first
+// name that lands in it, so hints are made once.
+func (m *Middleware) hinted(name string) *Route {
 	slot := &m.hints[uintptr(unsafe.Pointer(unsafe.StringData(name)))>>4%uintptr(len(m.hints))]
 	if h := slot.Load(); h != nil {
 		if h.name == name {
@@ -320,11 +453,12 @@ type routeHint struct {
 	rt   *Route
 }
 
+// patternOf returns the ServeMux pattern that matched r, or "".
 func (m *Middleware) patternOf(r *http.Request) string {
 	// A ServeMux answers CONNECT requests it cannot route with a redirect
 	// whose pattern is the raw path: not a route.
-	if r.Pattern == "" || r.Method == http.MethodConnect {
-		return UnmatchedRoute
+	if r.Method == http.MethodConnect {
+		return ""
 	}
 	return r.Pattern
 }
@@ -339,9 +473,15 @@ func (m *Middleware) classify(w *writer, r *http.Request) sli.Outcome {
 		return m.opt.classify(status, r)
 	}
 	// The client went away before the response: before the status was set,
-	// or, with nothing written, before the handler returned.
-	if w.status != 0 && w.gone || w.status == 0 && errors.Is(r.Context().Err(), context.Canceled) {
+	// or, with nothing written, before the handler returned. The server's
+	// own deadline passed (http.TimeoutHandler's, say, which answered 503
+	// in the handler's place): at the status, or when the handler returned.
+	err := r.Context().Err()
+	if w.status != 0 && w.gone || w.status == 0 && errors.Is(err, context.Canceled) {
 		return sli.Invalid
+	}
+	if w.late || errors.Is(err, context.DeadlineExceeded) {
+		return sli.Bad
 	}
 	if status >= 100 && status < 600 && m.notValid[status] {
 		return sli.Invalid

@@ -2,6 +2,8 @@ package middleware
 
 import (
 	"bufio"
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -33,6 +35,7 @@ type writer struct {
 	start    int64
 	status   int32
 	gone     bool // the client had gone when the status was set
+	late     bool // the request's deadline had passed when the status was set
 	hijacked bool
 }
 
@@ -60,14 +63,20 @@ func (w *writer) WriteHeader(code int) {
 // gone: a response the client stayed for is classified by its status.
 func (w *writer) setStatus(code int) {
 	w.status = int32(min(max(code, math.MinInt32), math.MaxInt32)) // net/http refuses beyond 999 anyway
-	w.gone = w.r.Context().Err() != nil
+	if err := w.r.Context().Err(); err != nil {
+		w.gone = errors.Is(err, context.Canceled)
+		w.late = errors.Is(err, context.DeadlineExceeded)
+	}
 	if m := w.rt.m; w.rt == m.pending {
 		// Through Handler the route is known once the router has run,
 		// which it has when the handler answers: from here on the request
-		// is in flight on its route.
-		w.rt = m.servedRoute(w.r)
-		w.rt.started.Add(1)
-		m.inFlight.Add(-1)
+		// is in flight on its route. A route named only at the end (by a
+		// router adapter) keeps it pending until then.
+		if rt := m.servedRoute(requestOf(w.r), w.r, false); rt != nil {
+			w.rt = rt
+			rt.started.Add(1)
+			m.inFlight.Add(-1)
+		}
 	}
 }
 

@@ -1,0 +1,288 @@
+package middleware_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nines-slo/nines/sli"
+	"github.com/nines-slo/nines/slo/middleware"
+)
+
+// requestID is the shape of most middlewares: it copies the request to
+// give it a new context.
+func requestID(next http.Handler) http.Handler {
+	type key struct{}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), key{}, "id-1")))
+	})
+}
+
+// fetch sends one request to srv and returns its status.
+func fetch(t *testing.T, srv *httptest.Server, path string) int {
+	t.Helper()
+	resp, err := srv.Client().Get(srv.URL + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// names returns each route's requests (good, bad or not valid) by name.
+func names(m *middleware.Middleware) map[string]uint64 {
+	out := map[string]uint64{}
+	for _, rt := range m.Routes() {
+		t := rt.Availability().Totals()
+		if n := t.Good + t.Bad + t.Invalid; n > 0 {
+			out[rt.Name()] = n
+		}
+	}
+	return out
+}
+
+// TestRouteInEveryStack serves requests through the stacks services run —
+// a ServeMux right inside the middleware, or behind middlewares that copy
+// the request, http.StripPrefix and http.TimeoutHandler — on a real
+// loopback server, and checks the route every request is recorded under.
+func TestRouteInEveryStack(t *testing.T) {
+	hello := func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "hello") }
+	tests := []struct {
+		name  string
+		build func(m *middleware.Middleware) http.Handler
+		path  string
+		want  string
+	}{
+		{"mux right inside", func(m *middleware.Middleware) http.Handler {
+			mux := http.NewServeMux()
+			mux.HandleFunc("GET /users/{id}", hello)
+			return m.Handler(mux)
+		}, "/users/7", "GET /users/{id}"},
+		{"mux behind a request copy, Handle", func(m *middleware.Middleware) http.Handler {
+			mux := http.NewServeMux()
+			m.Handle(mux, "GET /users/{id}", http.HandlerFunc(hello))
+			return m.Handler(requestID(mux))
+		}, "/users/7", "GET /users/{id}"},
+		{"mux behind two copies, Wrap", func(m *middleware.Middleware) http.Handler {
+			mux := http.NewServeMux()
+			mux.Handle("GET /users/{id}", m.Wrap("GET /users/{id}", http.HandlerFunc(hello)))
+			return m.Handler(requestID(requestID(mux)))
+		}, "/users/7", "GET /users/{id}"},
+		{"StripPrefix", func(m *middleware.Middleware) http.Handler {
+			mux := http.NewServeMux()
+			m.Handle(mux, "GET /users/{id}", http.HandlerFunc(hello))
+			return m.Handler(http.StripPrefix("/api", mux))
+		}, "/api/users/7", "GET /users/{id}"},
+		{"TimeoutHandler", func(m *middleware.Middleware) http.Handler {
+			mux := http.NewServeMux()
+			m.Handle(mux, "GET /users/{id}", http.HandlerFunc(hello))
+			return m.Handler(http.TimeoutHandler(mux, time.Minute, "timeout"))
+		}, "/users/7", "GET /users/{id}"},
+		{"the same Handler twice", func(m *middleware.Middleware) http.Handler {
+			mux := http.NewServeMux()
+			mux.HandleFunc("GET /users/{id}", hello)
+			return m.Handler(requestID(m.Handler(mux)))
+		}, "/users/7", "GET /users/{id}"},
+		{"SetRoute", func(m *middleware.Middleware) http.Handler {
+			return m.Handler(requestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if !middleware.SetRoute(r, "GET /named") {
+					t.Error("SetRoute inside Handler reported false")
+				}
+				hello(w, r)
+			})))
+		}, "/x", "GET /named"},
+		{"no route", func(m *middleware.Middleware) http.Handler {
+			return m.Handler(requestID(http.NotFoundHandler()))
+		}, "/x", middleware.UnmatchedRoute},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := middleware.New(middleware.Config{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := httptest.NewServer(tt.build(m))
+			defer srv.Close()
+			for range 3 {
+				fetch(t, srv, tt.path)
+			}
+			if got := names(m); len(got) != 1 || got[tt.want] != 3 {
+				t.Errorf("routes %v, want 3 requests on %q only", got, tt.want)
+			}
+			if n := m.InFlight(); n != 0 {
+				t.Errorf("InFlight() = %d after every request ended", n)
+			}
+		})
+	}
+}
+
+// settle waits until rt has no request in flight (the deadline only bounds
+// a broken run).
+func settle(rt *middleware.Route) {
+	for deadline := time.Now().Add(10 * time.Second); rt.InFlight() > 0 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestSetRouteOutsideHandler: SetRoute on a request no Handler serves
+// reports false and records nothing.
+func TestSetRouteOutsideHandler(t *testing.T) {
+	if middleware.SetRoute(httptest.NewRequest("GET", "/", nil), "x") {
+		t.Error("SetRoute outside a Handler reported true")
+	}
+}
+
+// TestHandlerAllocatesOnce: Handler costs one allocation per request, with
+// a mux right inside and with a Handle'd pattern behind a request copy (which
+// allocates once itself); Wrap costs one.
+func TestHandlerAllocatesOnce(t *testing.T) {
+	m, _ := middleware.New(middleware.Config{})
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /a", func(http.ResponseWriter, *http.Request) {})
+	m.Handle(mux, "GET /b", http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	copying := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mux.ServeHTTP(w, r.WithContext(r.Context())) // one allocation of its own
+	})
+	w := &bareWriter{}
+	for _, tt := range []struct {
+		name string
+		h    http.Handler
+		path string
+		want float64
+	}{
+		{"Handler(mux)", m.Handler(mux), "/a", 1},
+		{"Handler(copy(mux)) with Handle", m.Handler(copying), "/b", 2},
+		{"Wrap", m.Wrap("w", http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})), "/", 1},
+	} {
+		r := httptest.NewRequest("GET", tt.path, nil)
+		tt.h.ServeHTTP(w, r) // routes and hints are made once
+		if n := testing.AllocsPerRun(100, func() { tt.h.ServeHTTP(w, r) }); n != tt.want {
+			t.Errorf("%s: %v allocations per request, want %v", tt.name, n, tt.want)
+		}
+	}
+}
+
+// TestClassificationByCause: the server's own deadline is bad whatever the
+// handler wrote; a proxy's http.ErrAbortHandler is not valid when the
+// client had gone and bad otherwise; a panicking WithRoute still records
+// the request.
+func TestClassificationByCause(t *testing.T) {
+	waitDeadline := func(w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done() // the TimeoutHandler's deadline: 20 ms
+		w.WriteHeader(http.StatusOK)
+	}
+	t.Run("TimeoutHandler outside", func(t *testing.T) {
+		m, _ := middleware.New(middleware.Config{})
+		srv := httptest.NewServer(http.TimeoutHandler(m.Wrap("r", http.HandlerFunc(waitDeadline)), 20*time.Millisecond, "late"))
+		defer srv.Close()
+		if got := fetch(t, srv, "/"); got != http.StatusServiceUnavailable {
+			t.Fatalf("status %d, want 503 from the TimeoutHandler", got)
+		}
+		// The TimeoutHandler answers while the handler's goroutine is still
+		// on its way to the end.
+		settle(route(t, m, "r"))
+		if c := countsOf(t, route(t, m, "r")); c.Bad != 1 || c.Good != 0 {
+			t.Errorf("counts %+v, want the request bad", c)
+		}
+	})
+	t.Run("TimeoutHandler inside", func(t *testing.T) {
+		m, _ := middleware.New(middleware.Config{})
+		mux := http.NewServeMux()
+		m.Handle(mux, "GET /slow", http.HandlerFunc(waitDeadline))
+		srv := httptest.NewServer(m.Handler(http.TimeoutHandler(mux, 20*time.Millisecond, "late")))
+		defer srv.Close()
+		if got := fetch(t, srv, "/slow"); got != http.StatusServiceUnavailable {
+			t.Fatalf("status %d, want 503 from the TimeoutHandler", got)
+		}
+		if c := countsOf(t, route(t, m, "GET /slow")); c.Bad != 1 || c.Good != 0 {
+			t.Errorf("counts %+v, want the request bad", c)
+		}
+	})
+	abort := func(t *testing.T, clientGone bool) sli.Totals {
+		m, _ := middleware.New(middleware.Config{})
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		h := m.Wrap("proxy", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if clientGone {
+				cancel()
+			}
+			panic(http.ErrAbortHandler) // as httputil.ReverseProxy does mid-body
+		}))
+		func() {
+			defer func() {
+				if v := recover(); v != http.ErrAbortHandler {
+					t.Errorf("panic %v went on as %v", http.ErrAbortHandler, v)
+				}
+			}()
+			h.ServeHTTP(&bareWriter{}, httptest.NewRequest("GET", "/", nil).WithContext(ctx))
+		}()
+		return route(t, m, "proxy").Availability().Totals()
+	}
+	t.Run("ErrAbortHandler, client gone", func(t *testing.T) {
+		if tot := abort(t, true); tot.Invalid != 1 || tot.Bad != 0 {
+			t.Errorf("totals %+v, want the request not valid", tot)
+		}
+	})
+	t.Run("ErrAbortHandler, client there", func(t *testing.T) {
+		if tot := abort(t, false); tot.Bad != 1 || tot.Invalid != 0 {
+			t.Errorf("totals %+v, want the request bad", tot)
+		}
+	})
+	t.Run("ReverseProxy, client gone mid-body", func(t *testing.T) {
+		// A real proxy whose client hangs up while the backend streams.
+		sent := make(chan struct{})
+		backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Write([]byte(strings.Repeat("x", 1<<10)))
+			w.(http.Flusher).Flush()
+			close(sent)
+			<-r.Context().Done()
+		}))
+		defer backend.Close()
+		u, _ := url.Parse(backend.URL)
+		m, _ := middleware.New(middleware.Config{})
+		proxy := httputil.NewSingleHostReverseProxy(u)
+		proxy.ErrorLog = nil
+		srv := httptest.NewServer(m.Wrap("proxy", proxy))
+		defer srv.Close()
+		ctx, cancel := context.WithCancel(context.Background())
+		req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL, nil)
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		<-sent
+		cancel()
+		resp.Body.Close()
+		rt := route(t, m, "proxy")
+		settle(rt)
+		if tot := rt.Availability().Totals(); tot.Bad != 0 || tot.Good+tot.Invalid != 1 {
+			t.Errorf("totals %+v, want the request good or not valid, never bad", tot)
+		}
+	})
+	t.Run("WithRoute panics", func(t *testing.T) {
+		boom := errors.New("boom")
+		m, _ := middleware.New(middleware.Config{}, middleware.WithRoute(func(*http.Request) string { panic(boom) }))
+		func() {
+			defer func() {
+				if v := recover(); v != boom {
+					t.Errorf("panic %v, want WithRoute's", v)
+				}
+			}()
+			m.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})).ServeHTTP(&bareWriter{}, httptest.NewRequest("GET", "/", nil))
+		}()
+		if got := names(m); got[middleware.UnmatchedRoute] != 1 {
+			t.Errorf("routes %v, want the request on %q", got, middleware.UnmatchedRoute)
+		}
+		if n := m.InFlight(); n != 0 {
+			t.Errorf("InFlight() = %d", n)
+		}
+	})
+}
