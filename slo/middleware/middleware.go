@@ -356,16 +356,27 @@ func (m *Middleware) serve(cw *writer, q *request, next http.Handler) {
 		}
 		d := cw.duration()
 		rt, o := cw.rt, sli.Bad
+		// moved: the request's start is to be counted on the route it
+		// ends on, rt, which is not the one its start was counted on.
 		pending := rt == m.pending
-		if pending {
+		moved := pending
+		switch {
+		case pending:
 			m.inFlight.Add(-1) // first: whatever below panics
 			rt = nil
+		case q != nil:
+			// A route named inside after the first byte (a router adapter
+			// naming it once routed) wins over the pattern taken then.
+			if named := q.route.Load(); named != nil && named != rt {
+				rt.started.Add(-1)
+				rt, moved = named, true
+			}
 		}
 		defer func() {
 			if rt == nil { // the route could not be found: a WithRoute panicked
 				rt = m.route(UnmatchedRoute)
 			}
-			if pending {
+			if moved {
 				rt.started.Add(1)
 			}
 			if rt == m.overflow {
