@@ -42,7 +42,7 @@ func (n *namer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	n.next.ServeHTTP(w, r)
 	if rc := chi.RouteContext(r.Context()); rc != nil {
 		if p := rc.RoutePattern(); p != "" {
-			middleware.SetRoute(r, r.Method+" "+p)
+			middleware.SetPattern(r, p)
 		}
 	}
 }

@@ -27,19 +27,30 @@ import (
 // Middleware returns gorilla/mux middleware recording every matched
 // request into m under its method and route template.
 func Middleware(m *middleware.Middleware) mux.MiddlewareFunc {
-	return func(next http.Handler) http.Handler {
-		return m.Handler(&namer{next})
-	}
+	// gorilla/mux builds the chain of middlewares for every request: one
+	// allocation, which serves as the Handler too.
+	return func(next http.Handler) http.Handler { return &handler{m, next} }
+}
+
+// handler records a request as the Middleware's Handler does, through
+// namer.
+type handler struct {
+	m    *middleware.Middleware
+	next http.Handler
+}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.m.Serve(w, r, (*namer)(h))
 }
 
 // namer names the route of each request from the route gorilla/mux
 // matched, before the handler runs.
-type namer struct{ next http.Handler }
+type namer handler
 
 func (n *namer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if rt := mux.CurrentRoute(r); rt != nil {
 		if tpl, err := rt.GetPathTemplate(); err == nil {
-			middleware.SetRoute(r, r.Method+" "+tpl)
+			middleware.SetPattern(r, tpl)
 		}
 	}
 	n.next.ServeHTTP(w, r)

@@ -23,7 +23,10 @@
 // middlewares in between may copy the request (r.WithContext,
 // http.StripPrefix, http.TimeoutHandler); a ServeMux behind such a copy
 // names its patterns when its handlers are registered with
-// [Middleware.Handle] (or the same Handler wraps it too). Routes are capped (100 by default);
+// [Middleware.Handle] (or the same Handler wraps it too). Routers other
+// than ServeMux have adapters, each a module of its own, which name routes
+// by the router's pattern: github.com/nines-slo/nines/contrib/chi,
+// contrib/gorilla, contrib/echo and contrib/gin. Routes are capped (100 by default);
 // requests beyond the cap share one overflow route and are counted, so
 // random paths cannot grow memory. A route's memory follows its traffic:
 // after an hour at 100 requests a second, with availability and latency

@@ -237,6 +237,14 @@ func New(c Config, opts ...Option) (*Middleware, error) {
 // the same Middleware's Handler twice is recorded once, by the outer one.
 func (m *Middleware) Handler(next http.Handler) http.Handler { return &handler{m, next} }
 
+// Serve serves r through next and records it, as Handler(next) does, for
+// adapters whose next handler is made per request (a router's context
+// bound to it, say): it saves building the Handler.
+func (m *Middleware) Serve(w http.ResponseWriter, r *http.Request, next http.Handler) {
+	h := handler{m, next}
+	h.ServeHTTP(w, r)
+}
+
 // handler is what Handler returns. Its ServeHTTP is a method, not a
 // closure, so that it is compiled here, once, with the request copy on the
 // stack; a closure inlined into a caller's package may not be.
@@ -252,7 +260,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// a ServeMux right inside sets it on this copy of the request.
 		h.next.ServeHTTP(w, r)
 		if name := m.patternOf(r); name != "" {
-			q.route.CompareAndSwap(nil, m.hinted(name))
+			q.route.CompareAndSwap(nil, m.hinted("", name))
 		}
 		return
 	}
@@ -304,7 +312,20 @@ func SetRoute(r *http.Request, name string) bool {
 	if q == nil {
 		return false
 	}
-	q.route.Store(q.w.rt.m.route(name))
+	q.route.Store(q.w.rt.m.hinted("", name))
+	return true
+}
+
+// SetPattern names the route of r as SetRoute does, r's method and pattern
+// joined by a space ("GET /users/{id}"), without joining them when the
+// router gives every request of a route the same pattern string: what
+// router adapters call with the router's route pattern.
+func SetPattern(r *http.Request, pattern string) bool {
+	q := requestOf(r)
+	if q == nil {
+		return false
+	}
+	q.route.Store(q.w.rt.m.hinted(r.Method, pattern))
 	return true
 }
 
@@ -428,7 +449,7 @@ func (m *Middleware) servedRoute(q *request, r *http.Request, final bool) *Route
 		}
 	}
 	if name := m.patternOf(r); name != "" {
-		return m.hinted(name)
+		return m.hinted("", name)
 	}
 	if m.opt.route != nil {
 		return m.route(m.opt.route(r))
@@ -439,29 +460,43 @@ func (m *Middleware) servedRoute(q *request, r *http.Request, final bool) *Route
 	return nil
 }
 
-// hinted returns the route of a ServeMux pattern. A ServeMux gives every
-// request of a pattern the same string, so that the string's address picks
-// a slot holding its route: a compare of a few bytes instead of hashing
-// them. The hint keeps its own copy of the name, so that a router reusing
-// one buffer for several names cannot change it. A slot goes to the first
-// name that lands in it, so hints are made once.
-func (m *Middleware) hinted(name string) *Route {
-	slot := &m.hints[uintptr(unsafe.Pointer(unsafe.StringData(name)))>>4%uintptr(len(m.hints))]
+// hinted returns the route named pattern, or method + " " + pattern if
+// method is not empty. Routers give every request of a pattern the same
+// string, so that the string's address (and the method's first byte and
+// length) picks a slot holding its route: a compare of a few bytes instead
+// of joining and hashing them. The hint keeps its own copies, so that a
+// router reusing one buffer for several names cannot change them. A slot
+// goes to the first name that lands in it, so hints are made once.
+func (m *Middleware) hinted(method, pattern string) *Route {
+	i := uintptr(unsafe.Pointer(unsafe.StringData(pattern))) >> 4
+	if method != "" {
+		i += uintptr(method[0]) + 7*uintptr(len(method))
+	}
+	slot := &m.hints[i%uintptr(len(m.hints))]
 	if h := slot.Load(); h != nil {
-		if h.name == name {
+		if h.pattern == pattern && h.method == method {
 			return h.rt
 		}
-		return m.route(name)
+		return m.route(routeName(method, pattern))
 	}
-	rt := m.route(name)
-	slot.CompareAndSwap(nil, &routeHint{name: strings.Clone(name), rt: rt})
+	rt := m.route(routeName(method, pattern))
+	slot.CompareAndSwap(nil, &routeHint{method: strings.Clone(method), pattern: strings.Clone(pattern), rt: rt})
 	return rt
 }
 
-// routeHint is a route and a name it was found by.
+// routeName returns pattern, or method + " " + pattern if method is not
+// empty.
+func routeName(method, pattern string) string {
+	if method == "" {
+		return pattern
+	}
+	return method + " " + pattern
+}
+
+// routeHint is a route and the method and pattern it was found by.
 type routeHint struct {
-	name string
-	rt   *Route
+	method, pattern string
+	rt              *Route
 }
 
 // patternOf returns the ServeMux pattern that matched r, or "".

@@ -99,6 +99,20 @@ func TestRouteInEveryStack(t *testing.T) {
 				hello(w, r)
 			})))
 		}, "/x", "GET /named"},
+		{"SetPattern", func(m *middleware.Middleware) http.Handler {
+			return m.Handler(requestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				middleware.SetPattern(r, "/users/{id}")
+				hello(w, r)
+			})))
+		}, "/users/7", "GET /users/{id}"},
+		{"SetRoute after the first byte", func(m *middleware.Middleware) http.Handler {
+			mux := http.NewServeMux()
+			mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+				hello(w, r) // the first byte: the pattern "/" is the route so far
+				middleware.SetRoute(r, "GET /late")
+			})
+			return m.Handler(mux)
+		}, "/x", "GET /late"},
 		{"no route", func(m *middleware.Middleware) http.Handler {
 			return m.Handler(requestID(http.NotFoundHandler()))
 		}, "/x", middleware.UnmatchedRoute},
@@ -132,11 +146,12 @@ func settle(rt *middleware.Route) {
 	}
 }
 
-// TestSetRouteOutsideHandler: SetRoute on a request no Handler serves
-// reports false and records nothing.
+// TestSetRouteOutsideHandler: SetRoute and SetPattern on a request no
+// Handler serves report false.
 func TestSetRouteOutsideHandler(t *testing.T) {
-	if middleware.SetRoute(httptest.NewRequest("GET", "/", nil), "x") {
-		t.Error("SetRoute outside a Handler reported true")
+	r := httptest.NewRequest("GET", "/", nil)
+	if middleware.SetRoute(r, "x") || middleware.SetPattern(r, "/x") {
+		t.Error("SetRoute or SetPattern outside a Handler reported true")
 	}
 }
 

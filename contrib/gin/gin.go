@@ -1,0 +1,66 @@
+// Package ninesgin records the requests of a [gin] engine with nines'
+// HTTP middleware, each under its method and gin's route path ("GET
+// /users/:id"), never its raw path.
+//
+//	m, _ := middleware.New(middleware.Config{Service: "shop", Registry: reg, Availability: 0.999})
+//	r := gin.New()
+//	r.Use(gin.Recovery(), ninesgin.Middleware(m))
+//	r.GET("/users/:id", getUser)
+//
+// The middleware records each request as [middleware.Middleware.Handler]
+// does (the same classification): the handlers after it write through a
+// gin.ResponseWriter that records the status on its way to gin's. A request
+// no route matched (gin's 404 or 405) is [middleware.UnmatchedRoute]. A
+// panic is recorded bad and goes on, to gin.Recovery if it comes before.
+//
+// [gin]: https://gin-gonic.com
+package ninesgin
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/nines-slo/nines/slo/middleware"
+)
+
+// Middleware returns gin middleware recording every request into m under
+// its method and gin route path.
+func Middleware(m *middleware.Middleware) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		m.Serve(c.Writer, c.Request, &call{c: c})
+	}
+}
+
+// call is one request's way through the middleware to gin's next
+// handlers, and the gin.ResponseWriter they write through: gin's, but for
+// the writes, which go through the middleware's writer (w) to gin's.
+type call struct {
+	gin.ResponseWriter // gin's own
+	c                  *gin.Context
+	w                  http.ResponseWriter
+}
+
+func (k *call) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	k.ResponseWriter, k.w = k.c.Writer, w
+	k.c.Request, k.c.Writer = r, k
+	defer func() { k.c.Writer = k.ResponseWriter }()
+	if p := k.c.FullPath(); p != "" { // "" when no route matched
+		middleware.SetPattern(r, p)
+	}
+	k.c.Next()
+}
+
+func (k *call) WriteHeader(code int)              { k.w.WriteHeader(code) }
+func (k *call) Write(b []byte) (int, error)       { return k.w.Write(b) }
+func (k *call) WriteString(s string) (int, error) { return io.WriteString(k.w, s) }
+func (k *call) Flush()                            { http.NewResponseController(k.w).Flush() }
+func (k *call) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	return http.NewResponseController(k.w).Hijack()
+}
+
+// Unwrap returns the middleware's writer, for http.ResponseController.
+func (k *call) Unwrap() http.ResponseWriter { return k.w }
