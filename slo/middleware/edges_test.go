@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -247,9 +248,56 @@ func TestObjectiveErrors(t *testing.T) {
 		t.Errorf("the route recorded %+v, want its request", tot)
 	}
 	// A second middleware with the same Service on the same registry
-	// clashes at once.
+	// clashes on the first route they share.
+	m2, err := middleware.New(middleware.Config{Service: "shop", Registry: reg, Availability: 0.99, MaxRoutes: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m2.Wrap("r", http.NotFoundHandler())
+	if !errors.Is(m2.Err(), slo.ErrDuplicateName) {
+		t.Errorf("second middleware's Err() = %v, want ErrDuplicateName", m2.Err())
+	}
+	// Once the first has overflowed, its overflow objectives are taken:
+	// a third clashes at once.
+	m2.Wrap("s", http.NotFoundHandler()) // past the cap of 1: overflows
+	if _, err := reg.Get("shop (other) availability"); err != nil {
+		t.Fatalf("after an overflow: %v", err)
+	}
 	if _, err := middleware.New(middleware.Config{Service: "shop", Registry: reg, Availability: 0.99}); !errors.Is(err, slo.ErrDuplicateName) {
-		t.Errorf("second New on one registry: %v, want ErrDuplicateName", err)
+		t.Errorf("third New on one registry: %v, want ErrDuplicateName", err)
+	}
+}
+
+// TestOverflowObjectivesOnlyOnceOverflowed: the overflow route's objectives
+// join the registry with the first request past the cap, not before.
+func TestOverflowObjectivesOnlyOnceOverflowed(t *testing.T) {
+	reg := &slo.Registry{}
+	m, err := middleware.New(middleware.Config{Service: "shop", Registry: reg, Availability: 0.99, Latency: 0.9, MaxRoutes: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		middleware.SetRoute(r, r.URL.Path)
+	}))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/a", nil))
+	var names []string
+	for _, o := range reg.Objectives() {
+		names = append(names, o.Name())
+	}
+	if len(names) != 2 || slices.ContainsFunc(names, func(n string) bool { return strings.Contains(n, middleware.OverflowRoute) }) {
+		t.Fatalf("before any overflow: objectives %q, want the route's two only", names)
+	}
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/b", nil)) // past the cap
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/c", nil))
+	if n := len(reg.Objectives()); n != 4 || m.Err() != nil {
+		t.Errorf("after overflowing: %d objectives, Err %v; want 4, nil", n, m.Err())
+	}
+	o, err := reg.Get("shop (other) availability")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, err := o.Status(); err != nil || st.Valid != 2 {
+		t.Errorf("overflow objective: %+v, %v; want the 2 overflowed requests", st, err)
 	}
 }
 

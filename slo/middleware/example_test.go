@@ -41,7 +41,6 @@ func Example() {
 	// Output:
 	// GET /users/{id}  good 3, bad 1
 	// (unmatched)      good 1, bad 0
-	// profile (other) availability: SLI 0%, no data
 	// profile GET /users/{id} availability: SLI 75%, breached
 	// profile (unmatched) availability: SLI 100%, met
 }

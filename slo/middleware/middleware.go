@@ -152,20 +152,24 @@ func WithClock(now func() time.Time) Option {
 // happens on the connection afterwards is not HTTP any more. The request
 // stays in flight until the handler returns.
 type Middleware struct {
-	cfg       Config
-	opt       options
-	notValid  [600]bool
-	now       func() time.Time
-	routes    sync.Map // string → *Route
-	mu        sync.Mutex
-	count     int
-	order     []*Route
-	overflow  *Route
-	pending   *Route // stands in for the route of a request until it is known
-	overflows atomic.Uint64
-	inFlight  *shard.Counter // requests whose route is not known yet
-	regErr    atomic.Value   // first error adding objectives
-	hints     [64]atomic.Pointer[routeHint]
+	cfg      Config
+	opt      options
+	notValid [600]bool
+	now      func() time.Time
+	routes   sync.Map // string → *Route
+	mu       sync.Mutex
+	count    int
+	order    []*Route
+	overflow *Route
+	// The overflow route's objectives, added to the registry when the
+	// first request overflows.
+	overflowObjs []*slo.Objective
+	overflowOnce sync.Once
+	pending      *Route // stands in for the route of a request until it is known
+	overflows    atomic.Uint64
+	inFlight     *shard.Counter // requests whose route is not known yet
+	regErr       atomic.Value   // first error adding objectives
+	hints        [64]atomic.Pointer[routeHint]
 }
 
 // New returns a middleware for c. It fails with [ErrInvalidConfig] for a
@@ -213,6 +217,18 @@ func New(c Config, opts ...Option) (*Middleware, error) {
 	o, err := m.newRoute(OverflowRoute)
 	if err != nil {
 		return nil, err
+	}
+	// Its objectives too, and check that the registry can take them (a
+	// bad Window, another Middleware's Service fail here), but add them
+	// only once a request has overflowed: until then they would be empty
+	// rows in every status, rule file and release gate.
+	if m.overflowObjs, err = m.objectives(o); err != nil {
+		return nil, err
+	}
+	for _, obj := range m.overflowObjs {
+		if _, err := c.Registry.Get(obj.Name()); err == nil {
+			return nil, fmt.Errorf("middleware: %w: %q (Middlewares sharing a Registry need distinct Services)", slo.ErrDuplicateName, obj.Name())
+		}
 	}
 	m.overflow = o
 	m.routes.Store(OverflowRoute, o) // reserved: a route of that name is this one
@@ -547,14 +563,14 @@ func (m *Middleware) route(name string) *Route {
 		return v.(*Route)
 	}
 	if m.count >= m.cfg.MaxRoutes {
+		m.overflowOnce.Do(func() { m.register(m.overflowObjs, nil) })
 		return m.overflow
 	}
-	name = strings.Clone(name) // the caller's bytes may be reused
-	rt, err := m.newRoute(name)
-	if err != nil {
-		// Only objectives can fail here (New built a route already):
-		// keep recording, remember why the objectives are missing.
-		m.regErr.CompareAndSwap(nil, err)
+	name = strings.Clone(name)  // the caller's bytes may be reused
+	rt, err := m.newRoute(name) // cannot fail: New built a route already
+	if err == nil {
+		objs, err := m.objectives(rt)
+		m.register(objs, err)
 	}
 	m.count++
 	m.order = append(m.order, rt)
@@ -562,8 +578,7 @@ func (m *Middleware) route(name string) *Route {
 	return rt
 }
 
-// newRoute builds a route's SLIs and, with a registry, its objectives. On
-// an objective error it still returns a usable route.
+// newRoute builds a route's SLIs.
 func (m *Middleware) newRoute(name string) (*Route, error) {
 	// A nil clock is the wall clock for every package's WithClock.
 	avail, err := sli.NewRatio(sli.WithClock(m.opt.clock))
@@ -580,27 +595,45 @@ func (m *Middleware) newRoute(name string) (*Route, error) {
 	if err != nil {
 		return nil, err
 	}
-	rt := &Route{name: name, availability: avail, latency: lat, failed: failed, m: m, started: shard.NewCounter()}
+	return &Route{name: name, availability: avail, latency: lat, failed: failed, m: m, started: shard.NewCounter()}, nil
+}
+
+// objectives builds the objectives of rt for the targets that are set,
+// none without a registry.
+func (m *Middleware) objectives(rt *Route) ([]*slo.Objective, error) {
 	if m.cfg.Registry == nil {
-		return rt, nil
+		return nil, nil
 	}
-	var errs []error
-	add := func(kind string, src sli.Source, target float64) {
-		if target == 0 {
-			return
+	var objs []*slo.Objective
+	for _, k := range []struct {
+		kind   string
+		src    sli.Source
+		target float64
+	}{{"availability", rt.availability, m.cfg.Availability}, {"latency", rt.latency, m.cfg.Latency}} {
+		if k.target == 0 {
+			continue
 		}
 		o, err := slo.New(slo.Config{
-			Name: m.objectiveName(name, kind), SLI: src, Target: target, Window: m.cfg.Window,
-			Metadata: slo.Metadata{Service: m.cfg.Service, Requests: name, Description: kind + " of " + name, Source: "nines HTTP middleware"},
+			Name: m.objectiveName(rt.name, k.kind), SLI: k.src, Target: k.target, Window: m.cfg.Window,
+			Metadata: slo.Metadata{Service: m.cfg.Service, Requests: rt.name, Description: k.kind + " of " + rt.name, Source: "nines HTTP middleware"},
 		}, slo.WithClock(m.opt.clock))
-		if err == nil {
-			err = m.cfg.Registry.Add(o)
+		if err != nil {
+			return nil, err
 		}
-		errs = append(errs, err)
+		objs = append(objs, o)
 	}
-	add("availability", avail, m.cfg.Availability)
-	add("latency", lat, m.cfg.Latency)
-	return rt, errors.Join(errs...)
+	return objs, nil
+}
+
+// register adds objs to the registry; the first error, err's or an
+// Add's, is kept for Err. Recording goes on without the objectives.
+func (m *Middleware) register(objs []*slo.Objective, err error) {
+	for _, o := range objs {
+		err = errors.Join(err, m.cfg.Registry.Add(o))
+	}
+	if err != nil {
+		m.regErr.CompareAndSwap(nil, err)
+	}
 }
 
 func (m *Middleware) objectiveName(route, kind string) string {
