@@ -84,5 +84,8 @@ func TestRoutes(t *testing.T) {
 		if n := m.InFlight(); n != 0 {
 			t.Errorf("outer Handler %v: InFlight() = %d after the requests", outer, n)
 		}
+		if err := m.Err(); err != nil {
+			t.Errorf("outer Handler %v: Err() = %v", outer, err)
+		}
 	}
 }

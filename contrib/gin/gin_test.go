@@ -85,4 +85,7 @@ func TestRoutes(t *testing.T) {
 	if n := m.InFlight(); n != 0 {
 		t.Errorf("InFlight() = %d after the requests", n)
 	}
+	if err := m.Err(); err != nil {
+		t.Errorf("Err() = %v", err)
+	}
 }

@@ -36,6 +36,10 @@ const (
 // name the field.
 var ErrInvalidConfig = errors.New("middleware: invalid config")
 
+// ErrUnnamedRoute reports, through [Middleware.Err], requests that were
+// answered as if routed (a 2xx status) but whose route nothing named.
+var ErrUnnamedRoute = errors.New("middleware: requests without a route")
+
 // Config configures a Middleware. The zero Config records availability and
 // latency (100 ms) SLIs per ServeMux pattern, for up to 100 routes, with no
 // objectives.
@@ -167,6 +171,7 @@ type Middleware struct {
 	overflowOnce sync.Once
 	pending      *Route // stands in for the route of a request until it is known
 	overflows    atomic.Uint64
+	unnamed      atomic.Uint64  // requests answered below 400 with no route named
 	inFlight     *shard.Counter // requests whose route is not known yet
 	regErr       atomic.Value   // first error adding objectives
 	hints        [64]atomic.Pointer[routeHint]
@@ -426,6 +431,9 @@ func (m *Middleware) serve(cw *writer, q *request, next http.Handler) {
 		}()
 		if pending {
 			rt = m.servedRoute(q, cw.r, true)
+			if rt.name == UnmatchedRoute && m.opt.route == nil && !panicked && (cw.status == 0 || cw.status/100 == 2) {
+				m.unnamed.Add(1) // a status of 0 is a 200: nothing written
+			}
 		}
 		switch {
 		case !panicked:
@@ -664,11 +672,19 @@ func (m *Middleware) InFlight() int64 {
 	return n
 }
 
-// Err returns the first error adding a route's objectives to the registry
-// (a duplicate name, say), or nil. Recording goes on regardless.
+// Err returns what went wrong so far, or nil: the first error adding a
+// route's objectives to the registry (a duplicate name, say), and
+// [ErrUnnamedRoute] once a request was answered with a 2xx status but
+// with no route: a sign that the route was lost on the way (a ServeMux
+// behind a middleware that copies the request, a router without its
+// adapter). Recording goes on regardless.
 func (m *Middleware) Err() error {
-	if err, ok := m.regErr.Load().(error); ok {
-		return err
+	var err error
+	if e, ok := m.regErr.Load().(error); ok {
+		err = e
 	}
-	return nil
+	if n := m.unnamed.Load(); n > 0 {
+		err = errors.Join(err, fmt.Errorf("%w: %d requests answered 2xx went to %s; name routes with Handle, SetRoute or a router adapter (see Handler)", ErrUnnamedRoute, n, UnmatchedRoute))
+	}
+	return err
 }

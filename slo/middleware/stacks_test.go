@@ -134,7 +134,30 @@ func TestRouteInEveryStack(t *testing.T) {
 			if n := m.InFlight(); n != 0 {
 				t.Errorf("InFlight() = %d after every request ended", n)
 			}
+			if err := m.Err(); err != nil {
+				t.Errorf("Err() = %v", err)
+			}
 		})
+	}
+}
+
+// TestLostRouteWarns: a ServeMux behind a request copy, its handlers
+// registered on it directly, cannot name its patterns: the successful
+// requests on (unmatched) make Err report ErrUnnamedRoute; a 404 does not.
+func TestLostRouteWarns(t *testing.T) {
+	m, _ := middleware.New(middleware.Config{})
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /users/{id}", func(w http.ResponseWriter, r *http.Request) {})
+	srv := httptest.NewServer(m.Handler(requestID(mux)))
+	defer srv.Close()
+	fetch(t, srv, "/nowhere")
+	if err := m.Err(); err != nil {
+		t.Fatalf("after a 404: Err() = %v, want nil", err)
+	}
+	fetch(t, srv, "/users/1")
+	fetch(t, srv, "/users/2")
+	if err := m.Err(); !errors.Is(err, middleware.ErrUnnamedRoute) || !strings.Contains(err.Error(), "2 requests") {
+		t.Errorf("Err() = %v, want ErrUnnamedRoute for 2 requests", err)
 	}
 }
 
