@@ -52,6 +52,12 @@ func (k *call) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		middleware.SetPattern(r, p)
 	}
 	k.c.Next()
+	if !k.ResponseWriter.Written() {
+		// gin writes the response after the handlers, with the status they
+		// set, or gin's own 404 or 405 set before: tell the middleware's
+		// writer (gin's WriteHeader only keeps the status, as here).
+		k.w.WriteHeader(k.ResponseWriter.Status())
+	}
 }
 
 func (k *call) WriteHeader(code int)              { k.w.WriteHeader(code) }
