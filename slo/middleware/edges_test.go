@@ -259,7 +259,7 @@ func TestObjectiveErrors(t *testing.T) {
 	}
 	// Once the first has overflowed, its overflow objectives are taken:
 	// a third clashes at once.
-	m2.Wrap("s", http.NotFoundHandler()) // past the cap of 1: overflows
+	m2.Wrap("s", http.NotFoundHandler()).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil)) // past the cap of 1: overflows
 	if _, err := reg.Get("shop (other) availability"); err != nil {
 		t.Fatalf("after an overflow: %v", err)
 	}

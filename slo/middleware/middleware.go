@@ -421,9 +421,6 @@ func (m *Middleware) serve(cw *writer, q *request, next http.Handler) {
 			if moved {
 				rt.started.Add(1)
 			}
-			if rt == m.overflow {
-				m.overflows.Add(1)
-			}
 			rt.record(o, d)
 			if v != nil {
 				panic(v) // the handler's, on its way
@@ -559,6 +556,13 @@ func (m *Middleware) classify(w *writer, r *http.Request) sli.Outcome {
 	return sli.ClassifyStatus(status)
 }
 
+// Route returns the route named name, created now if the route cap allows
+// (with its objectives, in the registry from now on), else the overflow
+// route: to declare routes before their first request, and for protocols
+// the Middleware does not serve itself, with [Route.Begin] and
+// [Route.End].
+func (m *Middleware) Route(name string) *Route { return m.hinted("", name) }
+
 // route returns the route named name, creating it if the cap allows, else
 // the overflow route.
 func (m *Middleware) route(name string) *Route {
@@ -571,7 +575,6 @@ func (m *Middleware) route(name string) *Route {
 		return v.(*Route)
 	}
 	if m.count >= m.cfg.MaxRoutes {
-		m.overflowOnce.Do(func() { m.register(m.overflowObjs, nil) })
 		return m.overflow
 	}
 	name = strings.Clone(name)  // the caller's bytes may be reused

@@ -42,8 +42,29 @@ func (rt *Route) Latency() *sli.Latency { return rt.latency }
 // the successful ones'.
 func (rt *Route) Failed() *histogram.Recorder { return rt.failed }
 
+// Start is when a request began on a route, for [Route.End].
+type Start struct{ at int64 }
+
+// Begin counts a request in flight on the route and returns its start: for
+// protocols the Middleware does not serve itself, such as gRPC
+// (github.com/nines-slo/nines/contrib/grpc), with [Middleware.Route]. End
+// records it. The start is read on the Middleware's clock: the runtime's
+// monotonic clock, or [WithClock]'s.
+func (rt *Route) Begin() Start {
+	rt.started.Add(1)
+	return Start{rt.m.clock()}
+}
+
+// End records the request that began at start: its outcome, and its
+// latency until now. Call it once per Begin.
+func (rt *Route) End(start Start, o sli.Outcome) { rt.record(o, rt.m.since(start.at)) }
+
 // record counts one finished request.
 func (rt *Route) record(o sli.Outcome, d time.Duration) {
+	if m := rt.m; rt == m.overflow {
+		m.overflows.Add(1)
+		m.overflowOnce.Do(func() { m.register(m.overflowObjs, nil) })
+	}
 	sli.RecordRequest(rt.availability, rt.latency, o, d)
 	if o == sli.Bad {
 		rt.failed.Record(d)

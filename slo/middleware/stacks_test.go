@@ -12,7 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nines-slo/nines/ninestest"
 	"github.com/nines-slo/nines/sli"
+	"github.com/nines-slo/nines/slo"
 	"github.com/nines-slo/nines/slo/middleware"
 )
 
@@ -323,4 +325,26 @@ func TestClassificationByCause(t *testing.T) {
 			t.Errorf("InFlight() = %d", n)
 		}
 	})
+}
+
+// TestRouteBeginEnd: a route declared with Route exists, objectives and
+// all, before its first request; Begin and End count a request of another
+// protocol in flight and record it on the Middleware's clock.
+func TestRouteBeginEnd(t *testing.T) {
+	clock := ninestest.NewClock(t0)
+	reg := &slo.Registry{}
+	m, _ := middleware.New(middleware.Config{Registry: reg, Availability: 0.99, Latency: 0.9}, middleware.WithClock(clock.Now))
+	rt := m.Route("/shop.Cart/Add")
+	if n := len(reg.Objectives()); n != 2 {
+		t.Fatalf("after Route: %d objectives, want the route's 2", n)
+	}
+	s := rt.Begin()
+	if rt.InFlight() != 1 {
+		t.Errorf("InFlight() = %d after Begin, want 1", rt.InFlight())
+	}
+	clock.Advance(250 * time.Millisecond) // past the 100 ms threshold
+	rt.End(s, sli.Good)
+	if c := countsOf(t, rt); c.Good != 1 || c.Slow != 1 || rt.InFlight() != 0 {
+		t.Errorf("after End: %+v, %d in flight; want 1 good, slow, none in flight", c, rt.InFlight())
+	}
 }

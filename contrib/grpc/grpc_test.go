@@ -1,0 +1,183 @@
+package ninesgrpc_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/status"
+
+	"github.com/nines-slo/nines/contrib/grpc"
+	"github.com/nines-slo/nines/sli"
+	"github.com/nines-slo/nines/slo/middleware"
+)
+
+// health answers by the service asked for: what each case of the test
+// needs the handler to do.
+type health struct {
+	healthpb.UnimplementedHealthServer
+	entered chan struct{} // "cancel" has begun
+}
+
+func (h *health) Check(ctx context.Context, req *healthpb.HealthCheckRequest) (*healthpb.HealthCheckResponse, error) {
+	switch req.Service {
+	case "ok":
+		return &healthpb.HealthCheckResponse{Status: healthpb.HealthCheckResponse_SERVING}, nil
+	case "invalid":
+		return nil, status.Error(codes.InvalidArgument, "no such thing")
+	case "internal":
+		return nil, status.Error(codes.Internal, "broken")
+	case "plain":
+		return nil, errors.New("not a status") // grpc-go sends Unknown
+	case "panic":
+		panic("boom")
+	case "cancel", "deadline":
+		if req.Service == "cancel" {
+			close(h.entered)
+		}
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	return nil, status.Error(codes.NotFound, req.Service)
+}
+
+func (h *health) Watch(req *healthpb.HealthCheckRequest, stream healthpb.Health_WatchServer) error {
+	for range 3 {
+		if err := stream.Send(&healthpb.HealthCheckResponse{Status: healthpb.HealthCheckResponse_SERVING}); err != nil {
+			return err
+		}
+	}
+	if req.Service == "fail" {
+		return status.Error(codes.Unavailable, "going away")
+	}
+	return nil
+}
+
+// recovery turns a panic into Internal, outside nines' interceptor, as a
+// server's recovery interceptor does.
+func recovery(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (resp any, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = status.Error(codes.Internal, fmt.Sprint(v))
+		}
+	}()
+	return handler(ctx, req)
+}
+
+// TestCalls serves unary and streaming calls on a real gRPC server and
+// client over loopback and checks what each is recorded as, per method.
+func TestCalls(t *testing.T) {
+	m, err := middleware.New(middleware.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := grpc.NewServer(
+		grpc.ChainUnaryInterceptor(recovery, ninesgrpc.UnaryServerInterceptor(m)),
+		grpc.ChainStreamInterceptor(ninesgrpc.StreamServerInterceptor(m)),
+	)
+	h := &health{entered: make(chan struct{})}
+	healthpb.RegisterHealthServer(srv, h)
+	go srv.Serve(lis)
+	defer srv.Stop()
+	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	client := healthpb.NewHealthClient(conn)
+	ctx := context.Background()
+
+	for _, c := range []struct {
+		service string
+		want    codes.Code
+	}{
+		{"ok", codes.OK}, {"ok", codes.OK}, {"invalid", codes.InvalidArgument}, {"unknown", codes.NotFound},
+		{"internal", codes.Internal}, {"plain", codes.Unknown}, {"panic", codes.Internal},
+	} {
+		_, err := client.Check(ctx, &healthpb.HealthCheckRequest{Service: c.service})
+		if got := status.Code(err); got != c.want {
+			t.Errorf("Check(%q): %v, want %v", c.service, got, c.want)
+		}
+	}
+	// The client's deadline passes: bad. The client goes away: not valid.
+	dctx, cancelD := context.WithTimeout(ctx, 20*time.Millisecond)
+	_, err = client.Check(dctx, &healthpb.HealthCheckRequest{Service: "deadline"})
+	cancelD()
+	if status.Code(err) != codes.DeadlineExceeded {
+		t.Errorf("Check(deadline): %v", err)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	done := make(chan error)
+	go func() {
+		_, err := client.Check(cctx, &healthpb.HealthCheckRequest{Service: "cancel"})
+		done <- err
+	}()
+	<-h.entered
+	cancel()
+	if err := <-done; status.Code(err) != codes.Canceled {
+		t.Errorf("Check(cancel): %v", err)
+	}
+	for _, service := range []string{"", "", "fail"} {
+		stream, err := client.Watch(ctx, &healthpb.HealthCheckRequest{Service: service})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for {
+			if _, err = stream.Recv(); err != nil {
+				break
+			}
+		}
+	}
+
+	check := m.Route("/grpc.health.v1.Health/Check")
+	watch := m.Route("/grpc.health.v1.Health/Watch")
+	for deadline := time.Now().Add(10 * time.Second); (check.InFlight() > 0 || watch.InFlight() > 0) && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond) // the server ends the canceled and deadline calls on its own time
+	}
+	for _, c := range []struct {
+		rt                 *middleware.Route
+		good, bad, invalid uint64
+	}{
+		// ok ×2; internal, plain, panic, deadline; invalid, unknown, cancel.
+		{check, 2, 4, 3},
+		// two streams, one ending Unavailable.
+		{watch, 2, 1, 0},
+	} {
+		tot := c.rt.Availability().Totals()
+		if tot.Good != c.good || tot.Bad != c.bad || tot.Invalid != c.invalid {
+			t.Errorf("%s: %d good, %d bad, %d not valid; want %d, %d, %d", c.rt.Name(), tot.Good, tot.Bad, tot.Invalid, c.good, c.bad, c.invalid)
+		}
+		if n := c.rt.InFlight(); n != 0 {
+			t.Errorf("%s: %d in flight after the calls", c.rt.Name(), n)
+		}
+	}
+}
+
+// TestWithClassifier: a classifier replaces the table.
+func TestWithClassifier(t *testing.T) {
+	m, _ := middleware.New(middleware.Config{})
+	icpt := ninesgrpc.UnaryServerInterceptor(m, ninesgrpc.WithClassifier(func(c codes.Code) sli.Outcome {
+		if c == codes.NotFound {
+			return sli.Bad
+		}
+		return ninesgrpc.Classify(c)
+	}))
+	info := &grpc.UnaryServerInfo{FullMethod: "/x.Y/Z"}
+	icpt(context.Background(), nil, info, func(context.Context, any) (any, error) {
+		return nil, status.Error(codes.NotFound, "gone")
+	})
+	if tot := m.Route("/x.Y/Z").Availability().Totals(); tot.Bad != 1 {
+		t.Errorf("totals %+v, want NotFound bad", tot)
+	}
+}
