@@ -8,44 +8,21 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/nines-slo/nines/contrib/chi"
+	"github.com/nines-slo/nines/internal/adaptertest"
 	"github.com/nines-slo/nines/slo/middleware"
 )
 
-// discard is a ResponseWriter that keeps nothing.
-type discard struct{ h http.Header }
-
-func (d *discard) Header() http.Header         { return d.h }
-func (d *discard) Write(p []byte) (int, error) { return len(p), nil }
-func (d *discard) WriteHeader(int)             {}
-
 // BenchmarkOverhead serves a request through a chi router, bare and with
-// the adapter: the adapter's overhead is the difference.
+// the adapter.
 func BenchmarkOverhead(b *testing.B) {
-	for _, withNines := range []bool{false, true} {
+	router := func(m *middleware.Middleware) http.Handler {
 		r := chi.NewRouter()
-		name := "bare"
-		if withNines {
-			m, _ := middleware.New(middleware.Config{})
+		if m != nil {
 			r.Use(nineschi.Middleware(m))
-			name = "nines"
 		}
 		r.Get("/users/{id}", func(w http.ResponseWriter, r *http.Request) {})
-		req := httptest.NewRequest("GET", "/users/7", nil)
-		b.Run(name+"/serial", func(b *testing.B) {
-			w := &discard{h: http.Header{}}
-			b.ReportAllocs()
-			for b.Loop() {
-				r.ServeHTTP(w, req)
-			}
-		})
-		b.Run(name+"/parallel", func(b *testing.B) {
-			b.ReportAllocs()
-			b.RunParallel(func(pb *testing.PB) {
-				w := &discard{h: http.Header{}}
-				for pb.Next() {
-					r.ServeHTTP(w, req)
-				}
-			})
-		})
+		return r
 	}
+	m, _ := middleware.New(middleware.Config{})
+	adaptertest.BenchmarkOverhead(b, router(nil), router(m), httptest.NewRequest("GET", "/users/7", nil))
 }

@@ -3,14 +3,13 @@ package ninesecho_test
 import (
 	"context"
 	"errors"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/nines-slo/nines/contrib/echo"
+	"github.com/nines-slo/nines/internal/adaptertest"
 	"github.com/nines-slo/nines/slo/middleware"
 )
 
@@ -39,26 +38,10 @@ func TestRoutes(t *testing.T) {
 	e.GET("/teapot", func(c echo.Context) error { return echo.NewHTTPError(http.StatusServiceUnavailable) })
 	g := e.Group("/api", requestID)
 	g.GET("/items/:item", func(c echo.Context) error { return c.NoContent(http.StatusNoContent) })
-	srv := httptest.NewServer(e)
-	defer srv.Close()
-	for _, rq := range []struct {
-		method, path string
-		status       int
-	}{
-		{"GET", "/users/1", 200}, {"GET", "/users/2", 200}, {"POST", "/users/3", 500},
-		{"GET", "/teapot", 503}, {"GET", "/api/items/9", 204}, {"GET", "/nowhere", 404},
-	} {
-		req, _ := http.NewRequest(rq.method, srv.URL+rq.path, nil)
-		resp, err := srv.Client().Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != rq.status {
-			t.Errorf("%s %s: status %d, want %d", rq.method, rq.path, resp.StatusCode, rq.status)
-		}
-	}
+	adaptertest.Serve(t, e,
+		"GET /users/1 200", "GET /users/2 200", "POST /users/3 500",
+		"GET /teapot 503", "GET /api/items/9 204", "GET /nowhere 404",
+	)
 	want := map[string][3]uint64{ // good, bad, not valid
 		"GET /users/:id":          {2, 0, 0},
 		"POST /users/:id":         {0, 1, 0},
@@ -66,24 +49,5 @@ func TestRoutes(t *testing.T) {
 		"GET /api/items/:item":    {1, 0, 0},
 		middleware.UnmatchedRoute: {0, 0, 1}, // echo's 404, not valid here
 	}
-	got := map[string][3]uint64{}
-	for _, rt := range m.Routes() {
-		if tot := rt.Availability().Totals(); tot.Good+tot.Bad+tot.Invalid > 0 {
-			got[rt.Name()] = [3]uint64{tot.Good, tot.Bad, tot.Invalid}
-		}
-	}
-	if len(got) != len(want) {
-		t.Errorf("routes %v, want %v", got, want)
-	}
-	for name, w := range want {
-		if got[name] != w {
-			t.Errorf("route %q recorded %v (good, bad, not valid), want %v", name, got[name], w)
-		}
-	}
-	if n := m.InFlight(); n != 0 {
-		t.Errorf("InFlight() = %d after the requests", n)
-	}
-	if err := m.Err(); err != nil {
-		t.Errorf("Err() = %v", err)
-	}
+	adaptertest.Expect(t, m, want)
 }

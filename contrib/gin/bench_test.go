@@ -8,44 +8,21 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/nines-slo/nines/contrib/gin"
+	"github.com/nines-slo/nines/internal/adaptertest"
 	"github.com/nines-slo/nines/slo/middleware"
 )
 
-// discard is a ResponseWriter that keeps nothing.
-type discard struct{ h http.Header }
-
-func (d *discard) Header() http.Header         { return d.h }
-func (d *discard) Write(p []byte) (int, error) { return len(p), nil }
-func (d *discard) WriteHeader(int)             {}
-
-// BenchmarkOverhead serves a request through a gin engine, bare and
-// with the adapter: the adapter's overhead is the difference.
+// BenchmarkOverhead serves a request through a gin engine, bare and with
+// the adapter.
 func BenchmarkOverhead(b *testing.B) {
-	for _, withNines := range []bool{false, true} {
+	engine := func(m *middleware.Middleware) http.Handler {
 		e := gin.New()
-		name := "bare"
-		if withNines {
-			m, _ := middleware.New(middleware.Config{})
+		if m != nil {
 			e.Use(ninesgin.Middleware(m))
-			name = "nines"
 		}
 		e.GET("/users/:id", func(c *gin.Context) { c.Status(http.StatusOK) })
-		req := httptest.NewRequest("GET", "/users/7", nil)
-		b.Run(name+"/serial", func(b *testing.B) {
-			w := &discard{h: http.Header{}}
-			b.ReportAllocs()
-			for b.Loop() {
-				e.ServeHTTP(w, req)
-			}
-		})
-		b.Run(name+"/parallel", func(b *testing.B) {
-			b.ReportAllocs()
-			b.RunParallel(func(pb *testing.PB) {
-				w := &discard{h: http.Header{}}
-				for pb.Next() {
-					e.ServeHTTP(w, req)
-				}
-			})
-		})
+		return e
 	}
+	m, _ := middleware.New(middleware.Config{})
+	adaptertest.BenchmarkOverhead(b, engine(nil), engine(m), httptest.NewRequest("GET", "/users/7", nil))
 }

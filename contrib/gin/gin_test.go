@@ -2,14 +2,13 @@ package ninesgin_test
 
 import (
 	"context"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/nines-slo/nines/contrib/gin"
+	"github.com/nines-slo/nines/internal/adaptertest"
 	"github.com/nines-slo/nines/slo/middleware"
 )
 
@@ -39,27 +38,11 @@ func TestRoutes(t *testing.T) {
 	r.GET("/empty", func(c *gin.Context) {})
 	api := r.Group("/api", requestID)
 	api.GET("/items/:item", func(c *gin.Context) { c.Status(http.StatusNoContent) })
-	srv := httptest.NewServer(r)
-	defer srv.Close()
-	for _, rq := range []struct {
-		method, path string
-		status       int
-	}{
-		{"GET", "/users/1", 200}, {"GET", "/users/2", 200}, {"POST", "/users/3", 502},
-		{"GET", "/panic", 500}, {"GET", "/empty", 200}, {"GET", "/api/items/9", 204},
-		{"GET", "/nowhere", 404}, {"DELETE", "/users/1", 405},
-	} {
-		req, _ := http.NewRequest(rq.method, srv.URL+rq.path, nil)
-		resp, err := srv.Client().Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != rq.status {
-			t.Errorf("%s %s: status %d, want %d", rq.method, rq.path, resp.StatusCode, rq.status)
-		}
-	}
+	adaptertest.Serve(t, r,
+		"GET /users/1 200", "GET /users/2 200", "POST /users/3 502",
+		"GET /panic 500", "GET /empty 200", "GET /api/items/9 204",
+		"GET /nowhere 404", "DELETE /users/1 405",
+	)
 	want := map[string][3]uint64{ // good, bad, not valid
 		"GET /users/:id":          {2, 0, 0},
 		"POST /users/:id":         {0, 1, 0},
@@ -68,24 +51,5 @@ func TestRoutes(t *testing.T) {
 		"GET /api/items/:item":    {1, 0, 0},
 		middleware.UnmatchedRoute: {1, 0, 1}, // gin's 404, and its 405, not valid here
 	}
-	got := map[string][3]uint64{}
-	for _, rt := range m.Routes() {
-		if tot := rt.Availability().Totals(); tot.Good+tot.Bad+tot.Invalid > 0 {
-			got[rt.Name()] = [3]uint64{tot.Good, tot.Bad, tot.Invalid}
-		}
-	}
-	if len(got) != len(want) {
-		t.Errorf("routes %v, want %v", got, want)
-	}
-	for name, w := range want {
-		if got[name] != w {
-			t.Errorf("route %q recorded %v (good, bad, not valid), want %v", name, got[name], w)
-		}
-	}
-	if n := m.InFlight(); n != 0 {
-		t.Errorf("InFlight() = %d after the requests", n)
-	}
-	if err := m.Err(); err != nil {
-		t.Errorf("Err() = %v", err)
-	}
+	adaptertest.Expect(t, m, want)
 }

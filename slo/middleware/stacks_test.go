@@ -12,20 +12,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nines-slo/nines/internal/adaptertest"
 	"github.com/nines-slo/nines/ninestest"
 	"github.com/nines-slo/nines/sli"
 	"github.com/nines-slo/nines/slo"
 	"github.com/nines-slo/nines/slo/middleware"
 )
-
-// requestID is the shape of most middlewares: it copies the request to
-// give it a new context.
-func requestID(next http.Handler) http.Handler {
-	type key struct{}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), key{}, "id-1")))
-	})
-}
 
 // fetch sends one request to srv and returns its status.
 func fetch(t *testing.T, srv *httptest.Server, path string) int {
@@ -71,12 +63,12 @@ func TestRouteInEveryStack(t *testing.T) {
 		{"mux behind a request copy, Handle", func(m *middleware.Middleware) http.Handler {
 			mux := http.NewServeMux()
 			m.Handle(mux, "GET /users/{id}", http.HandlerFunc(hello))
-			return m.Handler(requestID(mux))
+			return m.Handler(adaptertest.Copying(mux))
 		}, "/users/7", "GET /users/{id}"},
 		{"mux behind two copies, Wrap", func(m *middleware.Middleware) http.Handler {
 			mux := http.NewServeMux()
 			mux.Handle("GET /users/{id}", m.Wrap("GET /users/{id}", http.HandlerFunc(hello)))
-			return m.Handler(requestID(requestID(mux)))
+			return m.Handler(adaptertest.Copying(adaptertest.Copying(mux)))
 		}, "/users/7", "GET /users/{id}"},
 		{"StripPrefix", func(m *middleware.Middleware) http.Handler {
 			mux := http.NewServeMux()
@@ -91,10 +83,10 @@ func TestRouteInEveryStack(t *testing.T) {
 		{"the same Handler twice", func(m *middleware.Middleware) http.Handler {
 			mux := http.NewServeMux()
 			mux.HandleFunc("GET /users/{id}", hello)
-			return m.Handler(requestID(m.Handler(mux)))
+			return m.Handler(adaptertest.Copying(m.Handler(mux)))
 		}, "/users/7", "GET /users/{id}"},
 		{"SetRoute", func(m *middleware.Middleware) http.Handler {
-			return m.Handler(requestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			return m.Handler(adaptertest.Copying(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if !middleware.SetRoute(r, "GET /named") {
 					t.Error("SetRoute inside Handler reported false")
 				}
@@ -102,7 +94,7 @@ func TestRouteInEveryStack(t *testing.T) {
 			})))
 		}, "/x", "GET /named"},
 		{"SetPattern", func(m *middleware.Middleware) http.Handler {
-			return m.Handler(requestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			return m.Handler(adaptertest.Copying(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				middleware.SetPattern(r, "/users/{id}")
 				hello(w, r)
 			})))
@@ -116,7 +108,7 @@ func TestRouteInEveryStack(t *testing.T) {
 			return m.Handler(mux)
 		}, "/x", "GET /late"},
 		{"no route", func(m *middleware.Middleware) http.Handler {
-			return m.Handler(requestID(http.NotFoundHandler()))
+			return m.Handler(adaptertest.Copying(http.NotFoundHandler()))
 		}, "/x", middleware.UnmatchedRoute},
 	}
 	for _, tt := range tests {
@@ -150,7 +142,7 @@ func TestLostRouteWarns(t *testing.T) {
 	m, _ := middleware.New(middleware.Config{})
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /users/{id}", func(w http.ResponseWriter, r *http.Request) {})
-	srv := httptest.NewServer(m.Handler(requestID(mux)))
+	srv := httptest.NewServer(m.Handler(adaptertest.Copying(mux)))
 	defer srv.Close()
 	fetch(t, srv, "/nowhere")
 	if err := m.Err(); err != nil {
