@@ -22,6 +22,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/nines-slo/nines/internal/access"
 	"github.com/nines-slo/nines/slo/middleware"
 )
 
@@ -39,10 +40,13 @@ func Middleware(m *middleware.Middleware) func(http.Handler) http.Handler {
 type namer struct{ next http.Handler }
 
 func (n *namer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	n.next.ServeHTTP(w, r)
-	if rc := chi.RouteContext(r.Context()); rc != nil {
-		if p := rc.RoutePattern(); p != "" {
-			middleware.SetPattern(r, p)
+	access.RouteNamedAtEnd(r) // chi's own pattern, set meanwhile, has no method
+	defer func() {            // a panic on its way out names the route too
+		if rc := chi.RouteContext(r.Context()); rc != nil {
+			if p := rc.RoutePattern(); p != "" {
+				middleware.SetPattern(r, p)
+			}
 		}
-	}
+	}()
+	n.next.ServeHTTP(w, r)
 }

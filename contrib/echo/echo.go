@@ -11,14 +11,16 @@
 // does (the same classification), echo's context given the request and
 // writer that record it. An error a handler returns goes to echo's error
 // handler there and then, inside the middleware, so that the response it
-// writes (a 404, a 500) is the one recorded; the middleware returns nil. A
-// request no route matched is [middleware.UnmatchedRoute].
+// writes (a 404, a 500) is the one recorded; the middleware returns nil,
+// so middlewares before it see no error. A request no route matched (echo's
+// 404 or 405) is [middleware.UnmatchedRoute].
 //
 // [echo]: https://echo.labstack.com
 package ninesecho
 
 import (
 	"net/http"
+	"reflect"
 
 	"github.com/labstack/echo/v4"
 
@@ -43,14 +45,34 @@ type call struct {
 }
 
 func (k *call) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// The request and writer that record it, for the handlers after; the
+	// caller's back for those before, once done (echo's Recover writes a
+	// panic's 500 after this returns: not through the recording writer).
+	req, rw := k.c.Request(), k.c.Response().Writer
 	k.c.SetRequest(r)
 	k.c.Response().Writer = w
+	defer func() {
+		k.c.SetRequest(req)
+		k.c.Response().Writer = rw
+	}()
 	// echo has routed the request before its middlewares run (those of
 	// Use; Pre's run before routing, and see no route).
-	if p := k.c.Path(); p != "" { // "" when no route matched
-		middleware.SetPattern(r, p)
+	if routed(k.c) {
+		middleware.SetPattern(r, k.c.Path())
 	}
 	if err := k.next(k.c); err != nil {
 		k.c.Error(err)
 	}
+}
+
+// routed reports whether echo's router matched a route: its handler is
+// not echo's not-found or method-not-allowed one (whose path is that of
+// the nearest route, not the request's).
+func routed(c echo.Context) bool {
+	h := c.Handler()
+	if h == nil || c.Path() == "" {
+		return false
+	}
+	p := reflect.ValueOf(h).Pointer()
+	return p != reflect.ValueOf(echo.NotFoundHandler).Pointer() && p != reflect.ValueOf(echo.MethodNotAllowedHandler).Pointer()
 }

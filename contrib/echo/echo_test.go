@@ -3,10 +3,12 @@ package ninesecho_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"testing"
 
 	"github.com/labstack/echo/v4"
+	echomw "github.com/labstack/echo/v4/middleware"
 
 	"github.com/nines-slo/nines/contrib/echo"
 	"github.com/nines-slo/nines/internal/adaptertest"
@@ -31,8 +33,10 @@ func TestRoutes(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := echo.New()
-	e.Use(requestID)
+	e.Logger.SetOutput(io.Discard) // Recover's report of the panic
+	e.Use(requestID, echomw.Recover())
 	e.Use(ninesecho.Middleware(m))
+	e.GET("/panic", func(c echo.Context) error { panic("boom") })
 	e.GET("/users/:id", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
 	e.POST("/users/:id", func(c echo.Context) error { return errors.New("boom") }) // echo answers 500
 	e.GET("/teapot", func(c echo.Context) error { return echo.NewHTTPError(http.StatusServiceUnavailable) })
@@ -41,13 +45,15 @@ func TestRoutes(t *testing.T) {
 	adaptertest.Serve(t, e,
 		"GET /users/1 200", "GET /users/2 200", "POST /users/3 500",
 		"GET /teapot 503", "GET /api/items/9 204", "GET /nowhere 404",
+		"DELETE /users/1 405", "FOO /users/1 405", "GET /panic 500",
 	)
 	want := map[string][3]uint64{ // good, bad, not valid
 		"GET /users/:id":          {2, 0, 0},
 		"POST /users/:id":         {0, 1, 0},
 		"GET /teapot":             {0, 1, 0},
 		"GET /api/items/:item":    {1, 0, 0},
-		middleware.UnmatchedRoute: {0, 0, 1}, // echo's 404, not valid here
+		middleware.UnmatchedRoute: {2, 0, 1}, // echo's 405s, and its 404, not valid here
+		"GET /panic":              {0, 1, 0}, // recovered by echo's Recover, outside
 	}
 	adaptertest.Expect(t, m, want)
 }

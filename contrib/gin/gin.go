@@ -18,7 +18,6 @@ package ninesgin
 
 import (
 	"bufio"
-	"io"
 	"net"
 	"net/http"
 
@@ -36,8 +35,8 @@ func Middleware(m *middleware.Middleware) gin.HandlerFunc {
 }
 
 // call is one request's way through the middleware to gin's next
-// handlers, and the gin.ResponseWriter they write through: gin's, but for
-// the writes, which go through the middleware's writer (w) to gin's.
+// handlers, and the gin.ResponseWriter they write through: gin's, which
+// tells the middleware's writer (w) the status as it goes out.
 type call struct {
 	gin.ResponseWriter // gin's own
 	c                  *gin.Context
@@ -51,19 +50,27 @@ func (k *call) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if p := k.c.FullPath(); p != "" { // "" when no route matched
 		middleware.SetPattern(r, p)
 	}
+	defer k.send() // gin writes what is not written yet after the handlers
 	k.c.Next()
+}
+
+// send tells the middleware's writer the status gin sends, as it sends
+// it: gin keeps the last status set until the first byte goes out (its
+// own 404 and 405 set before the handlers run), so the status is only
+// known then. Through the middleware's writer, gin's WriteHeader only
+// keeps it, as here.
+func (k *call) send() {
 	if !k.ResponseWriter.Written() {
-		// gin writes the response after the handlers, with the status they
-		// set, or gin's own 404 or 405 set before: tell the middleware's
-		// writer (gin's WriteHeader only keeps the status, as here).
 		k.w.WriteHeader(k.ResponseWriter.Status())
 	}
 }
 
-func (k *call) WriteHeader(code int)              { k.w.WriteHeader(code) }
-func (k *call) Write(b []byte) (int, error)       { return k.w.Write(b) }
-func (k *call) WriteString(s string) (int, error) { return io.WriteString(k.w, s) }
-func (k *call) Flush()                            { http.NewResponseController(k.w).Flush() }
+func (k *call) WriteHeaderNow()                   { k.send(); k.ResponseWriter.WriteHeaderNow() }
+func (k *call) Write(b []byte) (int, error)       { k.send(); return k.ResponseWriter.Write(b) }
+func (k *call) WriteString(s string) (int, error) { k.send(); return k.ResponseWriter.WriteString(s) }
+func (k *call) Flush()                            { k.send(); k.ResponseWriter.Flush() }
+
+// Hijack goes through the middleware's writer, whose latency ends there.
 func (k *call) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	return http.NewResponseController(k.w).Hijack()
 }

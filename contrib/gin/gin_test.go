@@ -36,11 +36,12 @@ func TestRoutes(t *testing.T) {
 	r.POST("/users/:id", func(c *gin.Context) { c.AbortWithStatus(http.StatusBadGateway) })
 	r.GET("/panic", func(c *gin.Context) { panic("boom") })
 	r.GET("/empty", func(c *gin.Context) {})
+	r.GET("/changed", func(c *gin.Context) { c.Status(http.StatusOK); c.String(http.StatusInternalServerError, "no") })
 	api := r.Group("/api", requestID)
 	api.GET("/items/:item", func(c *gin.Context) { c.Status(http.StatusNoContent) })
 	adaptertest.Serve(t, r,
 		"GET /users/1 200", "GET /users/2 200", "POST /users/3 502",
-		"GET /panic 500", "GET /empty 200", "GET /api/items/9 204",
+		"GET /panic 500", "GET /empty 200", "GET /changed 500", "GET /api/items/9 204",
 		"GET /nowhere 404", "DELETE /users/1 405",
 	)
 	want := map[string][3]uint64{ // good, bad, not valid
@@ -48,6 +49,7 @@ func TestRoutes(t *testing.T) {
 		"POST /users/:id":         {0, 1, 0},
 		"GET /panic":              {0, 1, 0},
 		"GET /empty":              {1, 0, 0},
+		"GET /changed":            {0, 1, 0}, // the status sent, not the first set
 		"GET /api/items/:item":    {1, 0, 0},
 		middleware.UnmatchedRoute: {1, 0, 1}, // gin's 404, and its 405, not valid here
 	}

@@ -5,7 +5,10 @@
 // would make an import cycle; each owner documents what it takes.
 package access
 
-import "time"
+import (
+	"net/http"
+	"time"
+)
 
 // HistogramRecordOn counts duration d now in the current histogram of
 // processor p (shard.Proc's number; any number is safe, it only picks a
@@ -19,3 +22,10 @@ var HistogramRecordOn func(r any, p uint32, d time.Duration)
 // states added to it: with a count of requests started, what is in
 // flight. Set by package sli.
 var RatioEvents func(r any) uint64
+
+// RouteNamedAtEnd tells the middleware's Handler serving r that a router
+// adapter will name r's route when the router returns (SetPattern), so
+// that the first response byte does not take the request's pattern (chi
+// sets one without the method) or WithRoute's name for it meanwhile. Set
+// by package slo/middleware; for the router adapters of contrib.
+var RouteNamedAtEnd func(r *http.Request)

@@ -27,7 +27,8 @@ func Outcomes(m *middleware.Middleware) map[string][3]uint64 {
 }
 
 // Expect fails t unless m recorded exactly want (good, bad and not-valid
-// requests by route), has nothing in flight and reports no error.
+// requests by route), made no route it recorded nothing on, has nothing in
+// flight and reports no error.
 func Expect(t testing.TB, m *middleware.Middleware, want map[string][3]uint64) {
 	t.Helper()
 	got := Outcomes(m)
@@ -37,6 +38,14 @@ func Expect(t testing.TB, m *middleware.Middleware, want map[string][3]uint64) {
 	for name, w := range want {
 		if got[name] != w {
 			t.Errorf("route %q recorded %v (good, bad, not valid), want %v", name, got[name], w)
+		}
+	}
+	for _, rt := range m.Routes() {
+		if _, ok := got[rt.Name()]; !ok && rt.Name() != middleware.OverflowRoute {
+			t.Errorf("route %q was made but recorded nothing", rt.Name())
+		}
+		if n := rt.InFlight(); n != 0 {
+			t.Errorf("route %q: InFlight() = %d after the requests", rt.Name(), n)
 		}
 	}
 	if n := m.InFlight(); n != 0 {

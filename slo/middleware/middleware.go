@@ -13,6 +13,7 @@ import (
 	"unsafe"
 
 	"github.com/nines-slo/nines/histogram"
+	"github.com/nines-slo/nines/internal/access"
 	"github.com/nines-slo/nines/internal/mono"
 	"github.com/nines-slo/nines/internal/shard"
 	"github.com/nines-slo/nines/sli"
@@ -276,25 +277,53 @@ type handler struct {
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	m := h.m
-	if q := requestOf(r); q != nil && q.w.rt.m == m {
-		// Already recorded, by an outer Handler: only name the route, if
-		// a ServeMux right inside sets it on this copy of the request.
+	if outer(w, r, m) {
+		// Already recorded, by an outer Handler or Wrap: only name the
+		// route, if a ServeMux right inside sets it on this copy of the
+		// request (deferred: a panic on its way out names it too).
+		defer func() {
+			q := requestOf(r, m)
+			if q == nil || q.route.Load() != nil || q.late.Load() {
+				return // named already, or to be named by a router adapter
+			}
+			if name := m.patternOf(r); name != "" {
+				q.route.CompareAndSwap(nil, m.hinted("", name))
+			}
+		}()
 		h.next.ServeHTTP(w, r)
-		if name := m.patternOf(r); name != "" {
-			q.route.CompareAndSwap(nil, m.hinted("", name))
-		}
 		return
 	}
 	// One allocation: the writer, the context and the request passed on.
 	// Pooling it would save it, but a handler's goroutine that wrote after
 	// the handler returned (which net/http forbids but tolerates) would
 	// then write into another request's response.
-	q := &request{}
+	q := &request{m: m}
 	q.ctx = requestContext{Context: r.Context(), q: q}
 	q.r = *r.WithContext(&q.ctx) // inlined: the copy it makes stays on the stack
 	q.w = writer{ResponseWriter: w, r: &q.r, rt: m.pending, start: m.clock()}
 	m.inFlight.Add(1)
+	// What the server and the middlewares outside read from the request
+	// they passed in, after the handler: the multipart form whose files the
+	// server removes, and the pattern that matched.
+	defer func() {
+		if q.r.MultipartForm != nil {
+			r.MultipartForm = q.r.MultipartForm
+		}
+		if q.r.Pattern != "" {
+			r.Pattern = q.r.Pattern
+		}
+	}()
 	m.serve(&q.w, q, h.next)
+}
+
+// outer reports whether an outer Handler or Wrap of m is recording the
+// request already: through its request state in r's context, or its
+// writer passed down as w.
+func outer(w http.ResponseWriter, r *http.Request, m *Middleware) bool {
+	if cw, ok := w.(*writer); ok && cw.rt.m == m {
+		return true
+	}
+	return requestOf(r, m) != nil
 }
 
 // Wrap returns h recording every request under the fixed route name. The
@@ -304,9 +333,13 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (m *Middleware) Wrap(route string, h http.Handler) http.Handler {
 	rt := m.route(route)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if q := requestOf(r); q != nil && q.w.rt.m == m {
+		if q := requestOf(r, m); q != nil {
 			q.route.Store(rt)
 			h.ServeHTTP(w, r)
+			return
+		}
+		if cw, ok := w.(*writer); ok && cw.rt.m == m {
+			h.ServeHTTP(w, r) // inside another Wrap of m, which records it
 			return
 		}
 		rt.started.Add(1)
@@ -329,24 +362,27 @@ func (m *Middleware) Handle(mux *http.ServeMux, pattern string, h http.Handler) 
 // Middleware's route cap applies. A later call replaces an earlier one;
 // the route in use when the request ends is its route.
 func SetRoute(r *http.Request, name string) bool {
-	q := requestOf(r)
+	q := requestOf(r, nil)
 	if q == nil {
 		return false
 	}
-	q.route.Store(q.w.rt.m.hinted("", name))
+	q.route.Store(q.m.hinted("", name))
 	return true
 }
 
 // SetPattern names the route of r as SetRoute does, r's method and pattern
 // joined by a space ("GET /users/{id}"), without joining them when the
 // router gives every request of a route the same pattern string: what
-// router adapters call with the router's route pattern.
+// router adapters call with the router's route pattern. A method other
+// than HTTP's own (GET, HEAD, POST, PUT, PATCH, DELETE, CONNECT, OPTIONS,
+// TRACE) is named OTHER, so that clients, who choose the method, cannot
+// make routes of their own.
 func SetPattern(r *http.Request, pattern string) bool {
-	q := requestOf(r)
+	q := requestOf(r, nil)
 	if q == nil {
 		return false
 	}
-	q.route.Store(q.w.rt.m.hinted(r.Method, pattern))
+	q.route.Store(q.m.hinted(standardMethod(r.Method), pattern))
 	return true
 }
 
@@ -355,10 +391,20 @@ func SetPattern(r *http.Request, pattern string) bool {
 // handlers inside (through copies of the request), and the request passed
 // on, which holds that context.
 type request struct {
+	m     *Middleware // set before the request is served, never changed
 	w     writer
 	ctx   requestContext
 	r     http.Request
 	route atomic.Pointer[Route] // named by a handler inside; nil until then
+	late  atomic.Bool           // a router adapter names the route at the end
+}
+
+func init() {
+	access.RouteNamedAtEnd = func(r *http.Request) {
+		if q := requestOf(r, nil); q != nil {
+			q.late.Store(true)
+		}
+	}
 }
 
 // requestContext is the request's context with the request in it.
@@ -367,19 +413,44 @@ type requestContext struct {
 	q *request
 }
 
+// requestKey finds the innermost request state in a context; a
+// *Middleware as the key finds that Middleware's.
 type requestKey struct{}
 
 func (c *requestContext) Value(key any) any {
-	if key == (requestKey{}) {
+	switch key := key.(type) {
+	case requestKey:
 		return c.q
+	case *Middleware:
+		if key == c.q.m {
+			return c.q
+		}
 	}
 	return c.Context.Value(key)
 }
 
-// requestOf returns the request that a Handler serves r as, or nil.
-func requestOf(r *http.Request) *request {
-	q, _ := r.Context().Value(requestKey{}).(*request)
+// requestOf returns the state of m's Handler serving r (of the innermost
+// Handler if m is nil), or nil.
+func requestOf(r *http.Request, m *Middleware) *request {
+	var key any = requestKey{}
+	if m != nil {
+		key = m
+	}
+	q, _ := r.Context().Value(key).(*request)
 	return q
+}
+
+// standardMethod returns method if it is one of HTTP's (RFC 9110 and
+// PATCH), else "OTHER": route names join the method, which the client
+// chooses, and a router that lets any method through must not let clients
+// make routes of their own.
+func standardMethod(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodConnect, http.MethodOptions, http.MethodTrace:
+		return method
+	}
+	return "OTHER"
 }
 
 // serve runs next with cw, which Handler (q non-nil) or Wrap made, and
@@ -422,6 +493,7 @@ func (m *Middleware) serve(cw *writer, q *request, next http.Handler) {
 				rt.started.Add(1)
 			}
 			rt.record(o, d)
+			cw.rt = rt // a write after the end (a late goroutine's) moves no counter
 			if v != nil {
 				panic(v) // the handler's, on its way
 			}
@@ -467,6 +539,9 @@ func (m *Middleware) servedRoute(q *request, r *http.Request, final bool) *Route
 	if q != nil {
 		if rt := q.route.Load(); rt != nil {
 			return rt
+		}
+		if !final && q.late.Load() {
+			return nil
 		}
 	}
 	if name := m.patternOf(r); name != "" {

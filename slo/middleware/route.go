@@ -72,9 +72,10 @@ func (rt *Route) record(o sli.Outcome, d time.Duration) {
 }
 
 // InFlight returns the route's requests being served now: from the start
-// for routes known before the handler runs (Wrap, Handle); through Handler
-// from the handler's first response bytes, until when [Middleware.InFlight]
-// counts the request.
+// for routes known before the handler runs (Wrap and Handle on their own,
+// Begin); through Handler from the first response byte once the route is
+// known (or from the end, for a route a router adapter names then), until
+// when [Middleware.InFlight] counts the request.
 func (rt *Route) InFlight() int64 {
 	finished := int64(access.RatioEvents(rt.availability)) // first: every finished request has started
 	return max(rt.started.Load()-finished, 0)

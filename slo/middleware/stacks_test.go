@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -339,4 +341,119 @@ func TestRouteBeginEnd(t *testing.T) {
 	if c := countsOf(t, rt); c.Good != 1 || c.Slow != 1 || rt.InFlight() != 0 {
 		t.Errorf("after End: %+v, %d in flight; want 1 good, slow, none in flight", c, rt.InFlight())
 	}
+}
+
+// TestReviewedEdges: what a review of the request-copying Handler found.
+func TestReviewedEdges(t *testing.T) {
+	t.Run("the caller's request gets the pattern and the form back", func(t *testing.T) {
+		dir := t.TempDir()
+		t.Setenv("TMPDIR", dir) // where multipart parts larger than memory go
+		m, _ := middleware.New(middleware.Config{})
+		mux := http.NewServeMux()
+		mux.HandleFunc("POST /upload", func(w http.ResponseWriter, r *http.Request) {
+			if err := r.ParseMultipartForm(1 << 10); err != nil {
+				t.Error(err)
+			}
+		})
+		var pattern string
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			m.Handler(mux).ServeHTTP(w, r)
+			pattern = r.Pattern // as otelhttp reads it, after the handler
+		}))
+		defer srv.Close()
+		body := &strings.Builder{}
+		mw := multipart.NewWriter(body)
+		f, _ := mw.CreateFormFile("f", "f.bin")
+		f.Write(make([]byte, 1<<20))
+		mw.Close()
+		resp, err := srv.Client().Post(srv.URL+"/upload", mw.FormDataContentType(), strings.NewReader(body.String()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if pattern != "POST /upload" {
+			t.Errorf("the outer handler saw pattern %q, want POST /upload", pattern)
+		}
+		if left, _ := os.ReadDir(dir); len(left) != 0 {
+			t.Errorf("%d temporary files of the upload left behind", len(left))
+		}
+	})
+	t.Run("a client's method makes no route", func(t *testing.T) {
+		m, _ := middleware.New(middleware.Config{})
+		h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			middleware.SetPattern(r, "/users/{id}")
+		}))
+		for _, method := range []string{"GET", "FOO", "BAR", "GET"} {
+			h.ServeHTTP(&bareWriter{}, httptest.NewRequest(method, "/users/1", nil))
+		}
+		if got := names(m); len(got) != 2 || got["GET /users/{id}"] != 2 || got["OTHER /users/{id}"] != 2 {
+			t.Errorf("routes %v, want GET and OTHER /users/{id}, 2 each", got)
+		}
+	})
+	t.Run("a write after the end moves no counter", func(t *testing.T) {
+		m, _ := middleware.New(middleware.Config{})
+		var saved http.ResponseWriter
+		mux := http.NewServeMux()
+		mux.HandleFunc("GET /late", func(w http.ResponseWriter, r *http.Request) { saved = w })
+		m.Handler(mux).ServeHTTP(&bareWriter{}, httptest.NewRequest("GET", "/late", nil))
+		saved.WriteHeader(http.StatusInternalServerError) // a late goroutine's
+		saved.Write([]byte("x"))
+		rt := route(t, m, "GET /late")
+		if rt.InFlight() != 0 || m.InFlight() != 0 {
+			t.Errorf("after a late write: route %d, middleware %d in flight; want 0", rt.InFlight(), m.InFlight())
+		}
+	})
+	t.Run("SetRoute from a TimeoutHandler's goroutine after the end", func(t *testing.T) {
+		m, _ := middleware.New(middleware.Config{})
+		done := make(chan struct{})
+		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			defer close(done)
+			middleware.SetRoute(r, "a")
+			<-r.Context().Done()
+			middleware.SetRoute(r, "b") // after the outer Handler returned
+		})
+		m.Handler(http.TimeoutHandler(h, 10*time.Millisecond, "")).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+		<-done
+		// The route when the Handler ended: a, or b if the goroutine woke
+		// first. Under -race: no data race either way.
+		if got := names(m); got["a"]+got["b"] != 1 || len(got) != 1 {
+			t.Errorf("routes %v, want the request once, on a or b", got)
+		}
+	})
+	t.Run("a panic keeps the route a nested Handler names", func(t *testing.T) {
+		m, _ := middleware.New(middleware.Config{})
+		mux := http.NewServeMux()
+		mux.HandleFunc("GET /boom", func(http.ResponseWriter, *http.Request) { panic("boom") })
+		func() {
+			defer func() { recover() }()
+			m.Handler(adaptertest.Copying(m.Handler(mux))).ServeHTTP(&bareWriter{}, httptest.NewRequest("GET", "/boom", nil))
+		}()
+		if got := names(m); got["GET /boom"] != 1 {
+			t.Errorf("routes %v, want the request on GET /boom", got)
+		}
+	})
+	t.Run("a Handler inside Handle records nothing again", func(t *testing.T) {
+		m, _ := middleware.New(middleware.Config{})
+		sub := http.NewServeMux()
+		sub.HandleFunc("GET /api/x", func(http.ResponseWriter, *http.Request) {})
+		mux := http.NewServeMux()
+		m.Handle(mux, "/api/", m.Handler(sub))
+		mux.ServeHTTP(&bareWriter{}, httptest.NewRequest("GET", "/api/x", nil))
+		if got := names(m); len(got) != 1 || got["/api/"] != 1 {
+			t.Errorf("routes %v, want the request once, on /api/", got)
+		}
+	})
+	t.Run("Wrap of one Middleware inside another's Handler", func(t *testing.T) {
+		outer, _ := middleware.New(middleware.Config{})
+		inner, _ := middleware.New(middleware.Config{})
+		mux := http.NewServeMux()
+		mux.Handle("GET /x", outer.Wrap("GET /x", http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})))
+		outer.Handler(inner.Handler(mux)).ServeHTTP(&bareWriter{}, httptest.NewRequest("GET", "/x", nil))
+		if got := names(outer); len(got) != 1 || got["GET /x"] != 1 {
+			t.Errorf("outer's routes %v, want the request once, on GET /x", got)
+		}
+		if got := names(inner); len(got) != 1 || got["GET /x"] != 1 {
+			t.Errorf("inner's routes %v, want the request once, on GET /x", got)
+		}
+	})
 }

@@ -72,7 +72,7 @@ func (w *writer) setStatus(code int) {
 		// which it has when the handler answers: from here on the request
 		// is in flight on its route. A route named only at the end (by a
 		// router adapter) keeps it pending until then.
-		if rt := m.servedRoute(requestOf(w.r), w.r, false); rt != nil {
+		if rt := m.servedRoute(requestOf(w.r, m), w.r, false); rt != nil {
 			w.rt = rt
 			rt.started.Add(1)
 			m.inFlight.Add(-1)
