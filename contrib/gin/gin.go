@@ -10,8 +10,10 @@
 // The middleware records each request as [middleware.Middleware.Handler]
 // does (the same classification): the handlers after it write through a
 // gin.ResponseWriter that records the status on its way to gin's. A request
-// no route matched (gin's 404 or 405) is [middleware.UnmatchedRoute]. A
-// panic is recorded bad and goes on, to gin.Recovery if it comes before.
+// no route matched (gin's 404 or 405) is [middleware.UnmatchedRoute]; gin
+// answers its trailing-slash and fixed-path redirects without running any
+// middleware, so they are not recorded. A panic is recorded bad and goes
+// on, to gin.Recovery if it comes before.
 //
 // [gin]: https://gin-gonic.com
 package ninesgin
