@@ -72,7 +72,61 @@ type Config struct {
 	// keep the defaults, except Windows, which default to 5m and 1h here
 	// (a route's memory: see the package documentation).
 	Histogram histogram.Config
+	// Alerts are the objectives' burn-rate alert rules; nil means
+	// [slo.DefaultAlerts], an empty slice none.
+	Alerts []slo.AlertRule
+	// AlertHandler receives the objectives' alert events
+	// ([slo.WithAlertHandler]); nil keeps slo's default (log/slog).
+	AlertHandler func(slo.AlertEvent)
+	// Routes declares routes before their first request, each with its
+	// objectives in the registry from New on, and settings of its own;
+	// their zero fields take the ones above. They count toward MaxRoutes.
+	Routes []RouteConfig
 }
+
+// RouteConfig declares one route and what of the [Config] it sets apart.
+type RouteConfig struct {
+	// Name is the route: a ServeMux pattern ("GET /users/{id}"), a router
+	// adapter's method and pattern, a gRPC method's full name.
+	Name string
+	// Availability and Latency are the route's targets, in (0, 1); zero
+	// takes the Config's.
+	Availability, Latency float64
+	// Threshold is the latency within which a request is good; zero takes
+	// the Config's.
+	Threshold time.Duration
+	// Owner is the team the route's objectives page or ticket
+	// ([slo.Metadata]); Description, if set, describes them in its place.
+	Owner, Description string
+	// Alerts are the route's alert rules; nil takes the Config's.
+	Alerts []slo.AlertRule
+	// AlertHandler receives the route's alert events; nil takes the
+	// Config's.
+	AlertHandler func(slo.AlertEvent)
+}
+
+// routeConfig is a RouteConfig with the Config's defaults filled in.
+func (c Config) routeConfig(rc RouteConfig) RouteConfig {
+	if rc.Availability == 0 {
+		rc.Availability = c.Availability
+	}
+	if rc.Latency == 0 {
+		rc.Latency = c.Latency
+	}
+	if rc.Threshold == 0 {
+		rc.Threshold = c.Threshold
+	}
+	if rc.Alerts == nil {
+		rc.Alerts = c.Alerts
+	}
+	if rc.AlertHandler == nil {
+		rc.AlertHandler = c.AlertHandler
+	}
+	return rc
+}
+
+// validTarget reports whether t is a target or zero (none, or the default).
+func validTarget(t float64) bool { return t == 0 || t > 0 && t < 1 }
 
 // Option configures a [Middleware]: the behaviour a [Config] cannot hold
 // as data.
@@ -172,9 +226,10 @@ type Middleware struct {
 	overflowOnce sync.Once
 	pending      *Route // stands in for the route of a request until it is known
 	overflows    atomic.Uint64
-	unnamed      atomic.Uint64  // requests answered below 400 with no route named
-	inFlight     *shard.Counter // requests whose route is not known yet
-	regErr       atomic.Value   // first error adding objectives
+	unnamed      atomic.Uint64          // requests answered 2xx with no route named
+	routeCfgs    map[string]RouteConfig // Config.Routes, defaults filled in; read only
+	inFlight     *shard.Counter         // requests whose route is not known yet
+	regErr       atomic.Value           // first error adding objectives
 	hints        [64]atomic.Pointer[routeHint]
 }
 
@@ -197,12 +252,26 @@ func New(c Config, opts ...Option) (*Middleware, error) {
 		return nil, fmt.Errorf("%w: Threshold %v", ErrInvalidConfig, c.Threshold)
 	case c.MaxRoutes < 0:
 		return nil, fmt.Errorf("%w: MaxRoutes %d", ErrInvalidConfig, c.MaxRoutes)
-	case c.Availability != 0 && !(c.Availability > 0 && c.Availability < 1):
+	case !validTarget(c.Availability):
 		return nil, fmt.Errorf("%w: Availability %v not in (0, 1)", ErrInvalidConfig, c.Availability)
-	case c.Latency != 0 && !(c.Latency > 0 && c.Latency < 1):
+	case !validTarget(c.Latency):
 		return nil, fmt.Errorf("%w: Latency %v not in (0, 1)", ErrInvalidConfig, c.Latency)
+	case len(c.Routes) > c.MaxRoutes:
+		return nil, fmt.Errorf("%w: %d Routes, more than MaxRoutes %d", ErrInvalidConfig, len(c.Routes), c.MaxRoutes)
 	}
-	m := &Middleware{cfg: c, inFlight: shard.NewCounter()}
+	routeCfgs := make(map[string]RouteConfig, len(c.Routes))
+	for i, rc := range c.Routes {
+		switch _, dup := routeCfgs[rc.Name]; {
+		case rc.Name == "" || rc.Name == OverflowRoute || dup:
+			return nil, fmt.Errorf("%w: Routes[%d].Name %q empty, reserved or repeated", ErrInvalidConfig, i, rc.Name)
+		case !validTarget(rc.Availability) || !validTarget(rc.Latency):
+			return nil, fmt.Errorf("%w: Routes[%d] (%q) targets %v, %v not in (0, 1)", ErrInvalidConfig, i, rc.Name, rc.Availability, rc.Latency)
+		case rc.Threshold < 0:
+			return nil, fmt.Errorf("%w: Routes[%d] (%q) Threshold %v", ErrInvalidConfig, i, rc.Name, rc.Threshold)
+		}
+		routeCfgs[rc.Name] = c.routeConfig(rc)
+	}
+	m := &Middleware{cfg: c, inFlight: shard.NewCounter(), routeCfgs: routeCfgs}
 	for _, o := range opts {
 		if o != nil {
 			o.apply(&m.opt)
@@ -238,7 +307,22 @@ func New(c Config, opts ...Option) (*Middleware, error) {
 	}
 	m.overflow = o
 	m.routes.Store(OverflowRoute, o) // reserved: a route of that name is this one
+	for _, rc := range c.Routes {
+		m.route(rc.Name)
+		if err := m.Err(); err != nil {
+			return nil, err // a declared route's objectives must be there
+		}
+	}
 	return m, nil
+}
+
+// settings returns the settings of the route named name: its RouteConfig,
+// or the Config's.
+func (m *Middleware) settings(name string) RouteConfig {
+	if rc, ok := m.routeCfgs[name]; ok {
+		return rc
+	}
+	return m.cfg.routeConfig(RouteConfig{Name: name})
 }
 
 // Handler returns next wrapped: the func(http.Handler) http.Handler shape.
@@ -671,7 +755,7 @@ func (m *Middleware) newRoute(name string) (*Route, error) {
 	if err != nil {
 		return nil, err
 	}
-	lat, err := sli.NewLatency(m.cfg.Threshold, sli.WithClock(m.opt.clock), sli.WithHistogram(m.cfg.Histogram))
+	lat, err := sli.NewLatency(m.settings(name).Threshold, sli.WithClock(m.opt.clock), sli.WithHistogram(m.cfg.Histogram))
 	if err != nil {
 		return nil, err
 	}
@@ -685,24 +769,30 @@ func (m *Middleware) newRoute(name string) (*Route, error) {
 }
 
 // objectives builds the objectives of rt for the targets that are set,
-// none without a registry.
+// with its settings; none without a registry.
 func (m *Middleware) objectives(rt *Route) ([]*slo.Objective, error) {
 	if m.cfg.Registry == nil {
 		return nil, nil
 	}
+	rc := m.settings(rt.name)
 	var objs []*slo.Objective
 	for _, k := range []struct {
 		kind   string
 		src    sli.Source
 		target float64
-	}{{"availability", rt.availability, m.cfg.Availability}, {"latency", rt.latency, m.cfg.Latency}} {
+	}{{"availability", rt.availability, rc.Availability}, {"latency", rt.latency, rc.Latency}} {
 		if k.target == 0 {
 			continue
 		}
+		desc := k.kind + " of " + rt.name
+		if rc.Description != "" {
+			desc = rc.Description
+		}
 		o, err := slo.New(slo.Config{
 			Name: m.objectiveName(rt.name, k.kind), SLI: k.src, Target: k.target, Window: m.cfg.Window,
-			Metadata: slo.Metadata{Service: m.cfg.Service, Requests: rt.name, Description: k.kind + " of " + rt.name, Source: "nines HTTP middleware"},
-		}, slo.WithClock(m.opt.clock))
+			Metadata: slo.Metadata{Service: m.cfg.Service, Owner: rc.Owner, Requests: rt.name, Description: desc, Source: "nines HTTP middleware"},
+			Alerts:   rc.Alerts,
+		}, slo.WithClock(m.opt.clock), slo.WithAlertHandler(rc.AlertHandler))
 		if err != nil {
 			return nil, err
 		}

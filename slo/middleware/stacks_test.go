@@ -457,3 +457,84 @@ func TestReviewedEdges(t *testing.T) {
 		}
 	})
 }
+
+// TestDeclaredRoutes: routes declared in Config.Routes exist from New on,
+// objectives and all, with their own targets, threshold, owner, alert
+// rules and alert handler, and the Config's for what they leave zero.
+func TestDeclaredRoutes(t *testing.T) {
+	clock := ninestest.NewClock(t0)
+	reg := &slo.Registry{}
+	var shared, pay ninestest.Events[slo.AlertEvent]
+	m, err := middleware.New(middleware.Config{
+		Service: "shop", Registry: reg, Availability: 0.99, Latency: 0.9, Threshold: 100 * time.Millisecond,
+		AlertHandler: shared.Add,
+		Routes: []middleware.RouteConfig{
+			{Name: "POST /checkout", Availability: 0.9995, Threshold: 300 * time.Millisecond, Owner: "team-pay", AlertHandler: pay.Add},
+			{Name: "GET /health", Alerts: []slo.AlertRule{}},
+		},
+	}, middleware.WithClock(clock.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(reg.Objectives()); n != 4 {
+		t.Fatalf("after New: %d objectives, want the two routes' 4", n)
+	}
+	get := func(name string) *slo.Objective {
+		o, err := reg.Get(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return o
+	}
+	if o := get("shop POST /checkout availability"); o.Target() != 0.9995 || o.Metadata().Owner != "team-pay" {
+		t.Errorf("checkout availability: target %v, owner %q; want 0.9995, team-pay", o.Target(), o.Metadata().Owner)
+	}
+	if o := get("shop POST /checkout latency"); o.Target() != 0.9 || len(o.Alerts()) == 0 {
+		t.Errorf("checkout latency: target %v, %d alert rules; want the Config's 0.9 and the default rules", o.Target(), len(o.Alerts()))
+	}
+	if o := get("shop GET /health availability"); o.Target() != 0.99 || len(o.Alerts()) != 0 {
+		t.Errorf("health availability: target %v, %d alert rules; want 0.99 and none", o.Target(), len(o.Alerts()))
+	}
+	// 200 ms is good on checkout (300 ms), slow on health (the Config's 100 ms).
+	for _, name := range []string{"POST /checkout", "GET /health"} {
+		rt := m.Route(name)
+		s := rt.Begin()
+		clock.Advance(200 * time.Millisecond)
+		rt.End(s, sli.Good)
+	}
+	if c := countsOf(t, m.Route("POST /checkout")); c.FastGood != 1 {
+		t.Errorf("checkout: %+v, want the request within its threshold", c)
+	}
+	if c := countsOf(t, m.Route("GET /health")); c.Slow != 1 {
+		t.Errorf("health: %+v, want the request slow", c)
+	}
+	// Every checkout request fails: its page fires, to the route's handler.
+	for range 1000 {
+		rt := m.Route("POST /checkout")
+		rt.End(rt.Begin(), sli.Bad)
+	}
+	clock.Advance(time.Minute)
+	if _, err := get("shop POST /checkout availability").Evaluate(); err != nil {
+		t.Fatal(err)
+	}
+	if pay.Len() == 0 || shared.Len() != 0 {
+		t.Errorf("alert events: %d to the route's handler, %d to the Config's; want some, 0", pay.Len(), shared.Len())
+	}
+}
+
+// TestDeclaredRoutesRejected: bad declared routes fail New, naming the
+// route.
+func TestDeclaredRoutesRejected(t *testing.T) {
+	for _, c := range []middleware.Config{
+		{Routes: []middleware.RouteConfig{{Name: "a"}, {Name: "a"}}},
+		{Routes: []middleware.RouteConfig{{Name: ""}}},
+		{Routes: []middleware.RouteConfig{{Name: middleware.OverflowRoute}}},
+		{Routes: []middleware.RouteConfig{{Name: "a", Availability: 1}}},
+		{Routes: []middleware.RouteConfig{{Name: "a", Threshold: -1}}},
+		{MaxRoutes: 1, Routes: []middleware.RouteConfig{{Name: "a"}, {Name: "b"}}},
+	} {
+		if _, err := middleware.New(c); !errors.Is(err, middleware.ErrInvalidConfig) {
+			t.Errorf("New(%+v) = %v, want ErrInvalidConfig", c.Routes, err)
+		}
+	}
+}
