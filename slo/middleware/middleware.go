@@ -400,11 +400,20 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	m.serve(&q.w, q, h.next)
 }
 
+// writerOf returns the middleware's writer that w is, in whichever shape,
+// or nil.
+func writerOf(w http.ResponseWriter) *writer {
+	if s, ok := w.(interface{ self() *writer }); ok {
+		return s.self()
+	}
+	return nil
+}
+
 // outer reports whether an outer Handler or Wrap of m is recording the
 // request already: through its request state in r's context, or its
 // writer passed down as w.
 func outer(w http.ResponseWriter, r *http.Request, m *Middleware) bool {
-	if cw, ok := w.(*writer); ok && cw.rt.m == m {
+	if cw := writerOf(w); cw != nil && cw.rt.m == m {
 		return true
 	}
 	return requestOf(r, m) != nil
@@ -422,7 +431,7 @@ func (m *Middleware) Wrap(route string, h http.Handler) http.Handler {
 			h.ServeHTTP(w, r)
 			return
 		}
-		if cw, ok := w.(*writer); ok && cw.rt.m == m {
+		if cw := writerOf(w); cw != nil && cw.rt.m == m {
 			h.ServeHTTP(w, r) // inside another Wrap of m, which records it
 			return
 		}
@@ -595,7 +604,7 @@ func (m *Middleware) serve(cw *writer, q *request, next http.Handler) {
 			o = sli.Invalid // a proxy aborting because its client left
 		}
 	}()
-	next.ServeHTTP(cw, cw.r)
+	next.ServeHTTP(cw.exposed(), cw.r)
 	panicked = false
 }
 

@@ -538,3 +538,70 @@ func TestDeclaredRoutesRejected(t *testing.T) {
 		}
 	}
 }
+
+// interfaces returns which optional interfaces w has, as a string.
+func interfaces(w http.ResponseWriter) string {
+	var s []string
+	if _, ok := w.(http.Flusher); ok {
+		s = append(s, "Flusher")
+	}
+	if _, ok := w.(http.Hijacker); ok {
+		s = append(s, "Hijacker")
+	}
+	if _, ok := w.(http.Pusher); ok {
+		s = append(s, "Pusher")
+	}
+	if _, ok := w.(io.ReaderFrom); ok {
+		s = append(s, "ReaderFrom")
+	}
+	if _, ok := w.(io.StringWriter); ok {
+		s = append(s, "StringWriter")
+	}
+	return strings.Join(s, " ")
+}
+
+// TestWriterShapes: the writer a handler gets has exactly the optional
+// interfaces of the server's, over HTTP/1 and HTTP/2 on a real loopback
+// server, through Wrap and Handler, and WriteString and Push reach it.
+func TestWriterShapes(t *testing.T) {
+	for _, h2 := range []bool{false, true} {
+		for _, through := range []string{"Wrap", "Handler"} {
+			m, _ := middleware.New(middleware.Config{})
+			var server, handler string
+			var pushErr error
+			inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				handler = interfaces(w)
+				if p, ok := w.(http.Pusher); ok {
+					pushErr = p.Push("/style.css", nil)
+				}
+				io.WriteString(w, "hello")
+			})
+			h := m.Wrap("r", inner)
+			if through == "Handler" {
+				h = m.Handler(inner)
+			}
+			srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				server = interfaces(w)
+				h.ServeHTTP(w, r)
+			}))
+			srv.EnableHTTP2 = h2
+			srv.StartTLS()
+			resp, err := srv.Client().Get(srv.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			srv.Close()
+			if string(body) != "hello" || resp.ProtoMajor != map[bool]int{false: 1, true: 2}[h2] {
+				t.Fatalf("HTTP/2 %v: %s %q", h2, resp.Proto, body)
+			}
+			if handler != server {
+				t.Errorf("HTTP/2 %v, %s: the handler's writer has %q, the server's %q", h2, through, handler, server)
+			}
+			if h2 && pushErr != nil && !errors.Is(pushErr, http.ErrNotSupported) {
+				t.Errorf("Push: %v", pushErr) // a client that refuses pushes answers ErrNotSupported
+			}
+		}
+	}
+}

@@ -17,9 +17,9 @@ import (
 // pass through without becoming the status, 101 Switching Protocols is
 // final, and a Write, ReadFrom or Flush before any WriteHeader means 200.
 //
-// It keeps the wrapped writer's abilities reachable: Unwrap for
-// http.ResponseController, and Flush, Hijack and ReadFrom, which fall back
-// as the standard library would when the wrapped writer lacks them.
+// The handler gets it in a shape (exposed) with exactly the optional
+// interfaces of the writer it wraps — Flusher, Hijacker, Pusher,
+// ReaderFrom, StringWriter — and Unwrap, for http.ResponseController.
 //
 // It is allocated for every request, so it is kept to 48 bytes: every byte
 // allocated is a share of a garbage collection.
@@ -91,14 +91,10 @@ func (w *writer) Write(b []byte) (int, error) {
 // Unwrap returns the wrapped writer, for http.ResponseController.
 func (w *writer) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// Flush sends buffered data to the client, as http.Flusher does; a no-op if
-// the wrapped writer cannot flush.
-func (w *writer) Flush() { w.FlushError() }
-
-// FlushError flushes like Flush and reports failure, so that
-// http.ResponseController.Flush returns http.ErrNotSupported for a wrapped
-// writer that cannot flush. A flush that sends the headers means 200.
-func (w *writer) FlushError() error {
+// flush flushes as http.Flusher does and reports failure, so that
+// http.ResponseController.Flush returns http.ErrNotSupported when the
+// wrapped writer cannot. A flush that sends the headers means 200.
+func (w *writer) flush() error {
 	err := http.NewResponseController(w.ResponseWriter).Flush()
 	if err == nil && w.status == 0 {
 		w.setStatus(http.StatusOK)
@@ -106,10 +102,9 @@ func (w *writer) FlushError() error {
 	return err
 }
 
-// Hijack lets the handler take over the connection, as http.Hijacker does.
-// It fails with an error wrapping http.ErrNotSupported when the wrapped
-// writer cannot.
-func (w *writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+// hijack lets the handler take over the connection, as http.Hijacker
+// does; the latency ends at the first.
+func (w *writer) hijack() (net.Conn, *bufio.ReadWriter, error) {
 	c, rw, err := http.NewResponseController(w.ResponseWriter).Hijack()
 	if err != nil {
 		return nil, nil, fmt.Errorf("middleware: hijack: %w", err)
@@ -120,23 +115,152 @@ func (w *writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	return c, rw, nil
 }
 
-// ReadFrom copies from src, through the wrapped writer's ReadFrom when it
-// has one (as *http.response does, to use sendfile).
-func (w *writer) ReadFrom(src io.Reader) (int64, error) {
-	if rf, ok := w.ResponseWriter.(io.ReaderFrom); ok {
-		if w.status == 0 {
-			w.setStatus(http.StatusOK) // ReadFrom sends the headers
-		}
-		return rf.ReadFrom(src)
+// readFrom copies from src through the wrapped writer's ReadFrom (as
+// *http.response has, to use sendfile), which sends the headers.
+func (w *writer) readFrom(src io.Reader) (int64, error) {
+	if w.status == 0 {
+		w.setStatus(http.StatusOK)
 	}
-	return io.Copy(writerOnly{w}, src) // through Write: 200 once bytes go out
+	return w.ResponseWriter.(io.ReaderFrom).ReadFrom(src)
 }
 
-// writerOnly hides ReadFrom, so that io.Copy does not recurse.
-type writerOnly struct{ io.Writer }
+// writeString writes s through the wrapped writer's WriteString.
+func (w *writer) writeString(s string) (int, error) {
+	if w.status == 0 {
+		w.setStatus(http.StatusOK)
+	}
+	return w.ResponseWriter.(io.StringWriter).WriteString(s)
+}
+
+// push initiates an HTTP/2 server push through the wrapped writer.
+func (w *writer) push(target string, opts *http.PushOptions) error {
+	return w.ResponseWriter.(http.Pusher).Push(target, opts)
+}
+
+// self returns w, for finding the writer under the shape it is exposed as.
+func (w *writer) self() *writer { return w }
+
+// The optional interfaces a handler may look for on its ResponseWriter.
+const (
+	canFlush       = 1 << iota // http.Flusher
+	canHijack                  // http.Hijacker
+	canPush                    // http.Pusher
+	canReadFrom                // io.ReaderFrom
+	canWriteString             // io.StringWriter
+)
+
+// exposed returns w as the handler gets it: with the optional interfaces
+// of the writer it wraps among Flusher, Hijacker, Pusher, ReaderFrom and
+// StringWriter, never one the wrapped writer lacks (a handler that finds
+// a Hijacker over HTTP/2 takes a path that fails), and Unwrap always, for
+// http.ResponseController. The shapes are those of the writers handlers
+// meet (net/http's over HTTP/1 and HTTP/2, httptest's recorder, the
+// routers' own); a writer of another combination gets the largest shape
+// it has all of. Each shape holds only the pointer to w: no allocation.
+func (w *writer) exposed() http.ResponseWriter {
+	var c int
+	rw := w.ResponseWriter
+	if _, ok := rw.(http.Flusher); ok {
+		c |= canFlush
+	}
+	if _, ok := rw.(http.Hijacker); ok {
+		c |= canHijack
+	}
+	if _, ok := rw.(http.Pusher); ok {
+		c |= canPush
+	}
+	if _, ok := rw.(io.ReaderFrom); ok {
+		c |= canReadFrom
+	}
+	if _, ok := rw.(io.StringWriter); ok {
+		c |= canWriteString
+	}
+	switch {
+	case c&shapeFHRS == shapeFHRS:
+		return writerFHRS{w}
+	case c&shapeFPS == shapeFPS:
+		return writerFPS{w}
+	case c&shapeFHS == shapeFHS:
+		return writerFHS{w}
+	case c&shapeFHR == shapeFHR:
+		return writerFHR{w}
+	case c&shapeFS == shapeFS:
+		return writerFS{w}
+	case c&shapeFP == shapeFP:
+		return writerFP{w}
+	case c&shapeFH == shapeFH:
+		return writerFH{w}
+	case c&canFlush != 0:
+		return writerF{w}
+	case c&canHijack != 0:
+		return writerH{w}
+	}
+	return w
+}
+
+const (
+	shapeFHRS = canFlush | canHijack | canReadFrom | canWriteString // net/http, HTTP/1
+	shapeFPS  = canFlush | canPush | canWriteString                 // net/http, HTTP/2
+	shapeFHS  = canFlush | canHijack | canWriteString
+	shapeFHR  = canFlush | canHijack | canReadFrom
+	shapeFS   = canFlush | canWriteString // httptest.ResponseRecorder
+	shapeFP   = canFlush | canPush
+	shapeFH   = canFlush | canHijack
+)
+
+type (
+	writerF    struct{ *writer }
+	writerH    struct{ *writer }
+	writerFH   struct{ *writer }
+	writerFP   struct{ *writer }
+	writerFS   struct{ *writer }
+	writerFHR  struct{ *writer }
+	writerFHS  struct{ *writer }
+	writerFPS  struct{ *writer }
+	writerFHRS struct{ *writer }
+)
+
+func (w writerF) Flush()                                          { w.flush() }
+func (w writerF) FlushError() error                               { return w.flush() }
+func (w writerFH) Flush()                                         { w.flush() }
+func (w writerFH) FlushError() error                              { return w.flush() }
+func (w writerFP) Flush()                                         { w.flush() }
+func (w writerFP) FlushError() error                              { return w.flush() }
+func (w writerFS) Flush()                                         { w.flush() }
+func (w writerFS) FlushError() error                              { return w.flush() }
+func (w writerFHR) Flush()                                        { w.flush() }
+func (w writerFHR) FlushError() error                             { return w.flush() }
+func (w writerFHS) Flush()                                        { w.flush() }
+func (w writerFHS) FlushError() error                             { return w.flush() }
+func (w writerFPS) Flush()                                        { w.flush() }
+func (w writerFPS) FlushError() error                             { return w.flush() }
+func (w writerFHRS) Flush()                                       { w.flush() }
+func (w writerFHRS) FlushError() error                            { return w.flush() }
+func (w writerH) Hijack() (net.Conn, *bufio.ReadWriter, error)    { return w.hijack() }
+func (w writerFH) Hijack() (net.Conn, *bufio.ReadWriter, error)   { return w.hijack() }
+func (w writerFHR) Hijack() (net.Conn, *bufio.ReadWriter, error)  { return w.hijack() }
+func (w writerFHS) Hijack() (net.Conn, *bufio.ReadWriter, error)  { return w.hijack() }
+func (w writerFHRS) Hijack() (net.Conn, *bufio.ReadWriter, error) { return w.hijack() }
+func (w writerFP) Push(t string, o *http.PushOptions) error       { return w.push(t, o) }
+func (w writerFPS) Push(t string, o *http.PushOptions) error      { return w.push(t, o) }
+func (w writerFHR) ReadFrom(r io.Reader) (int64, error)           { return w.readFrom(r) }
+func (w writerFHRS) ReadFrom(r io.Reader) (int64, error)          { return w.readFrom(r) }
+func (w writerFS) WriteString(s string) (int, error)              { return w.writeString(s) }
+func (w writerFHS) WriteString(s string) (int, error)             { return w.writeString(s) }
+func (w writerFPS) WriteString(s string) (int, error)             { return w.writeString(s) }
+func (w writerFHRS) WriteString(s string) (int, error)            { return w.writeString(s) }
 
 var (
-	_ http.Flusher  = (*writer)(nil)
-	_ http.Hijacker = (*writer)(nil)
-	_ io.ReaderFrom = (*writer)(nil)
+	_ interface {
+		http.Flusher
+		http.Hijacker
+		io.ReaderFrom
+		io.StringWriter
+		Unwrap() http.ResponseWriter
+	} = writerFHRS{}
+	_ interface {
+		http.Flusher
+		http.Pusher
+		io.StringWriter
+	} = writerFPS{}
 )
