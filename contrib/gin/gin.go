@@ -9,7 +9,10 @@
 //
 // The middleware records each request as [middleware.Middleware.Handler]
 // does (the same classification): the handlers after it write through a
-// gin.ResponseWriter that records the status on its way to gin's. A request
+// gin.ResponseWriter that records the status on its way to gin's. Put it
+// before the middlewares that write after c.Next (an error renderer, say):
+// what they write after it has recorded the request is not seen
+// (gin.Recovery's 500 for a panic excepted: the panic is recorded bad). A request
 // no route matched (gin's 404 or 405) is [middleware.UnmatchedRoute]; gin
 // answers its trailing-slash and fixed-path redirects without running any
 // middleware, so they are not recorded. A panic is recorded bad and goes

@@ -23,9 +23,11 @@
 //
 // A handler that panics is bad, and the panic goes on. An error that is
 // not a gRPC status is Canceled or DeadlineExceeded if it is a context's,
-// else Unknown, as grpc-go sends it; a call canceled within 10 ms of its
-// deadline is DeadlineExceeded (the client's deadline passing may reach
-// the server as a cancel). A streaming call is
+// else Unknown, as grpc-go sends it. A call whose deadline passed is
+// DeadlineExceeded even if its handler returned OK (the client got
+// DeadlineExceeded), as is one canceled within 10 ms of its deadline (the
+// client's deadline passing may reach the server as a cancel); a call the
+// client canceled is Canceled even if its handler returned OK. A streaming call is
 // recorded when its handler returns: its latency is the whole stream's.
 // The middleware's Config.NotValid (HTTP statuses) does not apply.
 //
@@ -76,20 +78,29 @@ func Classify(c codes.Code) sli.Outcome {
 
 // code returns the status code of a call that ended with err: the code
 // grpc-go sends (a status error's, Canceled or DeadlineExceeded for a
-// context's error, else Unknown), except that a call canceled at its
-// deadline is DeadlineExceeded: the client's deadline passing reaches the
-// server as a cancel when the client's reset arrives before the server's
-// own timer fires, a few milliseconds either way.
+// context's error, else Unknown), except as the call's context ended:
+// past its deadline, the client got DeadlineExceeded whatever the handler
+// returned (OK or Canceled); canceled within deadlineSlack of the deadline,
+// it is the deadline too (the client's deadline passing reaches the server
+// as a cancel when its reset arrives before the server's own timer fires);
+// canceled otherwise, the client went away before an OK reached it.
 func code(ctx context.Context, err error) codes.Code {
 	s, ok := status.FromError(err)
 	if !ok {
 		s = status.FromContextError(err)
 	}
 	c := s.Code()
-	if c == codes.Canceled {
+	if c != codes.OK && c != codes.Canceled {
+		return c
+	}
+	switch ctx.Err() {
+	case context.DeadlineExceeded:
+		return codes.DeadlineExceeded
+	case context.Canceled:
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < deadlineSlack {
 			return codes.DeadlineExceeded
 		}
+		return codes.Canceled
 	}
 	return c
 }

@@ -44,6 +44,10 @@ func (h *health) Check(ctx context.Context, req *healthpb.HealthCheckRequest) (*
 		}
 		<-ctx.Done()
 		return nil, ctx.Err()
+	case "overrun":
+		<-ctx.Done() // the deadline passes; the handler answers OK regardless, late
+		time.Sleep(30 * time.Millisecond)
+		return &healthpb.HealthCheckResponse{Status: healthpb.HealthCheckResponse_SERVING}, nil
 	}
 	return nil, status.Error(codes.NotFound, req.Service)
 }
@@ -111,11 +115,13 @@ func TestCalls(t *testing.T) {
 		}
 	}
 	// The client's deadline passes: bad. The client goes away: not valid.
-	dctx, cancelD := context.WithTimeout(ctx, 20*time.Millisecond)
-	_, err = client.Check(dctx, &healthpb.HealthCheckRequest{Service: "deadline"})
-	cancelD()
-	if status.Code(err) != codes.DeadlineExceeded {
-		t.Errorf("Check(deadline): %v", err)
+	for _, service := range []string{"deadline", "overrun"} {
+		dctx, cancelD := context.WithTimeout(ctx, 20*time.Millisecond)
+		_, err = client.Check(dctx, &healthpb.HealthCheckRequest{Service: service})
+		cancelD()
+		if status.Code(err) != codes.DeadlineExceeded {
+			t.Errorf("Check(%s): %v", service, err)
+		}
 	}
 	cctx, cancel := context.WithCancel(ctx)
 	done := make(chan error)
@@ -149,8 +155,8 @@ func TestCalls(t *testing.T) {
 		rt                 *middleware.Route
 		good, bad, invalid uint64
 	}{
-		// ok ×2; internal, plain, panic, deadline; invalid, unknown, cancel.
-		{check, 2, 4, 3},
+		// ok ×2; internal, plain, panic, deadline, overrun; invalid, unknown, cancel.
+		{check, 2, 5, 3},
 		// two streams, one ending Unavailable.
 		{watch, 2, 1, 0},
 	} {

@@ -76,11 +76,18 @@ type Config struct {
 	// [slo.DefaultAlerts], an empty slice none.
 	Alerts []slo.AlertRule
 	// AlertHandler receives the objectives' alert events
-	// ([slo.WithAlertHandler]); nil keeps slo's default (log/slog).
+	// ([slo.WithAlertHandler]); nil, none. slo logs alert state changes
+	// either way.
 	AlertHandler func(slo.AlertEvent)
 	// Routes declares routes before their first request, each with its
 	// objectives in the registry from New on, and settings of its own;
-	// their zero fields take the ones above. They count toward MaxRoutes.
+	// their zero fields take the ones above. They count toward MaxRoutes,
+	// but for OverflowRoute, which may be declared too: its objectives are
+	// then in the registry from New on, so that a Restore after New keeps
+	// its history (an undeclared route's objectives appear with its first
+	// request, after a Restore at startup: declare the routes whose history
+	// must survive a restart). New adds every declared route's objectives
+	// or none.
 	Routes []RouteConfig
 }
 
@@ -256,14 +263,21 @@ func New(c Config, opts ...Option) (*Middleware, error) {
 		return nil, fmt.Errorf("%w: Availability %v not in (0, 1)", ErrInvalidConfig, c.Availability)
 	case !validTarget(c.Latency):
 		return nil, fmt.Errorf("%w: Latency %v not in (0, 1)", ErrInvalidConfig, c.Latency)
-	case len(c.Routes) > c.MaxRoutes:
-		return nil, fmt.Errorf("%w: %d Routes, more than MaxRoutes %d", ErrInvalidConfig, len(c.Routes), c.MaxRoutes)
+	}
+	ndeclared := 0
+	for _, rc := range c.Routes {
+		if rc.Name != OverflowRoute {
+			ndeclared++
+		}
+	}
+	if ndeclared > c.MaxRoutes {
+		return nil, fmt.Errorf("%w: %d Routes, more than MaxRoutes %d", ErrInvalidConfig, ndeclared, c.MaxRoutes)
 	}
 	routeCfgs := make(map[string]RouteConfig, len(c.Routes))
 	for i, rc := range c.Routes {
 		switch _, dup := routeCfgs[rc.Name]; {
-		case rc.Name == "" || rc.Name == OverflowRoute || dup:
-			return nil, fmt.Errorf("%w: Routes[%d].Name %q empty, reserved or repeated", ErrInvalidConfig, i, rc.Name)
+		case rc.Name == "" || dup:
+			return nil, fmt.Errorf("%w: Routes[%d].Name %q empty or repeated", ErrInvalidConfig, i, rc.Name)
 		case !validTarget(rc.Availability) || !validTarget(rc.Latency):
 			return nil, fmt.Errorf("%w: Routes[%d] (%q) targets %v, %v not in (0, 1)", ErrInvalidConfig, i, rc.Name, rc.Availability, rc.Latency)
 		case rc.Threshold < 0:
@@ -307,11 +321,45 @@ func New(c Config, opts ...Option) (*Middleware, error) {
 	}
 	m.overflow = o
 	m.routes.Store(OverflowRoute, o) // reserved: a route of that name is this one
+	// The declared routes, objectives and all, or none of them: every
+	// objective is built and its name checked before any is added, so
+	// that a New that fails leaves the registry as it was. Declaring
+	// OverflowRoute adds its objectives now, so that a restore after New
+	// finds them.
+	var declared []*Route
+	var objs []*slo.Objective
+	seen := map[string]bool{}
 	for _, rc := range c.Routes {
-		m.route(rc.Name)
-		if err := m.Err(); err != nil {
-			return nil, err // a declared route's objectives must be there
+		rt := o
+		if rc.Name != OverflowRoute {
+			if rt, err = m.newRoute(rc.Name); err != nil {
+				return nil, err
+			}
+			declared = append(declared, rt)
 		}
+		ro, err := m.objectives(rt)
+		if err != nil {
+			return nil, err
+		}
+		objs = append(objs, ro...)
+	}
+	for _, obj := range objs {
+		if _, err := c.Registry.Get(obj.Name()); err == nil || seen[obj.Name()] {
+			return nil, fmt.Errorf("middleware: %w: %q", slo.ErrDuplicateName, obj.Name())
+		}
+		seen[obj.Name()] = true
+	}
+	if _, ok := routeCfgs[OverflowRoute]; ok {
+		m.overflowOnce.Do(func() {}) // its objectives are among objs
+	}
+	for _, rt := range declared {
+		m.count++
+		m.order = append(m.order, rt)
+		m.routes.Store(rt.name, rt)
+	}
+	m.register(objs, nil)
+	if err := m.Err(); err != nil {
+		return nil, err
 	}
 	return m, nil
 }

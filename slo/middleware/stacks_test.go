@@ -374,7 +374,13 @@ func TestReviewedEdges(t *testing.T) {
 		if pattern != "POST /upload" {
 			t.Errorf("the outer handler saw pattern %q, want POST /upload", pattern)
 		}
-		if left, _ := os.ReadDir(dir); len(left) != 0 {
+		// The server removes them once the handler has returned, maybe
+		// after the client has its response: wait (bounded) for it.
+		left, _ := os.ReadDir(dir)
+		for deadline := time.Now().Add(5 * time.Second); len(left) != 0 && time.Now().Before(deadline); left, _ = os.ReadDir(dir) {
+			time.Sleep(time.Millisecond)
+		}
+		if len(left) != 0 {
 			t.Errorf("%d temporary files of the upload left behind", len(left))
 		}
 	})
@@ -528,7 +534,6 @@ func TestDeclaredRoutesRejected(t *testing.T) {
 	for _, c := range []middleware.Config{
 		{Routes: []middleware.RouteConfig{{Name: "a"}, {Name: "a"}}},
 		{Routes: []middleware.RouteConfig{{Name: ""}}},
-		{Routes: []middleware.RouteConfig{{Name: middleware.OverflowRoute}}},
 		{Routes: []middleware.RouteConfig{{Name: "a", Availability: 1}}},
 		{Routes: []middleware.RouteConfig{{Name: "a", Threshold: -1}}},
 		{MaxRoutes: 1, Routes: []middleware.RouteConfig{{Name: "a"}, {Name: "b"}}},
@@ -556,6 +561,10 @@ func interfaces(w http.ResponseWriter) string {
 	}
 	if _, ok := w.(io.StringWriter); ok {
 		s = append(s, "StringWriter")
+	}
+	//lint:ignore SA1019 deprecated, but routers still assert it
+	if _, ok := w.(http.CloseNotifier); ok {
+		s = append(s, "CloseNotifier")
 	}
 	return strings.Join(s, " ")
 }
@@ -603,5 +612,127 @@ func TestWriterShapes(t *testing.T) {
 				t.Errorf("Push: %v", pushErr) // a client that refuses pushes answers ErrNotSupported
 			}
 		}
+	}
+}
+
+// TestDeclaredRoutesAllOrNothing: a New that fails on its third declared
+// route leaves the registry as it was, so that a fixed retry succeeds;
+// a declared OverflowRoute has its objectives from New on, so that a
+// restore after New keeps its history.
+func TestDeclaredRoutesAllOrNothing(t *testing.T) {
+	reg := &slo.Registry{}
+	bad := middleware.Config{Registry: reg, Availability: 0.99, Routes: []middleware.RouteConfig{
+		{Name: "GET /a"}, {Name: "GET /b"}, {Name: "GET /c", Alerts: []slo.AlertRule{{Name: "x"}}},
+	}}
+	if _, err := middleware.New(bad); err == nil {
+		t.Fatal("New with a bad alert rule: no error")
+	}
+	if n := len(reg.Objectives()); n != 0 {
+		t.Fatalf("after a failed New: %d objectives in the registry, want 0", n)
+	}
+	bad.Routes[2].Alerts = nil
+	bad.Routes = append(bad.Routes, middleware.RouteConfig{Name: middleware.OverflowRoute})
+	bad.MaxRoutes = 3
+	m, err := middleware.New(bad)
+	if err != nil {
+		t.Fatalf("the fixed retry: %v", err)
+	}
+	if _, err := reg.Get("(other) availability"); err != nil {
+		t.Errorf("declared overflow route: %v", err)
+	}
+	// Overflow, snapshot, and restore into a new Middleware: the overflow
+	// route's history comes back.
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		middleware.SetRoute(r, r.URL.Path)
+		w.WriteHeader(http.StatusBadGateway)
+	}))
+	for range 10 {
+		h.ServeHTTP(&bareWriter{}, httptest.NewRequest("GET", "/elsewhere", nil))
+	}
+	var snap strings.Builder
+	if err := reg.Snapshot(&snap); err != nil {
+		t.Fatal(err)
+	}
+	reg2 := &slo.Registry{}
+	c2 := bad
+	c2.Registry = reg2
+	m2, err := middleware.New(c2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if skipped, err := reg2.Restore(strings.NewReader(snap.String())); err != nil || len(skipped) != 0 {
+		t.Fatalf("Restore: skipped %v, %v", skipped, err)
+	}
+	if tot := m2.Route(middleware.OverflowRoute).Availability().Totals(); tot.Bad != 10 {
+		t.Errorf("restored overflow route: %+v, want its 10 bad requests", tot)
+	}
+}
+
+// unwrapOnly is a writer that flushes and hijacks only through Unwrap, as
+// http.ResponseController allows.
+type unwrapOnly struct{ http.ResponseWriter }
+
+func (u unwrapOnly) Unwrap() http.ResponseWriter { return u.ResponseWriter }
+
+// failing is a reader that fails at once.
+type failing struct{}
+
+func (failing) Read([]byte) (int, error) { return 0, errors.New("backend gone") }
+
+// TestWriterControls: flushing and hijacking through http.ResponseController
+// go through the middleware's writer even when the shape shows no Flusher
+// or Hijacker (the wrapped writer reaches them through Unwrap), so the
+// status and the latency are kept; a ReadFrom that sends nothing sets no
+// status.
+func TestWriterControls(t *testing.T) {
+	clock := ninestest.NewClock(t0)
+	m, _ := middleware.New(middleware.Config{}, middleware.WithClock(clock.Now))
+	handlers := map[string]http.HandlerFunc{
+		"flush": func(w http.ResponseWriter, r *http.Request) {
+			if err := http.NewResponseController(w).Flush(); err != nil {
+				t.Error(err)
+			}
+			w.WriteHeader(http.StatusInternalServerError) // too late: 200 went out
+		},
+		"hijack": func(w http.ResponseWriter, r *http.Request) {
+			clock.Advance(20 * time.Millisecond)
+			c, _, err := http.NewResponseController(w).Hijack()
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			clock.Advance(time.Hour) // the session on the connection
+			c.Close()
+		},
+		"readfrom": func(w http.ResponseWriter, r *http.Request) {
+			if _, err := io.Copy(w, failing{}); err != nil {
+				http.Error(w, "", http.StatusBadGateway)
+			}
+		},
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := strings.TrimPrefix(r.URL.Path, "/")
+		m.Wrap(name, handlers[name]).ServeHTTP(unwrapOnly{w}, r)
+	}))
+	defer srv.Close()
+	for _, path := range []string{"/flush", "/hijack", "/readfrom"} {
+		resp, err := srv.Client().Get(srv.URL + path)
+		if err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+	}
+	for deadline := time.Now().Add(5 * time.Second); m.InFlight() > 0 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	if c := countsOf(t, route(t, m, "flush")); c.Good != 1 {
+		t.Errorf("flush: %+v, want good (the flush sent 200)", c)
+	}
+	if c := countsOf(t, route(t, m, "readfrom")); c.Bad != 1 {
+		t.Errorf("readfrom: %+v, want bad (nothing went out before the 502)", c)
+	}
+	p, err := route(t, m, "hijack").Latency().Percentiles(time.Hour)
+	if err != nil || p.P50 > time.Second {
+		t.Errorf("hijack: latency %v, %v; want the 20 ms to the hijack", p.P50, err)
 	}
 }

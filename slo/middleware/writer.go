@@ -88,9 +88,6 @@ func (w *writer) Write(b []byte) (int, error) {
 	return w.ResponseWriter.Write(b)
 }
 
-// Unwrap returns the wrapped writer, for http.ResponseController.
-func (w *writer) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
 // flush flushes as http.Flusher does and reports failure, so that
 // http.ResponseController.Flush returns http.ErrNotSupported when the
 // wrapped writer cannot. A flush that sends the headers means 200.
@@ -116,13 +113,27 @@ func (w *writer) hijack() (net.Conn, *bufio.ReadWriter, error) {
 }
 
 // readFrom copies from src through the wrapped writer's ReadFrom (as
-// *http.response has, to use sendfile), which sends the headers.
+// *http.response has, to use sendfile). As net/http does, the first bytes
+// go through Write, which sets the status only if bytes go out: a copy of
+// nothing, or one that fails at once, sends no header.
 func (w *writer) readFrom(src io.Reader) (int64, error) {
+	var n int64
 	if w.status == 0 {
-		w.setStatus(http.StatusOK)
+		var err error
+		n, err = io.CopyN(writerOnly{w}, src, 512)
+		if err != nil || n < 512 {
+			if err == io.EOF {
+				err = nil
+			}
+			return n, err
+		}
 	}
-	return w.ResponseWriter.(io.ReaderFrom).ReadFrom(src)
+	m, err := w.ResponseWriter.(io.ReaderFrom).ReadFrom(src)
+	return n + m, err
 }
+
+// writerOnly hides ReadFrom, so that io.CopyN writes through Write.
+type writerOnly struct{ io.Writer }
 
 // writeString writes s through the wrapped writer's WriteString.
 func (w *writer) writeString(s string) (int, error) {
@@ -140,6 +151,26 @@ func (w *writer) push(target string, opts *http.PushOptions) error {
 // self returns w, for finding the writer under the shape it is exposed as.
 func (w *writer) self() *writer { return w }
 
+// closeNotify passes the wrapped writer's CloseNotify on (gin's streaming
+// asserts it).
+func (w *writer) closeNotify() <-chan bool {
+	//lint:ignore SA1019 deprecated, but routers still assert it
+	return w.ResponseWriter.(http.CloseNotifier).CloseNotify()
+}
+
+// Unwrap returns, for http.ResponseController, the controls of w: it
+// flushes and hijacks through w (the status and the latency are kept), and
+// unwraps to the wrapped writer for the rest (deadlines, full duplex), so
+// that a shape without Flusher or Hijacker is no way around w.
+func (w *writer) Unwrap() http.ResponseWriter { return controls{w} }
+
+// controls is what Unwrap returns.
+type controls struct{ *writer }
+
+func (c controls) FlushError() error                            { return c.flush() }
+func (c controls) Hijack() (net.Conn, *bufio.ReadWriter, error) { return c.hijack() }
+func (c controls) Unwrap() http.ResponseWriter                  { return c.ResponseWriter }
+
 // The optional interfaces a handler may look for on its ResponseWriter.
 const (
 	canFlush       = 1 << iota // http.Flusher
@@ -147,6 +178,7 @@ const (
 	canPush                    // http.Pusher
 	canReadFrom                // io.ReaderFrom
 	canWriteString             // io.StringWriter
+	canCloseNotify             // http.CloseNotifier (deprecated, still asserted)
 )
 
 // exposed returns w as the handler gets it: with the optional interfaces
@@ -175,6 +207,10 @@ func (w *writer) exposed() http.ResponseWriter {
 	if _, ok := rw.(io.StringWriter); ok {
 		c |= canWriteString
 	}
+	//lint:ignore SA1019 deprecated, but routers still assert it
+	if _, ok := rw.(http.CloseNotifier); ok {
+		c |= canCloseNotify
+	}
 	switch {
 	case c&shapeFHRS == shapeFHRS:
 		return writerFHRS{w}
@@ -199,8 +235,8 @@ func (w *writer) exposed() http.ResponseWriter {
 }
 
 const (
-	shapeFHRS = canFlush | canHijack | canReadFrom | canWriteString // net/http, HTTP/1
-	shapeFPS  = canFlush | canPush | canWriteString                 // net/http, HTTP/2
+	shapeFHRS = canFlush | canHijack | canReadFrom | canWriteString | canCloseNotify // net/http, HTTP/1
+	shapeFPS  = canFlush | canPush | canWriteString | canCloseNotify                 // net/http, HTTP/2
 	shapeFHS  = canFlush | canHijack | canWriteString
 	shapeFHR  = canFlush | canHijack | canReadFrom
 	shapeFS   = canFlush | canWriteString // httptest.ResponseRecorder
@@ -246,6 +282,8 @@ func (w writerFPS) Push(t string, o *http.PushOptions) error      { return w.pus
 func (w writerFHR) ReadFrom(r io.Reader) (int64, error)           { return w.readFrom(r) }
 func (w writerFHRS) ReadFrom(r io.Reader) (int64, error)          { return w.readFrom(r) }
 func (w writerFS) WriteString(s string) (int, error)              { return w.writeString(s) }
+func (w writerFPS) CloseNotify() <-chan bool                      { return w.closeNotify() }
+func (w writerFHRS) CloseNotify() <-chan bool                     { return w.closeNotify() }
 func (w writerFHS) WriteString(s string) (int, error)             { return w.writeString(s) }
 func (w writerFPS) WriteString(s string) (int, error)             { return w.writeString(s) }
 func (w writerFHRS) WriteString(s string) (int, error)            { return w.writeString(s) }
