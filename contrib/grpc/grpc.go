@@ -21,7 +21,10 @@
 //	Aborted, Unimplemented, Internal, Unavailable,
 //	DataLoss
 //
-// A handler that panics is bad, and the panic goes on. An error that is
+// A call to a method the server does not have, which
+// grpc.UnknownServiceHandler serves, is [middleware.UnmatchedRoute]: its
+// name is the client's to choose. A handler that panics is bad, and the
+// panic goes on. An error that is
 // not a gRPC status is Canceled or DeadlineExceeded if it is a context's,
 // else Unknown, as grpc-go sends it. A call whose deadline passed is
 // DeadlineExceeded even if its handler returned OK (the client got
@@ -142,7 +145,13 @@ func UnaryServerInterceptor(m *middleware.Middleware, opts ...Option) grpc.Unary
 func StreamServerInterceptor(m *middleware.Middleware, opts ...Option) grpc.StreamServerInterceptor {
 	o := newOptions(opts)
 	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) (err error) {
-		rt := m.Route(info.FullMethod)
+		name := info.FullMethod
+		if srv == nil {
+			// grpc.UnknownServiceHandler's call: its method name is the
+			// client's to choose, not a route.
+			name = middleware.UnmatchedRoute
+		}
+		rt := m.Route(name)
 		start := rt.Begin()
 		outcome := sli.Bad // if the handler panics
 		defer func() { rt.End(start, outcome) }()

@@ -187,3 +187,38 @@ func TestWithClassifier(t *testing.T) {
 		t.Errorf("totals %+v, want NotFound bad", tot)
 	}
 }
+
+// TestUnknownMethods: calls that grpc.UnknownServiceHandler serves, whose
+// method names clients choose, share the unmatched route.
+func TestUnknownMethods(t *testing.T) {
+	m, _ := middleware.New(middleware.Config{})
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := grpc.NewServer(
+		grpc.ChainStreamInterceptor(ninesgrpc.StreamServerInterceptor(m)),
+		grpc.UnknownServiceHandler(func(any, grpc.ServerStream) error { return status.Error(codes.Unimplemented, "no") }),
+	)
+	go srv.Serve(lis)
+	defer srv.Stop()
+	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for _, method := range []string{"/evil.X/1", "/evil.X/2", "/evil.Y/3"} {
+		err := conn.Invoke(context.Background(), method, &healthpb.HealthCheckRequest{}, &healthpb.HealthCheckResponse{})
+		if status.Code(err) != codes.Unimplemented {
+			t.Errorf("%s: %v", method, err)
+		}
+	}
+	for _, rt := range m.Routes() {
+		if tot := rt.Availability().Totals(); tot.Good+tot.Bad+tot.Invalid > 0 && rt.Name() != middleware.UnmatchedRoute {
+			t.Errorf("a client's method name made route %q", rt.Name())
+		}
+	}
+	if tot := m.Route(middleware.UnmatchedRoute).Availability().Totals(); tot.Bad != 3 {
+		t.Errorf("unmatched route: %+v, want the 3 calls", tot)
+	}
+}
