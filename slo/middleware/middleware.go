@@ -97,7 +97,8 @@ type RouteConfig struct {
 	// adapter's method and pattern, a gRPC method's full name.
 	Name string
 	// Availability and Latency are the route's targets, in (0, 1); zero
-	// takes the Config's.
+	// takes the Config's, and a negative value means none for this route
+	// (a stream's latency objective, say, which would time whole streams).
 	Availability, Latency float64
 	// Threshold is the latency within which a request is good; zero takes
 	// the Config's.
@@ -114,11 +115,17 @@ type RouteConfig struct {
 
 // routeConfig is a RouteConfig with the Config's defaults filled in.
 func (c Config) routeConfig(rc RouteConfig) RouteConfig {
-	if rc.Availability == 0 {
+	switch {
+	case rc.Availability == 0:
 		rc.Availability = c.Availability
+	case rc.Availability < 0:
+		rc.Availability = 0 // none
 	}
-	if rc.Latency == 0 {
+	switch {
+	case rc.Latency == 0:
 		rc.Latency = c.Latency
+	case rc.Latency < 0:
+		rc.Latency = 0
 	}
 	if rc.Threshold == 0 {
 		rc.Threshold = c.Threshold
@@ -278,8 +285,8 @@ func New(c Config, opts ...Option) (*Middleware, error) {
 		switch _, dup := routeCfgs[rc.Name]; {
 		case rc.Name == "" || dup:
 			return nil, fmt.Errorf("%w: Routes[%d].Name %q empty or repeated", ErrInvalidConfig, i, rc.Name)
-		case !validTarget(rc.Availability) || !validTarget(rc.Latency):
-			return nil, fmt.Errorf("%w: Routes[%d] (%q) targets %v, %v not in (0, 1)", ErrInvalidConfig, i, rc.Name, rc.Availability, rc.Latency)
+		case !validTarget(max(rc.Availability, 0)) || !validTarget(max(rc.Latency, 0)):
+			return nil, fmt.Errorf("%w: Routes[%d] (%q) targets %v, %v not in (0, 1), zero or negative", ErrInvalidConfig, i, rc.Name, rc.Availability, rc.Latency)
 		case rc.Threshold < 0:
 			return nil, fmt.Errorf("%w: Routes[%d] (%q) Threshold %v", ErrInvalidConfig, i, rc.Name, rc.Threshold)
 		}

@@ -477,13 +477,17 @@ func TestDeclaredRoutes(t *testing.T) {
 		Routes: []middleware.RouteConfig{
 			{Name: "POST /checkout", Availability: 0.9995, Threshold: 300 * time.Millisecond, Owner: "team-pay", AlertHandler: pay.Add},
 			{Name: "GET /health", Alerts: []slo.AlertRule{}},
+			{Name: "GET /events", Latency: -1}, // a stream: no latency objective
 		},
 	}, middleware.WithClock(clock.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len(reg.Objectives()); n != 4 {
-		t.Fatalf("after New: %d objectives, want the two routes' 4", n)
+	if n := len(reg.Objectives()); n != 5 {
+		t.Fatalf("after New: %d objectives, want the three routes' 5", n)
+	}
+	if _, err := reg.Get("shop GET /events latency"); err == nil {
+		t.Error("GET /events has a latency objective, declared with none")
 	}
 	get := func(name string) *slo.Objective {
 		o, err := reg.Get(name)
