@@ -64,6 +64,24 @@ func (h *health) Watch(req *healthpb.HealthCheckRequest, stream healthpb.Health_
 	return nil
 }
 
+// dial serves srv on loopback for the test's length and returns a client
+// connection to it.
+func dial(t *testing.T, srv *grpc.Server) *grpc.ClientConn {
+	t.Helper()
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(lis)
+	t.Cleanup(srv.Stop)
+	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
 // recovery turns a panic into Internal, outside nines' interceptor, as a
 // server's recovery interceptor does.
 func recovery(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (resp any, err error) {
@@ -82,24 +100,13 @@ func TestCalls(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	srv := grpc.NewServer(
 		grpc.ChainUnaryInterceptor(recovery, ninesgrpc.UnaryServerInterceptor(m)),
 		grpc.ChainStreamInterceptor(ninesgrpc.StreamServerInterceptor(m)),
 	)
 	h := &health{entered: make(chan struct{})}
 	healthpb.RegisterHealthServer(srv, h)
-	go srv.Serve(lis)
-	defer srv.Stop()
-	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	client := healthpb.NewHealthClient(conn)
+	client := healthpb.NewHealthClient(dial(t, srv))
 	ctx := context.Background()
 
 	for _, c := range []struct {
@@ -192,21 +199,10 @@ func TestWithClassifier(t *testing.T) {
 // method names clients choose, share the unmatched route.
 func TestUnknownMethods(t *testing.T) {
 	m, _ := middleware.New(middleware.Config{})
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := grpc.NewServer(
+	conn := dial(t, grpc.NewServer(
 		grpc.ChainStreamInterceptor(ninesgrpc.StreamServerInterceptor(m)),
 		grpc.UnknownServiceHandler(func(any, grpc.ServerStream) error { return status.Error(codes.Unimplemented, "no") }),
-	)
-	go srv.Serve(lis)
-	defer srv.Stop()
-	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	))
 	for _, method := range []string{"/evil.X/1", "/evil.X/2", "/evil.Y/3"} {
 		err := conn.Invoke(context.Background(), method, &healthpb.HealthCheckRequest{}, &healthpb.HealthCheckResponse{})
 		if status.Code(err) != codes.Unimplemented {
