@@ -17,8 +17,9 @@ import (
 //
 // One Record updates both, the threshold counts and the histogram: a plain
 // add on the processor's own counters and an atomic add in its histogram,
-// no lock, no allocation on the default clock. With [WithClock], a record that starts a new cell or lands in a
-// past one takes the SLI's locks, as reads do.
+// no lock, no allocation on the default clock. With [WithClock], a record
+// that starts a new cell or lands in a past one takes the SLI's locks, as
+// reads do.
 //
 // Memory follows traffic: the counts' cells (see Storage) plus the
 // histogram's (see [histogram.Recorder]), a few tens of KiB at 100 events a

@@ -156,12 +156,14 @@ type optionFunc func(*options)
 
 func (f optionFunc) apply(o *options) { f(o) }
 
-// WithRoute names each request's route, for routers other than ServeMux.
-// route is called once the router has run: at the response's first byte
-// (headers included), or when the handler returns if it wrote nothing, so
-// it sees what the router put in the request's context. By default, or with a nil route, the route
-// is the ServeMux pattern that matched (r.Pattern), [UnmatchedRoute] when
-// none did; never the raw URL path, whose values a client controls.
+// WithRoute names each request's route, for routers that have no adapter
+// (see the package documentation) and put what names the route in the
+// request it is given: route is called with the request Handler passed on,
+// at the response's first byte (headers included) or, if nothing was
+// written, when the handler returns. It comes after the names handlers
+// inside give ([SetRoute]) and a ServeMux pattern. Nil keeps the default:
+// the ServeMux pattern that matched, [UnmatchedRoute] when none did; never
+// the raw URL path, whose values a client controls.
 func WithRoute(route func(*http.Request) string) Option {
 	return optionFunc(func(o *options) { o.route = route })
 }
@@ -248,9 +250,14 @@ type Middleware struct {
 }
 
 // New returns a middleware for c. It fails with [ErrInvalidConfig] for a
-// target outside (0, 1), a negative threshold or route cap, or a status in
-// NotValid outside 100–599; and with the errors of the sli and histogram
-// packages for a bad Histogram.
+// target outside (0, 1), a negative threshold or route cap, a status in
+// NotValid outside 100–599, or a bad declared route (see [RouteConfig]:
+// an empty or repeated name, a target or threshold out of range, more
+// routes than MaxRoutes); with [slo.ErrDuplicateName] when an objective it
+// would add is in the registry already; with the slo package's errors for
+// a bad Window or alert rule; and with the errors of the sli and histogram
+// packages for a bad Histogram. A New that fails adds nothing to the
+// registry.
 func New(c Config, opts ...Option) (*Middleware, error) {
 	if c.Threshold == 0 {
 		c.Threshold = DefaultThreshold
@@ -337,13 +344,15 @@ func New(c Config, opts ...Option) (*Middleware, error) {
 	var objs []*slo.Objective
 	seen := map[string]bool{}
 	for _, rc := range c.Routes {
-		rt := o
-		if rc.Name != OverflowRoute {
-			if rt, err = m.newRoute(rc.Name); err != nil {
-				return nil, err
-			}
-			declared = append(declared, rt)
+		if rc.Name == OverflowRoute {
+			objs = append(objs, m.overflowObjs...)
+			continue
 		}
+		rt, err := m.newRoute(rc.Name)
+		if err != nil {
+			return nil, err
+		}
+		declared = append(declared, rt)
 		ro, err := m.objectives(rt)
 		if err != nil {
 			return nil, err
@@ -416,12 +425,11 @@ type handler struct {
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	m := h.m
-	if outer(w, r, m) {
+	if q, ok := outer(w, r, m); ok {
 		// Already recorded, by an outer Handler or Wrap: only name the
 		// route, if a ServeMux right inside sets it on this copy of the
 		// request (deferred: a panic on its way out names it too).
 		defer func() {
-			q := requestOf(r, m)
 			if q == nil || q.route.Load() != nil || q.late.Load() {
 				return // named already, or to be named by a router adapter
 			}
@@ -465,13 +473,14 @@ func writerOf(w http.ResponseWriter) *writer {
 }
 
 // outer reports whether an outer Handler or Wrap of m is recording the
-// request already: through its request state in r's context, or its
-// writer passed down as w.
-func outer(w http.ResponseWriter, r *http.Request, m *Middleware) bool {
-	if cw := writerOf(w); cw != nil && cw.rt.m == m {
-		return true
+// request already: through its request state in r's context, which it
+// returns (nil for a Wrap's), or its writer passed down as w.
+func outer(w http.ResponseWriter, r *http.Request, m *Middleware) (*request, bool) {
+	if q := requestOf(r, m); q != nil {
+		return q, true
 	}
-	return requestOf(r, m) != nil
+	cw := writerOf(w)
+	return nil, cw != nil && cw.rt.m == m
 }
 
 // Wrap returns h recording every request under the fixed route name. The
@@ -481,13 +490,11 @@ func outer(w http.ResponseWriter, r *http.Request, m *Middleware) bool {
 func (m *Middleware) Wrap(route string, h http.Handler) http.Handler {
 	rt := m.route(route)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if q := requestOf(r, m); q != nil {
-			q.route.Store(rt)
+		if q, ok := outer(w, r, m); ok {
+			if q != nil { // inside a Handler of m, which records it: name the route
+				q.route.Store(rt)
+			}
 			h.ServeHTTP(w, r)
-			return
-		}
-		if cw := writerOf(w); cw != nil && cw.rt.m == m {
-			h.ServeHTTP(w, r) // inside another Wrap of m, which records it
 			return
 		}
 		rt.started.Add(1)

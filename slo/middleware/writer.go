@@ -17,9 +17,10 @@ import (
 // pass through without becoming the status, 101 Switching Protocols is
 // final, and a Write, ReadFrom or Flush before any WriteHeader means 200.
 //
-// The handler gets it in a shape (exposed) with exactly the optional
-// interfaces of the writer it wraps — Flusher, Hijacker, Pusher,
-// ReaderFrom, StringWriter — and Unwrap, for http.ResponseController.
+// The handler gets it in a shape (exposed) with the optional interfaces
+// of the writer it wraps — Flusher, Hijacker, Pusher, ReaderFrom,
+// StringWriter, CloseNotifier — for the combinations servers and routers
+// use, and Unwrap, for http.ResponseController.
 //
 // It is allocated for every request, so it is kept to 48 bytes: every byte
 // allocated is a share of a garbage collection.
