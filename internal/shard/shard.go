@@ -19,7 +19,7 @@ package shard
 import (
 	"runtime"
 	"sync/atomic"
-	_ "unsafe" // for go:linkname
+	"unsafe" // for go:linkname, and a word's size
 )
 
 // CacheLine is the size, in bytes, that shards are padded to so that two
@@ -77,33 +77,67 @@ func procPin() int
 //go:linkname procUnpin runtime.procUnpin
 func procUnpin()
 
-// Counter is an int64 counter split into per-processor shards, for values
-// that every request moves, such as requests in flight. The zero value is
-// not usable; build one with NewCounter. It is safe for concurrent use.
+// Counter is a counter split into per-processor shards, for values that
+// every request moves, such as requests in flight. Each processor adds to
+// its own shard with a plain add while pinned (see Pin), so an Add costs
+// no atomic instruction; a processor past the shards (GOMAXPROCS raised
+// since the counter was made, or past 64) adds atomically to a shared one. The zero
+// value is not usable; build one with NewCounter. It is safe for
+// concurrent use.
+//
+// The shards are machine words: the value is exact modulo the word size,
+// so it is exact on every platform while it stays within ±2³¹, and a
+// difference of two counts (Since) is exact while it does.
 type Counter struct {
-	shards []paddedInt
-	mask   uint32
+	shards []paddedWord // one per processor, then the shared one
 }
 
-type paddedInt struct {
-	n atomic.Int64
-	_ [CacheLine - 8]byte
+type paddedWord struct {
+	n uintptr
+	_ [CacheLine - unsafe.Sizeof(uintptr(0))]byte
 }
 
 // NewCounter returns a counter at zero.
 func NewCounter() *Counter {
-	n := Count()
-	return &Counter{shards: make([]paddedInt, n), mask: uint32(n - 1)}
+	return &Counter{shards: make([]paddedWord, min(runtime.GOMAXPROCS(0), 64)+1)}
 }
 
 // Add adds d (which may be negative) on the caller's shard.
-func (c *Counter) Add(d int64) { c.shards[Index(c.mask)].n.Add(d) }
+func (c *Counter) Add(d int64) {
+	p := procPin()
+	ok := c.addPinned(p, uintptr(d))
+	procUnpin()
+	if !ok {
+		atomic.AddUintptr(&c.shards[len(c.shards)-1].n, uintptr(d))
+	}
+}
+
+// addPinned adds d to processor p's shard, which only p writes (the caller
+// is pinned to it), and reports whether p has one. A reader loads the word
+// atomically, seeing it before or after the add, never torn; the race
+// detector cannot see that, so it is told not to look.
+//
+//go:norace
+func (c *Counter) addPinned(p int, d uintptr) bool {
+	if uint(p) >= uint(len(c.shards)-1) {
+		return false
+	}
+	c.shards[p].n += d
+	return true
+}
 
 // Load returns the sum of the shards: exact when no Add is in progress.
-func (c *Counter) Load() int64 {
-	var s int64
+func (c *Counter) Load() int64 { return int64(int(c.sum())) }
+
+// Since returns the counter's value less v, computed modulo the word size:
+// exact while the difference stays within ±2³¹, however far both have
+// grown (a count of starts less a count of ends, on a 32-bit platform).
+func (c *Counter) Since(v uint64) int64 { return int64(int(c.sum() - uintptr(v))) }
+
+func (c *Counter) sum() uintptr {
+	var s uintptr
 	for i := range c.shards {
-		s += c.shards[i].n.Load()
+		s += atomic.LoadUintptr(&c.shards[i].n)
 	}
 	return s
 }

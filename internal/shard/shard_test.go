@@ -50,3 +50,43 @@ func TestPinIsPerProcessor(t *testing.T) {
 		}
 	}
 }
+
+// TestCounterOnEveryProcessor adds from more goroutines than processors,
+// with GOMAXPROCS raised past the shards the counter was made with, so
+// that both the per-processor shards and the shared one take adds; under
+// the race detector it also checks the shared one's adds are atomic.
+func TestCounterOnEveryProcessor(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	c := shard.NewCounter() // one processor's shard and the shared one
+	runtime.GOMAXPROCS(4)
+	const goroutines, adds = 8, 20000
+	var wg sync.WaitGroup
+	for g := range goroutines {
+		wg.Go(func() {
+			for i := range adds {
+				if (g+i)%3 == 0 {
+					c.Add(-1)
+				} else {
+					c.Add(2)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	var want int64
+	for g := range goroutines {
+		for i := range adds {
+			if (g+i)%3 == 0 {
+				want--
+			} else {
+				want += 2
+			}
+		}
+	}
+	if got := c.Load(); got != want {
+		t.Fatalf("Load() = %d after concurrent adds, want %d", got, want)
+	}
+	if got := c.Since(uint64(want) - 5); got != 5 {
+		t.Fatalf("Since(Load()-5) = %d, want 5", got)
+	}
+}

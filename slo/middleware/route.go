@@ -77,8 +77,8 @@ func (rt *Route) record(o sli.Outcome, d time.Duration) {
 // known (or from the end, for a route a router adapter names then), until
 // when [Middleware.InFlight] counts the request.
 func (rt *Route) InFlight() int64 {
-	finished := int64(access.RatioEvents(rt.availability)) // first: every finished request has started
-	return max(rt.started.Load()-finished, 0)
+	finished := access.RatioEvents(rt.availability) // first: every finished request has started
+	return max(rt.started.Since(finished), 0)
 }
 
 // Signals are the four golden signals of a route over a window.
