@@ -430,7 +430,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// route, if a ServeMux right inside sets it on this copy of the
 		// request (deferred: a panic on its way out names it too).
 		defer func() {
-			if q == nil || q.route.Load() != nil || q.late.Load() {
+			if q == nil || q.route.Load() != nil {
 				return // named already, or to be named by a router adapter
 			}
 			if name := m.patternOf(r); name != "" {
@@ -444,9 +444,8 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Pooling it would save it, but a handler's goroutine that wrote after
 	// the handler returned (which net/http forbids but tolerates) would
 	// then write into another request's response.
-	q := &request{m: m}
-	q.ctx = requestContext{Context: r.Context(), q: q}
-	q.r = *r.WithContext(&q.ctx) // inlined: the copy it makes stays on the stack
+	q := &request{Context: r.Context(), m: m}
+	q.r = *r.WithContext(q) // inlined: the copy it makes stays on the stack
 	q.w = writer{ResponseWriter: w, r: &q.r, rt: m.pending, start: m.clock()}
 	m.inFlight.Add(1)
 	// What the server and the middlewares outside read from the request
@@ -541,47 +540,58 @@ func SetPattern(r *http.Request, pattern string) bool {
 	return true
 }
 
-// request is what Handler allocates for a request, in one allocation: the
-// status-capturing writer, the context that carries the request to
-// handlers inside (through copies of the request), and the request passed
-// on, which holds that context.
+// request is what Handler allocates for a request, in one allocation of
+// 384 bytes (a size class): the context that carries the request's state to
+// handlers inside (through copies of the request), the status-capturing
+// writer, and the request passed on, which holds that context.
 type request struct {
-	m     *Middleware // set before the request is served, never changed
-	w     writer
-	ctx   requestContext
-	r     http.Request
-	route atomic.Pointer[Route] // named by a handler inside; nil until then
-	late  atomic.Bool           // a router adapter names the route at the end
+	context.Context             // the context of the request Handler was given
+	m               *Middleware // set before the request is served, never changed
+	w               writer
+	r               http.Request
+	// route is named by a handler inside; nil until then, or namedAtEnd
+	// while a router adapter is to name it at the end.
+	route atomic.Pointer[Route]
+}
+
+// namedAtEnd marks a request whose route a router adapter names at the
+// end (see internal/access.RouteNamedAtEnd). It is no route.
+var namedAtEnd = new(Route)
+
+// named returns the route a handler inside named, or nil, and whether a
+// router adapter is to name it at the end.
+func (q *request) named() (rt *Route, atEnd bool) {
+	rt = q.route.Load()
+	if rt == namedAtEnd {
+		return nil, true
+	}
+	return rt, false
 }
 
 func init() {
 	access.RouteNamedAtEnd = func(r *http.Request) {
 		if q := requestOf(r, nil); q != nil {
-			q.late.Store(true)
+			q.route.CompareAndSwap(nil, namedAtEnd)
 		}
 	}
-}
-
-// requestContext is the request's context with the request in it.
-type requestContext struct {
-	context.Context
-	q *request
 }
 
 // requestKey finds the innermost request state in a context; a
 // *Middleware as the key finds that Middleware's.
 type requestKey struct{}
 
-func (c *requestContext) Value(key any) any {
+// Value returns q for requestKey and for q's Middleware, and the value of
+// the context it was given for other keys.
+func (q *request) Value(key any) any {
 	switch key := key.(type) {
 	case requestKey:
-		return c.q
+		return q
 	case *Middleware:
-		if key == c.q.m {
-			return c.q
+		if key == q.m {
+			return q
 		}
 	}
-	return c.Context.Value(key)
+	return q.Context.Value(key)
 }
 
 // requestOf returns the state of m's Handler serving r (of the innermost
@@ -635,7 +645,7 @@ func (m *Middleware) serve(cw *writer, q *request, next http.Handler) {
 		case q != nil:
 			// A route named inside after the first byte (a router adapter
 			// naming it once routed) wins over the pattern taken then.
-			if named := q.route.Load(); named != nil && named != rt {
+			if named, _ := q.named(); named != nil && named != rt {
 				rt.started.Add(-1)
 				rt, moved = named, true
 			}
@@ -692,11 +702,9 @@ func (m *Middleware) since(start int64) time.Duration {
 // nothing names it yet.
 func (m *Middleware) servedRoute(q *request, r *http.Request, final bool) *Route {
 	if q != nil {
-		if rt := q.route.Load(); rt != nil {
+		rt, atEnd := q.named()
+		if rt != nil || atEnd && !final {
 			return rt
-		}
-		if !final && q.late.Load() {
-			return nil
 		}
 	}
 	if name := m.patternOf(r); name != "" {

@@ -9,7 +9,9 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
 // writer wraps a ResponseWriter to capture the final status. The first
@@ -191,27 +193,7 @@ const (
 // routers' own); a writer of another combination gets the largest shape
 // it has all of. Each shape holds only the pointer to w: no allocation.
 func (w *writer) exposed() http.ResponseWriter {
-	var c int
-	rw := w.ResponseWriter
-	if _, ok := rw.(http.Flusher); ok {
-		c |= canFlush
-	}
-	if _, ok := rw.(http.Hijacker); ok {
-		c |= canHijack
-	}
-	if _, ok := rw.(http.Pusher); ok {
-		c |= canPush
-	}
-	if _, ok := rw.(io.ReaderFrom); ok {
-		c |= canReadFrom
-	}
-	if _, ok := rw.(io.StringWriter); ok {
-		c |= canWriteString
-	}
-	//lint:ignore SA1019 deprecated, but routers still assert it
-	if _, ok := rw.(http.CloseNotifier); ok {
-		c |= canCloseNotify
-	}
+	c := shapeOf(w.ResponseWriter)
 	switch {
 	case c&shapeFHRS == shapeFHRS:
 		return writerFHRS{w}
@@ -233,6 +215,49 @@ func (w *writer) exposed() http.ResponseWriter {
 		return writerH{w}
 	}
 	return w
+}
+
+// shapeOf returns the optional interfaces rw has (can… bits). A server's
+// writers are of one or two types, so the answer is kept per type, in a
+// few slots picked by the type: six type assertions cost a handler more
+// than a load and a compare.
+func shapeOf(rw http.ResponseWriter) int {
+	typ := (*[2]unsafe.Pointer)(unsafe.Pointer(&rw))[0] // the interface's type word
+	slot := &shapes[uintptr(typ)>>4%uintptr(len(shapes))]
+	if k := slot.Load(); k != nil && k.typ == typ {
+		return k.c
+	}
+	var c int
+	if _, ok := rw.(http.Flusher); ok {
+		c |= canFlush
+	}
+	if _, ok := rw.(http.Hijacker); ok {
+		c |= canHijack
+	}
+	if _, ok := rw.(http.Pusher); ok {
+		c |= canPush
+	}
+	if _, ok := rw.(io.ReaderFrom); ok {
+		c |= canReadFrom
+	}
+	if _, ok := rw.(io.StringWriter); ok {
+		c |= canWriteString
+	}
+	//lint:ignore SA1019 deprecated, but routers still assert it
+	if _, ok := rw.(http.CloseNotifier); ok {
+		c |= canCloseNotify
+	}
+	slot.Store(&knownShape{typ, c})
+	return c
+}
+
+// shapes holds the shapes of the writer types met last.
+var shapes [8]atomic.Pointer[knownShape]
+
+// knownShape is a writer type's optional interfaces.
+type knownShape struct {
+	typ unsafe.Pointer
+	c   int
 }
 
 const (
