@@ -268,12 +268,22 @@ func BenchmarkScale(b *testing.B) {
 // interleaved at a fine grain: every iteration serves a chunk of requests
 // through each handler in turn, so that the machine's slow and fast
 // moments fall on all of them alike, and reports each one's overhead per
-// request (its time less its bare handler's: bare-mux for nines-handler,
-// bare for the others) and nines' ratios to the peers, in one run. The
-// parallel form serves each chunk from GOMAXPROCS goroutines at once.
+// request (its time less its bare handler's: bare for nines' Wrap and the
+// peers, the bare mux or router for Handler and each router adapter) and
+// nines' ratios to the peers, in one run. The parallel form serves each
+// chunk from GOMAXPROCS goroutines at once.
 func BenchmarkMiddlewareOverhead(b *testing.B) {
 	hs := Middleware()
-	names := []string{"bare", "bare-mux", "nines", "nines-handler", "promhttp", "otelhttp"}
+	base := map[string]string{
+		"nines": "bare", "nines-handler": "bare-mux", "promhttp": "bare", "otelhttp": "bare",
+		"nines-chi": "bare-chi", "nines-gorilla": "bare-gorilla", "nines-echo": "bare-echo", "nines-gin": "bare-gin",
+	}
+	var names []string // every handler, the bare ones included
+	for n := range hs {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	nines := []string{"nines", "nines-handler", "nines-chi", "nines-gorilla", "nines-echo", "nines-gin"}
 	const chunk = 512
 	for _, mode := range []string{"serial", "parallel"} {
 		b.Run(mode, func(b *testing.B) {
@@ -312,18 +322,13 @@ func BenchmarkMiddlewareOverhead(b *testing.B) {
 				i := slices.Index(names, name)
 				return float64(spent[i]) / float64(rounds*chunk*procs) // as RunParallel counts
 			}
-			over := map[string]float64{
-				"nines":         per("nines") - per("bare"),
-				"nines-handler": per("nines-handler") - per("bare-mux"),
-				"promhttp":      per("promhttp") - per("bare"),
-				"otelhttp":      per("otelhttp") - per("bare"),
+			over := func(name string) float64 { return per(name) - per(base[name]) }
+			for _, n := range append(slices.Clone(nines), "promhttp", "otelhttp") {
+				b.ReportMetric(over(n), n+"-ns/req")
 			}
-			for _, n := range []string{"nines", "nines-handler", "promhttp", "otelhttp"} {
-				b.ReportMetric(over[n], n+"-ns/req")
-			}
-			for _, n := range []string{"nines", "nines-handler"} {
-				b.ReportMetric(over[n]/over["promhttp"], n+"/promhttp")
-				b.ReportMetric(over[n]/over["otelhttp"], n+"/otelhttp")
+			for _, n := range nines {
+				b.ReportMetric(over(n)/over("promhttp"), n+"/promhttp")
+				b.ReportMetric(over(n)/over("otelhttp"), n+"/otelhttp")
 			}
 		})
 	}

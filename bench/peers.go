@@ -12,6 +12,10 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/gin-gonic/gin"
+	"github.com/go-chi/chi/v5"
+	gorillamux "github.com/gorilla/mux"
+	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
@@ -20,6 +24,10 @@ import (
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/trace/noop"
 
+	nineschi "github.com/nines-slo/nines/contrib/chi"
+	ninesecho "github.com/nines-slo/nines/contrib/echo"
+	ninesgin "github.com/nines-slo/nines/contrib/gin"
+	ninesgorilla "github.com/nines-slo/nines/contrib/gorilla"
 	"github.com/nines-slo/nines/sli"
 	"github.com/nines-slo/nines/slo"
 	"github.com/nines-slo/nines/slo/middleware"
@@ -143,7 +151,11 @@ func (p *Prometheus) Record(good bool, d time.Duration) {
 var OK = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
 
 // Middleware returns OK wrapped by each implementation's HTTP
-// instrumentation, by name: "bare", "nines", "promhttp", "otelhttp".
+// instrumentation, by name: "bare", "nines", "promhttp", "otelhttp"; OK
+// served by a ServeMux and by each router nines has an adapter for, bare
+// ("bare-mux", "bare-chi", …) and with nines ("nines-handler",
+// "nines-chi", …), each adapter added the way its router's users add
+// middleware.
 func Middleware() map[string]http.Handler {
 	reg, _ := slo.NewRegistry()
 	mw, _ := middleware.New(middleware.Config{Registry: reg})
@@ -158,9 +170,42 @@ func Middleware() map[string]http.Handler {
 	mux.Handle("GET /users/{id}", OK)
 	bareMux := http.NewServeMux()
 	bareMux.Handle("GET /users/{id}", OK)
+	chiRouter := func(use ...func(http.Handler) http.Handler) http.Handler {
+		r := chi.NewRouter()
+		r.Use(use...)
+		r.Method(http.MethodGet, "/users/{id}", OK)
+		return r
+	}
+	gorillaRouter := func(use ...gorillamux.MiddlewareFunc) http.Handler {
+		r := gorillamux.NewRouter()
+		r.Handle("/users/{id}", OK).Methods(http.MethodGet)
+		r.Use(use...)
+		return r
+	}
+	echoServer := func(use ...echo.MiddlewareFunc) http.Handler {
+		e := echo.New()
+		e.Use(use...)
+		e.GET("/users/:id", echo.WrapHandler(OK))
+		return e
+	}
+	gin.SetMode(gin.ReleaseMode)
+	ginEngine := func(use ...gin.HandlerFunc) http.Handler {
+		e := gin.New()
+		e.Use(use...)
+		e.GET("/users/:id", gin.WrapH(OK))
+		return e
+	}
 	return map[string]http.Handler{
-		"bare":  OK,
-		"nines": mw.Wrap("GET /users/{id}", OK),
+		"bare-chi":      chiRouter(),
+		"nines-chi":     chiRouter(nineschi.Middleware(mw)),
+		"bare-gorilla":  gorillaRouter(),
+		"nines-gorilla": gorillaRouter(ninesgorilla.Middleware(mw)),
+		"bare-echo":     echoServer(),
+		"nines-echo":    echoServer(ninesecho.Middleware(mw)),
+		"bare-gin":      ginEngine(),
+		"nines-gin":     ginEngine(ninesgin.Middleware(mw)),
+		"bare":          OK,
+		"nines":         mw.Wrap("GET /users/{id}", OK),
 		// Handler around a ServeMux, as the docs show first; its overhead
 		// is its time less bare-mux's.
 		"bare-mux":      bareMux,
