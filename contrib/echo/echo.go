@@ -11,8 +11,10 @@
 // does (the same classification), echo's context given the request and
 // writer that record it. An error a handler returns goes to echo's error
 // handler there and then, inside the middleware, so that the response it
-// writes (a 404, a 500) is the one recorded; the middleware returns nil,
-// so middlewares before it see no error. A request no route matched (echo's
+// writes (a 404, a 500) is the one recorded; the middleware then returns
+// the error, as echo's own logging middlewares do, so that middlewares
+// before it see it (echo's error handler does not answer twice: the
+// response is committed). A request no route matched (echo's
 // 404 or 405) is [middleware.UnmatchedRoute].
 //
 // [echo]: https://echo.labstack.com
@@ -32,8 +34,9 @@ import (
 func Middleware(m *middleware.Middleware) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			m.Serve(c.Response().Writer, c.Request(), &call{c: c, next: next})
-			return nil
+			k := &call{c: c, next: next}
+			m.Serve(c.Response().Writer, c.Request(), k)
+			return k.err
 		}
 	}
 }
@@ -42,6 +45,7 @@ func Middleware(m *middleware.Middleware) echo.MiddlewareFunc {
 type call struct {
 	c    echo.Context
 	next echo.HandlerFunc
+	err  error // what next returned, handled by echo's error handler already
 }
 
 func (k *call) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -60,8 +64,8 @@ func (k *call) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if routed(k.c) {
 		middleware.SetPattern(r, k.c.Path())
 	}
-	if err := k.next(k.c); err != nil {
-		k.c.Error(err)
+	if k.err = k.next(k.c); k.err != nil {
+		k.c.Error(k.err)
 	}
 }
 

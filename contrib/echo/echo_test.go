@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"testing"
 
 	"github.com/labstack/echo/v4"
@@ -34,7 +35,16 @@ func TestRoutes(t *testing.T) {
 	}
 	e := echo.New()
 	e.Logger.SetOutput(io.Discard) // Recover's report of the panic
-	e.Use(requestID, echomw.Recover())
+	var seen []string // the errors a middleware before nines' sees
+	e.Use(requestID, echomw.Recover(), func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			err := next(c)
+			if err != nil {
+				seen = append(seen, c.Request().Method+" "+c.Path()+": "+err.Error())
+			}
+			return err
+		}
+	})
 	e.Use(ninesecho.Middleware(m))
 	e.GET("/panic", func(c echo.Context) error { panic("boom") })
 	e.GET("/users/:id", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
@@ -56,4 +66,15 @@ func TestRoutes(t *testing.T) {
 		"GET /panic":              {0, 1, 0}, // recovered by echo's Recover, outside
 	}
 	adaptertest.Expect(t, m, want)
+	// Answered once, by the status recorded, and passed on.
+	wantSeen := []string{
+		"POST /users/:id: boom",
+		"GET /teapot: code=503, message=Service Unavailable",
+		"GET : code=404, message=Not Found",
+		"DELETE /users/:id: code=405, message=Method Not Allowed",
+		"FOO /users/:id: code=405, message=Method Not Allowed",
+	}
+	if !slices.Equal(seen, wantSeen) {
+		t.Errorf("errors seen before nines' middleware:\n%q\nwant\n%q", seen, wantSeen)
+	}
 }
