@@ -206,8 +206,12 @@ func WithClock(now func() time.Time) Option {
 //	5xx                                               bad
 //	1xx to 4xx                                        good
 //
-// as docs/concepts.md measures availability at the load balancer. A
-// handler that writes nothing answers 200. A panic goes on unchanged once
+// as docs/concepts.md measures availability at the load balancer. An
+// http.TimeoutHandler inside the middleware sets its deadline on the copy
+// of the request it passes on, out of the middleware's sight: its 503 is
+// classified by the status (bad, unless NotValid lists 503); put it
+// outside to have its deadline count as the server's. A handler that
+// writes nothing answers 200. A panic goes on unchanged once
 // the request is recorded; a panic in [WithRoute] or [WithClassifier] too,
 // the request recorded bad (under [UnmatchedRoute] if its route was not
 // known).
