@@ -35,7 +35,7 @@ func TestRoutes(t *testing.T) {
 	}
 	e := echo.New()
 	e.Logger.SetOutput(io.Discard) // Recover's report of the panic
-	var seen []string // the errors a middleware before nines' sees
+	var seen []string              // the errors a middleware before nines' sees
 	e.Use(requestID, echomw.Recover(), func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			err := next(c)
