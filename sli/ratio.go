@@ -73,6 +73,18 @@ func (r *Ratio) Recorded() Counts { return r.s.recorded() }
 
 func init() {
 	access.RatioEvents = func(r any) uint64 { return r.(*Ratio).s.events() }
+	access.CountsManyAt = func(src any, t time.Time, ws []time.Duration, good, valid []float64) (bool, error) {
+		var s *series
+		switch src := src.(type) {
+		case *Ratio:
+			s = src.s
+		case *Latency:
+			s = src.s
+		default:
+			return false, nil
+		}
+		return true, s.countsManyAt(t, ws, good, valid)
+	}
 }
 
 // Storage returns the storage in use, defaults filled in.

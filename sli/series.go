@@ -1,10 +1,12 @@
 package sli
 
 import (
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"math/bits"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -459,6 +461,49 @@ func (s *series) countsAt(t time.Time, w time.Duration) (Counts, error) {
 		(*seriesHot)(s).Peek(c)
 	}
 	return Counts{Good: float64(c.good), Valid: float64(c.good + c.bad)}, nil
+}
+
+// countsManyAt sums the windows (t−ws[i], t] into good[i] and valid[i],
+// in one pass over the cells (see window.Store.SumsLocked).
+func (s *series) countsManyAt(t time.Time, ws []time.Duration, good, valid []float64) error {
+	for _, w := range ws {
+		if w <= 0 || w > s.storage.Retention {
+			return fmt.Errorf("%w: window %v is not in (0, %v], the retention", ErrInvalidWindow, w, s.storage.Retention)
+		}
+		if _, ok := s.index(t.Add(-w)); !ok {
+			return fmt.Errorf("%w: window %v before %v reaches outside the years 1678–2262", ErrInvalidWindow, w, t)
+		}
+	}
+	if _, ok := s.index(t); !ok {
+		return fmt.Errorf("%w: time %v is outside the years 1678–2262", ErrInvalidWindow, t)
+	}
+	// The windows shortest first: order, their starts as and their sums
+	// cells in that order.
+	buf := make([]int64, 2*len(ws))
+	order, as := buf[:len(ws)], buf[len(ws):]
+	for i := range order {
+		order[i] = int64(i)
+	}
+	slices.SortFunc(order, func(i, j int64) int { return cmp.Compare(ws[i], ws[j]) })
+	b := s.end(t)
+	for k, i := range order {
+		as[k] = b - int64(ws[i])
+	}
+	cells := make([]cell, len(ws))
+	s.st.Mu.Lock()
+	defer s.st.Mu.Unlock()
+	s.st.SumsLocked(as, b, cells)
+	var hot, sum cell
+	(*seriesHot)(s).Peek(&hot)
+	for k, i := range order {
+		sum.add(cells[k])
+		c := sum
+		if s.st.IncludesHot(as[k], b) {
+			c.add(hot)
+		}
+		good[i], valid[i] = float64(c.good), float64(c.good+c.bad)
+	}
+	return nil
 }
 
 // totals returns the cumulative counts.

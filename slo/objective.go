@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/nines-slo/nines/budget"
+	"github.com/nines-slo/nines/internal/access"
 	"github.com/nines-slo/nines/internal/rotation"
 	"github.com/nines-slo/nines/sli"
 )
@@ -382,22 +383,53 @@ func (o *Objective) statusAt(t time.Time, mayUpdate bool) (Status, error) {
 	if err != nil {
 		return Status{}, fmt.Errorf("slo: %q: %w", o.name, err)
 	}
-	cache := map[time.Duration]sli.Counts{}
-	counts := func(w time.Duration) (sli.Counts, error) {
-		if c, ok := cache[w]; ok {
-			return c, nil
-		}
-		if w <= 0 {
-			return sli.Counts{}, nil
-		}
-		c, err := o.src.CountsAt(t, w)
-		if err != nil {
-			return sli.Counts{}, fmt.Errorf("slo: %q: %w", o.name, err)
-		}
-		cache[w] = c
-		return c, nil
-	}
 	elapsed := t.Sub(start)
+	// Every window the status reads, summed in one pass where the SLI can
+	// (its own Ratio or Latency), else one by one as they are asked for.
+	ws := make([]time.Duration, 0, 1+len(burnWindows)+2*len(o.rules))
+	need := func(w time.Duration) {
+		if w > 0 && !slices.Contains(ws, w) {
+			ws = append(ws, w)
+		}
+	}
+	need(elapsed)
+	for _, w := range burnWindows {
+		need(w)
+	}
+	for _, r := range o.rules {
+		need(r.Long)
+		need(r.Short)
+	}
+	type entry struct {
+		c     sli.Counts
+		known bool
+	}
+	cache := make([]entry, len(ws))
+	if access.CountsManyAt != nil {
+		gv := make([]float64, 2*len(ws))
+		good, valid := gv[:len(ws)], gv[len(ws):]
+		ok, err := access.CountsManyAt(o.src, t, ws, good, valid)
+		if err != nil {
+			return Status{}, fmt.Errorf("slo: %q: %w", o.name, err)
+		}
+		for i := range ws {
+			cache[i] = entry{sli.Counts{Good: good[i], Valid: valid[i]}, ok}
+		}
+	}
+	counts := func(w time.Duration) (sli.Counts, error) {
+		i := slices.Index(ws, w)
+		if i < 0 {
+			return sli.Counts{}, nil // w ≤ 0: no events
+		}
+		if e := &cache[i]; !e.known {
+			c, err := o.src.CountsAt(t, w)
+			if err != nil {
+				return sli.Counts{}, fmt.Errorf("slo: %q: %w", o.name, err)
+			}
+			*e = entry{c, true}
+		}
+		return cache[i].c, nil
+	}
 	c, err := counts(elapsed)
 	if err != nil {
 		return Status{}, err

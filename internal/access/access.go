@@ -17,11 +17,29 @@ import (
 // histogram.
 var HistogramRecordOn func(r any, p uint32, d time.Duration)
 
+// HistogramCumulativeEach calls f with every non-zero bucket, in
+// increasing order, of the cumulative histogram of r, a
+// *histogram.Recorder (what its Cumulative returns), without copying it.
+// Set by package histogram.
+var HistogramCumulativeEach func(r any, f func(lo, hi time.Duration, n uint64))
+
+// LatencyCumulativeEach does what HistogramCumulativeEach does for the
+// histogram of l, an sli.LatencySource, and reports whether it could: l
+// is a *sli.Latency. Set by package sli; for the exporters.
+var LatencyCumulativeEach func(l any, f func(lo, hi time.Duration, n uint64)) bool
+
 // RatioEvents returns how many events, good, bad or not valid, were
 // recorded into r, an *sli.Ratio, since it was created, not counting
 // states added to it: with a count of requests started, what is in
 // flight. Set by package sli.
 var RatioEvents func(r any) uint64
+
+// CountsManyAt sums the windows (t−ws[i], t] of src, an sli.Source, into
+// good[i] and valid[i], in one pass over its cells, and reports whether
+// src is one it can (a *sli.Ratio or *sli.Latency); the error is what
+// CountsAt would return for a bad window. Set by package sli; for slo's
+// status, which reads seven or more windows of one SLI at once.
+var CountsManyAt func(src any, t time.Time, ws []time.Duration, good, valid []float64) (bool, error)
 
 // RouteNamedAtEnd tells the middleware's Handler serving r that a router
 // adapter will name r's route when the router returns (SetPattern), so

@@ -441,6 +441,86 @@ func (s *Store[A]) SumLocked(a, b int64, acc *A) {
 	}
 }
 
+// SumsLocked sums several windows that all end at b, in one pass over the
+// cells: as are their starts, latest first (the shortest window first),
+// and accs one accumulator each. A cell goes into accs[j] for the
+// shortest window j that takes it; a window takes every cell a shorter
+// one does, so window j's sum is that of accs[0] through accs[j]. The hot
+// cell's added extra goes the same way; its hot counters are the owner's
+// to add (Hot.Peek), to the windows that IncludesHot.
+func (s *Store[A]) SumsLocked(as []int64, b int64, accs []A) {
+	if len(as) == 0 {
+		return
+	}
+	var sc scratch
+	defer sc.release()
+	// first returns the shortest window that takes the cell [st, end),
+	// or -1.
+	first := func(st, end int64) int {
+		for j, a := range as {
+			if includes(st, end, a, b) {
+				return j
+			}
+		}
+		return -1
+	}
+	hotStart := s.HotStart()
+	if s.extra != nil {
+		if j := first(hotStart, hotStart+s.tick); j >= 0 {
+			s.codec.Add(&accs[j], s.extra)
+		}
+	}
+	longest := as[len(as)-1]
+	bound := hotStart
+	for k := range s.levels {
+		l := &s.levels[k]
+		w := l.width
+		for _, bk := range l.blocks {
+			st := bk.first * w
+			lastSt := (bk.first + bk.n - 1) * w
+			if lastSt+w <= longest {
+				continue // ends at or before the longest window starts
+			}
+			if st > b {
+				break
+			}
+			// A block whose every cell goes to one window: its sum does.
+			if lastSt <= b && lastSt+w <= bound {
+				j := 0
+				for j < len(as) && st < as[j] {
+					j++
+				}
+				if j < len(as) && (j == 0 || !includes(lastSt, lastSt+w, as[j-1], b)) && l.summed(s, bk) {
+					s.codec.Add(&accs[j], bk.sum)
+					continue
+				}
+			}
+			// Cell by cell, oldest first: each goes to the same window as
+			// the one before it or to a shorter one.
+			data := s.cellsOf(bk, &sc)
+			i := min(max(bucket.FloorDiv(longest, w)-bk.first, 0), bk.n)
+			off := s.codec.LenN(data, int(i))
+			j := len(as) // the window of the cell before, or none
+			for ; i < bk.n; i++ {
+				cs := (bk.first + i) * w
+				if cs > b {
+					break
+				}
+				end := min(cs+w, bound)
+				for j > 0 && includes(cs, end, as[j-1], b) {
+					j--
+				}
+				if j < len(as) && includes(cs, end, as[j], b) {
+					off += s.codec.Add(&accs[j], data[off:])
+				} else {
+					off += s.codec.Len(data[off:])
+				}
+			}
+		}
+		bound = s.fronts[k]
+	}
+}
+
 // RunsLocked calls f with the closed cells, oldest first, a block at a
 // time: the start and width of its first cell, the number of its cells and
 // their encodings one after another (empty ones included), then with the

@@ -186,6 +186,33 @@ func storeMatchesModel(t *testing.T, c Codec[sum]) {
 				}
 			}
 		}
+		// All the windows at once, as SumsLocked sums them.
+		ws := []time.Duration{time.Minute, 5 * time.Minute, 25 * time.Minute, time.Hour, time.Hour, 6 * time.Hour, 7 * time.Hour, 24 * time.Hour, 30 * 24 * time.Hour}
+		for _, back := range []time.Duration{0, 7 * time.Minute, 5 * time.Hour} {
+			b := now - int64(back)
+			as := make([]int64, len(ws))
+			accs := make([]sum, len(ws))
+			for j, w := range ws {
+				as[j] = b - int64(w)
+			}
+			s.Mu.Lock()
+			s.SumsLocked(as, b, accs)
+			var hotN sum
+			h.Peek(&hotN)
+			var got uint64
+			for j := range ws {
+				got += accs[j].n
+				n := got
+				if s.IncludesHot(as[j], b) {
+					n += hotN.n
+				}
+				if want := m.sum(as[j], b); n != want {
+					s.Mu.Unlock()
+					t.Fatalf("at %v, window %v ending %v back, summed with the others: %d events, model %d", time.Duration(now-t0), ws[j], back, n, want)
+				}
+			}
+			s.Mu.Unlock()
+		}
 		var cells uint64
 		s.Mu.Lock()
 		s.CellsLocked(func(_, _ int64, e []byte) { var a sum; codec{}.Add(&a, e); cells += a.n })
