@@ -158,6 +158,9 @@ func (r *Recorder) Record(d time.Duration) {
 }
 
 func init() {
+	access.HistogramCumulativeEach = func(r any, f func(lo, hi time.Duration, n uint64)) {
+		r.(*Recorder).eachCumulative(f)
+	}
 	access.HistogramRecordOn = func(r any, p uint32, d time.Duration) {
 		h := r.(*Recorder)
 		if h.now != nil {
@@ -287,15 +290,34 @@ func (r *Recorder) tickAt(now time.Time) {
 // it, so that it starts from zero with the process, as backends expect.
 // It never touches the recording path.
 func (r *Recorder) Cumulative() *Snapshot {
-	a := borrowAcc(r.lay.countsLen)
+	a := r.cumulative()
 	defer a.release()
+	return snapshotOf(r.lay, a)
+}
+
+// cumulative returns, borrowed, an accumulator of every value recorded.
+func (r *Recorder) cumulative() *acc {
+	a := borrowAcc(r.lay.countsLen)
 	r.st.Mu.Lock()
+	defer r.st.Mu.Unlock()
 	if r.cum != nil {
 		r.codec.Add(a, r.cum)
 	}
 	(*recorderHot)(r).Peek(a)
-	r.st.Mu.Unlock()
-	return snapshotOf(r.lay, a)
+	return a
+}
+
+// eachCumulative calls f with every non-zero bucket of the cumulative
+// histogram (what Cumulative returns) in increasing order, without
+// copying it into a Snapshot: for an exporter that converts it on every
+// collection. f must not call r.
+func (r *Recorder) eachCumulative(f func(lo, hi time.Duration, n uint64)) {
+	a := r.cumulative()
+	defer a.release()
+	a.each(func(i int, n uint64) {
+		lo := r.lay.lowestAt(i)
+		f(time.Duration(lo), time.Duration(lo+r.lay.widthAt(i)-1), n)
+	})
 }
 
 // Windows returns the windows the recorder keeps, shortest first.

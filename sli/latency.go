@@ -166,6 +166,16 @@ func (l *Latency) Recorded() Counts { return l.s.recorded() }
 // [histogram.Recorder.Cumulative].
 func (l *Latency) Cumulative() *histogram.Snapshot { return l.h.Cumulative() }
 
+func init() {
+	access.LatencyCumulativeEach = func(src any, f func(lo, hi time.Duration, n uint64)) bool {
+		l, ok := src.(*Latency)
+		if ok {
+			access.HistogramCumulativeEach(l.h, f)
+		}
+		return ok
+	}
+}
+
 // Storage returns the storage of the threshold counts, defaults filled in.
 func (l *Latency) Storage() Storage { return l.s.storage }
 

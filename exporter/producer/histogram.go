@@ -6,21 +6,32 @@ import (
 
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
-	"github.com/nines-slo/nines/histogram"
+	"github.com/nines-slo/nines/internal/access"
+	"github.com/nines-slo/nines/sli"
 )
 
-// toExplicit re-buckets an HDR snapshot into explicit buckets with upper
-// bounds bounds (ns, increasing; the last bucket is unbounded above). An
-// HDR bucket that a bound cuts is split in proportion to the share of its
-// values at or below the bound, taking its values as evenly spread; shares
-// are rounded, so each bucket count grows with the HDR counts and never
-// shrinks between collections. Sum takes each value at its bucket's middle;
-// Min and Max are the HDR buckets' edges.
-func toExplicit(s *histogram.Snapshot, bounds []int64) metricdata.HistogramDataPoint[float64] {
-	p := metricdata.HistogramDataPoint[float64]{Count: s.Count(), BucketCounts: make([]uint64, len(bounds)+1)}
+// toExplicit re-buckets an HDR histogram, given as the iteration over its
+// non-zero buckets in increasing order (histogram.Snapshot's Counts, or
+// the SLI's own without a copy: cumulativeOf), into explicit buckets with
+// upper bounds bounds (ns, increasing; the last bucket is unbounded
+// above). An HDR bucket that a bound cuts is split in proportion to the
+// share of its values at or below the bound, taking its values as evenly
+// spread; shares are rounded, so each bucket count grows with the HDR
+// counts and never shrinks between collections. Sum takes each value at
+// its bucket's middle; Min and Max are the HDR buckets' edges.
+func toExplicit(each func(func(lo, hi time.Duration, n uint64)), bounds []int64) metricdata.HistogramDataPoint[float64] {
+	p := metricdata.HistogramDataPoint[float64]{BucketCounts: make([]uint64, len(bounds)+1)}
 	j := 0
 	var sum float64
-	s.Counts(func(lo, hi time.Duration, n uint64) {
+	var mn, mx time.Duration
+	each(func(lo, hi time.Duration, n uint64) {
+		if p.Count == 0 {
+			mn = lo
+		}
+		mx = hi
+		if p.Count += n; p.Count < n {
+			p.Count = math.MaxUint64 // only absurd decoded counts get here
+		}
 		l, h := int64(lo), int64(hi)
 		sum += float64(n) * (float64(l) + float64(h-l+1)/2)
 		for j < len(bounds) && bounds[j] < l {
@@ -39,11 +50,19 @@ func toExplicit(s *histogram.Snapshot, bounds []int64) metricdata.HistogramDataP
 		p.BucketCounts[j] += n
 	})
 	p.Sum = sum / 1e9
-	if mn, err := s.Min(); err == nil {
-		p.Min = metricdata.NewExtrema(mn.Seconds())
-	}
-	if mx, err := s.Max(); err == nil {
-		p.Max = metricdata.NewExtrema(mx.Seconds())
+	if p.Count > 0 {
+		p.Min, p.Max = metricdata.NewExtrema(mn.Seconds()), metricdata.NewExtrema(mx.Seconds())
 	}
 	return p
+}
+
+// cumulativeOf returns the iteration over l's cumulative histogram: its
+// own, without a copy, for nines' Latency; through Cumulative's snapshot
+// for another LatencySource.
+func cumulativeOf(l sli.LatencySource) func(func(lo, hi time.Duration, n uint64)) {
+	return func(f func(lo, hi time.Duration, n uint64)) {
+		if !access.LatencyCumulativeEach(l, f) {
+			l.Cumulative().Counts(f)
+		}
+	}
 }

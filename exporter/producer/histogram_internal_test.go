@@ -32,7 +32,7 @@ func TestToExplicitSplits(t *testing.T) {
 	const n = 4096
 	for k := range n {
 		r.Record(lo + time.Duration(int64(width)*int64(k)/n))
-		p := toExplicit(r.Cumulative(), bounds)
+		p := toExplicit(r.Cumulative().Counts, bounds)
 		var total uint64
 		for i, c := range p.BucketCounts {
 			total += c
@@ -69,7 +69,7 @@ func TestToExplicitTwoCutsNeverShrink(t *testing.T) {
 	var prev []uint64
 	for k := range 200 {
 		r.Record(lo + time.Duration(int64(k)*7919%width))
-		p := toExplicit(r.Cumulative(), bounds)
+		p := toExplicit(r.Cumulative().Counts, bounds)
 		for i, c := range p.BucketCounts {
 			if prev != nil && c < prev[i] {
 				t.Fatalf("after %d values bucket %d shrank from %d to %d (%v → %v)", k+1, i, prev[i], c, prev, p.BucketCounts)

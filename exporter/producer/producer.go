@@ -230,7 +230,7 @@ func (p *Producer) Produce(context.Context) ([]metricdata.ScopeMetrics, error) {
 		}
 		c.point(&c.target, o.Target(), a.base, false)
 		if l, ok := o.SLI().(sli.LatencySource); ok {
-			pt := toExplicit(l.Cumulative(), a.boundsNS)
+			pt := toExplicit(cumulativeOf(l), a.boundsNS)
 			pt.Attributes, pt.StartTime, pt.Time = a.base, c.start, c.at
 			pt.Bounds = a.bounds
 			c.latency = append(c.latency, pt)
