@@ -411,32 +411,37 @@ const pageSize = 32
 
 type page [pageSize]atomic.Uint32
 
-// hotSlot is one core's histogram for the current tick, allocated a page
-// of counters at a time as values reach it, so that it costs what the
-// distribution occupies, not the layout. Its counters are the layout's
-// buckets followed by hotExtra counters — values under the range, over it,
-// and invalid — so that recording any value is one atomic add.
-type hotSlot struct {
-	pages []atomic.Pointer[page]
+// hotPages holds the histograms of the current tick, one a slot (a core,
+// or cores that share one), allocated a page of counters at a time as
+// values reach them, so that they cost what the distribution occupies, not
+// the layout. A slot's counters are the layout's buckets followed by
+// hotExtra counters — values under the range, over it, and invalid — so
+// that recording any value is one atomic add. The slots' page tables are
+// one array, so that a record loads the recorder, the page's pointer and
+// the counter, and no slot's own header.
+type hotPages struct {
+	pages   []atomic.Pointer[page] // slot k's are [k·perSlot, (k+1)·perSlot)
+	perSlot uint
 }
 
-func newHotSlot(counters int) hotSlot {
-	return hotSlot{pages: make([]atomic.Pointer[page], (counters+pageSize-1)/pageSize)}
+func newHotPages(slots, counters int) hotPages {
+	per := (counters + pageSize - 1) / pageSize
+	return hotPages{pages: make([]atomic.Pointer[page], slots*per), perSlot: uint(per)}
 }
 
-// counter returns counter i, allocating its page on first use.
-func (h *hotSlot) counter(i uint) *atomic.Uint32 {
-	pp := &h.pages[i/pageSize]
+// counter returns counter i of slot k, allocating its page on first use.
+func (h *hotPages) counter(k, i uint) *atomic.Uint32 {
+	pp := &h.pages[k*h.perSlot+i/pageSize]
 	p := pp.Load()
 	if p == nil {
-		p = h.newPage(pp)
+		p = newPage(pp)
 	}
 	return &p[i%pageSize]
 }
 
 // newPage allocates the page at pp, or returns the one another recorder
 // put there first.
-func (h *hotSlot) newPage(pp *atomic.Pointer[page]) *page {
+func newPage(pp *atomic.Pointer[page]) *page {
 	p := new(page)
 	if !pp.CompareAndSwap(nil, p) {
 		p = pp.Load()
@@ -452,12 +457,12 @@ const (
 	hotExtra
 )
 
-// read adds what h holds to a, and empties h if take. A value under or
-// over the range is counted at the lowest or highest bucket too, as Record
-// documents.
-func (h *hotSlot) read(lay *layout, a *acc, take bool) {
-	for pi := range h.pages {
-		p := h.pages[pi].Load()
+// read adds what every slot of h holds to a, and empties h if take. A
+// value under or over the range is counted at the lowest or highest bucket
+// too, as Record documents.
+func (h *hotPages) read(lay *layout, a *acc, take bool) {
+	for g := range h.pages {
+		p := h.pages[g].Load()
 		if p == nil {
 			continue
 		}
@@ -472,7 +477,7 @@ func (h *hotSlot) read(lay *layout, a *acc, take bool) {
 			} else {
 				n = uint64(c.Load())
 			}
-			x := pi*pageSize + j
+			x := g%int(h.perSlot)*pageSize + j
 			switch x - lay.countsLen {
 			case hotUnderflow:
 				a.underflow += n

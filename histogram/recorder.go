@@ -39,7 +39,7 @@ import (
 // zero value is not usable.
 type Recorder struct {
 	lay    layout
-	hot    []hotSlot
+	hot    hotPages
 	mask   uint32
 	st     *window.Store[acc]
 	codec  *cellCodec
@@ -59,17 +59,9 @@ const maxHotSlots = 4
 // store.
 type recorderHot Recorder
 
-func (h *recorderHot) Take(a *acc) {
-	for k := range h.hot {
-		h.hot[k].read(&h.lay, a, true)
-	}
-}
+func (h *recorderHot) Take(a *acc) { h.hot.read(&h.lay, a, true) }
 
-func (h *recorderHot) Peek(a *acc) {
-	for k := range h.hot {
-		h.hot[k].read(&h.lay, a, false)
-	}
-}
+func (h *recorderHot) Peek(a *acc) { h.hot.read(&h.lay, a, false) }
 
 // NewRecorder returns a recorder for c. It fails with [ErrInvalidConfig] for
 // an out-of-range field.
@@ -87,14 +79,11 @@ func NewRecorder(c Config, opts ...Option) (*Recorder, error) {
 	n := min(shard.Count(), maxHotSlots)
 	r := &Recorder{
 		lay:    lay,
-		hot:    make([]hotSlot, n),
+		hot:    newHotPages(n, lay.countsLen+hotExtra),
 		mask:   uint32(n - 1),
 		codec:  &cellCodec{n: lay.countsLen},
 		now:    o.now,
 		config: c,
-	}
-	for k := range r.hot {
-		r.hot[k] = newHotSlot(lay.countsLen + hotExtra)
 	}
 	levels := c.levels()
 	now := r.clock()
@@ -176,7 +165,7 @@ func (r *Recorder) record(d time.Duration) { r.recordOn(shard.Proc(), d) }
 
 // recordOn counts d in the current tick of processor p's shard.
 func (r *Recorder) recordOn(p uint32, d time.Duration) {
-	r.hot[p&r.mask].counter(uint(r.hotIndex(int64(d)))).Add(1)
+	r.hot.counter(uint(p&r.mask), uint(r.hotIndex(int64(d)))).Add(1)
 }
 
 // hotIndex returns where a hot slot counts the value v.
