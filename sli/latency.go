@@ -31,6 +31,10 @@ type Latency struct {
 	s         *series
 	h         *histogram.Recorder
 	threshold time.Duration
+	// The series' hot counters and whether it reads an injected clock,
+	// kept here for the record path (see hotSet).
+	hot     hotSet
+	clocked bool
 }
 
 var _ Source = (*Latency)(nil)
@@ -52,7 +56,7 @@ func NewLatency(threshold time.Duration, opts ...LatencyOption) (*Latency, error
 	if err != nil {
 		return nil, err
 	}
-	return &Latency{s: s, h: h, threshold: threshold}, nil
+	return &Latency{s: s, h: h, threshold: threshold, hot: s.hot, clocked: s.now != nil}, nil
 }
 
 // Threshold returns the duration within which an event is good.
@@ -74,14 +78,14 @@ func (l *Latency) outcome(d time.Duration) Outcome {
 // and the histogram. A negative d cannot be a duration: the event is counted
 // in [Totals.Negative] and as not valid, and in the histogram's Invalid.
 func (l *Latency) Record(d time.Duration) {
-	if l.s.now != nil {
+	if l.clocked {
 		l.s.addNow(l.s.now(), l.outcome(d))
 		l.h.Record(d)
 		return
 	}
 	d0 := l.outcome(d)
 	p := uint(shard.Pin()) // once for both the counts and the histogram
-	ok := l.s.addPinned(p, d0)
+	ok := l.hot.addPinned(p, d0)
 	shard.Unpin()
 	if !ok {
 		l.s.addShared(d0)
@@ -96,7 +100,7 @@ func (l *Latency) Record(d time.Duration) {
 // default clocks it finds the processor's counters once for all three
 // counts instead of once each.
 func RecordRequest(a *Ratio, l *Latency, o Outcome, d time.Duration) {
-	if a.s.now != nil || l.s.now != nil {
+	if a.clocked || l.clocked {
 		a.Record(o)
 		if o == Good {
 			l.Record(d)
@@ -110,7 +114,7 @@ func RecordRequest(a *Ratio, l *Latency, o Outcome, d time.Duration) {
 		lo = l.outcome(d)
 	}
 	p := uint(shard.Pin())
-	okA, okL := a.s.addPinned(p, o), l.s.addPinned(p, lo)
+	okA, okL := a.hot.addPinned(p, o), l.hot.addPinned(p, lo)
 	shard.Unpin()
 	if !okA {
 		a.s.addShared(o)
@@ -133,7 +137,7 @@ func (l *Latency) RecordAt(t time.Time, d time.Duration) {
 // client abandoned, say) now: it is in neither good nor valid, only in
 // [Totals.Invalid], and not in the histogram.
 func (l *Latency) Exclude() {
-	if l.s.now != nil {
+	if l.clocked {
 		l.s.addNow(l.s.now(), Invalid)
 		return
 	}

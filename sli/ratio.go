@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/nines-slo/nines/internal/access"
+	"github.com/nines-slo/nines/internal/shard"
 )
 
 // Ratio is an SLI that counts events as good, bad or not valid: "the
@@ -15,6 +16,10 @@ import (
 // reads do. Build one with [NewRatio]; the zero value is not usable.
 type Ratio struct {
 	s *series
+	// The series' hot counters and whether it reads an injected clock,
+	// kept here for the record path (see hotSet).
+	hot     hotSet
+	clocked bool
 }
 
 var _ Source = (*Ratio)(nil)
@@ -27,12 +32,23 @@ func NewRatio(opts ...RatioOption) (*Ratio, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Ratio{s: s}, nil
+	return &Ratio{s: s, hot: s.hot, clocked: s.now != nil}, nil
 }
 
 // Record counts one event now. An Outcome other than Good, Bad or Invalid
 // is counted as not valid and in [Totals.Unknown].
-func (r *Ratio) Record(o Outcome) { r.s.record(o) }
+func (r *Ratio) Record(o Outcome) {
+	if r.clocked {
+		r.s.addNow(r.s.now(), o)
+		return
+	}
+	p := uint(shard.Pin())
+	ok := r.hot.addPinned(p, o)
+	shard.Unpin()
+	if !ok {
+		r.s.addShared(o)
+	}
+}
 
 // RecordAt counts one event that happened at t. Events older than the
 // retention are counted in [Totals.OutOfRange].

@@ -41,7 +41,7 @@ import (
 // exceed valid.
 type series struct {
 	// Read on every record.
-	hot []hotShard // one per processor, then the shared set
+	hot hotSet // one per processor, then the shared set
 	st  *window.Store[cell]
 	now func() time.Time
 
@@ -57,6 +57,11 @@ type series struct {
 	addedInv uint64          // not-valid events that came from states
 	timer    *rotation.Timer // nil with an injected clock
 }
+
+// hotSet is a series' hot counters: a hotShard per processor, then the
+// shared one. The SLIs keep it beside the series too, so that a record
+// loads the SLI and its processor's counters, not the series in between.
+type hotSet []hotShard
 
 // hotShard holds one processor's counts, alone on its cache lines. n only
 // grows (modulo the word size: a uintptr is written whole on every
@@ -323,7 +328,7 @@ func (s *series) index(t time.Time) (int64, bool) { return bucket.Index(t, int64
 // add counts one event in the current cell: the hot path.
 func (s *series) add(o Outcome) {
 	p := uint(shard.Pin())
-	ok := s.addPinned(p, o)
+	ok := s.hot.addPinned(p, o)
 	shard.Unpin()
 	if !ok {
 		s.addShared(o)
@@ -339,12 +344,12 @@ func (s *series) add(o Outcome) {
 // the plain write that the rotation's atomic load races with, by design).
 //
 //go:norace
-func (s *series) addPinned(p uint, o Outcome) bool {
+func (h hotSet) addPinned(p uint, o Outcome) bool {
 	i := uint(o) - 1
-	if i >= 3 || p >= uint(len(s.hot)-1) {
+	if i >= 3 || p >= uint(len(h)-1) {
 		return false
 	}
-	s.hot[p].n[i]++
+	h[p].n[i]++
 	return true
 }
 
@@ -357,21 +362,6 @@ func (s *series) addShared(o Outcome) {
 		i = 2
 	}
 	atomic.AddUintptr(&s.hot[len(s.hot)-1].n[i], 1)
-}
-
-// record counts one event now: as add, or addNow with an injected clock.
-// It is what [Ratio.Record] calls, one call deep.
-func (s *series) record(o Outcome) {
-	if s.now != nil {
-		s.addNow(s.now(), o)
-		return
-	}
-	p := uint(shard.Pin()) // add, inlined
-	ok := s.addPinned(p, o)
-	shard.Unpin()
-	if !ok {
-		s.addShared(o)
-	}
 }
 
 // addNow counts one event at t, the injected clock's now: as addAt, except

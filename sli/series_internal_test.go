@@ -140,11 +140,11 @@ func TestCountsOnEveryProcessor(t *testing.T) {
 			for i := range each {
 				switch (i + w) % 3 {
 				case 0:
-					s.record(Good)
+					s.add(Good)
 				case 1:
-					s.record(Bad)
+					s.add(Bad)
 				default:
-					s.record(Outcome(9))
+					s.add(Outcome(9))
 				}
 			}
 		}()
