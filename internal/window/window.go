@@ -35,6 +35,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/nines-slo/nines/internal/bucket"
 )
@@ -397,48 +398,7 @@ func includes(st, end, a, b int64) bool {
 // hot cell's added extra if it takes the hot cell. The hot counters are the
 // owner's to add (Hot.Peek), when IncludesHot.
 func (s *Store[A]) SumLocked(a, b int64, acc *A) {
-	var sc scratch
-	defer sc.release()
-	hotStart := s.HotStart()
-	if s.extra != nil && s.IncludesHot(a, b) {
-		s.codec.Add(acc, s.extra)
-	}
-	bound := hotStart
-	for k := range s.levels {
-		l := &s.levels[k]
-		w := l.width
-		for _, bk := range l.blocks {
-			st := bk.first * w
-			lastSt := (bk.first + bk.n - 1) * w
-			if lastSt+w <= a {
-				continue // ends at or before the window starts
-			}
-			if st > b {
-				break
-			}
-			if st >= a && lastSt <= b && lastSt+w <= bound && l.summed(s, bk) {
-				s.codec.Add(acc, bk.sum)
-				continue
-			}
-			// The cells that end at or before a are not in the window:
-			// skip them whole.
-			data := s.cellsOf(bk, &sc)
-			i := min(max(bucket.FloorDiv(a, w)-bk.first, 0), bk.n)
-			off := s.codec.LenN(data, int(i))
-			for ; i < bk.n; i++ {
-				cs := (bk.first + i) * w
-				if cs > b {
-					break
-				}
-				n := s.codec.Len(data[off:])
-				if includes(cs, min(cs+w, bound), a, b) {
-					s.codec.Add(acc, data[off:off+n])
-				}
-				off += n
-			}
-		}
-		bound = s.fronts[k]
-	}
+	s.SumsLocked([]int64{a}, b, unsafe.Slice(acc, 1))
 }
 
 // SumsLocked sums several windows that all end at b, in one pass over the
