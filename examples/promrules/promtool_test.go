@@ -116,6 +116,9 @@ func TestPromtoolRulesMatchInProcess(t *testing.T) {
 	var tests strings.Builder
 	fmt.Fprintf(&tests, "rule_files: [rules.yml]\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n")
 	sel := `nines_slo_name="checkout",nines_slo_service="shop"`
+	// The records keep the labels the replicas share (job), and sum away
+	// the one that tells them apart (instance).
+	kept := sel + `,job="shop"`
 	for _, r := range []struct {
 		instance string
 		traffic  []minute
@@ -139,12 +142,12 @@ func TestPromtoolRulesMatchInProcess(t *testing.T) {
 		evalAt := fmt.Sprintf("%dm", em)
 		exact := func(record string, v float64) {
 			fmt.Fprintf(&tests, "      - expr: '%s{%s}'\n        eval_time: %s\n        exp_samples:\n          - labels: '%s{%s}'\n            value: %s\n",
-				record, sel, evalAt, record, sel, strconv.FormatFloat(v, 'g', -1, 64))
+				record, sel, evalAt, record, kept, strconv.FormatFloat(v, 'g', -1, 64))
 		}
 		// Floating-point arithmetic in another order: equal to 1e-9.
 		close := func(expr string, v float64) {
 			fmt.Fprintf(&tests, "      - expr: 'abs(%s - %s) < bool 1e-9'\n        eval_time: %s\n        exp_samples:\n          - labels: '{%s}'\n            value: 1\n",
-				expr, strconv.FormatFloat(v, 'g', -1, 64), evalAt, sel)
+				expr, strconv.FormatFloat(v, 'g', -1, 64), evalAt, kept)
 		}
 		// bounded checks what the in-process storage can only bound: a
 		// window older than 6 h 30 m at its far edge has that edge in
@@ -153,7 +156,7 @@ func TestPromtoolRulesMatchInProcess(t *testing.T) {
 		// here) more or less than the rules' exact range.
 		bounded := func(record string, v float64) {
 			fmt.Fprintf(&tests, "      - expr: '(%s{%s} <= bool %s) * (%s{%s} >= bool %s)'\n        eval_time: %s\n        exp_samples:\n          - labels: '{%s}'\n            value: 1\n",
-				record, sel, strconv.FormatFloat(v+maxPerQuarter, 'g', -1, 64), record, sel, strconv.FormatFloat(v-maxPerQuarter, 'g', -1, 64), evalAt, sel)
+				record, sel, strconv.FormatFloat(v+maxPerQuarter, 'g', -1, 64), record, sel, strconv.FormatFloat(v-maxPerQuarter, 'g', -1, 64), evalAt, kept)
 		}
 		for _, br := range append(s.BurnRates, slo.BurnRate{Window: 7 * 24 * time.Hour, Good: s.Good, Valid: s.Valid}) {
 			if br.Window > 6*time.Hour+30*time.Minute && em%15 != 0 && em > int(br.Window/time.Minute) {
@@ -183,7 +186,7 @@ func TestPromtoolRulesMatchInProcess(t *testing.T) {
 			n++
 			firingSeen[al.Rule.Name] = true
 			fmt.Fprintf(&tests, "          - labels: 'ALERTS{alertname=%q,alertstate=\"firing\",%s,nines_slo_alert=%q,owner=\"team-payments\",severity=%q}'\n            value: 1\n",
-				promrules.AlertName, sel, al.Rule.Name, al.Rule.Severity.String())
+				promrules.AlertName, kept, al.Rule.Name, al.Rule.Severity.String())
 		}
 		if n == 0 {
 			// An empty list: no alert fires.
@@ -213,4 +216,87 @@ func TestPromtoolRulesMatchInProcess(t *testing.T) {
 		}
 		t.Fatalf("promtool test rules: %v\n%s", err, out)
 	}
+}
+
+// TestPromtoolRulesKeepServicesApart: two services (jobs) with an
+// objective of the same name and no Service set, one all good and one
+// failing half its requests, each on two replicas. The default rules give
+// each job its own SLI and alerts, never one SLI of the two; a Selector and
+// By pick one deployment out of a backend holding two namespaces.
+func TestPromtoolRulesKeepServicesApart(t *testing.T) {
+	promtool := ci.Need(t, "promtool", "prometheus")
+	ratio, err := sli.NewRatio()
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := slo.New(slo.Config{Name: "GET /healthz availability", SLI: ratio, Target: 0.99})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, _ := slo.NewRegistry(o)
+	// Two hours of counters a minute apart: per replica and minute, 100
+	// requests; job web fails half of them.
+	var input strings.Builder
+	for _, ns := range []string{"prod", "staging"} {
+		for _, job := range []string{"api", "web"} {
+			for _, inst := range []string{"a", "b"} {
+				var good, valid strings.Builder
+				for m := range 121 {
+					g := 100 * m
+					if job == "web" {
+						g = 50 * m
+					}
+					fmt.Fprintf(&good, " %d", g)
+					fmt.Fprintf(&valid, " %d", 100*m)
+				}
+				labels := fmt.Sprintf(`nines_slo_name="GET /healthz availability",job=%q,namespace=%q,instance="%s-%s:8080"`, job, ns, job, inst)
+				fmt.Fprintf(&input, "      - series: '%s{%s}'\n        values: '%s'\n", "nines_slo_events_good_total", labels, strings.TrimSpace(good.String()))
+				fmt.Fprintf(&input, "      - series: '%s{%s}'\n        values: '%s'\n", "nines_slo_events_valid_total", labels, strings.TrimSpace(valid.String()))
+			}
+		}
+	}
+	run := func(t *testing.T, c promrules.Config, checks string) {
+		t.Helper()
+		var rules bytes.Buffer
+		if err := promrules.Write(&rules, reg, c); err != nil {
+			t.Fatal(err)
+		}
+		tests := "rule_files: [rules.yml]\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n" + input.String() + "    promql_expr_test:\n" + checks
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "rules.yml"), rules.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "tests.yml"), []byte(tests), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(promtool, "test", "rules", "tests.yml")
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("promtool test rules: %v\n%s", err, out)
+		}
+	}
+	name := `nines_slo_name="GET /healthz availability"`
+	sample := func(labels string, v string) string {
+		return fmt.Sprintf("          - labels: '%s'\n            value: %s\n", labels, v)
+	}
+	t.Run("default", func(t *testing.T) {
+		checks := "      - expr: '" + promrules.RecordName("sli", time.Hour) + "{" + name + "}'\n        eval_time: 120m\n        exp_samples:\n"
+		for _, ns := range []string{"prod", "staging"} {
+			checks += sample(fmt.Sprintf(`%s{%s,job="api",namespace=%q}`, promrules.RecordName("sli", time.Hour), name, ns), "1")
+			checks += sample(fmt.Sprintf(`%s{%s,job="web",namespace=%q}`, promrules.RecordName("sli", time.Hour), name, ns), "0.5")
+		}
+		// The 5-minute events of one job: two replicas' 1000 requests.
+		checks += "      - expr: '" + promrules.RecordName("valid", 5*time.Minute) + `{` + name + `,job="api",namespace="prod"}'` + "\n        eval_time: 120m\n        exp_samples:\n"
+		checks += sample(fmt.Sprintf(`%s{%s,job="api",namespace="prod"}`, promrules.RecordName("valid", 5*time.Minute), name), "1000")
+		// The page alerts fire for web alone, in both namespaces.
+		checks += "      - expr: 'count by (job) (ALERTS{alertstate=\"firing\",nines_slo_alert=\"page-1h\"})'\n        eval_time: 120m\n        exp_samples:\n"
+		checks += sample(`{job="web"}`, "2")
+		run(t, promrules.Config{}, checks)
+	})
+	t.Run("selector and by", func(t *testing.T) {
+		checks := "      - expr: '" + promrules.RecordName("sli", time.Hour) + "'\n        eval_time: 120m\n        exp_samples:\n"
+		checks += sample(fmt.Sprintf(`%s{%s,job="api",namespace="prod"}`, promrules.RecordName("sli", time.Hour), name), "1")
+		checks += sample(fmt.Sprintf(`%s{%s,job="web",namespace="prod"}`, promrules.RecordName("sli", time.Hour), name), "0.5")
+		run(t, promrules.Config{Selector: `namespace="prod"`, By: []string{"job", "namespace"}}, checks)
+	})
 }

@@ -13,4 +13,18 @@
 // The ratios are ratios of summed increases, weighted by events, never
 // averages of ratios. [RecordName] names the recording rules, for
 // dashboards and queries of your own.
+//
+// # Services apart
+//
+// The rules sum the counters of a service's replicas and nothing more: by
+// default they sum away only the labels that tell replicas apart
+// ([ReplicaLabels]: instance, pod) and keep every other, so two services
+// with an objective of the same name — two jobs, or one job in two
+// namespaces or clusters — get an SLI, budget and alerts each, and each
+// record and alert carries the labels (job, namespace, …) that say whose
+// it is. [Config.By] names the labels to keep instead, and
+// [Config.Selector] adds label matchers, for a rule file that is for one
+// deployment of several in one backend:
+//
+//	promrules.Config{Selector: `namespace="shop"`, By: []string{"job", "namespace"}}
 package promrules

@@ -39,3 +39,25 @@ func ExampleWrite() {
 	// 29 recording rules; 3 alerts named SLOErrorBudgetBurn
 	// the 1-hour SLI: nines_slo:sli:ratio_1h
 }
+
+// Rules for one namespace of a backend that holds several, with an SLI per
+// job: the summed counters keep job and namespace, and nothing else.
+func ExampleConfig_selector() {
+	availability, _ := sli.NewRatio()
+	o, _ := slo.New(slo.Config{Name: "checkout", SLI: availability, Target: 0.999})
+	registry, _ := slo.NewRegistry(o)
+
+	var rules strings.Builder
+	c := promrules.Config{Selector: `namespace="shop"`, By: []string{"job", "namespace"}}
+	if err := promrules.Write(&rules, registry, c); err != nil {
+		panic(err)
+	}
+	for _, line := range strings.Split(rules.String(), "\n") {
+		if strings.Contains(line, "increase(") && strings.Contains(line, "[1h]") {
+			fmt.Println(strings.TrimSpace(line))
+		}
+	}
+	// Output:
+	// expr: "sum by (nines_slo_name, nines_slo_service, job, namespace) (increase(nines_slo_events_good_total{nines_slo_name=\"checkout\",namespace=\"shop\"}[1h]))"
+	// expr: "sum by (nines_slo_name, nines_slo_service, job, namespace) (increase(nines_slo_events_valid_total{nines_slo_name=\"checkout\",namespace=\"shop\"}[1h]))"
+}

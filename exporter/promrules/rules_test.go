@@ -2,6 +2,7 @@ package promrules_test
 
 import (
 	"bytes"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -35,7 +36,7 @@ func TestWriteRules(t *testing.T) {
 	for _, want := range []string{
 		`  - name: "nines-slo-check\"out"` + "\n    interval: 30s\n",
 		`      - record: nines_slo:valid:increase_30d` + "\n" +
-			`        expr: "sum by (nines_slo_name, nines_slo_service) (increase(nines_slo_events_valid_total{` + sel + `}[30d]))"`,
+			`        expr: "sum without (instance, pod) (increase(nines_slo_events_valid_total{` + sel + `}[30d]))"`,
 		`      - record: nines_slo:sli:ratio_5m` + "\n" +
 			`        expr: "nines_slo:good:increase_5m{` + sel + `} / (nines_slo:valid:increase_5m{` + sel + `} > 0)"` + "\n" +
 			"        labels:\n          nines_slo_name: \"check\\\"out\"\n",
@@ -59,5 +60,74 @@ func TestWriteRules(t *testing.T) {
 	}
 	if strings.Contains(out, `"nines-slo-custom"`) {
 		t.Error("rules written for an objective without counters")
+	}
+}
+
+// TestWriteSelectorAndBy: the user's matchers select the counters, and
+// those on labels the sums keep select the records too; By names what
+// the sums keep; a bad Selector or By is refused naming the field.
+func TestWriteSelectorAndBy(t *testing.T) {
+	r, _ := sli.NewRatio()
+	o, _ := slo.New(slo.Config{Name: "checkout", SLI: r, Target: 0.99})
+	reg, _ := slo.NewRegistry(o)
+	write := func(c promrules.Config) (string, error) {
+		var buf bytes.Buffer
+		err := promrules.Write(&buf, reg, c)
+		return buf.String(), err
+	}
+	for _, tt := range []struct {
+		name      string
+		c         promrules.Config
+		want, not []string
+	}{
+		{"selector, default grouping", promrules.Config{Selector: ` namespace = "shop" , cluster=~"eu-.*",instance!="canary:9090"`},
+			[]string{
+				`sum without (instance, pod) (increase(nines_slo_events_good_total{nines_slo_name=\"checkout\",namespace=\"shop\",cluster=~\"eu-.*\",instance!=\"canary:9090\"}[5m]))`,
+				`nines_slo:good:increase_1h{nines_slo_name=\"checkout\",namespace=\"shop\",cluster=~\"eu-.*\"} / (`,
+			},
+			[]string{`increase_1h{nines_slo_name=\"checkout\",namespace=\"shop\",cluster=~\"eu-.*\",instance`},
+		},
+		{"selector and By", promrules.Config{Selector: `namespace="shop",cluster="eu-1"`, By: []string{"job", "namespace"}},
+			[]string{
+				`sum by (nines_slo_name, nines_slo_service, job, namespace) (increase(nines_slo_events_valid_total{nines_slo_name=\"checkout\",namespace=\"shop\",cluster=\"eu-1\"}[1h]))`,
+				`(1 - nines_slo:sli:ratio_30d{nines_slo_name=\"checkout\",namespace=\"shop\"}) / 0.01`,
+			},
+			[]string{`ratio_30d{nines_slo_name=\"checkout\",namespace=\"shop\",cluster`},
+		},
+	} {
+		out, err := write(tt.c)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%s: rules lack\n%s\n--- rules:\n%s", tt.name, w, out)
+			}
+		}
+		for _, n := range tt.not {
+			if strings.Contains(out, n) {
+				t.Errorf("%s: rules hold\n%s", tt.name, n)
+			}
+		}
+	}
+	for _, tt := range []struct {
+		c     promrules.Config
+		field string
+	}{
+		{promrules.Config{Selector: `namespace`}, "Selector"},
+		{promrules.Config{Selector: `namespace=shop`}, "Selector"},
+		{promrules.Config{Selector: `namespace="shop" cluster="a"`}, "Selector"},
+		{promrules.Config{Selector: `namespace="shop`}, "Selector"},
+		{promrules.Config{Selector: `job=~"(("`}, "Selector"},
+		{promrules.Config{Selector: `nines_slo_name="other"`}, "Selector"},
+		{promrules.Config{Selector: `__name__=~".+"`}, "Selector"},
+		{promrules.Config{By: []string{"job", "job"}}, "By"},
+		{promrules.Config{By: []string{"kube-namespace"}}, "By[0]"},
+		{promrules.Config{By: []string{"job", "nines_slo_service"}}, "By[1]"},
+	} {
+		_, err := write(tt.c)
+		if !errors.Is(err, promrules.ErrInvalidConfig) || !strings.Contains(err.Error(), tt.field) {
+			t.Errorf("%+v: error %v, want ErrInvalidConfig naming %s", tt.c, err, tt.field)
+		}
 	}
 }
