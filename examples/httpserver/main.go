@@ -18,6 +18,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -34,6 +36,8 @@ import (
 	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetricgrpc"
 	otelprom "go.opentelemetry.io/otel/exporters/prometheus"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/resource"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 
 	"github.com/nines-slo/nines/examples/internal/demo"
 	"github.com/nines-slo/nines/exporter/producer"
@@ -62,13 +66,37 @@ func main() {
 	}
 }
 
-// newProvider returns a MeterProvider whose readers are the Prometheus
-// exporter, registering on promReg (unless it is nil), and, when otlp is
-// not empty, a periodic OTLP/gRPC push to it; exp produces every
-// objective's metrics for both. Shutting the provider down stops the push, flushing
-// it once.
-func newProvider(exp *producer.Producer, promReg *prometheus.Registry, otlp string, interval time.Duration) (*sdkmetric.MeterProvider, error) {
-	var opts []sdkmetric.Option
+// newResource describes this process to the metrics backends: the
+// service's name, and an instance ID of its own (random, for the life of
+// the process), so that a backend keeps each replica's counters apart.
+// Without one, replicas pushing to one OTLP receiver land in one series:
+// Prometheus's receiver takes the instance label from service.instance.id,
+// refuses the second replica's points as out of order and reads resets
+// where there are none. OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES
+// override both.
+func newResource(service string) (*resource.Resource, error) {
+	id := make([]byte, 16)
+	if _, err := rand.Read(id); err != nil {
+		return nil, err
+	}
+	return resource.New(context.Background(),
+		resource.WithTelemetrySDK(),
+		resource.WithAttributes(semconv.ServiceName(service), semconv.ServiceInstanceID(hex.EncodeToString(id))),
+		resource.WithFromEnv(),
+	)
+}
+
+// newProvider returns a MeterProvider for the service whose readers are
+// the Prometheus exporter, registering on promReg (unless it is nil),
+// and, when otlp is not empty, a periodic OTLP/gRPC push to it; exp
+// produces every objective's metrics for both. Shutting the provider down
+// stops the push, flushing it once.
+func newProvider(service string, exp *producer.Producer, promReg *prometheus.Registry, otlp string, interval time.Duration) (*sdkmetric.MeterProvider, error) {
+	res, err := newResource(service)
+	if err != nil {
+		return nil, err
+	}
+	opts := []sdkmetric.Option{sdkmetric.WithResource(res)}
 	if promReg != nil {
 		reader, err := otelprom.New(otelprom.WithRegisterer(promReg), otelprom.WithProducer(exp))
 		if err != nil {
@@ -101,7 +129,7 @@ func run(addr string, promOn bool, otlp string, interval time.Duration) error {
 	if promOn {
 		promReg = prometheus.NewRegistry()
 	}
-	provider, err := newProvider(exp, promReg, otlp, interval)
+	provider, err := newProvider("demo", exp, promReg, otlp, interval)
 	if err != nil {
 		return err
 	}

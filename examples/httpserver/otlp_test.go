@@ -104,7 +104,7 @@ func TestOTLPExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	provider, err := newProvider(exp, prometheus.NewRegistry(), addr, 50*time.Millisecond)
+	provider, err := newProvider("demo", exp, prometheus.NewRegistry(), addr, 50*time.Millisecond)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,6 +138,30 @@ func TestOTLPExport(t *testing.T) {
 		return nil
 	})
 	req := recv.latest()
+	// The resource names the service and this replica, so that a backend
+	// keeps replicas apart; another provider is another replica.
+	res := req.GetResourceMetrics()[0].GetResource().GetAttributes()
+	id := attr(res, "service.instance.id")
+	if attr(res, "service.name") != "demo" || len(id) != 32 {
+		t.Errorf("resource %v: want service.name demo and a 32-digit service.instance.id", res)
+	}
+	if other, err := newResource("demo"); err != nil {
+		t.Fatal(err)
+	} else if v, _ := other.Set().Value("service.instance.id"); v.AsString() == id || v.AsString() == "" {
+		t.Errorf("a second replica's service.instance.id is %q, the first's %q", v.AsString(), id)
+	}
+	if n := len(req.GetResourceMetrics()); n != 1 {
+		t.Errorf("%d resources in one export, want 1", n)
+	}
+	scopes := 0
+	for _, sm := range req.GetResourceMetrics()[0].GetScopeMetrics() {
+		if sm.GetScope().GetName() == "github.com/nines-slo/nines/exporter/producer" {
+			scopes++
+		}
+	}
+	if scopes != 1 {
+		t.Errorf("%d entries of the producer's scope in one export, want 1", scopes)
+	}
 	for _, name := range []string{"nines.slo.events.good", "nines.slo.events.valid"} {
 		s := find(req, name).GetSum()
 		if !s.GetIsMonotonic() || s.GetAggregationTemporality() != metricspb.AggregationTemporality_AGGREGATION_TEMPORALITY_CUMULATIVE {
@@ -198,7 +222,7 @@ func TestOTLPBackendDown(t *testing.T) {
 	}
 	exp, _ := producer.New(svc.Registry)
 	down := ci.FreeAddr(t) // nothing listens there
-	provider, err := newProvider(exp, prometheus.NewRegistry(), down, 10*time.Millisecond)
+	provider, err := newProvider("demo", exp, prometheus.NewRegistry(), down, 10*time.Millisecond)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -55,6 +55,31 @@
 // windows. A gauge with no data in its window (no valid events, no
 // latencies) is not reported at all, rather than as 0 or NaN.
 //
+// # One series per replica
+//
+// A backend keeps replicas' counters apart by the labels it gives them.
+// Scraped by Prometheus, each replica is its own target (its own instance
+// label). Pushed over OTLP, a replica is told apart only by its resource:
+// give each MeterProvider a service.name and a service.instance.id of its
+// own, or two replicas land in one series (Prometheus's OTLP receiver
+// takes the instance label from service.instance.id, refuses the second
+// replica's points as out of order, and reads counter resets that are
+// not there):
+//
+//	id := make([]byte, 16)
+//	rand.Read(id) // crypto/rand: one ID for the life of the process
+//	res, err := resource.New(ctx,
+//		resource.WithTelemetrySDK(),
+//		resource.WithAttributes(semconv.ServiceName("shop"), semconv.ServiceInstanceID(hex.EncodeToString(id))),
+//		resource.WithFromEnv(), // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES win
+//	)
+//	…
+//	provider := sdkmetric.NewMeterProvider(sdkmetric.WithResource(res), sdkmetric.WithReader(reader))
+//
+// (A pod name or a host name and process ID serves as well, if it is
+// unique among the replicas alive at once.) The example in examples/httpserver does
+// this.
+//
 // # The latency histogram
 //
 // The histograms come from the SLIs' own HDR histograms at collection, so
