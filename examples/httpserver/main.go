@@ -12,8 +12,10 @@
 // -export chooses how the metrics leave: "prometheus" (the default) serves
 // them on /metrics through the OpenTelemetry Prometheus exporter; "otlp"
 // pushes them to the OTLP/gRPC receiver at -otlp (a collector) every
-// -otlp-interval; "both" does both. It prints the address it listens on,
-// and stops on SIGINT or SIGTERM.
+// -otlp-interval; "both" does both. -otlp-temporality delta pushes the
+// events since the last push instead of those since the start, for a
+// backend that takes deltas. It prints the address it listens on, and
+// stops on SIGINT or SIGTERM.
 package main
 
 import (
@@ -43,6 +45,7 @@ import (
 	"github.com/nines-slo/nines/exporter/producer"
 	"github.com/nines-slo/nines/exporter/promrules"
 	"github.com/nines-slo/nines/exporter/statuspage"
+	"github.com/nines-slo/nines/slo"
 )
 
 func main() {
@@ -50,7 +53,11 @@ func main() {
 	export := flag.String("export", "prometheus", `how metrics leave: "prometheus" (/metrics), "otlp" (push to -otlp) or "both"`)
 	otlp := flag.String("otlp", "127.0.0.1:4317", "OTLP/gRPC receiver to push metrics to, host:port (plaintext)")
 	interval := flag.Duration("otlp-interval", time.Minute, "how often to push to the OTLP receiver")
+	temporality := flag.String("otlp-temporality", "cumulative", `what the OTLP push counts: "cumulative" (since start) or "delta" (since the last push)`)
 	flag.Parse()
+	if *temporality != "cumulative" && *temporality != "delta" {
+		log.Fatalf("-otlp-temporality %q: want cumulative or delta", *temporality)
+	}
 	var promOn bool
 	switch *export {
 	case "prometheus":
@@ -61,7 +68,7 @@ func main() {
 	default:
 		log.Fatalf("-export %q: want prometheus, otlp or both", *export)
 	}
-	if err := run(*addr, promOn, *otlp, *interval); err != nil {
+	if err := run(*addr, promOn, *otlp, *interval, *temporality == "delta"); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -86,42 +93,59 @@ func newResource(service string) (*resource.Resource, error) {
 	)
 }
 
+// exportConfig says where the service's metrics go.
+type exportConfig struct {
+	service  string               // service.name
+	prom     *prometheus.Registry // the Prometheus exporter registers here; nil: none
+	otlp     string               // the OTLP/gRPC receiver to push to, host:port; "": none
+	interval time.Duration        // between pushes
+	delta    bool                 // push deltas, not cumulative counts
+}
+
 // newProvider returns a MeterProvider for the service whose readers are
-// the Prometheus exporter, registering on promReg (unless it is nil),
-// and, when otlp is not empty, a periodic OTLP/gRPC push to it; exp
-// produces every objective's metrics for both. Shutting the provider down
-// stops the push, flushing it once.
-func newProvider(service string, exp *producer.Producer, promReg *prometheus.Registry, otlp string, interval time.Duration) (*sdkmetric.MeterProvider, error) {
-	res, err := newResource(service)
+// the Prometheus exporter and a periodic OTLP/gRPC push, as c says, each
+// with a Producer of reg's objectives: its own, so that the push may take
+// deltas while Prometheus scrapes cumulative counts. Shutting the provider
+// down stops the push, flushing it once.
+func newProvider(reg *slo.Registry, c exportConfig) (*sdkmetric.MeterProvider, error) {
+	res, err := newResource(c.service)
 	if err != nil {
 		return nil, err
 	}
 	opts := []sdkmetric.Option{sdkmetric.WithResource(res)}
-	if promReg != nil {
-		reader, err := otelprom.New(otelprom.WithRegisterer(promReg), otelprom.WithProducer(exp))
+	if c.prom != nil {
+		exp, err := producer.New(reg)
+		if err != nil {
+			return nil, err
+		}
+		reader, err := otelprom.New(otelprom.WithRegisterer(c.prom), otelprom.WithProducer(exp))
 		if err != nil {
 			return nil, err
 		}
 		opts = append(opts, sdkmetric.WithReader(reader))
 	}
-	if otlp != "" {
-		push, err := otlpmetricgrpc.New(context.Background(), otlpmetricgrpc.WithEndpoint(otlp), otlpmetricgrpc.WithInsecure(),
-			otlpmetricgrpc.WithTimeout(5*time.Second))
+	if c.otlp != "" {
+		temporality := sdkmetric.DefaultTemporalitySelector
+		if c.delta {
+			temporality = sdkmetric.DeltaTemporalitySelector
+		}
+		exp, err := producer.New(reg, producer.WithTemporality(temporality))
+		if err != nil {
+			return nil, err
+		}
+		push, err := otlpmetricgrpc.New(context.Background(), otlpmetricgrpc.WithEndpoint(c.otlp), otlpmetricgrpc.WithInsecure(),
+			otlpmetricgrpc.WithTimeout(5*time.Second), otlpmetricgrpc.WithTemporalitySelector(temporality))
 		if err != nil {
 			return nil, err
 		}
 		opts = append(opts, sdkmetric.WithReader(sdkmetric.NewPeriodicReader(push,
-			sdkmetric.WithInterval(interval), sdkmetric.WithTimeout(5*time.Second), sdkmetric.WithProducer(exp))))
+			sdkmetric.WithInterval(c.interval), sdkmetric.WithTimeout(5*time.Second), sdkmetric.WithProducer(exp))))
 	}
 	return sdkmetric.NewMeterProvider(opts...), nil
 }
 
-func run(addr string, promOn bool, otlp string, interval time.Duration) error {
+func run(addr string, promOn bool, otlp string, interval time.Duration, delta bool) error {
 	svc, err := demo.New()
-	if err != nil {
-		return err
-	}
-	exp, err := producer.New(svc.Registry)
 	if err != nil {
 		return err
 	}
@@ -129,7 +153,7 @@ func run(addr string, promOn bool, otlp string, interval time.Duration) error {
 	if promOn {
 		promReg = prometheus.NewRegistry()
 	}
-	provider, err := newProvider("demo", exp, promReg, otlp, interval)
+	provider, err := newProvider(svc.Registry, exportConfig{service: "demo", prom: promReg, otlp: otlp, interval: interval, delta: delta})
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http/httptest"
 	"runtime"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -18,29 +19,37 @@ import (
 
 	"github.com/nines-slo/nines/examples/internal/ci"
 	"github.com/nines-slo/nines/examples/internal/demo"
-	"github.com/nines-slo/nines/exporter/producer"
 )
 
 // receiver is an OTLP/gRPC metrics receiver, as a collector runs one: it
 // keeps the latest request.
 type receiver struct {
 	colmetrics.UnimplementedMetricsServiceServer
-	mu   sync.Mutex
-	last *colmetrics.ExportMetricsServiceRequest
-	n    int
+	mu  sync.Mutex
+	all []*colmetrics.ExportMetricsServiceRequest
 }
 
 func (r *receiver) Export(_ context.Context, req *colmetrics.ExportMetricsServiceRequest) (*colmetrics.ExportMetricsServiceResponse, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.last, r.n = req, r.n+1
+	r.all = append(r.all, req)
 	return &colmetrics.ExportMetricsServiceResponse{}, nil
 }
 
 func (r *receiver) latest() *colmetrics.ExportMetricsServiceRequest {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.last
+	if len(r.all) == 0 {
+		return nil
+	}
+	return r.all[len(r.all)-1]
+}
+
+// received returns every request received so far.
+func (r *receiver) received() []*colmetrics.ExportMetricsServiceRequest {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.all)
 }
 
 // startReceiver serves a receiver on loopback until the test ends.
@@ -100,11 +109,7 @@ func TestOTLPExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	exp, err := producer.New(svc.Registry)
-	if err != nil {
-		t.Fatal(err)
-	}
-	provider, err := newProvider("demo", exp, prometheus.NewRegistry(), addr, 50*time.Millisecond)
+	provider, err := newProvider(svc.Registry, exportConfig{service: "demo", prom: prometheus.NewRegistry(), otlp: addr, interval: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,9 +225,8 @@ func TestOTLPBackendDown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	exp, _ := producer.New(svc.Registry)
 	down := ci.FreeAddr(t) // nothing listens there
-	provider, err := newProvider("demo", exp, prometheus.NewRegistry(), down, 10*time.Millisecond)
+	provider, err := newProvider(svc.Registry, exportConfig{service: "demo", prom: prometheus.NewRegistry(), otlp: down, interval: 10 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,4 +270,74 @@ func containsBound(bounds []float64, b float64) bool {
 		}
 	}
 	return false
+}
+
+// TestOTLPDelta pushes deltas: every counter and the latency histogram
+// arrive with delta temporality, each push's points starting where the
+// one before ended, and the deltas add up to the requests served, across
+// two rounds of traffic.
+func TestOTLPDelta(t *testing.T) {
+	addr, recv := startReceiver(t)
+	svc, err := demo.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	provider, err := newProvider(svc.Registry, exportConfig{service: "demo", otlp: addr, interval: 30 * time.Millisecond, delta: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer provider.Shutdown(context.Background())
+	const avail, lat = "demo GET /work availability", "demo GET /work latency"
+	// sums adds up what every push so far carried for the objective, and
+	// checks that the pushes follow one another without gap or overlap.
+	sums := func() (valid float64, histCount uint64, err error) {
+		var end uint64
+		for _, req := range recv.received() {
+			if m := find(req, "nines.slo.events.valid"); m != nil {
+				if tp := m.GetSum().GetAggregationTemporality(); tp != metricspb.AggregationTemporality_AGGREGATION_TEMPORALITY_DELTA {
+					return 0, 0, fmt.Errorf("valid events pushed as %v", tp)
+				}
+				for _, p := range m.GetSum().GetDataPoints() {
+					if attr(p.GetAttributes(), "nines.slo.name") != avail {
+						continue
+					}
+					if end != 0 && p.GetStartTimeUnixNano() != end {
+						return 0, 0, fmt.Errorf("a push starts at %d, the one before ended at %d", p.GetStartTimeUnixNano(), end)
+					}
+					end = p.GetTimeUnixNano()
+					valid += p.GetAsDouble()
+				}
+			}
+			if m := find(req, "nines.slo.latency"); m != nil {
+				if tp := m.GetHistogram().GetAggregationTemporality(); tp != metricspb.AggregationTemporality_AGGREGATION_TEMPORALITY_DELTA {
+					return 0, 0, fmt.Errorf("latency pushed as %v", tp)
+				}
+				for _, p := range m.GetHistogram().GetDataPoints() {
+					if attr(p.GetAttributes(), "nines.slo.name") == lat {
+						histCount += p.GetCount()
+					}
+				}
+			}
+		}
+		return valid, histCount, nil
+	}
+	ts := httptest.NewServer(svc.Handler)
+	defer ts.Close()
+	for _, round := range []struct {
+		requests  int
+		valid     float64
+		histCount uint64
+	}{{40, 40, 36}, {20, 60, 54}} { // every tenth request fails and feeds no latency
+		ci.Requests(t, round.requests, ci.Work(ts.URL, 10, 7))
+		ci.Eventually(t, time.Minute, fmt.Sprintf("deltas adding up to %v requests", round.valid), func() error {
+			valid, n, err := sums()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if valid != round.valid || n != round.histCount {
+				return fmt.Errorf("deltas add up to %v valid events and %d latencies", valid, n)
+			}
+			return nil
+		})
+	}
 }

@@ -21,15 +21,17 @@
 // gives each (dots become underscores, the unit and _total are appended).
 //
 //	name                        kind                          unit     more attributes                          Prometheus
-//	nines.slo.events.good       monotonic cumulative sum      {event}  —                                        nines_slo_events_good_total
-//	nines.slo.events.valid      monotonic cumulative sum      {event}  —                                        nines_slo_events_valid_total
-//	nines.slo.latency           cumulative histogram          s        —                                        nines_slo_latency_seconds_bucket, _sum, _count
+//	nines.slo.events.good       monotonic sum (cumulative¹)   {event}  —                                        nines_slo_events_good_total
+//	nines.slo.events.valid      monotonic sum (cumulative¹)   {event}  —                                        nines_slo_events_valid_total
+//	nines.slo.latency           histogram (cumulative¹)       s        —                                        nines_slo_latency_seconds_bucket, _sum, _count
 //	nines.slo.sli               gauge                         1        —                                        nines_slo_sli_ratio
 //	nines.slo.target            gauge                         1        —                                        nines_slo_target_ratio
 //	nines.slo.budget.remaining  gauge                         1        —                                        nines_slo_budget_remaining_ratio
 //	nines.slo.burn_rate         gauge                         1        nines.slo.burn_window ("5m" … "3d")      nines_slo_burn_rate_ratio
 //	nines.slo.alert.firing      gauge                         1        nines.slo.alert, nines.slo.severity      nines_slo_alert_firing_ratio
 //	nines.slo.latency.quantile  gauge                         s        nines.slo.latency_window, nines.slo.quantile ("0.5", "0.95", "0.99")  nines_slo_latency_quantile_seconds
+//
+// ¹ or delta, with [WithTemporality].
 //
 // The event counters are cumulative and monotonic: each counts the events
 // recorded into the objective's SLI by this process ([sli.Counted]), not
@@ -41,12 +43,14 @@
 // under its own name. An aggregated SLI's counters are its parts' weighted
 // sums; a Source of your own has counters if it is an [sli.Counted], and a
 // latency histogram and percentiles if it is an [sli.LatencySource].
-// Counters and histograms are always cumulative, whatever temporality the
-// reader's exporter prefers, and the MeterProvider's Views do not apply to
-// them (an SDK passes a producer's metrics through as they are): rename or
-// drop them in an OpenTelemetry Collector, and for a backend that takes
-// only deltas, convert them there (the Collector's cumulativetodelta
-// processor); Datadog's OTLP intake converts cumulative sums itself.
+// Counters and histograms are cumulative unless [WithTemporality] asks for
+// deltas (an SDK passes a producer's metrics through as they are, whatever
+// temporality the reader's exporter prefers, so the producer must be told):
+// for a backend that takes only deltas, pass it the exporter's selector, or
+// convert in an OpenTelemetry Collector (its cumulativetodelta processor);
+// Datadog's OTLP intake converts cumulative sums itself. The
+// MeterProvider's Views do not apply to the producer's metrics either:
+// rename or drop them in a Collector.
 //
 // The gauges are the in-process numbers of [slo.Objective.Status], for this
 // replica alone: the SLI and budget over the objective's window, the burn

@@ -53,3 +53,38 @@ func Example() {
 	// nines.slo.events.valid = 1000
 	// nines.slo.latency: 1000 values, bounds [0.005 0.01 0.025 0.05 0.075 0.1 0.25 0.3 0.5 0.75 1 2.5 5 7.5 10]
 }
+
+// Report deltas, for a backend that takes them: each collection holds the
+// events since the one before. Pass the producer the selector the reader's
+// exporter uses, and give each reader a producer of its own.
+func ExampleWithTemporality() {
+	availability, _ := sli.NewRatio()
+	o, _ := slo.New(slo.Config{Name: "checkout", SLI: availability, Target: 0.99})
+	registry, _ := slo.NewRegistry(o)
+
+	p, err := producer.New(registry, producer.WithTemporality(sdkmetric.DeltaTemporalitySelector))
+	if err != nil {
+		panic(err)
+	}
+	reader := sdkmetric.NewManualReader(sdkmetric.WithProducer(p), sdkmetric.WithTemporalitySelector(sdkmetric.DeltaTemporalitySelector))
+	provider := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+	defer provider.Shutdown(context.Background())
+
+	for _, n := range []int{30, 12} {
+		for range n {
+			availability.Record(sli.Good)
+		}
+		var rm metricdata.ResourceMetrics
+		if err := reader.Collect(context.Background(), &rm); err != nil {
+			panic(err)
+		}
+		for _, m := range rm.ScopeMetrics[0].Metrics {
+			if d, ok := m.Data.(metricdata.Sum[float64]); ok && m.Name == "nines.slo.events.good" {
+				fmt.Printf("%s: %v, %v\n", m.Name, d.DataPoints[0].Value, d.Temporality)
+			}
+		}
+	}
+	// Output:
+	// nines.slo.events.good: 30, DeltaTemporality
+	// nines.slo.events.good: 12, DeltaTemporality
+}

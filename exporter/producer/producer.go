@@ -46,6 +46,13 @@ type Producer struct {
 
 	mu    sync.Mutex
 	attrs map[*slo.Objective]*objectiveAttrs
+
+	// Delta temporality (WithTemporality): what the previous collection
+	// reported, under deltaMu.
+	counterDelta, histDelta bool
+	deltaMu                 sync.Mutex
+	last                    map[*slo.Objective]*reported
+	lastAt                  time.Time
 }
 
 var _ sdkmetric.Producer = (*Producer)(nil)
@@ -185,6 +192,7 @@ func boundaries(bounds []time.Duration, threshold time.Duration) []int64 {
 // collection gathers one Produce's points, instrument by instrument.
 type collection struct {
 	start, at                                      time.Time
+	counterTemp, histTemp                          metricdata.Temporality
 	good, valid, sli, target, left, burn, alert, q []metricdata.DataPoint[float64]
 	latency                                        []metricdata.HistogramDataPoint[float64]
 }
@@ -220,13 +228,27 @@ func (c *collection) point(dst *[]metricdata.DataPoint[float64], v float64, set 
 // silence every other and the application's own instruments. Produce
 // itself never fails.
 func (p *Producer) Produce(context.Context) ([]metricdata.ScopeMetrics, error) {
+	if p.counterDelta || p.histDelta {
+		// One collection at a time, each against the one before.
+		p.deltaMu.Lock()
+		defer p.deltaMu.Unlock()
+	}
 	objs := p.reg.Objectives()
 	c := newCollection(p.start, p.now(), len(objs))
+	c.counterTemp, c.histTemp = metricdata.CumulativeTemporality, metricdata.CumulativeTemporality
+	if p.counterDelta {
+		c.counterTemp = metricdata.DeltaTemporality
+	}
+	if p.histDelta {
+		c.histTemp = metricdata.DeltaTemporality
+	}
+	var counted, latency []*slo.Objective // for deltas
 	for _, o := range objs {
 		a := p.attrsOf(o)
 		if n, ok := names.Recorded(o.SLI()); ok {
 			c.point(&c.good, n.Good, a.base, true)
 			c.point(&c.valid, n.Valid, a.base, true)
+			counted = append(counted, o)
 		}
 		c.point(&c.target, o.Target(), a.base, false)
 		if l, ok := o.SLI().(sli.LatencySource); ok {
@@ -234,6 +256,7 @@ func (p *Producer) Produce(context.Context) ([]metricdata.ScopeMetrics, error) {
 			pt.Attributes, pt.StartTime, pt.Time = a.base, c.start, c.at
 			pt.Bounds = a.bounds
 			c.latency = append(c.latency, pt)
+			latency = append(latency, o)
 		}
 		var s slo.Status
 		var err error
@@ -248,6 +271,7 @@ func (p *Producer) Produce(context.Context) ([]metricdata.ScopeMetrics, error) {
 		}
 		c.status(s, a)
 	}
+	p.deltas(&c, counted, latency)
 	var out []metricdata.ScopeMetrics
 	if sm := c.scope(); len(sm.Metrics) > 0 {
 		out = append(out, sm)
@@ -291,7 +315,7 @@ func (c *collection) scope() metricdata.ScopeMetrics {
 	sum := func(name, desc string, pts []metricdata.DataPoint[float64]) {
 		if len(pts) > 0 {
 			ms = append(ms, metricdata.Metrics{Name: name, Description: desc, Unit: "{event}",
-				Data: metricdata.Sum[float64]{DataPoints: pts, Temporality: metricdata.CumulativeTemporality, IsMonotonic: true}})
+				Data: metricdata.Sum[float64]{DataPoints: pts, Temporality: c.counterTemp, IsMonotonic: true}})
 		}
 	}
 	gauge := func(name, unit, desc string, pts []metricdata.DataPoint[float64]) {
@@ -304,7 +328,7 @@ func (c *collection) scope() metricdata.ScopeMetrics {
 	sum(names.ValidEvents, "Valid events recorded by the objective's SLI since the process started.", c.valid)
 	if len(c.latency) > 0 {
 		ms = append(ms, metricdata.Metrics{Name: names.Latency, Description: "Latency of the objective's events since the process started.", Unit: "s",
-			Data: metricdata.Histogram[float64]{DataPoints: c.latency, Temporality: metricdata.CumulativeTemporality}})
+			Data: metricdata.Histogram[float64]{DataPoints: c.latency, Temporality: c.histTemp}})
 	}
 	gauge(names.SLI, "1", "Good over valid events in the objective's window, in this process.", c.sli)
 	gauge(names.Target, "1", "The objective's target ratio.", c.target)

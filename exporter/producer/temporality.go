@@ -1,0 +1,123 @@
+package producer
+
+import (
+	"fmt"
+	"slices"
+
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+
+	"github.com/nines-slo/nines/slo"
+)
+
+// WithTemporality makes the producer report its event counters and latency
+// histograms with the temporality that sel chooses for counters
+// ([sdkmetric.InstrumentKindCounter]) and histograms
+// ([sdkmetric.InstrumentKindHistogram]): pass the selector the reader's
+// exporter uses, such as [sdkmetric.DeltaTemporalitySelector] for a backend
+// that takes deltas. The default is cumulative, whatever the exporter
+// prefers, as an SDK passes a producer's metrics through as they are.
+//
+// With delta temporality, each collection reports what was recorded since
+// the one before, starting at the previous collection's time (New's for the
+// first); an objective's first report holds all its SLI recorded. A
+// histogram's delta carries no minimum or maximum, which only the
+// interval's values would give. Deltas hold only while one reader collects
+// from the Producer: give each reader its own.
+func WithTemporality(sel sdkmetric.TemporalitySelector) Option {
+	return optionFunc(func(p *Producer) error {
+		if sel == nil {
+			return fmt.Errorf("%w: WithTemporality: nil selector", ErrInvalidOption)
+		}
+		for _, k := range []sdkmetric.InstrumentKind{sdkmetric.InstrumentKindCounter, sdkmetric.InstrumentKindHistogram} {
+			switch t := sel(k); t {
+			case metricdata.CumulativeTemporality, metricdata.DeltaTemporality:
+			default:
+				return fmt.Errorf("%w: WithTemporality: temporality %v for %v", ErrInvalidOption, t, k)
+			}
+		}
+		p.counterDelta = sel(sdkmetric.InstrumentKindCounter) == metricdata.DeltaTemporality
+		p.histDelta = sel(sdkmetric.InstrumentKindHistogram) == metricdata.DeltaTemporality
+		return nil
+	})
+}
+
+// reported is what the previous collection reported of one objective, as
+// cumulative values, for the next one's deltas.
+type reported struct {
+	good, valid float64
+	hist        metricdata.HistogramDataPoint[float64] // its Count, Sum and BucketCounts
+}
+
+// deltas turns the cumulative counters and histograms of collection c into
+// what changed since the previous collection, for the instruments the
+// producer reports as deltas, and keeps the cumulative values for the
+// next. counted are the objectives of c.good and c.valid, latency those of
+// c.latency, in order. An objective first seen, or whose counts went back
+// (another SLI under the same objective), reports all it holds. The
+// caller holds p.deltaMu.
+func (p *Producer) deltas(c *collection, counted, latency []*slo.Objective) {
+	if !p.counterDelta && !p.histDelta {
+		return
+	}
+	since := p.lastAt
+	if since.IsZero() {
+		since = p.start
+	}
+	next := make(map[*slo.Objective]*reported, len(p.last))
+	state := func(o *slo.Objective) (r *reported, seen bool) {
+		if r, ok := next[o]; ok {
+			return r, p.last[o] != nil
+		}
+		old := p.last[o]
+		r = &reported{}
+		if old != nil {
+			*r = *old
+		}
+		next[o] = r
+		return r, old != nil
+	}
+	if p.counterDelta {
+		for i, o := range counted {
+			r, seen := state(o)
+			g, v := c.good[i].Value, c.valid[i].Value
+			if seen && g >= r.good && v >= r.valid {
+				c.good[i].Value, c.valid[i].Value = g-r.good, v-r.valid
+			}
+			c.good[i].StartTime, c.valid[i].StartTime = since, since
+			r.good, r.valid = g, v
+		}
+	}
+	if p.histDelta {
+		for i, o := range latency {
+			r, seen := state(o)
+			pt := &c.latency[i]
+			cum := metricdata.HistogramDataPoint[float64]{Count: pt.Count, Sum: pt.Sum, BucketCounts: slices.Clone(pt.BucketCounts)}
+			if seen && grew(r.hist, cum) {
+				pt.Count -= r.hist.Count
+				pt.Sum -= r.hist.Sum
+				for j := range pt.BucketCounts {
+					pt.BucketCounts[j] -= r.hist.BucketCounts[j]
+				}
+			}
+			pt.StartTime = since
+			pt.Min, pt.Max = metricdata.Extrema[float64]{}, metricdata.Extrema[float64]{}
+			r.hist = cum
+		}
+	}
+	p.last, p.lastAt = next, c.at
+}
+
+// grew reports whether histogram b holds everything a does, bucket by
+// bucket: b is a later cumulative state of the same histogram.
+func grew(a, b metricdata.HistogramDataPoint[float64]) bool {
+	if b.Count < a.Count || len(a.BucketCounts) != len(b.BucketCounts) {
+		return false
+	}
+	for j := range a.BucketCounts {
+		if b.BucketCounts[j] < a.BucketCounts[j] {
+			return false
+		}
+	}
+	return true
+}
