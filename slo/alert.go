@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/nines-slo/nines/budget"
+	"github.com/nines-slo/nines/internal/printable"
 )
 
 // Severity says who an alert is for.
@@ -87,6 +88,8 @@ func (r AlertRule) check(i int) error {
 	switch {
 	case r.Name == "":
 		return fmt.Errorf("%w: Alerts[%d].Name is empty", ErrInvalidConfig, i)
+	case !printable.Valid(r.Name):
+		return fmt.Errorf("%w: Alerts[%d].Name %q holds invalid UTF-8 or a control character", ErrInvalidConfig, i, r.Name)
 	case r.Severity != Page && r.Severity != Ticket:
 		return fmt.Errorf("%w: Alerts[%d].Severity %v", ErrInvalidConfig, i, r.Severity)
 	case r.Short <= 0 || r.Long <= r.Short:

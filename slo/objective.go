@@ -8,9 +8,11 @@ import (
 	"slices"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/nines-slo/nines/budget"
 	"github.com/nines-slo/nines/internal/access"
+	"github.com/nines-slo/nines/internal/printable"
 	"github.com/nines-slo/nines/internal/rotation"
 	"github.com/nines-slo/nines/sli"
 )
@@ -147,13 +149,38 @@ func WithLogger(l *slog.Logger) Option {
 	return optionFunc(func(o *Objective) { o.logger = l })
 }
 
+// checkText refuses names that an exporter could not carry: invalid UTF-8
+// anywhere, and control characters in what becomes a label (the name, the
+// service, the owner), so that one objective can never fail a scrape or an
+// OTLP request for all.
+func (c Config) checkText() error {
+	for _, f := range []struct {
+		field, v string
+		label    bool
+	}{
+		{"Name", c.Name, true}, {"Metadata.Service", c.Metadata.Service, true}, {"Metadata.Owner", c.Metadata.Owner, true},
+		{"Metadata.Description", c.Metadata.Description, false}, {"Metadata.Requests", c.Metadata.Requests, false},
+		{"Metadata.Source", c.Metadata.Source, false},
+	} {
+		if f.label && !printable.Valid(f.v) || !utf8.ValidString(f.v) {
+			return fmt.Errorf("%w: %s %q holds invalid UTF-8 or a control character", ErrInvalidConfig, f.field, f.v)
+		}
+	}
+	return nil
+}
+
 // New returns the objective c declares. It fails with [ErrInvalidConfig],
-// naming the field, for an empty name, a missing SLI, a target outside
+// naming the field, for an empty name, a name, service, owner or alert
+// name with invalid UTF-8 or a control character (other metadata may hold
+// line breaks, not invalid UTF-8), a missing SLI, a target outside
 // (0, 1), a bad window or alert rule, or an SLI that does not retain the
 // window.
 func New(c Config, opts ...Option) (*Objective, error) {
 	if c.Name == "" {
 		return nil, fmt.Errorf("%w: Name is empty", ErrInvalidConfig)
+	}
+	if err := c.checkText(); err != nil {
+		return nil, err
 	}
 	if c.SLI == nil {
 		return nil, fmt.Errorf("%w: %q: SLI is nil", ErrInvalidConfig, c.Name)

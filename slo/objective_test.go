@@ -80,6 +80,13 @@ func TestNewRejects(t *testing.T) {
 		{"alert fraction", slo.Config{Name: "a", SLI: r, Target: 0.99, Alerts: []slo.AlertRule{{Name: "x", Severity: slo.Page, Long: time.Hour, Short: time.Minute, BudgetFraction: 2}}}, "BudgetFraction"},
 		{"alert severity", slo.Config{Name: "a", SLI: r, Target: 0.99, Alerts: []slo.AlertRule{{Name: "x", Long: time.Hour, Short: time.Minute, BudgetFraction: 0.02}}}, "Severity"},
 		{"at risk", slo.Config{Name: "a", SLI: r, Target: 0.99, AtRisk: 1}, "AtRisk"},
+		// What an exporter could not carry: one would fail every export.
+		{"name invalid UTF-8", slo.Config{Name: "a\xff", SLI: r, Target: 0.99}, "Name"},
+		{"name control", slo.Config{Name: "a\x00", SLI: r, Target: 0.99}, "Name"},
+		{"service newline", slo.Config{Name: "a", SLI: r, Target: 0.99, Metadata: slo.Metadata{Service: "shop\n"}}, "Metadata.Service"},
+		{"owner C1 control", slo.Config{Name: "a", SLI: r, Target: 0.99, Metadata: slo.Metadata{Owner: "team\u0085"}}, "Metadata.Owner"},
+		{"description invalid UTF-8", slo.Config{Name: "a", SLI: r, Target: 0.99, Metadata: slo.Metadata{Description: "\xc3"}}, "Metadata.Description"},
+		{"alert name control", slo.Config{Name: "a", SLI: r, Target: 0.99, Alerts: []slo.AlertRule{{Name: "page\t1h", Severity: slo.Page, Long: time.Hour, Short: time.Minute, BudgetFraction: 0.02}}}, "Alerts[0].Name"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -88,6 +95,10 @@ func TestNewRejects(t *testing.T) {
 				t.Errorf("New() error = %v, want ErrInvalidConfig naming %s", err, tt.field)
 			}
 		})
+	}
+	// Line breaks in a description are text, not a label.
+	if _, err := slo.New(slo.Config{Name: "東京 availability", SLI: r, Target: 0.99, Metadata: slo.Metadata{Description: "pages load\nfast"}}, slo.WithClock(clock.Now)); err != nil {
+		t.Errorf("a description with a line break: %v", err)
 	}
 	// With 400 days of retention, a calendar year is fine.
 	long := ratio(t, clock, sli.WithStorage(sli.Storage{Retention: 400 * day}))

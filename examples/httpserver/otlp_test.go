@@ -3,15 +3,19 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	colmetrics "go.opentelemetry.io/proto/otlp/collector/metrics/v1"
 	commonpb "go.opentelemetry.io/proto/otlp/common/v1"
 	metricspb "go.opentelemetry.io/proto/otlp/metrics/v1"
@@ -19,6 +23,8 @@ import (
 
 	"github.com/nines-slo/nines/examples/internal/ci"
 	"github.com/nines-slo/nines/examples/internal/demo"
+	"github.com/nines-slo/nines/slo"
+	"github.com/nines-slo/nines/slo/middleware"
 )
 
 // receiver is an OTLP/gRPC metrics receiver, as a collector runs one: it
@@ -340,4 +346,61 @@ func TestOTLPDelta(t *testing.T) {
 			return nil
 		})
 	}
+}
+
+// TestHostileRouteExports: a route named from a raw path that holds
+// invalid UTF-8 and control characters (a WithRoute that returns
+// r.URL.Path) still exports, with every other objective: the Prometheus
+// scrape answers 200 and the OTLP receiver gets the push.
+func TestHostileRouteExports(t *testing.T) {
+	addr, recv := startReceiver(t)
+	reg, _ := slo.NewRegistry()
+	m, err := middleware.New(middleware.Config{Registry: reg, Service: "edge", Availability: 0.99, Latency: 0.9},
+		middleware.WithRoute(func(r *http.Request) string { return r.URL.Path }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	promReg := prometheus.NewRegistry()
+	provider, err := newProvider(reg, exportConfig{service: "edge", prom: promReg, otlp: addr, interval: 30 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer provider.Shutdown(context.Background())
+	app := httptest.NewServer(m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})))
+	defer app.Close()
+	for _, path := range []string{"/ok", "/a%ff%00b%c2%85", "/%e6%9d"} {
+		resp, err := http.Get(app.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	metrics := httptest.NewServer(promhttp.HandlerFor(promReg, promhttp.HandlerOpts{}))
+	defer metrics.Close()
+	resp, err := http.Get(metrics.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `nines_slo_name="edge /a\\xff\\x00b\\u0085 availability"`) ||
+		!strings.Contains(string(body), `nines_slo_name="edge /ok availability"`) {
+		t.Fatalf("scrape: %d\n%s", resp.StatusCode, body)
+	}
+	ci.Eventually(t, time.Minute, "a push holding every route", func() error {
+		req := recv.latest()
+		if req == nil {
+			return fmt.Errorf("nothing received")
+		}
+		names := map[string]bool{}
+		for _, p := range find(req, "nines.slo.events.valid").GetSum().GetDataPoints() {
+			names[attr(p.GetAttributes(), "nines.slo.name")] = true
+		}
+		for _, want := range []string{`edge /ok availability`, `edge /a\xff\x00b\u0085 availability`, `edge /\xe6\x9d availability`} {
+			if !names[want] {
+				return fmt.Errorf("received %v, want %q", names, want)
+			}
+		}
+		return nil
+	})
 }

@@ -35,7 +35,11 @@
 //
 // Routes are capped (100 by default); requests beyond the cap share one
 // overflow route and are counted, so random paths cannot grow memory; its
-// objectives join the registry with its first request. A route's memory
+// objectives join the registry with its first request. A route name with
+// invalid UTF-8 or a control character (a raw path from [WithRoute], a
+// gRPC method a client made up) is escaped as Go escapes it ("/a\xff"), so
+// that its objectives export like any other; a declared route or a
+// Service with one is refused. A route's memory
 // follows its traffic: after an hour at 100 requests a second, with
 // availability and latency objectives and the default histogram (windows
 // of 5 minutes and an hour), about 61 KiB at GOMAXPROCS 2 and 79 KiB at 8;

@@ -15,6 +15,7 @@ import (
 	"github.com/nines-slo/nines/histogram"
 	"github.com/nines-slo/nines/internal/access"
 	"github.com/nines-slo/nines/internal/mono"
+	"github.com/nines-slo/nines/internal/printable"
 	"github.com/nines-slo/nines/internal/shard"
 	"github.com/nines-slo/nines/sli"
 	"github.com/nines-slo/nines/slo"
@@ -281,6 +282,8 @@ func New(c Config, opts ...Option) (*Middleware, error) {
 		return nil, fmt.Errorf("%w: Availability %v not in (0, 1)", ErrInvalidConfig, c.Availability)
 	case !validTarget(c.Latency):
 		return nil, fmt.Errorf("%w: Latency %v not in (0, 1)", ErrInvalidConfig, c.Latency)
+	case !printable.Valid(c.Service):
+		return nil, fmt.Errorf("%w: Service %q holds invalid UTF-8 or a control character", ErrInvalidConfig, c.Service)
 	}
 	ndeclared := 0
 	for _, rc := range c.Routes {
@@ -296,6 +299,8 @@ func New(c Config, opts ...Option) (*Middleware, error) {
 		switch _, dup := routeCfgs[rc.Name]; {
 		case rc.Name == "" || dup:
 			return nil, fmt.Errorf("%w: Routes[%d].Name %q empty or repeated", ErrInvalidConfig, i, rc.Name)
+		case !printable.Valid(rc.Name):
+			return nil, fmt.Errorf("%w: Routes[%d].Name %q holds invalid UTF-8 or a control character", ErrInvalidConfig, i, rc.Name)
 		case !validTarget(max(rc.Availability, 0)) || !validTarget(max(rc.Latency, 0)):
 			return nil, fmt.Errorf("%w: Routes[%d] (%q) targets %v, %v not in (0, 1), zero or negative", ErrInvalidConfig, i, rc.Name, rc.Availability, rc.Latency)
 		case rc.Threshold < 0:
@@ -816,18 +821,30 @@ func (m *Middleware) route(name string) *Route {
 	if v, ok := m.routes.Load(name); ok {
 		return v.(*Route)
 	}
+	// A name with invalid UTF-8 or a control character (a path a WithRoute
+	// returned, say) is escaped, so that its objectives export; its own
+	// spelling finds the route too.
+	clean := printable.Clean(name)
+	if clean != name {
+		if v, ok := m.routes.Load(clean); ok {
+			return v.(*Route)
+		}
+	}
 	if m.count >= m.cfg.MaxRoutes {
 		return m.overflow
 	}
-	name = strings.Clone(name)  // the caller's bytes may be reused
-	rt, err := m.newRoute(name) // cannot fail: New built a route already
+	clean = strings.Clone(clean) // the caller's bytes may be reused
+	rt, err := m.newRoute(clean) // cannot fail: New built a route already
 	if err == nil {
 		objs, err := m.objectives(rt)
 		m.register(objs, err)
 	}
 	m.count++
 	m.order = append(m.order, rt)
-	m.routes.Store(name, rt)
+	m.routes.Store(clean, rt)
+	if clean != name {
+		m.routes.Store(strings.Clone(name), rt)
+	}
 	return rt
 }
 

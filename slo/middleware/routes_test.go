@@ -7,8 +7,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/nines-slo/nines/ninestest"
 	"github.com/nines-slo/nines/slo"
@@ -144,6 +146,7 @@ func TestGoldenSignals(t *testing.T) {
 func TestNewRejects(t *testing.T) {
 	for _, c := range []middleware.Config{
 		{Availability: 1}, {Availability: -0.5}, {Latency: 99}, {Threshold: -time.Second}, {MaxRoutes: -1}, {NotValid: []int{99}},
+		{Service: "shop\n"}, {Routes: []middleware.RouteConfig{{Name: "GET /\xff"}}},
 	} {
 		if _, err := middleware.New(c); !errors.Is(err, middleware.ErrInvalidConfig) {
 			t.Errorf("New(%+v) error = %v, want ErrInvalidConfig", c, err)
@@ -238,4 +241,48 @@ func TestCalendarMonthThroughTheMiddleware(t *testing.T) {
 		return
 	}
 	t.Fatal("no availability objective for GET /pay")
+}
+
+// TestRouteNamesExportable: a route name with invalid UTF-8 or control
+// characters (a raw path from WithRoute, over a real server) is escaped,
+// so that its objectives' names export; the same path finds the same
+// route, and so does its escaped spelling.
+func TestRouteNamesExportable(t *testing.T) {
+	reg, _ := slo.NewRegistry()
+	m, err := middleware.New(middleware.Config{Registry: reg, Availability: 0.99, Latency: 0.9},
+		middleware.WithRoute(func(r *http.Request) string { return r.URL.Path }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(404) })))
+	defer srv.Close()
+	for range 3 {
+		if err := get(srv.URL + "/a%ff%00b%c2%85"); err != nil { // "/a\xff\x00b\u0085"
+			t.Fatal(err)
+		}
+	}
+	const want = `/a\xff\x00b\u0085`
+	var found *middleware.Route
+	for _, rt := range m.Routes() {
+		if rt.Name() == want {
+			found = rt
+		}
+		if !utf8.ValidString(rt.Name()) || strings.ContainsAny(rt.Name(), "\x00\u0085") {
+			t.Errorf("route %q is not exportable", rt.Name())
+		}
+	}
+	if found == nil {
+		t.Fatalf("routes %v: want %q", m.Routes(), want)
+	}
+	if tot := found.Availability().Totals(); tot.Good+tot.Bad+tot.Invalid != 3 {
+		t.Fatalf("route %q counted %+v, want 3 requests", want, tot)
+	}
+	if m.Route("/a\xff\x00b\u0085") != found || m.Route(want) != found {
+		t.Error("the path and its escaped name find another route")
+	}
+	for _, o := range reg.Objectives() {
+		if !utf8.ValidString(o.Name()) || strings.ContainsAny(o.Name(), "\x00\u0085") {
+			t.Errorf("objective %q is not exportable", o.Name())
+		}
+	}
 }
