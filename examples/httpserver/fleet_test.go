@@ -11,6 +11,7 @@ import (
 
 	"github.com/nines-slo/nines/examples/internal/ci"
 	"github.com/nines-slo/nines/examples/internal/demo"
+	"github.com/nines-slo/nines/sli"
 	"github.com/nines-slo/nines/slo"
 )
 
@@ -187,4 +188,93 @@ func errorsJoin(errs ...error) error {
 		}
 	}
 	return nil
+}
+
+// TestFleetPercentilesThroughPrometheus runs two replicas exporting their
+// latency histograms with exponential buckets, has a real Prometheus
+// scrape them as native histograms, and checks that histogram_quantile
+// over the two gives p50, p95 and p99 within 2% of the exact merge of the
+// replicas (their snapshots merged, in process).
+func TestFleetPercentilesThroughPrometheus(t *testing.T) {
+	ci.Need(t, "prometheus", "prometheus")
+	bin := ci.Build(t, ".")
+	var replicas []string
+	for range 2 {
+		p := ci.Start(t, bin, "-addr", "127.0.0.1:0", "-latency-buckets", "exponential")
+		line := p.FirstLine(t)
+		addr, ok := strings.CutPrefix(line, "listening on http://")
+		if !ok {
+			t.Fatalf("replica printed %q, want its address", line)
+		}
+		replicas = append(replicas, addr)
+	}
+	prom := ci.StartPrometheus(t, replicas, []byte("groups: []\n"), "--enable-feature=native-histograms")
+
+	// Latencies spread over two decades, differently on each replica: the
+	// fleet's percentiles are neither replica's.
+	for i, addr := range replicas {
+		ci.Requests(t, 150, func(k int) string {
+			ms := 1 + k%50 // replica 0: 1–50 ms
+			if i == 1 {
+				ms = 20 + 2*(k%60) // replica 1: 20–138 ms
+			}
+			return fmt.Sprintf("http://%s/work?delay=%dms", addr, ms)
+		})
+	}
+	var snaps []*bytes.Reader
+	for _, addr := range replicas {
+		snaps = append(snaps, bytes.NewReader(ci.Get(t, "http://"+addr+"/debug/nines/snapshot")))
+	}
+	var merged bytes.Buffer
+	if err := slo.MergeSnapshots(&merged, snaps[0], snaps[1]); err != nil {
+		t.Fatal(err)
+	}
+	fleet, err := demo.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fleet.Registry.Restore(&merged); err != nil {
+		t.Fatal(err)
+	}
+	const name = "demo GET /work latency"
+	var exact sli.Percentiles
+	for _, o := range fleet.Registry.Objectives() {
+		if o.Name() != name {
+			continue
+		}
+		s, err := o.Status()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range s.Latency {
+			if p.Window == 5*time.Minute {
+				exact = p
+			}
+		}
+	}
+	if exact.Count != 300 {
+		t.Fatalf("the merged 5-minute window holds %d latencies, want 300", exact.Count)
+	}
+	sel := fmt.Sprintf(`{nines_slo_name=%q}`, name)
+	ci.Eventually(t, time.Minute, "both replicas' histograms scraped", func() error {
+		n, err := prom.Scalar(`sum(histogram_count(nines_slo_latency_seconds` + sel + `))`)
+		if err == nil && n != 300 {
+			err = fmt.Errorf("native histograms hold %v latencies, want 300", n)
+		}
+		return err
+	})
+	for _, q := range []struct {
+		q    float64
+		want time.Duration
+	}{{0.5, exact.P50}, {0.95, exact.P95}, {0.99, exact.P99}} {
+		got, err := prom.Scalar(fmt.Sprintf(`histogram_quantile(%v, sum(nines_slo_latency_seconds%s))`, q.q, sel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		off := math.Abs(got-q.want.Seconds()) / q.want.Seconds()
+		t.Logf("p%v: PromQL %.6fs, exact merge %v: %.2f%% off", 100*q.q, got, q.want, 100*off)
+		if off > 0.02 {
+			t.Errorf("p%v: PromQL says %.6fs, the exact merge %v: %.2f%% off, want within 2%%", 100*q.q, got, q.want, 100*off)
+		}
+	}
 }

@@ -14,8 +14,10 @@
 // pushes them to the OTLP/gRPC receiver at -otlp (a collector) every
 // -otlp-interval; "both" does both. -otlp-temporality delta pushes the
 // events since the last push instead of those since the start, for a
-// backend that takes deltas. It prints the address it listens on, and
-// stops on SIGINT or SIGTERM.
+// backend that takes deltas. -latency-buckets exponential exports the
+// latency histograms with exponential buckets (Prometheus's native
+// histograms), from which PromQL computes fleet percentiles within 2%. It
+// prints the address it listens on, and stops on SIGINT or SIGTERM.
 package main
 
 import (
@@ -54,7 +56,11 @@ func main() {
 	otlp := flag.String("otlp", "127.0.0.1:4317", "OTLP/gRPC receiver to push metrics to, host:port (plaintext)")
 	interval := flag.Duration("otlp-interval", time.Minute, "how often to push to the OTLP receiver")
 	temporality := flag.String("otlp-temporality", "cumulative", `what the OTLP push counts: "cumulative" (since start) or "delta" (since the last push)`)
+	buckets := flag.String("latency-buckets", "explicit", `the latency histograms' buckets: "explicit" (classic histograms) or "exponential" (native histograms, for fleet percentiles within 2%)`)
 	flag.Parse()
+	if *buckets != "explicit" && *buckets != "exponential" {
+		log.Fatalf("-latency-buckets %q: want explicit or exponential", *buckets)
+	}
 	if *temporality != "cumulative" && *temporality != "delta" {
 		log.Fatalf("-otlp-temporality %q: want cumulative or delta", *temporality)
 	}
@@ -68,7 +74,11 @@ func main() {
 	default:
 		log.Fatalf("-export %q: want prometheus, otlp or both", *export)
 	}
-	if err := run(*addr, promOn, *otlp, *interval, *temporality == "delta"); err != nil {
+	c := exportConfig{service: "demo", otlp: *otlp, interval: *interval, delta: *temporality == "delta", exp: *buckets == "exponential"}
+	if promOn {
+		c.prom = prometheus.NewRegistry()
+	}
+	if err := run(*addr, c); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -100,6 +110,7 @@ type exportConfig struct {
 	otlp     string               // the OTLP/gRPC receiver to push to, host:port; "": none
 	interval time.Duration        // between pushes
 	delta    bool                 // push deltas, not cumulative counts
+	exp      bool                 // latency as exponential histograms (native histograms in Prometheus)
 }
 
 // newProvider returns a MeterProvider for the service whose readers are
@@ -113,8 +124,12 @@ func newProvider(reg *slo.Registry, c exportConfig) (*sdkmetric.MeterProvider, e
 		return nil, err
 	}
 	opts := []sdkmetric.Option{sdkmetric.WithResource(res)}
+	var latency []producer.Option
+	if c.exp {
+		latency = append(latency, producer.WithExponentialBuckets(0))
+	}
 	if c.prom != nil {
-		exp, err := producer.New(reg)
+		exp, err := producer.New(reg, latency...)
 		if err != nil {
 			return nil, err
 		}
@@ -129,7 +144,7 @@ func newProvider(reg *slo.Registry, c exportConfig) (*sdkmetric.MeterProvider, e
 		if c.delta {
 			temporality = sdkmetric.DeltaTemporalitySelector
 		}
-		exp, err := producer.New(reg, producer.WithTemporality(temporality))
+		exp, err := producer.New(reg, append(latency, producer.WithTemporality(temporality))...)
 		if err != nil {
 			return nil, err
 		}
@@ -144,16 +159,12 @@ func newProvider(reg *slo.Registry, c exportConfig) (*sdkmetric.MeterProvider, e
 	return sdkmetric.NewMeterProvider(opts...), nil
 }
 
-func run(addr string, promOn bool, otlp string, interval time.Duration, delta bool) error {
+func run(addr string, c exportConfig) error {
 	svc, err := demo.New()
 	if err != nil {
 		return err
 	}
-	var promReg *prometheus.Registry
-	if promOn {
-		promReg = prometheus.NewRegistry()
-	}
-	provider, err := newProvider(svc.Registry, exportConfig{service: "demo", prom: promReg, otlp: otlp, interval: interval, delta: delta})
+	provider, err := newProvider(svc.Registry, c)
 	if err != nil {
 		return err
 	}
@@ -161,8 +172,8 @@ func run(addr string, promOn bool, otlp string, interval time.Duration, delta bo
 
 	mux := http.NewServeMux()
 	mux.Handle("/", svc.Handler)
-	if promReg != nil {
-		mux.Handle("GET /metrics", promhttp.HandlerFor(promReg, promhttp.HandlerOpts{}))
+	if c.prom != nil {
+		mux.Handle("GET /metrics", promhttp.HandlerFor(c.prom, promhttp.HandlerOpts{}))
 	}
 	status, err := statuspage.Handler(svc.Registry)
 	if err != nil {

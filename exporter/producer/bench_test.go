@@ -54,9 +54,17 @@ func registry100(b *testing.B) (*slo.Registry, []*sli.Ratio, []*sli.Latency) {
 
 // BenchmarkCollect100 collects 100 objectives (20 with latency histograms)
 // through a ManualReader: one reader's collection, end to end.
-func BenchmarkCollect100(b *testing.B) {
+func BenchmarkCollect100(b *testing.B) { benchmarkCollect100(b) }
+
+// BenchmarkCollect100Exponential is BenchmarkCollect100 with the latency
+// histograms exported as exponential ones (WithExponentialBuckets).
+func BenchmarkCollect100Exponential(b *testing.B) {
+	benchmarkCollect100(b, producer.WithExponentialBuckets(0))
+}
+
+func benchmarkCollect100(b *testing.B, opts ...producer.Option) {
 	reg, _, _ := registry100(b)
-	exp, _ := producer.New(reg)
+	exp, _ := producer.New(reg, opts...)
 	reader := sdkmetric.NewManualReader(sdkmetric.WithProducer(exp))
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
 	defer mp.Shutdown(context.Background())

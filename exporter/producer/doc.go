@@ -87,18 +87,26 @@
 // # The latency histogram
 //
 // The histograms come from the SLIs' own HDR histograms at collection, so
-// that no SDK instrument sits on the recording path. They have explicit
-// buckets, not exponential ones: the [DefaultBoundaries] (OpenTelemetry's
-// advice for HTTP server durations) plus each objective's latency
-// threshold, in seconds. Explicit buckets become classic Prometheus
-// histograms, which every Prometheus-compatible backend stores and queries
-// without feature flags or protobuf scraping (an exponential histogram
-// becomes a native histogram, which they do not all take), and a bucket
-// edge at the threshold lets PromQL read the latency SLI straight off the
-// histogram. Exact percentiles need no exponential buckets either: the
-// quantile gauges come from the HDR histograms, within 1%. A boundary that
+// that no SDK instrument sits on the recording path. By default they have
+// explicit buckets: the [DefaultBoundaries] (OpenTelemetry's advice for
+// HTTP server durations) plus each objective's latency threshold, in
+// seconds. Explicit buckets become classic Prometheus histograms, which
+// every Prometheus-compatible backend stores and queries without feature
+// flags or protobuf scraping, and a bucket edge at the threshold lets
+// PromQL read the latency SLI straight off the histogram. A boundary that
 // cuts an HDR bucket (at most 0.78% wide) splits its count in proportion;
-// the exact count at the threshold is the good-events counter.
+// the exact count at the threshold is the good-events counter. In-process
+// percentiles need no finer buckets: the quantile gauges come from the HDR
+// histograms, within 1%.
+//
+// Fleet-wide percentiles do: PromQL's histogram_quantile over explicit
+// buckets can only interpolate between two boundaries (a p99 of 0.24 s
+// for an exact 0.13 s). [WithExponentialBuckets] exports base-2
+// exponential histograms instead, Prometheus's native histograms (through
+// its OTLP receiver, or scraped with native histograms enabled), whose
+// buckets at the default scale are 1.09% wide: histogram_quantile over the
+// sum of the replicas' gives p50, p95 and p99 within 2% of the exact merge
+// of their HDR histograms (0.2% in the integration test).
 //
 // # Cost and failure
 //

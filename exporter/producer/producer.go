@@ -47,6 +47,9 @@ type Producer struct {
 	mu    sync.Mutex
 	attrs map[*slo.Objective]*objectiveAttrs
 
+	exponential bool  // WithExponentialBuckets
+	expScale    int32 // its scale
+
 	// Delta temporality (WithTemporality): what the previous collection
 	// reported, under deltaMu.
 	counterDelta, histDelta bool
@@ -195,6 +198,7 @@ type collection struct {
 	counterTemp, histTemp                          metricdata.Temporality
 	good, valid, sli, target, left, burn, alert, q []metricdata.DataPoint[float64]
 	latency                                        []metricdata.HistogramDataPoint[float64]
+	expLatency                                     []metricdata.ExponentialHistogramDataPoint[float64] // instead, WithExponentialBuckets
 }
 
 // newCollection returns a collection with room for n objectives' points
@@ -252,10 +256,16 @@ func (p *Producer) Produce(context.Context) ([]metricdata.ScopeMetrics, error) {
 		}
 		c.point(&c.target, o.Target(), a.base, false)
 		if l, ok := o.SLI().(sli.LatencySource); ok {
-			pt := toExplicit(cumulativeOf(l), a.boundsNS)
-			pt.Attributes, pt.StartTime, pt.Time = a.base, c.start, c.at
-			pt.Bounds = a.bounds
-			c.latency = append(c.latency, pt)
+			if p.exponential {
+				pt := toExponential(cumulativeOf(l), p.expScale)
+				pt.Attributes, pt.StartTime, pt.Time = a.base, c.start, c.at
+				c.expLatency = append(c.expLatency, pt)
+			} else {
+				pt := toExplicit(cumulativeOf(l), a.boundsNS)
+				pt.Attributes, pt.StartTime, pt.Time = a.base, c.start, c.at
+				pt.Bounds = a.bounds
+				c.latency = append(c.latency, pt)
+			}
 			latency = append(latency, o)
 		}
 		var s slo.Status
@@ -326,9 +336,14 @@ func (c *collection) scope() metricdata.ScopeMetrics {
 	}
 	sum(names.GoodEvents, "Good events recorded by the objective's SLI since the process started.", c.good)
 	sum(names.ValidEvents, "Valid events recorded by the objective's SLI since the process started.", c.valid)
+	const latencyDesc = "Latency of the objective's events since the process started."
 	if len(c.latency) > 0 {
-		ms = append(ms, metricdata.Metrics{Name: names.Latency, Description: "Latency of the objective's events since the process started.", Unit: "s",
+		ms = append(ms, metricdata.Metrics{Name: names.Latency, Description: latencyDesc, Unit: "s",
 			Data: metricdata.Histogram[float64]{DataPoints: c.latency, Temporality: c.histTemp}})
+	}
+	if len(c.expLatency) > 0 {
+		ms = append(ms, metricdata.Metrics{Name: names.Latency, Description: latencyDesc, Unit: "s",
+			Data: metricdata.ExponentialHistogram[float64]{DataPoints: c.expLatency, Temporality: c.histTemp}})
 	}
 	gauge(names.SLI, "1", "Good over valid events in the objective's window, in this process.", c.sli)
 	gauge(names.Target, "1", "The objective's target ratio.", c.target)

@@ -46,7 +46,8 @@ func WithTemporality(sel sdkmetric.TemporalitySelector) Option {
 // cumulative values, for the next one's deltas.
 type reported struct {
 	good, valid float64
-	hist        metricdata.HistogramDataPoint[float64] // its Count, Sum and BucketCounts
+	hist        metricdata.HistogramDataPoint[float64]            // its Count, Sum and BucketCounts
+	exp         metricdata.ExponentialHistogramDataPoint[float64] // its Count, Sum and positive buckets
 }
 
 // deltas turns the cumulative counters and histograms of collection c into
@@ -88,7 +89,25 @@ func (p *Producer) deltas(c *collection, counted, latency []*slo.Objective) {
 			r.good, r.valid = g, v
 		}
 	}
-	if p.histDelta {
+	if p.histDelta && p.exponential {
+		for i, o := range latency {
+			r, seen := state(o)
+			pt := &c.expLatency[i]
+			cum := metricdata.ExponentialHistogramDataPoint[float64]{Count: pt.Count, Sum: pt.Sum, Scale: pt.Scale,
+				PositiveBucket: metricdata.ExponentialBucket{Offset: pt.PositiveBucket.Offset, Counts: slices.Clone(pt.PositiveBucket.Counts)}}
+			if seen && grewExp(r.exp, cum) {
+				pt.Count -= r.exp.Count
+				pt.Sum -= r.exp.Sum
+				for j, n := range r.exp.PositiveBucket.Counts {
+					pt.PositiveBucket.Counts[r.exp.PositiveBucket.Offset-pt.PositiveBucket.Offset+int32(j)] -= n
+				}
+			}
+			pt.StartTime = since
+			pt.Min, pt.Max = metricdata.Extrema[float64]{}, metricdata.Extrema[float64]{}
+			r.exp = cum
+		}
+	}
+	if p.histDelta && !p.exponential {
 		for i, o := range latency {
 			r, seen := state(o)
 			pt := &c.latency[i]
@@ -116,6 +135,25 @@ func grew(a, b metricdata.HistogramDataPoint[float64]) bool {
 	}
 	for j := range a.BucketCounts {
 		if b.BucketCounts[j] < a.BucketCounts[j] {
+			return false
+		}
+	}
+	return true
+}
+
+// grewExp is grew for exponential histograms of one scale: b's buckets
+// span a's and hold at least as much in each.
+func grewExp(a, b metricdata.ExponentialHistogramDataPoint[float64]) bool {
+	if b.Count < a.Count || a.Scale != b.Scale {
+		return false
+	}
+	ac, bc := a.PositiveBucket.Counts, b.PositiveBucket.Counts
+	off := int(a.PositiveBucket.Offset - b.PositiveBucket.Offset) // a's first bucket in b's
+	if len(ac) > 0 && (off < 0 || off+len(ac) > len(bc)) {
+		return false
+	}
+	for j, n := range ac {
+		if bc[off+j] < n {
 			return false
 		}
 	}

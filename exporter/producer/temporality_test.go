@@ -3,6 +3,7 @@ package producer_test
 import (
 	"context"
 	"errors"
+	"math"
 	"testing"
 	"time"
 
@@ -134,6 +135,77 @@ func TestTemporalityPerKind(t *testing.T) {
 	for _, sel := range []sdkmetric.TemporalitySelector{nil, undefined} {
 		if _, err := producer.New(f.Registry, producer.WithTemporality(sel)); !errors.Is(err, producer.ErrInvalidOption) {
 			t.Errorf("WithTemporality: error %v, want ErrInvalidOption", err)
+		}
+	}
+}
+
+// TestExponentialBuckets exports the latency histogram as an exponential
+// one, cumulative and then as deltas that add up to it; a scale native
+// histograms cannot take is refused.
+func TestExponentialBuckets(t *testing.T) {
+	f := newFixture(t)
+	expOf := func(rm metricdata.ResourceMetrics) metricdata.ExponentialHistogram[float64] {
+		t.Helper()
+		for _, m := range rm.ScopeMetrics[0].Metrics {
+			if d, ok := m.Data.(metricdata.ExponentialHistogram[float64]); ok && m.Name == names.Latency {
+				return d
+			}
+		}
+		t.Fatal("no exponential latency histogram")
+		return metricdata.ExponentialHistogram[float64]{}
+	}
+	rm, _, _ := collect(t, f.Registry, producer.WithExponentialBuckets(0))
+	cum := expOf(rm)
+	p := cum.DataPoints[0]
+	if cum.Temporality != metricdata.CumulativeTemporality || p.Count != 100 || p.Scale != producer.DefaultExponentialScale {
+		t.Fatalf("cumulative: %v, %d values at scale %d", cum.Temporality, p.Count, p.Scale)
+	}
+	// 60 values of 7 ms, 20 of 40 ms and 20 of 300 ms: each in the buckets
+	// within 2% of it (an HDR bucket that an edge cuts is split).
+	held := map[float64]uint64{}
+	base := math.Exp2(math.Exp2(-float64(p.Scale)))
+	for j, n := range p.PositiveBucket.Counts {
+		if n == 0 {
+			continue
+		}
+		lo := math.Pow(base, float64(p.PositiveBucket.Offset)+float64(j))
+		for _, v := range []float64{0.007, 0.04, 0.3} {
+			if lo >= v*0.98 && lo*base <= v*1.02 {
+				held[v] += n
+			}
+		}
+	}
+	if held[0.007] != 60 || held[0.04] != 20 || held[0.3] != 20 {
+		t.Errorf("buckets near 7 ms, 40 ms, 300 ms hold %v, want 60, 20, 20", held)
+	}
+
+	rm, _, reader := collect(t, f.Registry, producer.WithExponentialBuckets(0), producer.WithTemporality(sdkmetric.DeltaTemporalitySelector))
+	first := expOf(rm).DataPoints[0]
+	f.Clock.Advance(time.Minute)
+	for range 50 {
+		f.Latency.Record(5 * time.Millisecond) // below every bucket so far
+	}
+	if err := reader.Collect(context.Background(), &rm); err != nil {
+		t.Fatal(err)
+	}
+	second := expOf(rm)
+	if second.Temporality != metricdata.DeltaTemporality {
+		t.Errorf("deltas as %v", second.Temporality)
+	}
+	d := second.DataPoints[0]
+	if first.Count != 100 || d.Count != 50 {
+		t.Errorf("deltas of %d and %d values, want 100 and 50", first.Count, d.Count)
+	}
+	var inDelta uint64
+	for _, n := range d.PositiveBucket.Counts {
+		inDelta += n
+	}
+	if inDelta != 50 {
+		t.Errorf("the second delta's buckets hold %d values: %v", inDelta, d.PositiveBucket)
+	}
+	for _, scale := range []int{-5, 9} {
+		if _, err := producer.New(f.Registry, producer.WithExponentialBuckets(scale)); !errors.Is(err, producer.ErrInvalidOption) {
+			t.Errorf("scale %d: error %v, want ErrInvalidOption", scale, err)
 		}
 	}
 }

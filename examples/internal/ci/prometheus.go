@@ -20,9 +20,10 @@ type Prometheus struct {
 
 // StartPrometheus starts Debian's prometheus with the given scrape
 // targets (host:port, path /metrics) and rule file contents, scraping and
-// evaluating every second, and waits until it is ready. Without the
-// program the test is skipped (failed under CI=true).
-func StartPrometheus(t testing.TB, targets []string, rules []byte) *Prometheus {
+// evaluating every second, with flags added to its command line
+// (--enable-feature=native-histograms, say), and waits until it is ready.
+// Without the program the test is skipped (failed under CI=true).
+func StartPrometheus(t testing.TB, targets []string, rules []byte, flags ...string) *Prometheus {
 	t.Helper()
 	bin := Need(t, "prometheus", "prometheus")
 	dir := t.TempDir()
@@ -46,8 +47,8 @@ scrape_configs:
 		t.Fatal(err)
 	}
 	addr := FreeAddr(t)
-	Start(t, bin, "--config.file="+filepath.Join(dir, "prometheus.yml"), "--storage.tsdb.path="+filepath.Join(dir, "data"),
-		"--web.listen-address="+addr, "--log.level=warn", "--storage.tsdb.retention.time=40d")
+	Start(t, bin, append([]string{"--config.file=" + filepath.Join(dir, "prometheus.yml"), "--storage.tsdb.path=" + filepath.Join(dir, "data"),
+		"--web.listen-address=" + addr, "--log.level=warn", "--storage.tsdb.retention.time=40d"}, flags...)...)
 	p := &Prometheus{URL: "http://" + addr}
 	Eventually(t, time.Minute, "prometheus ready", func() error {
 		_, err := httpGet(p.URL + "/-/ready")
