@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -26,6 +28,7 @@ type Metadata struct {
 	Description string // what the objective promises, "profile pages load"
 	Requests    string // which events count, "GET /users/{id}"
 	Source      string // where and how they are measured, "load balancer logs, 10s"
+	Runbook     string // where a responder starts, a URL: "https://runbooks.example/profile"
 }
 
 // Config declares an objective. Name, SLI and Target are required; zero
@@ -51,6 +54,43 @@ type Config struct {
 	// AtRisk is the fraction of the budget below which a met objective is
 	// reported at risk; zero means 0.25.
 	AtRisk float64
+	// AlertLabels and AlertAnnotations are added to the objective's alerts
+	// where they leave the process (the generated Prometheus alerting
+	// rules): a team or tier to route on, a dashboard's address. Names are
+	// Prometheus label names; those nines sets itself (alertname,
+	// severity, owner, the nines_slo_ labels; summary, description,
+	// runbook_url) are refused, set through Metadata instead. The maps are
+	// copied.
+	AlertLabels, AlertAnnotations map[string]string
+}
+
+// reservedLabels are the alert labels and annotations nines sets itself.
+var reservedLabels = map[string]bool{
+	"alertname": true, "alertstate": true, "severity": true, "owner": true,
+	"nines_slo_name": true, "nines_slo_service": true, "nines_slo_alert": true,
+	"summary": true, "description": true, "runbook_url": true,
+}
+
+// checkAlertLabels refuses alert labels and annotations a rule file could
+// not carry or that would clash with nines' own.
+func (c Config) checkAlertLabels() error {
+	for _, m := range []struct {
+		field string
+		kv    map[string]string
+		label bool
+	}{{"AlertLabels", c.AlertLabels, true}, {"AlertAnnotations", c.AlertAnnotations, false}} {
+		for k, v := range m.kv {
+			switch {
+			case !printable.LabelName(k):
+				return fmt.Errorf("%w: %s: %q is not a label name", ErrInvalidConfig, m.field, k)
+			case reservedLabels[k] || strings.HasPrefix(k, "nines_"):
+				return fmt.Errorf("%w: %s: %q is one nines sets itself", ErrInvalidConfig, m.field, k)
+			case m.label && !printable.Valid(v) || !utf8.ValidString(v):
+				return fmt.Errorf("%w: %s[%q] %q holds invalid UTF-8 or a control character", ErrInvalidConfig, m.field, k, v)
+			}
+		}
+	}
+	return nil
 }
 
 // DefaultAtRisk is the remaining-budget fraction below which an objective
@@ -81,6 +121,8 @@ type Objective struct {
 	target  budget.Target
 	window  Window
 	meta    Metadata
+	labels  map[string]string // Config.AlertLabels
+	notes   map[string]string // Config.AlertAnnotations
 	rules   []AlertRule
 	atRisk  float64
 	now     func() time.Time
@@ -160,7 +202,7 @@ func (c Config) checkText() error {
 	}{
 		{"Name", c.Name, true}, {"Metadata.Service", c.Metadata.Service, true}, {"Metadata.Owner", c.Metadata.Owner, true},
 		{"Metadata.Description", c.Metadata.Description, false}, {"Metadata.Requests", c.Metadata.Requests, false},
-		{"Metadata.Source", c.Metadata.Source, false},
+		{"Metadata.Source", c.Metadata.Source, false}, {"Metadata.Runbook", c.Metadata.Runbook, true},
 	} {
 		if f.label && !printable.Valid(f.v) || !utf8.ValidString(f.v) {
 			return fmt.Errorf("%w: %s %q holds invalid UTF-8 or a control character", ErrInvalidConfig, f.field, f.v)
@@ -182,6 +224,9 @@ func New(c Config, opts ...Option) (*Objective, error) {
 	if err := c.checkText(); err != nil {
 		return nil, err
 	}
+	if err := c.checkAlertLabels(); err != nil {
+		return nil, fmt.Errorf("%q: %w", c.Name, err)
+	}
 	if c.SLI == nil {
 		return nil, fmt.Errorf("%w: %q: SLI is nil", ErrInvalidConfig, c.Name)
 	}
@@ -202,6 +247,8 @@ func New(c Config, opts ...Option) (*Objective, error) {
 		target: target,
 		window: w,
 		meta:   c.Metadata,
+		labels: maps.Clone(c.AlertLabels),
+		notes:  maps.Clone(c.AlertAnnotations),
 		atRisk: c.AtRisk,
 	}
 	if o.atRisk == 0 {
@@ -291,6 +338,14 @@ func (o *Objective) Target() float64 { return o.target.Objective() }
 
 // Window returns the window the objective is measured over.
 func (o *Objective) Window() Window { return o.window }
+
+// AlertLabels returns a copy of the labels its alerts carry out of the
+// process (Config.AlertLabels), or nil.
+func (o *Objective) AlertLabels() map[string]string { return maps.Clone(o.labels) }
+
+// AlertAnnotations returns a copy of the annotations its alerts carry out
+// of the process (Config.AlertAnnotations), or nil.
+func (o *Objective) AlertAnnotations() map[string]string { return maps.Clone(o.notes) }
 
 // Metadata returns the objective's description.
 func (o *Objective) Metadata() Metadata { return o.meta }

@@ -86,6 +86,13 @@ func TestNewRejects(t *testing.T) {
 		{"service newline", slo.Config{Name: "a", SLI: r, Target: 0.99, Metadata: slo.Metadata{Service: "shop\n"}}, "Metadata.Service"},
 		{"owner C1 control", slo.Config{Name: "a", SLI: r, Target: 0.99, Metadata: slo.Metadata{Owner: "team\u0085"}}, "Metadata.Owner"},
 		{"description invalid UTF-8", slo.Config{Name: "a", SLI: r, Target: 0.99, Metadata: slo.Metadata{Description: "\xc3"}}, "Metadata.Description"},
+		{"runbook newline", slo.Config{Name: "a", SLI: r, Target: 0.99, Metadata: slo.Metadata{Runbook: "https://x/\n"}}, "Metadata.Runbook"},
+		{"alert label name", slo.Config{Name: "a", SLI: r, Target: 0.99, AlertLabels: map[string]string{"team-name": "x"}}, "AlertLabels"},
+		{"alert label reserved", slo.Config{Name: "a", SLI: r, Target: 0.99, AlertLabels: map[string]string{"severity": "low"}}, "AlertLabels"},
+		{"alert label nines", slo.Config{Name: "a", SLI: r, Target: 0.99, AlertLabels: map[string]string{"nines_x": "y"}}, "AlertLabels"},
+		{"alert label value", slo.Config{Name: "a", SLI: r, Target: 0.99, AlertLabels: map[string]string{"team": "a\nb"}}, "AlertLabels"},
+		{"alert annotation reserved", slo.Config{Name: "a", SLI: r, Target: 0.99, AlertAnnotations: map[string]string{"runbook_url": "x"}}, "AlertAnnotations"},
+		{"alert annotation value", slo.Config{Name: "a", SLI: r, Target: 0.99, AlertAnnotations: map[string]string{"dashboard": "\xff"}}, "AlertAnnotations"},
 		{"alert name control", slo.Config{Name: "a", SLI: r, Target: 0.99, Alerts: []slo.AlertRule{{Name: "page\t1h", Severity: slo.Page, Long: time.Hour, Short: time.Minute, BudgetFraction: 0.02}}}, "Alerts[0].Name"},
 	}
 	for _, tt := range tests {

@@ -300,3 +300,69 @@ func TestPromtoolRulesKeepServicesApart(t *testing.T) {
 		run(t, promrules.Config{Selector: `namespace="prod"`, By: []string{"job", "namespace"}}, checks)
 	})
 }
+
+// TestPromtoolAbsentAndCustomAlertLabels: counters that stop on every
+// replica fire the absent-data alert after 15 minutes, not before; the
+// alert carries the objective's own labels and annotations (runbook,
+// dashboard), as promtool's alert tests check.
+func TestPromtoolAbsentAndCustomAlertLabels(t *testing.T) {
+	promtool := ci.Need(t, "promtool", "prometheus")
+	ratio, err := sli.NewRatio()
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := slo.New(slo.Config{Name: "checkout", SLI: ratio, Target: 0.99,
+		Metadata:         slo.Metadata{Service: "shop", Owner: "team-payments", Runbook: "https://runbooks.example/checkout"},
+		AlertLabels:      map[string]string{"tier": "1"},
+		AlertAnnotations: map[string]string{"dashboard": "https://grafana.example/d/checkout"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, _ := slo.NewRegistry(o)
+	var rules bytes.Buffer
+	if err := promrules.Write(&rules, reg, promrules.Config{}); err != nil {
+		t.Fatal(err)
+	}
+	// 30 minutes of counters, then none.
+	var values strings.Builder
+	for m := range 31 {
+		fmt.Fprintf(&values, "%d ", 100*m)
+	}
+	values.WriteString("_x60")
+	labels := `nines_slo_name="checkout",nines_slo_service="shop",job="shop",instance="a:8080"`
+	absent := fmt.Sprintf(`
+      - eval_time: %%s
+        alertname: %s
+        exp_alerts:%%s`, promrules.AbsentAlertName)
+	firing := `
+          - exp_labels:
+              nines_slo_name: checkout
+              nines_slo_service: shop
+              severity: ticket
+              owner: team-payments
+              tier: "1"
+            exp_annotations:
+              summary: checkout has no event counters
+              description: "No replica has reported nines_slo_events_valid_total for checkout for 15m: its SLO and alerts cannot be computed."
+              runbook_url: https://runbooks.example/checkout
+              dashboard: https://grafana.example/d/checkout`
+	tests := "rule_files: [rules.yml]\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n" +
+		fmt.Sprintf("      - series: 'nines_slo_events_good_total{%s}'\n        values: '%s'\n", labels, values.String()) +
+		fmt.Sprintf("      - series: 'nines_slo_events_valid_total{%s}'\n        values: '%s'\n", labels, values.String()) +
+		"    alert_rule_test:" +
+		fmt.Sprintf(absent, "20m", " []") + // data
+		fmt.Sprintf(absent, "40m", " []") + // gone for 10 minutes (staleness: 5 of them still see it)
+		fmt.Sprintf(absent, "60m", firing) + "\n"
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "rules.yml"), rules.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "tests.yml"), []byte(tests), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(promtool, "test", "rules", "tests.yml")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("promtool test rules: %v\n%s\n%s", err, out, tests)
+	}
+}

@@ -7,9 +7,12 @@
 //
 // [Write] writes recording rules for each objective's summed good and
 // valid events, SLI and burn rate over every burn and alert window and
-// over its period, and its budget left ([BudgetRecord]); and one alerting
+// over its period, and its budget left ([BudgetRecord]); one alerting
 // rule ([AlertName]) per burn-rate alert, with the same thresholds, minimum
-// events and severities as the in-process alerts ([slo.AlertRule.Guard]).
+// events and severities as the in-process alerts ([slo.AlertRule.Guard]);
+// and one ([AbsentAlertName]) for counters missing from every replica. The
+// alerts carry the objective's owner, its [slo.Config.AlertLabels] and
+// [slo.Config.AlertAnnotations], and its runbook as runbook_url.
 // The ratios are ratios of summed increases, weighted by events, never
 // averages of ratios. [RecordName] names the recording rules, for
 // dashboards and queries of your own.

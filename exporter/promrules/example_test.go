@@ -13,7 +13,8 @@ import (
 
 // Write the rules for one availability objective and list what they
 // define: four recording rules for each of the seven windows (the burn
-// windows and the 30-day period), the budget left, and three alerts.
+// windows and the 30-day period), the budget left, three burn-rate alerts
+// and one for missing data.
 func ExampleWrite() {
 	availability, _ := sli.NewRatio()
 	o, _ := slo.New(slo.Config{Name: "checkout", SLI: availability, Target: 0.999})
@@ -23,20 +24,21 @@ func ExampleWrite() {
 	if err := promrules.Write(&rules, registry, promrules.Config{}); err != nil {
 		panic(err)
 	}
-	records, alerts := 0, 0
+	records, alerts := 0, map[string]int{}
 	sc := bufio.NewScanner(strings.NewReader(rules.String()))
 	for sc.Scan() {
-		switch line := strings.TrimSpace(sc.Text()); {
-		case strings.HasPrefix(line, "- record: "):
+		line := strings.TrimSpace(sc.Text())
+		if strings.HasPrefix(line, "- record: ") {
 			records++
-		case strings.HasPrefix(line, "- alert: "):
-			alerts++
+		}
+		if name, ok := strings.CutPrefix(line, "- alert: "); ok {
+			alerts[name]++
 		}
 	}
-	fmt.Println(records, "recording rules;", alerts, "alerts named", promrules.AlertName)
+	fmt.Println(records, "recording rules;", alerts[promrules.AlertName], "alerts named", promrules.AlertName+",", alerts[promrules.AbsentAlertName], promrules.AbsentAlertName)
 	fmt.Println("the 1-hour SLI:", promrules.RecordName("sli", time.Hour))
 	// Output:
-	// 29 recording rules; 3 alerts named SLOErrorBudgetBurn
+	// 29 recording rules; 3 alerts named SLOErrorBudgetBurn, 1 SLOEventsAbsent
 	// the 1-hour SLI: nines_slo:sli:ratio_1h
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,12 +14,23 @@ import (
 
 	"github.com/nines-slo/nines/budget"
 	"github.com/nines-slo/nines/exporter/internal/names"
+	"github.com/nines-slo/nines/internal/printable"
 	"github.com/nines-slo/nines/slo"
 )
 
-// AlertName is the name of every generated alerting rule; the labels
-// nines_slo_name and nines_slo_alert say which objective and rule fired.
+// AlertName is the name of every generated burn-rate alerting rule; the
+// labels nines_slo_name and nines_slo_alert say which objective and rule
+// fired.
 const AlertName = "SLOErrorBudgetBurn"
+
+// AbsentAlertName is the name of the alerting rule each objective gets for
+// missing data: a ticket when no replica has reported its valid-events
+// counter for AbsentFor, which leaves its other rules silent.
+const AbsentAlertName = "SLOEventsAbsent"
+
+// AbsentFor is how long the counters must be missing before
+// AbsentAlertName fires: long enough for a rollout or a restart.
+const AbsentFor = 15 * time.Minute
 
 // ErrInvalidConfig is what Write fails with, wrapped, for a Config it
 // cannot write rules for; the message names the field.
@@ -151,7 +163,7 @@ func (c Config) selectors() (selectors, error) {
 	kept := map[string]bool{}
 	for i, l := range c.By {
 		switch {
-		case !validLabel(l):
+		case !printable.LabelName(l):
 			return sel, fmt.Errorf("%w: By[%d] %q is not a label name", ErrInvalidConfig, i, l)
 		case own[l]:
 			return sel, fmt.Errorf("%w: By[%d] %q is the objective's own label, always kept", ErrInvalidConfig, i, l)
@@ -228,6 +240,31 @@ func writeGroup(b *bufio.Writer, o *slo.Objective, interval time.Duration, at ti
 	}
 	record(BudgetRecord, fmt.Sprintf("1 - (1 - %s{%s}) / %s", RecordName("sli", period), sel, errRate))
 
+	// labels and annotations write an alert's, with the objective's own.
+	alertLabels := o.AlertLabels()
+	labels := func(severity, more string) {
+		fmt.Fprintf(b, "        labels:\n%s", nameLabel)
+		fmt.Fprintf(b, "          severity: %s\n%s", yamlString(severity), more)
+		if meta.Owner != "" {
+			fmt.Fprintf(b, "          owner: %s\n", yamlString(meta.Owner))
+		}
+		for _, k := range slices.Sorted(maps.Keys(alertLabels)) {
+			fmt.Fprintf(b, "          %s: %s\n", k, yamlString(alertLabels[k]))
+		}
+	}
+	alertNotes := o.AlertAnnotations()
+	annotations := func(summary, desc string) {
+		if meta.Description != "" {
+			desc = meta.Description + ". " + desc
+		}
+		fmt.Fprintf(b, "        annotations:\n          summary: %s\n          description: %s\n", yamlString(summary), yamlString(desc))
+		if meta.Runbook != "" {
+			fmt.Fprintf(b, "          runbook_url: %s\n", yamlString(meta.Runbook))
+		}
+		for _, k := range slices.Sorted(maps.Keys(alertNotes)) {
+			fmt.Fprintf(b, "          %s: %s\n", k, yamlString(alertNotes[k]))
+		}
+	}
 	for _, r := range o.Alerts() {
 		threshold, minEvents := r.Guard(target)
 		t := num(threshold)
@@ -236,21 +273,19 @@ func writeGroup(b *bufio.Writer, o *slo.Objective, interval time.Duration, at ti
 			RecordName("burn_rate", r.Short), sel, t,
 			RecordName("valid", r.Long), sel, num(minEvents))
 		fmt.Fprintf(b, "      - alert: %s\n        expr: %s\n", AlertName, yamlString(expr))
-		fmt.Fprintf(b, "        labels:\n%s", nameLabel)
-		fmt.Fprintf(b, "          severity: %s\n", yamlString(r.Severity.String()))
-		fmt.Fprintf(b, "          nines_slo_alert: %s\n", yamlString(r.Name))
-		if meta.Owner != "" {
-			fmt.Fprintf(b, "          owner: %s\n", yamlString(meta.Owner))
-		}
-		fmt.Fprintf(b, "        annotations:\n")
-		fmt.Fprintf(b, "          summary: %s\n", yamlString(fmt.Sprintf("%s is burning its error budget: %s of it in %s", o.Name(), pct(r.BudgetFraction), names.Duration(r.Long))))
+		labels(r.Severity.String(), "          nines_slo_alert: "+yamlString(r.Name)+"\n")
 		desc := fmt.Sprintf("Burn rate over %s and %s above %s (target %s over %s).",
 			names.Duration(r.Long), names.Duration(r.Short), t, num(o.Target()), names.Duration(period))
-		if meta.Description != "" {
-			desc = meta.Description + ". " + desc
-		}
-		fmt.Fprintf(b, "          description: %s\n", yamlString(desc))
+		annotations(fmt.Sprintf("%s is burning its error budget: %s of it in %s", o.Name(), pct(r.BudgetFraction), names.Duration(r.Long)), desc)
 	}
+
+	// No data: the counters gone from every replica (none scraped, or the
+	// objective renamed) leave every other rule silent, so this one says so.
+	fmt.Fprintf(b, "      - alert: %s\n        expr: %s\n        for: %s\n", AbsentAlertName,
+		yamlString(fmt.Sprintf("absent(%s{%s})", names.PromValidEvents, counters)), names.Duration(AbsentFor))
+	labels(slo.Ticket.String(), "")
+	annotations(fmt.Sprintf("%s has no event counters", o.Name()),
+		fmt.Sprintf("No replica has reported %s for %s for %s: its SLO and alerts cannot be computed.", names.PromValidEvents, o.Name(), names.Duration(AbsentFor)))
 	return nil
 }
 

@@ -20,7 +20,9 @@ import (
 func TestWriteRules(t *testing.T) {
 	r, _ := sli.NewRatio()
 	o, err := slo.New(slo.Config{Name: `check"out`, SLI: r, Target: 0.999,
-		Metadata: slo.Metadata{Service: "shop", Owner: "team-payments"}})
+		Metadata:         slo.Metadata{Service: "shop", Owner: "team-payments", Runbook: "https://runbooks.example/checkout"},
+		AlertLabels:      map[string]string{"tier": "1", "team": "payments"},
+		AlertAnnotations: map[string]string{"dashboard": "https://grafana.example/d/checkout"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +49,11 @@ func TestWriteRules(t *testing.T) {
 		`        expr: "nines_slo:burn_rate:ratio_1h{` + sel + `} > 14.4\nand nines_slo:burn_rate:ratio_5m{` + sel + `} > 14.4\nand nines_slo:valid:increase_1h{` + sel + `} >= 70"`,
 		// ticket-3d: 1, and 1000 events.
 		`nines_slo:burn_rate:ratio_3d{` + sel + `} > 1\nand nines_slo:burn_rate:ratio_6h{` + sel + `} > 1\nand nines_slo:valid:increase_3d{` + sel + `} >= 1000"` + "\n" +
-			"        labels:\n          nines_slo_name: \"check\\\"out\"\n          severity: \"ticket\"\n          nines_slo_alert: \"ticket-3d\"\n          owner: \"team-payments\"\n",
+			"        labels:\n          nines_slo_name: \"check\\\"out\"\n          severity: \"ticket\"\n          nines_slo_alert: \"ticket-3d\"\n          owner: \"team-payments\"\n" +
+			"          team: \"payments\"\n          tier: \"1\"\n        annotations:\n",
+		`          runbook_url: "https://runbooks.example/checkout"` + "\n" + `          dashboard: "https://grafana.example/d/checkout"` + "\n",
+		// Missing data: a ticket after 15 minutes without the counters.
+		`      - alert: SLOEventsAbsent` + "\n" + `        expr: "absent(nines_slo_events_valid_total{` + sel + `})"` + "\n        for: 15m\n",
 		"# No event counters, so no rules, for: custom\n",
 	} {
 		if !strings.Contains(out, want) {

@@ -87,19 +87,3 @@ func quotedEnd(s string) int {
 	}
 	return -1
 }
-
-// validLabel reports whether l is a label name in Prometheus's classic
-// syntax, which every backend accepts: [a-zA-Z_][a-zA-Z0-9_]*, not
-// starting with the reserved "__".
-func validLabel(l string) bool {
-	if l == "" || strings.HasPrefix(l, "__") {
-		return false
-	}
-	for i := 0; i < len(l); i++ {
-		c := l[i]
-		if c != '_' && !('a' <= c && c <= 'z') && !('A' <= c && c <= 'Z') && !(i > 0 && '0' <= c && c <= '9') {
-			return false
-		}
-	}
-	return true
-}

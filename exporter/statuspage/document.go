@@ -38,6 +38,7 @@ type Objective struct {
 	Description string    `json:"description,omitempty"`
 	Requests    string    `json:"requests,omitempty"` // which events count
 	Source      string    `json:"source,omitempty"`   // where they are measured
+	Runbook     string    `json:"runbook,omitempty"`  // where a responder starts
 	Target      float64   `json:"target"`             // the objective, 0.999
 	Window      string    `json:"window"`             // "30d rolling", "calendar month (UTC)"
 	Period      float64   `json:"periodSeconds"`      // the budget period's length
@@ -107,7 +108,7 @@ func NewDocument(at time.Time, statuses []slo.Status) Document {
 func objectiveStatus(s slo.Status) Objective {
 	o := Objective{
 		Name: s.Name, Service: s.Metadata.Service, Owner: s.Metadata.Owner, Description: s.Metadata.Description,
-		Requests: s.Metadata.Requests, Source: s.Metadata.Source,
+		Requests: s.Metadata.Requests, Source: s.Metadata.Source, Runbook: s.Metadata.Runbook,
 		Target: s.Target, Window: s.Window.String(), Period: s.Budget.Target().Period().Seconds(), Start: s.Start,
 		State: s.Attainment.String(), Good: s.Good, Valid: s.Valid, Traffic: s.Traffic,
 		BurnRates: []Burn{}, Alerts: []Alert{},

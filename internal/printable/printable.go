@@ -58,3 +58,19 @@ func Clean(s string) string {
 	}
 	return b.String()
 }
+
+// LabelName reports whether s is a label name in Prometheus's classic
+// syntax, which every backend takes: [a-zA-Z_][a-zA-Z0-9_]*, not starting
+// with the "__" that Prometheus reserves.
+func LabelName(s string) bool {
+	if s == "" || strings.HasPrefix(s, "__") {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '_' && !('a' <= c && c <= 'z') && !('A' <= c && c <= 'Z') && !(i > 0 && '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
+}

@@ -51,3 +51,11 @@ func BenchmarkValid(b *testing.B) {
 		Valid("GET /api/v1/users/{id}/orders")
 	}
 }
+
+func TestLabelName(t *testing.T) {
+	for s, want := range map[string]bool{"job": true, "_x9": true, "team_Name": true, "": false, "9a": false, "a-b": false, "__name__": false, "a.b": false, "é": false} {
+		if got := LabelName(s); got != want {
+			t.Errorf("LabelName(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
