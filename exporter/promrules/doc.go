@@ -30,4 +30,11 @@
 // deployment of several in one backend:
 //
 //	promrules.Config{Selector: `namespace="shop"`, By: []string{"job", "namespace"}}
+//
+// # Operators and Alertmanager
+//
+// [Config.PrometheusRule] wraps the groups in a PrometheusRule resource,
+// for the Prometheus Operator. [WriteInhibitions] writes the Alertmanager
+// inhibition rules that go with the alerts: a page for an objective
+// silences that objective's tickets, and only that service's.
 package promrules

@@ -3,6 +3,7 @@ package promrules_test
 import (
 	"bytes"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -134,6 +135,43 @@ func TestWriteSelectorAndBy(t *testing.T) {
 		_, err := write(tt.c)
 		if !errors.Is(err, promrules.ErrInvalidConfig) || !strings.Contains(err.Error(), tt.field) {
 			t.Errorf("%+v: error %v, want ErrInvalidConfig naming %s", tt.c, err, tt.field)
+		}
+	}
+}
+
+// TestWritePrometheusRule: the resource wraps exactly the plain file's
+// groups, indented under its spec, with its name, namespace and labels;
+// names Kubernetes would refuse are refused.
+func TestWritePrometheusRule(t *testing.T) {
+	r, _ := sli.NewRatio()
+	o, _ := slo.New(slo.Config{Name: "checkout", SLI: r, Target: 0.99})
+	reg, _ := slo.NewRegistry(o)
+	at := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	var plain, res bytes.Buffer
+	if err := promrules.Write(&plain, reg, promrules.Config{At: at}); err != nil {
+		t.Fatal(err)
+	}
+	k := &promrules.PrometheusRule{Name: "shop-slos", Namespace: "shop", Labels: map[string]string{"release": "kube-prometheus-stack", "app.kubernetes.io/part-of": "shop"}}
+	if err := promrules.Write(&res, reg, promrules.Config{At: at, PrometheusRule: k}); err != nil {
+		t.Fatal(err)
+	}
+	head := "apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata:\n  name: \"shop-slos\"\n  namespace: \"shop\"\n" +
+		"  labels:\n    \"app.kubernetes.io/part-of\": \"shop\"\n    \"release\": \"kube-prometheus-stack\"\nspec:\n  groups:\n"
+	_, plainGroups, _ := strings.Cut(plain.String(), "groups:\n")
+	comments, body, ok := strings.Cut(res.String(), head)
+	if !ok || !strings.HasPrefix(plain.String(), comments) {
+		t.Fatalf("PrometheusRule lacks its head:\n%s", res.String())
+	}
+	var dedented strings.Builder
+	for line := range strings.Lines(body) {
+		dedented.WriteString(strings.TrimPrefix(line, "  "))
+	}
+	if dedented.String() != plainGroups {
+		t.Errorf("the resource's groups are not the plain file's:\n%s\n--- plain:\n%s", dedented.String(), plainGroups)
+	}
+	for _, bad := range []*promrules.PrometheusRule{{}, {Name: "Shop"}, {Name: "shop_slos"}, {Name: "a", Namespace: "a.b"}, {Name: "a", Labels: map[string]string{"-x": "y"}}, {Name: "a", Labels: map[string]string{"x": "a b"}}} {
+		if err := promrules.Write(io.Discard, reg, promrules.Config{PrometheusRule: bad}); !errors.Is(err, promrules.ErrInvalidConfig) || !strings.Contains(err.Error(), "PrometheusRule") {
+			t.Errorf("%+v: error %v, want ErrInvalidConfig naming PrometheusRule", bad, err)
 		}
 	}
 }
