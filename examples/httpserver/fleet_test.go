@@ -26,9 +26,9 @@ import (
 //   - the recording rules' SLI and budget, whose increase() extrapolates
 //     each replica by up to one scrape interval, within that skew;
 //   - the firing alerts exactly.
-func TestFleetThroughPrometheus(t *testing.T) {
-	ci.Need(t, "prometheus", "prometheus")
-	bin := ci.Build(t, ".")
+func TestFleetThroughPrometheus(t *testing.T) { forEachPrometheus(t, testFleetThroughPrometheus) }
+
+func testFleetThroughPrometheus(t *testing.T, server ci.Tool, bin string) {
 	var replicas []string
 	for range 2 {
 		p := ci.Start(t, bin, "-addr", "127.0.0.1:0")
@@ -40,7 +40,7 @@ func TestFleetThroughPrometheus(t *testing.T) {
 		replicas = append(replicas, addr)
 	}
 	rules := ci.Get(t, "http://"+replicas[0]+"/rules.yml")
-	prom := ci.StartPrometheus(t, replicas, rules)
+	prom := ci.StartPrometheus(t, server, replicas, rules, false)
 
 	const work = "demo GET /work availability"
 	sel := func(name string) string { return fmt.Sprintf(`{nines_slo_name=%q}`, name) }
@@ -181,6 +181,16 @@ func TestFleetThroughPrometheus(t *testing.T) {
 	})
 }
 
+// forEachPrometheus runs test, with this program built, against Debian's
+// Prometheus 2.x and against Prometheus 3.
+func forEachPrometheus(t *testing.T, test func(t *testing.T, server ci.Tool, bin string)) {
+	servers := ci.Prometheuses(t)
+	bin := ci.Build(t, ".")
+	for _, server := range servers {
+		t.Run("prometheus-"+server.Version, func(t *testing.T) { test(t, server, bin) })
+	}
+}
+
 func errorsJoin(errs ...error) error {
 	for _, err := range errs {
 		if err != nil {
@@ -196,8 +206,10 @@ func errorsJoin(errs ...error) error {
 // over the two gives p50, p95 and p99 within 2% of the exact merge of the
 // replicas (their snapshots merged, in process).
 func TestFleetPercentilesThroughPrometheus(t *testing.T) {
-	ci.Need(t, "prometheus", "prometheus")
-	bin := ci.Build(t, ".")
+	forEachPrometheus(t, testFleetPercentilesThroughPrometheus)
+}
+
+func testFleetPercentilesThroughPrometheus(t *testing.T, server ci.Tool, bin string) {
 	var replicas []string
 	for range 2 {
 		p := ci.Start(t, bin, "-addr", "127.0.0.1:0", "-latency-buckets", "exponential")
@@ -208,7 +220,7 @@ func TestFleetPercentilesThroughPrometheus(t *testing.T) {
 		}
 		replicas = append(replicas, addr)
 	}
-	prom := ci.StartPrometheus(t, replicas, []byte("groups: []\n"), "--enable-feature=native-histograms")
+	prom := ci.StartPrometheus(t, server, replicas, []byte("groups: []\n"), true)
 
 	// Latencies spread over two decades, differently on each replica: the
 	// fleet's percentiles are neither replica's.

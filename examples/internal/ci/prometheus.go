@@ -18,14 +18,23 @@ type Prometheus struct {
 	URL string
 }
 
-// StartPrometheus starts Debian's prometheus with the given scrape
-// targets (host:port, path /metrics) and rule file contents, scraping and
-// evaluating every second, with flags added to its command line
-// (--enable-feature=native-histograms, say), and waits until it is ready.
-// Without the program the test is skipped (failed under CI=true).
-func StartPrometheus(t testing.TB, targets []string, rules []byte, flags ...string) *Prometheus {
+// StartPrometheus starts server (one of Prometheuses) with the given
+// scrape targets (host:port, path /metrics) and rule file contents,
+// scraping and evaluating every second, and waits until it is ready. With
+// nativeHistograms it ingests native histograms, as each version is told
+// to: a feature flag for 2.x, the scrape configuration for 3.
+func StartPrometheus(t testing.TB, server Tool, targets []string, rules []byte, nativeHistograms bool) *Prometheus {
 	t.Helper()
-	bin := Need(t, "prometheus", "prometheus")
+	bin := server.Path
+	var flags []string
+	native := ""
+	if nativeHistograms {
+		if server.Version == "2" {
+			flags = append(flags, "--enable-feature=native-histograms")
+		} else {
+			native = "\n    scrape_native_histograms: true"
+		}
+	}
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "rules.yml"), rules, 0o644); err != nil {
 		t.Fatal(err)
@@ -39,10 +48,10 @@ func StartPrometheus(t testing.TB, targets []string, rules []byte, flags ...stri
   evaluation_interval: 1s
 rule_files: [rules.yml]
 scrape_configs:
-  - job_name: demo
+  - job_name: demo%s
     static_configs:
       - targets: [%s]
-`, strings.Join(quoted, ", "))
+`, native, strings.Join(quoted, ", "))
 	if err := os.WriteFile(filepath.Join(dir, "prometheus.yml"), []byte(config), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -108,4 +117,49 @@ func (p *Prometheus) Scalar(expr string) (float64, error) {
 		return 0, fmt.Errorf("query %q: %d samples, want 1", expr, len(s))
 	}
 	return s[0].Value, nil
+}
+
+// Prometheus3Version is the Prometheus 3 release the tests run besides
+// Debian's 2.x; .ci/run builds it with go install (module version v0.316.0
+// is Prometheus 3.16) and keeps the binaries in Prometheus3Dir.
+const Prometheus3Version = "v0.316.0"
+
+// Prometheus3Dir returns the directory holding Prometheus 3's prometheus
+// and promtool: $NINES_PROMETHEUS3, or ~/.cache/nines-ci/prometheus-v0.316.0,
+// where .ci/run installs them.
+func Prometheus3Dir() string {
+	if d := os.Getenv("NINES_PROMETHEUS3"); d != "" {
+		return d
+	}
+	home, _ := os.UserHomeDir()
+	return filepath.Join(home, ".cache", "nines-ci", "prometheus-"+Prometheus3Version)
+}
+
+// Tool is one version of a Prometheus program.
+type Tool struct {
+	Version string // "2" or "3", for subtest names
+	Path    string
+}
+
+// Promtools returns Debian's promtool and Prometheus 3's, for a test to run
+// against both. A missing one skips the test, saying how to get it (fails
+// it under CI=true).
+func Promtools(t testing.TB) []Tool { return versions(t, "promtool") }
+
+// Prometheuses returns Debian's prometheus server and Prometheus 3's, as
+// Promtools does.
+func Prometheuses(t testing.TB) []Tool { return versions(t, "prometheus") }
+
+func versions(t testing.TB, program string) []Tool {
+	t.Helper()
+	two := Need(t, program, "prometheus")
+	three := filepath.Join(Prometheus3Dir(), program)
+	if _, err := os.Stat(three); err != nil {
+		msg := fmt.Sprintf("%s not found: build it with GOBIN=%s go install github.com/prometheus/prometheus/cmd/%s@%s (.ci/run does)", three, Prometheus3Dir(), program, Prometheus3Version)
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	return []Tool{{"2", two}, {"3", three}}
 }
