@@ -411,3 +411,66 @@ func forEachPromtool(t *testing.T, test func(*testing.T, ci.Tool)) {
 		t.Run("prometheus-"+tool.Version, func(t *testing.T) { test(t, tool) })
 	}
 }
+
+// TestPromtoolUTF8Naming: for a Prometheus 3 whose OTLP receiver keeps
+// OpenTelemetry's names (nines.slo.events.valid_total, or without the
+// suffix), the rules read those names and compute the same SLI, a
+// half-failing objective's 0.5. Prometheus 2 has no such names.
+func TestPromtoolUTF8Naming(t *testing.T) {
+	tools := ci.Promtools(t)
+	promtool := tools[len(tools)-1]
+	if promtool.Version != "3" {
+		t.Fatalf("the last promtool is version %s, want 3", promtool.Version)
+	}
+	ratio, err := sli.NewRatio()
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := slo.New(slo.Config{Name: "checkout", SLI: ratio, Target: 0.99, Metadata: slo.Metadata{Service: "shop"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, _ := slo.NewRegistry(o)
+	for _, tt := range []struct {
+		naming      promrules.Naming
+		good, valid string
+	}{
+		{promrules.UTF8WithSuffixes, "nines.slo.events.good_total", "nines.slo.events.valid_total"},
+		{promrules.UTF8, "nines.slo.events.good", "nines.slo.events.valid"},
+	} {
+		t.Run(tt.valid, func(t *testing.T) {
+			var rules bytes.Buffer
+			if err := promrules.Write(&rules, reg, promrules.Config{Naming: tt.naming}); err != nil {
+				t.Fatal(err)
+			}
+			var good, valid strings.Builder
+			for m := range 121 {
+				fmt.Fprintf(&good, "%d ", 50*m)
+				fmt.Fprintf(&valid, "%d ", 100*m)
+			}
+			labels := `"nines.slo.name"="checkout","nines.slo.service"="shop",job="shop",instance="a:8080"`
+			sli := promrules.RecordName("sli", time.Hour)
+			tests := "rule_files: [rules.yml]\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n" +
+				fmt.Sprintf("      - series: '{%q,%s}'\n        values: '%s'\n", tt.good, labels, good.String()) +
+				fmt.Sprintf("      - series: '{%q,%s}'\n        values: '%s'\n", tt.valid, labels, valid.String()) +
+				"    promql_expr_test:\n" +
+				fmt.Sprintf("      - expr: '%s{\"nines.slo.name\"=\"checkout\"}'\n        eval_time: 120m\n        exp_samples:\n", sli) +
+				fmt.Sprintf("          - labels: '{__name__=%q,\"nines.slo.name\"=\"checkout\",\"nines.slo.service\"=\"shop\",job=\"shop\"}'\n            value: 0.5\n", sli) +
+				"    alert_rule_test:\n      - eval_time: 120m\n        alertname: " + promrules.AbsentAlertName + "\n        exp_alerts: []\n"
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "rules.yml"), rules.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, "tests.yml"), []byte(tests), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			for _, args := range [][]string{{"check", "rules", "rules.yml"}, {"test", "rules", "tests.yml"}} {
+				cmd := exec.Command(promtool.Path, args...)
+				cmd.Dir = dir
+				if out, err := cmd.CombinedOutput(); err != nil {
+					t.Fatalf("promtool %v: %v\n%s\n%s", args, err, out, tests)
+				}
+			}
+		})
+	}
+}

@@ -31,6 +31,15 @@
 //
 //	promrules.Config{Selector: `namespace="shop"`, By: []string{"job", "namespace"}}
 //
+// # Names
+//
+// The rules read the counters by the names the OpenTelemetry Prometheus
+// exporter gives them (nines_slo_events_valid_total, nines_slo_name), which
+// Prometheus's OTLP receiver gives them too by default. A Prometheus 3
+// whose receiver keeps OpenTelemetry's UTF-8 names needs [Config.Naming]
+// set to match its translation_strategy ([UTF8WithSuffixes] or [UTF8]),
+// or the rules match nothing.
+//
 // # Operators and Alertmanager
 //
 // [Config.PrometheusRule] wraps the groups in a PrometheusRule resource,

@@ -6,8 +6,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-
-	"github.com/nines-slo/nines/exporter/internal/names"
 )
 
 // ServiceLabels are the labels that tell services apart in the
@@ -23,10 +21,11 @@ func ServiceLabels() []string { return []string{"job", "namespace", "cluster"} }
 // their objective labels and service labels (c.By, or [ServiceLabels])
 // are equal; a label missing from both is equal.
 func WriteInhibitions(w io.Writer, c Config) error {
-	if _, err := c.selectors(); err != nil {
+	sel, err := c.selectors()
+	if err != nil {
 		return err
 	}
-	equal := []string{names.PromNameLabel, names.PromServiceLabel}
+	equal := []string{sel.n.name, sel.n.service}
 	if len(c.By) > 0 {
 		equal = append(equal, c.By...)
 	} else {

@@ -175,3 +175,26 @@ func TestWritePrometheusRule(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteNaming: the UTF-8 namings select the counters by their quoted
+// names and labels; an unknown naming is refused.
+func TestWriteNaming(t *testing.T) {
+	r, _ := sli.NewRatio()
+	o, _ := slo.New(slo.Config{Name: "checkout", SLI: r, Target: 0.99})
+	reg, _ := slo.NewRegistry(o)
+	var buf bytes.Buffer
+	if err := promrules.Write(&buf, reg, promrules.Config{Naming: promrules.UTF8WithSuffixes, By: []string{"job"}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`sum by (\"nines.slo.name\", \"nines.slo.service\", job) (increase({\"nines.slo.events.valid_total\",\"nines.slo.name\"=\"checkout\"}[5m]))`,
+		"          \"nines.slo.name\": \"checkout\"\n",
+	} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("rules lack\n%s\n--- rules:\n%s", want, buf.String())
+		}
+	}
+	if err := promrules.Write(io.Discard, reg, promrules.Config{Naming: 7}); !errors.Is(err, promrules.ErrInvalidConfig) {
+		t.Errorf("Naming 7: error %v, want ErrInvalidConfig", err)
+	}
+}
