@@ -174,7 +174,10 @@ func testPromtoolRulesMatchInProcess(t *testing.T, tool ci.Tool) {
 				record, sel, strconv.FormatFloat(v, 'g', -1, 64), strconv.FormatFloat(0.005*v, 'g', -1, 64), evalAt, kept)
 		}
 		for _, br := range append(s.BurnRates, slo.BurnRate{Window: 7 * 24 * time.Hour, Good: s.Good, Valid: s.Valid}) {
-			if tool.Version == "3" {
+			// A window longer than an hour sums the recorded 2-minute step,
+			// on both versions: each minute's events in two of its samples,
+			// the newest minute's in one. Within 0.5% too.
+			if tool.Version == "3" || br.Window > promrules.MaxRawRange {
 				if br.Window >= time.Hour {
 					near(promrules.RecordName("good", br.Window), br.Good)
 					near(promrules.RecordName("valid", br.Window), br.Valid)
@@ -197,7 +200,7 @@ func testPromtoolRulesMatchInProcess(t *testing.T, tool ci.Tool) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if tool.Version == "3" {
+		if true {
 			// The budget left over the 7-day period, to 0.5% of the budget.
 			fmt.Fprintf(&tests, "      - expr: 'abs(%s{%s} - %s) <= bool 0.005'\n        eval_time: %s\n        exp_samples:\n          - labels: '{%s}'\n            value: 1\n",
 				promrules.BudgetRecord, sel, strconv.FormatFloat(left, 'g', -1, 64), evalAt, kept)

@@ -14,7 +14,8 @@ import (
 
 // Write the rules for one availability objective and list what they
 // define: four recording rules for each of the seven windows (the burn
-// windows and the 30-day period), the budget left, three burn-rate alerts
+// windows and the 30-day period), the budget left, the events of the
+// 2-minute step that the windows over an hour sum, three burn-rate alerts
 // and one for missing data.
 func ExampleWrite() {
 	availability, _ := sli.NewRatio()
@@ -39,7 +40,7 @@ func ExampleWrite() {
 	fmt.Println(records, "recording rules;", alerts[promrules.AlertName], "alerts named", promrules.AlertName+",", alerts[promrules.AbsentAlertName], promrules.AbsentAlertName)
 	fmt.Println("the 1-hour SLI:", promrules.RecordName("sli", time.Hour))
 	// Output:
-	// 29 recording rules; 3 alerts named SLOErrorBudgetBurn, 1 SLOEventsAbsent
+	// 31 recording rules; 3 alerts named SLOErrorBudgetBurn, 1 SLOEventsAbsent
 	// the 1-hour SLI: nines_slo:sli:ratio_1h
 }
 

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -38,8 +40,13 @@ func TestWriteRules(t *testing.T) {
 	sel := `nines_slo_name=\"check\\\"out\",nines_slo_service=\"shop\"`
 	for _, want := range []string{
 		`  - name: "nines-slo-check\"out"` + "\n    interval: 30s\n",
+		// The step, twice the 30s interval, raw; the 30-day window from it.
+		`      - record: nines_slo:valid:increase_1m` + "\n" +
+			`        expr: "sum without (instance, pod) (increase(nines_slo_events_valid_total{` + sel + `}[1m]))"`,
 		`      - record: nines_slo:valid:increase_30d` + "\n" +
-			`        expr: "sum without (instance, pod) (increase(nines_slo_events_valid_total{` + sel + `}[30d]))"`,
+			`        expr: "(sum_over_time(nines_slo:valid:increase_1m{` + sel + `}[29d23h59m45s]) + nines_slo:valid:increase_1m{` + sel + `} / 2 - ((nines_slo:valid:increase_1m{` + sel + `} offset 30d) or (nines_slo:valid:increase_1m{` + sel + `} * 0)) / 2) / 2"`,
+		`      - record: nines_slo:valid:increase_1h` + "\n" +
+			`        expr: "sum without (instance, pod) (increase(nines_slo_events_valid_total{` + sel + `}[1h]))"`,
 		`      - record: nines_slo:sli:ratio_5m` + "\n" +
 			`        expr: "nines_slo:good:increase_5m{` + sel + `} / (nines_slo:valid:increase_5m{` + sel + `} > 0)"` + "\n" +
 			"        labels:\n          nines_slo_name: \"check\\\"out\"\n",
@@ -61,6 +68,15 @@ func TestWriteRules(t *testing.T) {
 			t.Errorf("rules lack\n%s\n--- rules:\n%s", want, out)
 			break
 		}
+	}
+	// No raw range over an hour: the longest range over the counters.
+	for _, m := range regexp.MustCompile(`increase\([^\[]*\[(\w+)\]`).FindAllStringSubmatch(out, -1) {
+		if d, ok := promDuration(m[1]); !ok || d > promrules.MaxRawRange {
+			t.Errorf("a raw range of %s in %s", m[1], m[0])
+		}
+	}
+	if strings.Contains(out, "ratio_1m") {
+		t.Error("the step has an SLI or burn rate of its own")
 	}
 	if n := strings.Count(out, "- alert: "+promrules.AlertName); n != 3 {
 		t.Errorf("%d alerting rules, want 3", n)
@@ -197,4 +213,14 @@ func TestWriteNaming(t *testing.T) {
 	if err := promrules.Write(io.Discard, reg, promrules.Config{Naming: 7}); !errors.Is(err, promrules.ErrInvalidConfig) {
 		t.Errorf("Naming 7: error %v, want ErrInvalidConfig", err)
 	}
+}
+
+// promDuration reads a PromQL duration of one unit ("5m", "30d").
+func promDuration(s string) (time.Duration, bool) {
+	units := map[byte]time.Duration{'s': time.Second, 'm': time.Minute, 'h': time.Hour, 'd': 24 * time.Hour, 'w': 7 * 24 * time.Hour}
+	if len(s) < 2 || units[s[len(s)-1]] == 0 {
+		return 0, false
+	}
+	n, err := strconv.Atoi(s[:len(s)-1])
+	return time.Duration(n) * units[s[len(s)-1]], err == nil
 }
