@@ -11,6 +11,7 @@ import (
 
 	"github.com/nines-slo/nines/examples/internal/ci"
 	"github.com/nines-slo/nines/examples/internal/demo"
+	"github.com/nines-slo/nines/exporter/promrules"
 	"github.com/nines-slo/nines/sli"
 	"github.com/nines-slo/nines/slo"
 )
@@ -39,7 +40,20 @@ func testFleetThroughPrometheus(t *testing.T, server ci.Tool, bin string) {
 		}
 		replicas = append(replicas, addr)
 	}
-	rules := ci.Get(t, "http://"+replicas[0]+"/rules.yml")
+	// The rules the replicas serve, evaluated every second as this
+	// Prometheus evaluates (the step, twice the interval, follows).
+	svc, err := demo.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rulesBuf bytes.Buffer
+	if err := promrules.Write(&rulesBuf, svc.Registry, promrules.Config{Interval: time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	rules := rulesBuf.Bytes()
+	if served := ci.Get(t, "http://"+replicas[0]+"/rules.yml"); !bytes.Contains(served, []byte("nines_slo:sli:ratio_30d")) {
+		t.Fatalf("the replica serves no rules:\n%s", served)
+	}
 	prom := ci.StartPrometheus(t, server, replicas, rules, false)
 
 	const work = "demo GET /work availability"
@@ -179,6 +193,25 @@ func testFleetThroughPrometheus(t *testing.T, server ci.Tool, bin string) {
 		}
 		return nil
 	})
+
+	// The dashboard: every query of every panel returns data, for all
+	// objectives as its variable's "All" picks them.
+	panels, err := promrules.DashboardPanels(promrules.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range panels {
+		for _, q := range p.Queries {
+			expr := strings.NewReplacer("$objective", ".*", "$__rate_interval", "1m").Replace(q.Expr)
+			ci.Eventually(t, time.Minute, p.Title, func() error {
+				samples, err := prom.Query(expr)
+				if err == nil && len(samples) == 0 {
+					err = fmt.Errorf("%s: no data", expr)
+				}
+				return err
+			})
+		}
+	}
 }
 
 // forEachPrometheus runs test, with this program built, against Debian's

@@ -40,10 +40,12 @@
 // set to match its translation_strategy ([UTF8WithSuffixes] or [UTF8]),
 // or the rules match nothing.
 //
-// # Operators and Alertmanager
+// # Operators, Alertmanager and Grafana
 //
 // [Config.PrometheusRule] wraps the groups in a PrometheusRule resource,
 // for the Prometheus Operator. [WriteInhibitions] writes the Alertmanager
 // inhibition rules that go with the alerts: a page for an objective
 // silences that objective's tickets, and only that service's.
+// [WriteDashboard] writes a Grafana dashboard of the rules' records and
+// the producer's metrics ([DashboardPanels]).
 package promrules

@@ -31,16 +31,25 @@ const (
 type naming struct {
 	good, valid   string // the counters
 	name, service string // the objective's labels
+	// The producer's other metrics and labels, for the dashboard.
+	buckets, quantile, budget  string // latency histogram buckets, quantile and budget gauges
+	quantileLabel, windowLabel string
 }
 
 func (n Naming) names() (naming, error) {
 	switch n {
 	case Underscores:
-		return naming{names.PromGoodEvents, names.PromValidEvents, names.PromNameLabel, names.PromServiceLabel}, nil
+		return naming{names.PromGoodEvents, names.PromValidEvents, names.PromNameLabel, names.PromServiceLabel,
+			"nines_slo_latency_seconds_bucket", "nines_slo_latency_quantile_seconds", "nines_slo_budget_remaining_ratio",
+			"nines_slo_quantile", "nines_slo_latency_window"}, nil
 	case UTF8WithSuffixes:
-		return naming{names.GoodEvents + "_total", names.ValidEvents + "_total", string(names.Name), string(names.Service)}, nil
+		return naming{names.GoodEvents + "_total", names.ValidEvents + "_total", string(names.Name), string(names.Service),
+			names.Latency + "_seconds_bucket", names.LatencyQuantile + "_seconds", names.BudgetLeft + "_ratio",
+			string(names.Quantile), string(names.LatencyWindow)}, nil
 	case UTF8:
-		return naming{names.GoodEvents, names.ValidEvents, string(names.Name), string(names.Service)}, nil
+		return naming{names.GoodEvents, names.ValidEvents, string(names.Name), string(names.Service),
+			names.Latency + "_bucket", names.LatencyQuantile, names.BudgetLeft,
+			string(names.Quantile), string(names.LatencyWindow)}, nil
 	}
 	return naming{}, fmt.Errorf("%w: Naming %d", ErrInvalidConfig, n)
 }

@@ -2,6 +2,7 @@ package promrules_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"regexp"
@@ -223,4 +224,46 @@ func promDuration(s string) (time.Duration, bool) {
 	}
 	n, err := strconv.Atoi(s[:len(s)-1])
 	return time.Duration(n) * units[s[len(s)-1]], err == nil
+}
+
+// TestWriteDashboard: the dashboard is a Grafana JSON model with every
+// panel of DashboardPanels, its queries on the data source variable, and
+// the objectives as a multi-value variable. That each query returns data
+// on a real Prometheus is tested in the examples' fleet test.
+func TestWriteDashboard(t *testing.T) {
+	var buf bytes.Buffer
+	if err := promrules.WriteDashboard(&buf, promrules.Config{}); err != nil {
+		t.Fatal(err)
+	}
+	var d struct {
+		UID    string
+		Panels []struct {
+			Title   string
+			Targets []struct{ Expr string }
+		}
+		Templating struct {
+			List []struct {
+				Name  string
+				Multi bool
+			}
+		}
+	}
+	if err := json.Unmarshal(buf.Bytes(), &d); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, buf.String())
+	}
+	panels, _ := promrules.DashboardPanels(promrules.Config{})
+	if d.UID != promrules.DashboardUID || len(d.Panels) != len(panels) || len(d.Panels) < 6 {
+		t.Fatalf("uid %q, %d panels, want %q and %d", d.UID, len(d.Panels), promrules.DashboardUID, len(panels))
+	}
+	for i, p := range d.Panels {
+		if p.Title != panels[i].Title || len(p.Targets) != len(panels[i].Queries) || !strings.Contains(p.Targets[0].Expr, `nines_slo_name=~"$objective"`) {
+			t.Errorf("panel %d: %+v", i, p)
+		}
+	}
+	if len(d.Templating.List) != 2 || d.Templating.List[1].Name != "objective" || !d.Templating.List[1].Multi {
+		t.Errorf("variables %+v", d.Templating.List)
+	}
+	if err := promrules.WriteDashboard(io.Discard, promrules.Config{Naming: 9}); !errors.Is(err, promrules.ErrInvalidConfig) {
+		t.Errorf("a bad naming: %v", err)
+	}
 }
