@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"math"
 	"slices"
 	"strings"
@@ -81,21 +82,7 @@ func testFleetThroughPrometheus(t *testing.T, server ci.Tool, bin string) {
 
 	// The in-process fleet view: both snapshots merged, restored into a
 	// fresh replica's registry.
-	var snaps []*bytes.Reader
-	for _, addr := range replicas {
-		snaps = append(snaps, bytes.NewReader(ci.Get(t, "http://"+addr+"/debug/nines/snapshot")))
-	}
-	var merged bytes.Buffer
-	if err := slo.MergeSnapshots(&merged, snaps[0], snaps[1]); err != nil {
-		t.Fatal(err)
-	}
-	fleet, err := demo.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := fleet.Registry.Restore(&merged); err != nil {
-		t.Fatal(err)
-	}
+	fleet := mergedFleet(t, replicas)
 	statuses, err := fleet.Registry.Status()
 	if err != nil {
 		t.Fatal(err)
@@ -214,6 +201,28 @@ func testFleetThroughPrometheus(t *testing.T, server ci.Tool, bin string) {
 	}
 }
 
+// mergedFleet returns the in-process fleet view of replicas: their
+// snapshots merged, restored into a fresh replica's registry.
+func mergedFleet(t *testing.T, replicas []string) *demo.Service {
+	t.Helper()
+	var snaps []io.Reader
+	for _, addr := range replicas {
+		snaps = append(snaps, bytes.NewReader(ci.Get(t, "http://"+addr+"/debug/nines/snapshot")))
+	}
+	var merged bytes.Buffer
+	if err := slo.MergeSnapshots(&merged, snaps...); err != nil {
+		t.Fatal(err)
+	}
+	fleet, err := demo.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fleet.Registry.Restore(&merged); err != nil {
+		t.Fatal(err)
+	}
+	return fleet
+}
+
 // forEachPrometheus runs test, with this program built, against Debian's
 // Prometheus 2.x and against Prometheus 3.
 func forEachPrometheus(t *testing.T, test func(t *testing.T, server ci.Tool, bin string)) {
@@ -266,21 +275,7 @@ func testFleetPercentilesThroughPrometheus(t *testing.T, server ci.Tool, bin str
 			return fmt.Sprintf("http://%s/work?delay=%dms", addr, ms)
 		})
 	}
-	var snaps []*bytes.Reader
-	for _, addr := range replicas {
-		snaps = append(snaps, bytes.NewReader(ci.Get(t, "http://"+addr+"/debug/nines/snapshot")))
-	}
-	var merged bytes.Buffer
-	if err := slo.MergeSnapshots(&merged, snaps[0], snaps[1]); err != nil {
-		t.Fatal(err)
-	}
-	fleet, err := demo.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := fleet.Registry.Restore(&merged); err != nil {
-		t.Fatal(err)
-	}
+	fleet := mergedFleet(t, replicas)
 	const name = "demo GET /work latency"
 	var exact sli.Percentiles
 	for _, o := range fleet.Registry.Objectives() {

@@ -232,21 +232,7 @@ func testPromtoolRulesMatchInProcess(t *testing.T, tool ci.Tool) {
 		}
 	}
 
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "rules.yml"), rules.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "tests.yml"), []byte(tests.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(promtool, "test", "rules", "tests.yml")
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		if len(out) > 400000 {
-			out = append(out[:400000], "…"...)
-		}
-		t.Fatalf("promtool test rules: %v\n%s", err, out)
-	}
+	promtoolTest(t, promtool, rules.Bytes(), tests.String())
 }
 
 // TestPromtoolRulesKeepServicesApart: two services (jobs) with an
@@ -297,18 +283,7 @@ func testPromtoolRulesKeepServicesApart(t *testing.T, tool ci.Tool) {
 			t.Fatal(err)
 		}
 		tests := "rule_files: [rules.yml]\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n" + input.String() + "    promql_expr_test:\n" + checks
-		dir := t.TempDir()
-		if err := os.WriteFile(filepath.Join(dir, "rules.yml"), rules.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, "tests.yml"), []byte(tests), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		cmd := exec.Command(promtool, "test", "rules", "tests.yml")
-		cmd.Dir = dir
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("promtool test rules: %v\n%s", err, out)
-		}
+		promtoolTest(t, promtool, rules.Bytes(), tests)
 	}
 	name := `nines_slo_name="GET /healthz availability"`
 	sample := func(labels string, v string) string {
@@ -392,18 +367,7 @@ func testPromtoolAbsentAndCustomAlertLabels(t *testing.T, tool ci.Tool) {
 		fmt.Sprintf(absent, "20m", " []") + // data
 		fmt.Sprintf(absent, "40m", " []") + // gone for 10 minutes (staleness: 5 of them still see it)
 		fmt.Sprintf(absent, "60m", firing) + "\n"
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "rules.yml"), rules.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "tests.yml"), []byte(tests), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(promtool, "test", "rules", "tests.yml")
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("promtool test rules: %v\n%s\n%s", err, out, tests)
-	}
+	promtoolTest(t, promtool, rules.Bytes(), tests)
 }
 
 // forEachPromtool runs test against Debian's promtool 2.x and against
@@ -460,20 +424,30 @@ func TestPromtoolUTF8Naming(t *testing.T) {
 				fmt.Sprintf("      - expr: '%s{\"nines.slo.name\"=\"checkout\"}'\n        eval_time: 120m\n        exp_samples:\n", sli) +
 				fmt.Sprintf("          - labels: '{__name__=%q,\"nines.slo.name\"=\"checkout\",\"nines.slo.service\"=\"shop\",job=\"shop\"}'\n            value: 0.5\n", sli) +
 				"    alert_rule_test:\n      - eval_time: 120m\n        alertname: " + promrules.AbsentAlertName + "\n        exp_alerts: []\n"
-			dir := t.TempDir()
-			if err := os.WriteFile(filepath.Join(dir, "rules.yml"), rules.Bytes(), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(dir, "tests.yml"), []byte(tests), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			for _, args := range [][]string{{"check", "rules", "rules.yml"}, {"test", "rules", "tests.yml"}} {
-				cmd := exec.Command(promtool.Path, args...)
-				cmd.Dir = dir
-				if out, err := cmd.CombinedOutput(); err != nil {
-					t.Fatalf("promtool %v: %v\n%s\n%s", args, err, out, tests)
-				}
-			}
+			promtoolTest(t, promtool.Path, rules.Bytes(), tests)
 		})
+	}
+}
+
+// promtoolTest checks rules with promtool check rules, then runs the
+// rule tests tests (a promtool test file naming rules.yml) on them.
+func promtoolTest(t *testing.T, promtool string, rules []byte, tests string) {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "rules.yml"), rules, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "tests.yml"), []byte(tests), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"check", "rules", "rules.yml"}, {"test", "rules", "tests.yml"}} {
+		cmd := exec.Command(promtool, args...)
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			if len(out) > 400000 {
+				out = append(out[:400000], "…"...)
+			}
+			t.Fatalf("promtool %v: %v\n%s", args, err, out)
+		}
 	}
 }

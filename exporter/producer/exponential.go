@@ -67,18 +67,10 @@ func toExponential(each func(func(lo, hi time.Duration, n uint64)), scale int32)
 		}
 		counts[i-p.PositiveBucket.Offset] += n
 	}
-	var sum float64
-	var mn, mx time.Duration
+	var t totals
 	i, ub := int32(0), math.Inf(-1) // the bucket of the HDR bucket before, and its upper edge
 	each(func(lo, hi time.Duration, n uint64) {
-		if p.Count == 0 {
-			mn = lo
-		}
-		mx = hi
-		if p.Count += n; p.Count < n {
-			p.Count = math.MaxUint64 // only absurd decoded counts get here
-		}
-		sum += float64(n) * (float64(lo) + float64(hi-lo+1)/2)
+		t.add(lo, hi, n)
 		// The HDR bucket's values are the integers l..h. Past the bucket
 		// before's exponential bucket, find its own afresh.
 		l, h := float64(max(lo, 1)), float64(hi)
@@ -104,14 +96,11 @@ func toExponential(each func(func(lo, hi time.Duration, n uint64)), scale int32)
 			add(i, n)
 			return
 		}
-		below := uint64(math.Round(float64(n) * (math.Floor(ub) - l + 1) / (h - l + 1)))
+		below := share(n, ub, l, h)
 		add(i, below)
 		add(i+1, n-below)
 	})
-	p.Sum = sum / 1e9
+	p.Count, p.Sum, p.Min, p.Max = t.point()
 	p.PositiveBucket.Counts = counts
-	if p.Count > 0 {
-		p.Min, p.Max = metricdata.NewExtrema(mn.Seconds()), metricdata.NewExtrema(mx.Seconds())
-	}
 	return p
 }
