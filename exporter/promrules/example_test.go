@@ -14,9 +14,9 @@ import (
 
 // Write the rules for one availability objective and list what they
 // define: four recording rules for each of the seven windows (the burn
-// windows and the 30-day period), the budget left, the events of the
-// 2-minute step that the windows over an hour sum, three burn-rate alerts
-// and one for missing data.
+// windows and the 30-day period), the budget left, the step (the events
+// between evaluations) that the windows over an hour sum, three burn-rate
+// alerts and one for missing data.
 func ExampleWrite() {
 	availability, _ := sli.NewRatio()
 	o, _ := slo.New(slo.Config{Name: "checkout", SLI: availability, Target: 0.999})

@@ -41,8 +41,8 @@ var ErrInvalidConfig = errors.New("promrules: invalid config")
 type Config struct {
 	// Interval is the rule groups' evaluation interval, at most 30 minutes;
 	// zero is DefaultInterval. The rules count on it: windows longer than
-	// an hour sum the increases they record at every evaluation, over
-	// twice the interval.
+	// an hour sum the events they record at every evaluation since the one
+	// an interval before.
 	Interval time.Duration
 	// Selector adds label matchers to every series the rules read, in
 	// PromQL's syntax without the braces: `namespace="shop",
@@ -167,6 +167,11 @@ func RecordName(kind string, w time.Duration) string {
 	return "nines_slo:" + kind + ":ratio_" + names.Duration(w)
 }
 
+// StepRecordName returns the name of the recording rule that holds the
+// fleet's good or valid events (kind) since the previous evaluation, which
+// the windows longer than [MaxRawRange] sum: "nines_slo:good:step".
+func StepRecordName(kind string) string { return "nines_slo:" + kind + ":step" }
+
 // BudgetRecord is the recording rule that holds the fraction of the error
 // budget left over each objective's period.
 const BudgetRecord = "nines_slo:budget_remaining:ratio"
@@ -191,12 +196,12 @@ const BudgetRecord = "nines_slo:budget_remaining:ratio"
 // Every ratio is a ratio of summed increases, so each event weighs the
 // same whichever replica saw it; the sums keep the labels that tell
 // services apart (see [Config.By]). Only windows up to [MaxRawRange] read
-// the replicas' counters; a longer one sums the step, the fleet's increase
-// over twice the interval that the group records at every evaluation, so
-// that a 30-day window reads one recorded series at the evaluation's
-// resolution rather than every replica's counter at the scrape's (on
-// Prometheus 2 and 3 alike, within 0.5% of the in-process events for the
-// test scenario's windows of 6 hours and more). It fails with
+// the replicas' counters; a longer one sums the step ([StepRecordName]),
+// the fleet's events since the previous evaluation, which the group
+// records at every evaluation, so that a 30-day window reads one recorded
+// series at the evaluation's resolution rather than every replica's
+// counter at the scrape's, and counts exactly the events between the
+// evaluations it spans, on Prometheus 2 and 3 alike. It fails with
 // [ErrInvalidConfig] for a Config it cannot use. Objectives whose SLI has
 // no event counters (see [github.com/nines-slo/nines/sli.Counted]) get no
 // rules; they are listed in a comment. Prometheus must retain the longest
@@ -364,17 +369,13 @@ func writeGroup(b *bufio.Writer, o *slo.Objective, interval time.Duration, at ti
 	slices.Sort(windows)
 	windows = slices.Compact(windows)
 
-	// The step: the increase over twice the interval, recorded at every
-	// evaluation, so that each event is in two of its samples (twice, so
-	// that the range holds two scrapes on Prometheus 3, whose ranges leave
-	// out their first sample). A window longer than MaxRawRange sums the
-	// step's samples over it, halved: event-weighted, and a range over one
-	// recorded series instead of every replica's raw counter.
-	step := 2 * interval
-	windows = append(windows, step)
-	slices.Sort(windows)
-	windows = slices.Compact(windows)
-
+	// The step: the events since the evaluation before, recorded at every
+	// evaluation, each replica's counter less its value an interval ago
+	// (all of it after a reset), summed. Consecutive steps telescope, so
+	// that a window longer than MaxRawRange is the sum of the step's
+	// samples over it: exact, with no extrapolation, and a range over one
+	// recorded series at the evaluation's resolution instead of every
+	// replica's raw counter at the scrape's.
 	fmt.Fprintf(b, "  - name: %s\n", yamlString("nines-slo-"+o.Name()))
 	fmt.Fprintf(b, "    interval: %s\n", names.Duration(interval))
 	fmt.Fprintf(b, "    rules:\n")
@@ -385,6 +386,13 @@ func writeGroup(b *bufio.Writer, o *slo.Objective, interval time.Duration, at ti
 	record := func(name, expr string) {
 		fmt.Fprintf(b, "      - record: %s\n        expr: %s\n        labels:\n%s", name, yamlString(expr), nameLabel)
 	}
+	stepGood, stepValid := StepRecordName("good"), StepRecordName("valid")
+	stepExpr := func(metric string) string {
+		c := series(metric, counters)
+		return fmt.Sprintf("%s (((%s - %s offset %s) >= 0) or %s)", by, c, c, names.Duration(interval), c)
+	}
+	record(stepGood, stepExpr(n.good))
+	record(stepValid, stepExpr(n.valid))
 	for _, w := range windows {
 		d := names.Duration(w)
 		good, valid := RecordName("good", w), RecordName("valid", w)
@@ -392,11 +400,8 @@ func writeGroup(b *bufio.Writer, o *slo.Objective, interval time.Duration, at ti
 			record(good, fmt.Sprintf("%s (increase(%s[%s]))", by, series(n.good, counters), d))
 			record(valid, fmt.Sprintf("%s (increase(%s[%s]))", by, series(n.valid, counters), d))
 		} else {
-			record(good, longWindow(RecordName("good", step), sel, w, interval))
-			record(valid, longWindow(RecordName("valid", step), sel, w, interval))
-		}
-		if w == step && !slices.Contains(slo.BurnWindows(), w) {
-			continue // the step is for the long windows only
+			record(good, longWindow(stepGood, sel, w, interval))
+			record(valid, longWindow(stepValid, sel, w, interval))
 		}
 		// No valid events is no data: the SLI is absent, never 0 or NaN.
 		record(RecordName("sli", w), fmt.Sprintf("%s{%s} / (%s{%s} > 0)", good, sel, valid, sel))
@@ -454,17 +459,12 @@ func writeGroup(b *bufio.Writer, o *slo.Objective, interval time.Duration, at ti
 }
 
 // longWindow returns the expression of the events over window w from
-// step, the record of the increase over twice the interval at every
-// evaluation: the sum of its samples in the window, halved, each event
-// being in two of them; the trapezoid rule's half samples at the window's
-// two ends make up for the events in only one (the newest), or one of
-// which lies outside (the oldest). The range stops half an interval short
-// of w, so that Prometheus 2, whose ranges hold the sample at their
-// start, and Prometheus 3, whose ranges do not, sum the same samples.
+// step, the record of the events between evaluations: the sum of its
+// samples in the window. The range stops half an interval short of w, so
+// that Prometheus 2, whose ranges hold the sample at their start, and
+// Prometheus 3, whose ranges do not, sum the same w/interval samples.
 func longWindow(step, sel string, w, interval time.Duration) string {
-	s := step + "{" + sel + "}"
-	return fmt.Sprintf("(sum_over_time(%s[%s]) + %s / 2 - ((%s offset %s) or (%s * 0)) / 2) / 2",
-		s, names.Duration(w-interval/2), s, s, names.Duration(w), s)
+	return fmt.Sprintf("sum_over_time(%s{%s}[%s])", step, sel, names.Duration(w-interval/2))
 }
 
 // num formats f as the shortest decimal that reads back as f.

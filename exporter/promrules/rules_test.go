@@ -41,11 +41,12 @@ func TestWriteRules(t *testing.T) {
 	sel := `nines_slo_name=\"check\\\"out\",nines_slo_service=\"shop\"`
 	for _, want := range []string{
 		`  - name: "nines-slo-check\"out"` + "\n    interval: 30s\n",
-		// The step, twice the 30s interval, raw; the 30-day window from it.
-		`      - record: nines_slo:valid:increase_1m` + "\n" +
-			`        expr: "sum without (instance, pod) (increase(nines_slo_events_valid_total{` + sel + `}[1m]))"`,
+		// The step, the events since the evaluation 30s before; the
+		// 30-day window from it.
+		`      - record: nines_slo:valid:step` + "\n" +
+			`        expr: "sum without (instance, pod) (((nines_slo_events_valid_total{` + sel + `} - nines_slo_events_valid_total{` + sel + `} offset 30s) >= 0) or nines_slo_events_valid_total{` + sel + `})"`,
 		`      - record: nines_slo:valid:increase_30d` + "\n" +
-			`        expr: "(sum_over_time(nines_slo:valid:increase_1m{` + sel + `}[29d23h59m45s]) + nines_slo:valid:increase_1m{` + sel + `} / 2 - ((nines_slo:valid:increase_1m{` + sel + `} offset 30d) or (nines_slo:valid:increase_1m{` + sel + `} * 0)) / 2) / 2"`,
+			`        expr: "sum_over_time(nines_slo:valid:step{` + sel + `}[29d23h59m45s])"`,
 		`      - record: nines_slo:valid:increase_1h` + "\n" +
 			`        expr: "sum without (instance, pod) (increase(nines_slo_events_valid_total{` + sel + `}[1h]))"`,
 		`      - record: nines_slo:sli:ratio_5m` + "\n" +
@@ -75,9 +76,6 @@ func TestWriteRules(t *testing.T) {
 		if d, ok := promDuration(m[1]); !ok || d > promrules.MaxRawRange {
 			t.Errorf("a raw range of %s in %s", m[1], m[0])
 		}
-	}
-	if strings.Contains(out, "ratio_1m") {
-		t.Error("the step has an SLI or burn rate of its own")
 	}
 	if n := strings.Count(out, "- alert: "+promrules.AlertName); n != 3 {
 		t.Errorf("%d alerting rules, want 3", n)
