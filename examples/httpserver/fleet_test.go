@@ -181,6 +181,29 @@ func testFleetThroughPrometheus(t *testing.T, server ci.Tool, bin string) {
 		return nil
 	})
 
+	// The HTTP server metrics, as otelhttp's dashboards query them: every
+	// /work request in the duration histogram, by route and status code.
+	ci.Eventually(t, time.Minute, "http.server.request.duration", func() error {
+		n, err := prom.Scalar(`sum(http_server_request_duration_seconds_count{http_route="/work"})`)
+		if err == nil && n != 200 {
+			err = fmt.Errorf("%v /work requests, want 200", n)
+		}
+		return err
+	})
+	for _, expr := range []string{
+		`sum by (http_route, http_response_status_code) (rate(http_server_request_duration_seconds_count{http_response_status_code="500"}[1m]))`,
+		`histogram_quantile(0.99, sum by (le, http_route) (rate(http_server_request_duration_seconds_bucket[1m])))`,
+		`sum by (http_route) (http_server_active_requests)`,
+	} {
+		ci.Eventually(t, time.Minute, expr, func() error {
+			samples, err := prom.Query(expr)
+			if err == nil && len(samples) == 0 {
+				err = fmt.Errorf("no data")
+			}
+			return err
+		})
+	}
+
 	// The dashboard: every query of every panel returns data, for all
 	// objectives as its variable's "All" picks them.
 	panels, err := promrules.DashboardPanels(promrules.Config{})

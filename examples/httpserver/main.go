@@ -48,6 +48,7 @@ import (
 	"github.com/nines-slo/nines/exporter/promrules"
 	"github.com/nines-slo/nines/exporter/statuspage"
 	"github.com/nines-slo/nines/slo"
+	"github.com/nines-slo/nines/slo/middleware"
 )
 
 func main() {
@@ -105,12 +106,13 @@ func newResource(service string) (*resource.Resource, error) {
 
 // exportConfig says where the service's metrics go.
 type exportConfig struct {
-	service  string               // service.name
-	prom     *prometheus.Registry // the Prometheus exporter registers here; nil: none
-	otlp     string               // the OTLP/gRPC receiver to push to, host:port; "": none
-	interval time.Duration        // between pushes
-	delta    bool                 // push deltas, not cumulative counts
-	exp      bool                 // latency as exponential histograms (native histograms in Prometheus)
+	service  string                 // service.name
+	prom     *prometheus.Registry   // the Prometheus exporter registers here; nil: none
+	otlp     string                 // the OTLP/gRPC receiver to push to, host:port; "": none
+	interval time.Duration          // between pushes
+	delta    bool                   // push deltas, not cumulative counts
+	exp      bool                   // latency as exponential histograms (native histograms in Prometheus)
+	http     *middleware.Middleware // its HTTP server metrics exported too; nil: none
 }
 
 // newProvider returns a MeterProvider for the service whose readers are
@@ -127,6 +129,9 @@ func newProvider(reg *slo.Registry, c exportConfig) (*sdkmetric.MeterProvider, e
 	var latency []producer.Option
 	if c.exp {
 		latency = append(latency, producer.WithExponentialBuckets(0))
+	}
+	if c.http != nil {
+		latency = append(latency, producer.WithHTTPServer(c.http))
 	}
 	if c.prom != nil {
 		exp, err := producer.New(reg, latency...)
@@ -164,6 +169,7 @@ func run(addr string, c exportConfig) error {
 	if err != nil {
 		return err
 	}
+	c.http = svc.Middleware
 	provider, err := newProvider(svc.Registry, c)
 	if err != nil {
 		return err

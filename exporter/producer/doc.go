@@ -59,6 +59,18 @@
 // windows. A gauge with no data in its window (no valid events, no
 // latencies) is not reported at all, rather than as 0 or NaN.
 //
+// # HTTP server metrics
+//
+// [WithHTTPServer] adds, for middlewares made with
+// [middleware.Config.HTTPMetrics], OpenTelemetry's HTTP server metrics:
+// http.server.request.duration (by http.request.method, http.route,
+// http.response.status_code, url.scheme and, for a 5xx, error.type) and
+// http.server.active_requests, which dashboards built for otelhttp read
+// unchanged (http_server_request_duration_seconds in Prometheus).
+// Together with the objectives they carry the four golden signals: the
+// traffic and the errors by status code, the latency of successful and
+// failed requests alike, and the requests in flight.
+//
 // # One series per replica
 //
 // A backend keeps replicas' counters apart by the labels it gives them.

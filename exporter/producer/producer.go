@@ -16,6 +16,7 @@ import (
 	"github.com/nines-slo/nines/exporter/internal/names"
 	"github.com/nines-slo/nines/sli"
 	"github.com/nines-slo/nines/slo"
+	"github.com/nines-slo/nines/slo/middleware"
 )
 
 // ErrInvalidOption is returned by [New] for a nil registry or an option it
@@ -50,11 +51,15 @@ type Producer struct {
 	exponential bool  // WithExponentialBuckets
 	expScale    int32 // its scale
 
+	servers  []*middleware.Middleware // WithHTTPServer
+	httpSets map[httpKey]attribute.Set
+
 	// Delta temporality (WithTemporality): what the previous collection
 	// reported, under deltaMu.
 	counterDelta, histDelta bool
 	deltaMu                 sync.Mutex
 	last                    map[*slo.Objective]*reported
+	lastHTTP                map[httpKey]metricdata.HistogramDataPoint[float64] // WithHTTPServer's
 	lastAt                  time.Time
 }
 
@@ -199,6 +204,9 @@ type collection struct {
 	good, valid, sli, target, left, burn, alert, q []metricdata.DataPoint[float64]
 	latency                                        []metricdata.HistogramDataPoint[float64]
 	expLatency                                     []metricdata.ExponentialHistogramDataPoint[float64] // instead, WithExponentialBuckets
+	http                                           []metricdata.HistogramDataPoint[float64]            // WithHTTPServer
+	httpKeys                                       []httpKey                                           // http's, in order
+	active                                         []metricdata.DataPoint[int64]
 }
 
 // newCollection returns a collection with room for n objectives' points
@@ -281,6 +289,7 @@ func (p *Producer) Produce(context.Context) ([]metricdata.ScopeMetrics, error) {
 		}
 		c.status(s, a)
 	}
+	p.httpServers(&c)
 	p.deltas(&c, counted, latency)
 	var out []metricdata.ScopeMetrics
 	if sm := c.scope(); len(sm.Metrics) > 0 {
@@ -344,6 +353,14 @@ func (c *collection) scope() metricdata.ScopeMetrics {
 	if len(c.expLatency) > 0 {
 		ms = append(ms, metricdata.Metrics{Name: names.Latency, Description: latencyDesc, Unit: "s",
 			Data: metricdata.ExponentialHistogram[float64]{DataPoints: c.expLatency, Temporality: c.histTemp}})
+	}
+	if len(c.http) > 0 {
+		ms = append(ms, metricdata.Metrics{Name: httpDuration, Description: "Duration of HTTP server requests.", Unit: "s",
+			Data: metricdata.Histogram[float64]{DataPoints: c.http, Temporality: c.histTemp}})
+	}
+	if len(c.active) > 0 {
+		ms = append(ms, metricdata.Metrics{Name: httpActive, Description: "Number of active HTTP server requests.", Unit: "{request}",
+			Data: metricdata.Sum[int64]{DataPoints: c.active, Temporality: metricdata.CumulativeTemporality}})
 	}
 	gauge(names.SLI, "1", "Good over valid events in the objective's window, in this process.", c.sli)
 	gauge(names.Target, "1", "The objective's target ratio.", c.target)

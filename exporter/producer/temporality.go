@@ -124,6 +124,23 @@ func (p *Producer) deltas(c *collection, counted, latency []*slo.Objective) {
 			r.hist = cum
 		}
 	}
+	if p.histDelta {
+		nextHTTP := make(map[httpKey]metricdata.HistogramDataPoint[float64], len(c.httpKeys))
+		for i, k := range c.httpKeys {
+			pt := &c.http[i]
+			cum := metricdata.HistogramDataPoint[float64]{Count: pt.Count, Sum: pt.Sum, BucketCounts: slices.Clone(pt.BucketCounts)}
+			if old, seen := p.lastHTTP[k]; seen && grew(old, cum) {
+				pt.Count -= old.Count
+				pt.Sum -= old.Sum
+				for j := range pt.BucketCounts {
+					pt.BucketCounts[j] -= old.BucketCounts[j]
+				}
+			}
+			pt.StartTime = since
+			nextHTTP[k] = cum
+		}
+		p.lastHTTP = nextHTTP
+	}
 	p.last, p.lastAt = next, c.at
 }
 

@@ -48,6 +48,12 @@
 //
 // # Golden signals
 //
+// With [Config.HTTPMetrics] each route also counts its requests by method,
+// status code and scheme in the buckets OpenTelemetry's HTTP semantic
+// conventions advise ([Route.HTTPRequests]), which package
+// github.com/nines-slo/nines/exporter/producer exports as
+// http.server.request.duration and http.server.active_requests.
+//
 // Per route: latency, for successful and failed requests apart; traffic,
 // valid requests per second; errors, the failed share; saturation, the
 // requests in flight. [Route.Signals] returns them for a window.

@@ -24,6 +24,7 @@ type Route struct {
 	// request's end is its record) keeps one atomic add off every request.
 	started *shard.Counter
 	m       *Middleware // the middleware the route belongs to
+	http    *httpPoints // with Config.HTTPMetrics
 }
 
 // Name returns the route: a ServeMux pattern, a [WithRoute] result,

@@ -34,6 +34,7 @@ func New() (*Service, error) {
 	mw, err := middleware.New(middleware.Config{
 		Service: "demo", Registry: reg,
 		Availability: 0.99, Latency: 0.95, Threshold: 100 * time.Millisecond,
+		HTTPMetrics: true, // http.server.request.duration, as otelhttp's dashboards read it
 	})
 	if err != nil {
 		return nil, err
