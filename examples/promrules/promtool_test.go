@@ -242,15 +242,7 @@ func TestPromtoolRulesKeepServicesApart(t *testing.T) {
 
 func testPromtoolRulesKeepServicesApart(t *testing.T, tool ci.Tool) {
 	promtool := tool.Path
-	ratio, err := sli.NewRatio()
-	if err != nil {
-		t.Fatal(err)
-	}
-	o, err := slo.New(slo.Config{Name: "GET /healthz availability", SLI: ratio, Target: 0.99})
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg, _ := slo.NewRegistry(o)
+	reg := oneObjective(t, slo.Config{Name: "GET /healthz availability", Target: 0.99})
 	// Two hours of counters a minute apart: per replica and minute, 100
 	// requests; job web fails half of them.
 	var input strings.Builder
@@ -317,18 +309,10 @@ func TestPromtoolAbsentAndCustomAlertLabels(t *testing.T) {
 
 func testPromtoolAbsentAndCustomAlertLabels(t *testing.T, tool ci.Tool) {
 	promtool := tool.Path
-	ratio, err := sli.NewRatio()
-	if err != nil {
-		t.Fatal(err)
-	}
-	o, err := slo.New(slo.Config{Name: "checkout", SLI: ratio, Target: 0.99,
+	reg := oneObjective(t, slo.Config{Name: "checkout", Target: 0.99,
 		Metadata:         slo.Metadata{Service: "shop", Owner: "team-payments", Runbook: "https://runbooks.example/checkout"},
 		AlertLabels:      map[string]string{"tier": "1"},
 		AlertAnnotations: map[string]string{"dashboard": "https://grafana.example/d/checkout"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg, _ := slo.NewRegistry(o)
 	var rules bytes.Buffer
 	if err := promrules.Write(&rules, reg, promrules.Config{}); err != nil {
 		t.Fatal(err)
@@ -385,15 +369,7 @@ func TestPromtoolUTF8Naming(t *testing.T) {
 	if promtool.Version != "3" {
 		t.Fatalf("the last promtool is version %s, want 3", promtool.Version)
 	}
-	ratio, err := sli.NewRatio()
-	if err != nil {
-		t.Fatal(err)
-	}
-	o, err := slo.New(slo.Config{Name: "checkout", SLI: ratio, Target: 0.99, Metadata: slo.Metadata{Service: "shop"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg, _ := slo.NewRegistry(o)
+	reg := oneObjective(t, slo.Config{Name: "checkout", Target: 0.99, Metadata: slo.Metadata{Service: "shop"}})
 	for _, tt := range []struct {
 		naming      promrules.Naming
 		good, valid string
@@ -446,4 +422,24 @@ func promtoolTest(t *testing.T, promtool string, rules []byte, tests string) {
 			t.Fatalf("promtool %v: %v\n%s", args, err, out)
 		}
 	}
+}
+
+// oneObjective returns a registry of the objective c declares, over a
+// ratio SLI of its own.
+func oneObjective(t *testing.T, c slo.Config) *slo.Registry {
+	t.Helper()
+	r, err := sli.NewRatio()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.SLI = r
+	o, err := slo.New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := slo.NewRegistry(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return reg
 }
