@@ -5,6 +5,7 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
 
 	"github.com/nines-slo/nines/slo/middleware"
 )
@@ -16,11 +17,11 @@ const (
 )
 
 var (
-	attrMethod = attribute.Key("http.request.method")
-	attrRoute  = attribute.Key("http.route")
-	attrStatus = attribute.Key("http.response.status_code")
-	attrScheme = attribute.Key("url.scheme")
-	attrError  = attribute.Key("error.type")
+	attrMethod = semconv.HTTPRequestMethodKey
+	attrRoute  = semconv.HTTPRouteKey
+	attrStatus = semconv.HTTPResponseStatusCodeKey
+	attrScheme = semconv.URLSchemeKey
+	attrError  = semconv.ErrorTypeKey
 )
 
 // WithHTTPServer adds the requests that the middlewares ms record with
@@ -39,7 +40,8 @@ func WithHTTPServer(ms ...*middleware.Middleware) Option {
 	})
 }
 
-// httpKey identifies one series of http.server.request.duration.
+// httpKey identifies one series of http.server.request.duration, or with
+// code activeCode a route's series of http.server.active_requests.
 type httpKey struct {
 	rt     *middleware.Route
 	method string
@@ -47,19 +49,31 @@ type httpKey struct {
 	scheme string
 }
 
-// httpAttrs returns the attribute set of a duration series, built once.
+const activeCode = -1
+
+// httpAttrs returns the attribute set of a series, built once: a
+// collection then allocates nothing for attributes.
 func (p *Producer) httpAttrs(k httpKey) attribute.Set {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if s, ok := p.httpSets[k]; ok {
 		return s
 	}
-	kv := []attribute.KeyValue{attrMethod.String(k.method), attrStatus.Int(k.code), attrScheme.String(k.scheme)}
-	if route, _ := k.rt.HTTPRoute(); route != "" {
+	route, method := k.rt.HTTPRoute()
+	var kv []attribute.KeyValue
+	if route != "" {
 		kv = append(kv, attrRoute.String(route))
 	}
-	if k.code >= 500 {
-		kv = append(kv, attrError.String(strconv.Itoa(k.code)))
+	switch {
+	case k.code == activeCode: // by route, and the method it is named with
+		if method != "" {
+			kv = append(kv, attrMethod.String(method))
+		}
+	default:
+		kv = append(kv, attrMethod.String(k.method), attrStatus.Int(k.code), attrScheme.String(k.scheme))
+		if k.code >= 500 {
+			kv = append(kv, attrError.String(strconv.Itoa(k.code)))
+		}
 	}
 	s := attribute.NewSet(kv...)
 	if p.httpSets == nil {
@@ -80,15 +94,8 @@ func (p *Producer) httpServers(c *collection) {
 	}
 	for _, m := range p.servers {
 		for _, rt := range m.Routes() {
-			route, method := rt.HTTPRoute()
-			kv := []attribute.KeyValue{}
-			if route != "" {
-				kv = append(kv, attrRoute.String(route))
-			}
-			if method != "" {
-				kv = append(kv, attrMethod.String(method))
-			}
-			c.active = append(c.active, metricdata.DataPoint[int64]{Attributes: attribute.NewSet(kv...), StartTime: c.start, Time: c.at, Value: rt.InFlight()})
+			c.active = append(c.active, metricdata.DataPoint[int64]{Attributes: p.httpAttrs(httpKey{rt: rt, code: activeCode}),
+				StartTime: c.start, Time: c.at, Value: rt.InFlight()})
 			for _, r := range rt.HTTPRequests() {
 				k := httpKey{rt, r.Method, r.StatusCode, r.Scheme}
 				c.http = append(c.http, metricdata.HistogramDataPoint[float64]{

@@ -3,6 +3,7 @@ package producer
 import (
 	"fmt"
 	"slices"
+	"time"
 
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
@@ -66,17 +67,19 @@ func (p *Producer) deltas(c *collection, counted, latency []*slo.Objective) {
 		since = p.start
 	}
 	next := make(map[*slo.Objective]*reported, len(p.last))
-	state := func(o *slo.Objective) (r *reported, seen bool) {
-		if r, ok := next[o]; ok {
-			return r, p.last[o] != nil
+	// state returns what the previous collection reported of o, to be
+	// updated for the next, and whether it reported o at all.
+	state := func(o *slo.Objective) (*reported, bool) {
+		old, seen := p.last[o]
+		r := next[o]
+		if r == nil {
+			r = &reported{}
+			if seen {
+				*r = *old
+			}
+			next[o] = r
 		}
-		old := p.last[o]
-		r = &reported{}
-		if old != nil {
-			*r = *old
-		}
-		next[o] = r
-		return r, old != nil
+		return r, seen
 	}
 	if p.counterDelta {
 		for i, o := range counted {
@@ -110,38 +113,36 @@ func (p *Producer) deltas(c *collection, counted, latency []*slo.Objective) {
 	if p.histDelta && !p.exponential {
 		for i, o := range latency {
 			r, seen := state(o)
-			pt := &c.latency[i]
-			cum := metricdata.HistogramDataPoint[float64]{Count: pt.Count, Sum: pt.Sum, BucketCounts: slices.Clone(pt.BucketCounts)}
-			if seen && grew(r.hist, cum) {
-				pt.Count -= r.hist.Count
-				pt.Sum -= r.hist.Sum
-				for j := range pt.BucketCounts {
-					pt.BucketCounts[j] -= r.hist.BucketCounts[j]
-				}
-			}
-			pt.StartTime = since
-			pt.Min, pt.Max = metricdata.Extrema[float64]{}, metricdata.Extrema[float64]{}
-			r.hist = cum
+			r.hist = explicitDelta(&c.latency[i], r.hist, seen, since)
 		}
 	}
 	if p.histDelta {
 		nextHTTP := make(map[httpKey]metricdata.HistogramDataPoint[float64], len(c.httpKeys))
 		for i, k := range c.httpKeys {
-			pt := &c.http[i]
-			cum := metricdata.HistogramDataPoint[float64]{Count: pt.Count, Sum: pt.Sum, BucketCounts: slices.Clone(pt.BucketCounts)}
-			if old, seen := p.lastHTTP[k]; seen && grew(old, cum) {
-				pt.Count -= old.Count
-				pt.Sum -= old.Sum
-				for j := range pt.BucketCounts {
-					pt.BucketCounts[j] -= old.BucketCounts[j]
-				}
-			}
-			pt.StartTime = since
-			nextHTTP[k] = cum
+			old, seen := p.lastHTTP[k]
+			nextHTTP[k] = explicitDelta(&c.http[i], old, seen, since)
 		}
 		p.lastHTTP = nextHTTP
 	}
 	p.last, p.lastAt = next, c.at
+}
+
+// explicitDelta turns cumulative point pt into what changed since old,
+// the previous collection's cumulative point of the same series (if seen
+// and pt holds all it did; else pt stays whole), starting at since, and
+// returns pt's cumulative values for the next collection.
+func explicitDelta(pt *metricdata.HistogramDataPoint[float64], old metricdata.HistogramDataPoint[float64], seen bool, since time.Time) metricdata.HistogramDataPoint[float64] {
+	cum := metricdata.HistogramDataPoint[float64]{Count: pt.Count, Sum: pt.Sum, BucketCounts: slices.Clone(pt.BucketCounts)}
+	if seen && grew(old, cum) {
+		pt.Count -= old.Count
+		pt.Sum -= old.Sum
+		for j := range pt.BucketCounts {
+			pt.BucketCounts[j] -= old.BucketCounts[j]
+		}
+	}
+	pt.StartTime = since
+	pt.Min, pt.Max = metricdata.Extrema[float64]{}, metricdata.Extrema[float64]{}
+	return cum
 }
 
 // grew reports whether histogram b holds everything a does, bucket by

@@ -244,37 +244,27 @@ func Write(w io.Writer, r *slo.Registry, c Config) error {
 	if len(skipped) > 0 {
 		fmt.Fprintf(b, "# No event counters, so no rules, for: %s\n", strings.Join(skipped, ", "))
 	}
-	if len(groups) == 0 {
-		if c.PrometheusRule != nil {
-			writeResource(b, c.PrometheusRule)
-			fmt.Fprintf(b, "  groups: []\n")
-			return b.Flush()
-		}
-		fmt.Fprintf(b, "groups: []\n")
-		return b.Flush()
-	}
-	if c.PrometheusRule == nil {
-		fmt.Fprintf(b, "groups:\n")
-		for _, o := range groups {
-			if err := writeGroup(b, o, c.Interval, at, sel); err != nil {
-				return err
-			}
-		}
-		return b.Flush()
-	}
-	// The groups, indented under the resource's spec.
-	var spec bytes.Buffer
-	g := bufio.NewWriter(&spec)
+	// The groups, under a PrometheusRule's spec if there is one, indented.
+	var groupsYAML bytes.Buffer
+	g := bufio.NewWriter(&groupsYAML)
 	for _, o := range groups {
 		if err := writeGroup(g, o, c.Interval, at, sel); err != nil {
 			return err
 		}
 	}
 	g.Flush()
-	writeResource(b, c.PrometheusRule)
-	fmt.Fprintf(b, "  groups:\n")
-	for line := range strings.Lines(spec.String()) {
-		b.WriteString("  " + line)
+	indent := ""
+	if c.PrometheusRule != nil {
+		writeResource(b, c.PrometheusRule)
+		indent = "  "
+	}
+	if len(groups) == 0 {
+		fmt.Fprintf(b, "%sgroups: []\n", indent)
+		return b.Flush()
+	}
+	fmt.Fprintf(b, "%sgroups:\n", indent)
+	for line := range strings.Lines(groupsYAML.String()) {
+		b.WriteString(indent + line)
 	}
 	return b.Flush()
 }
