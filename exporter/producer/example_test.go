@@ -3,6 +3,8 @@ package producer_test
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"time"
 
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
@@ -11,6 +13,7 @@ import (
 	"github.com/nines-slo/nines/exporter/producer"
 	"github.com/nines-slo/nines/sli"
 	"github.com/nines-slo/nines/slo"
+	"github.com/nines-slo/nines/slo/middleware"
 )
 
 // Export a registry through OpenTelemetry. A ManualReader stands in for a
@@ -87,4 +90,44 @@ func ExampleWithTemporality() {
 	// Output:
 	// nines.slo.events.good: 30, DeltaTemporality
 	// nines.slo.events.good: 12, DeltaTemporality
+}
+
+// Export a middleware's requests as OpenTelemetry's HTTP server metrics,
+// which dashboards built for otelhttp read.
+func ExampleWithHTTPServer() {
+	registry, _ := slo.NewRegistry()
+	m, _ := middleware.New(middleware.Config{Registry: registry, Availability: 0.99, HTTPMetrics: true})
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /users/{id}", func(w http.ResponseWriter, r *http.Request) {})
+	srv := httptest.NewServer(m.Handler(mux))
+	defer srv.Close()
+	for range 3 {
+		resp, err := http.Get(srv.URL + "/users/7")
+		if err != nil {
+			panic(err)
+		}
+		resp.Body.Close()
+	}
+
+	p, err := producer.New(registry, producer.WithHTTPServer(m))
+	if err != nil {
+		panic(err)
+	}
+	reader := sdkmetric.NewManualReader(sdkmetric.WithProducer(p))
+	provider := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+	defer provider.Shutdown(context.Background())
+	var rm metricdata.ResourceMetrics
+	if err := reader.Collect(context.Background(), &rm); err != nil {
+		panic(err)
+	}
+	for _, m := range rm.ScopeMetrics[0].Metrics {
+		if d, ok := m.Data.(metricdata.Histogram[float64]); ok && m.Name == "http.server.request.duration" {
+			pt := d.DataPoints[0]
+			route, _ := pt.Attributes.Value("http.route")
+			code, _ := pt.Attributes.Value("http.response.status_code")
+			fmt.Printf("%s: %d requests to %s answered %d\n", m.Name, pt.Count, route.AsString(), code.AsInt64())
+		}
+	}
+	// Output:
+	// http.server.request.duration: 3 requests to /users/{id} answered 200
 }
