@@ -362,15 +362,18 @@ type Attainment uint8
 // Attainments. The rule: [Breached] when the SLI is below the target (the
 // budget is overspent: Remaining < 0); AtRisk when less than the [Config.AtRisk]
 // fraction of the budget remains (0 included) or any alert is firing; Met
-// otherwise. [NoData] when the window has no valid events.
+// otherwise. [NoData] when the window has no valid events; [Failed] when
+// the status could not be computed at all (its SLI failed), with the
+// reason in [Status.Err].
 const (
 	NoData Attainment = iota
 	Met
 	AtRisk
 	Breached
+	Failed
 )
 
-// String returns "no data", "met", "at risk" or "breached".
+// String returns "no data", "met", "at risk", "breached" or "failed".
 func (a Attainment) String() string {
 	switch a {
 	case NoData:
@@ -381,6 +384,8 @@ func (a Attainment) String() string {
 		return "at risk"
 	case Breached:
 		return "breached"
+	case Failed:
+		return "failed"
 	}
 	return fmt.Sprintf("Attainment(%d)", uint8(a))
 }
@@ -424,6 +429,12 @@ type Status struct {
 	BurnRates []BurnRate        // over BurnWindows()
 	Alerts    []Alert           // one per rule
 	Latency   []sli.Percentiles // latency objectives: p50/p95/p99 per histogram window with data
+
+	// Err is why the status could not be computed (an SLI that failed, a
+	// count that is not finite); nil otherwise. A failed status has its
+	// Attainment [Failed], its description (Name, Metadata, Target,
+	// Window, At, Start) and nothing measured.
+	Err error
 }
 
 // Remaining returns the fraction of the error budget left; see
@@ -439,6 +450,11 @@ func (o *Objective) Status() (Status, error) { return o.StatusAt(o.clock()) }
 // (Firing), and Since is when the latest evaluation saw it start firing,
 // if it did. It may be called from anywhere, as often as wanted — a status
 // page anyone may load, every collection of an exporter.
+//
+// When the status cannot be computed (the SLI fails), the error is
+// returned and the status is still the objective's, [Failed], with the
+// error in Err, so that a report of many objectives can show it beside
+// the others.
 func (o *Objective) StatusAt(t time.Time) (Status, error) { return o.statusAt(t, false) }
 
 // Evaluate evaluates the alerts now; see EvaluateAt.
@@ -454,14 +470,36 @@ func (o *Objective) Evaluate() (Status, error) { return o.EvaluateAt(o.clock()) 
 func (o *Objective) EvaluateAt(t time.Time) (Status, error) { return o.statusAt(t, true) }
 
 // statusAt computes the status at t; mayUpdate lets it update the alert
-// states and deliver their changes (see EvaluateAt).
+// states and deliver their changes (see EvaluateAt). A status that cannot
+// be computed is the failed status, with the error.
 func (o *Objective) statusAt(t time.Time, mayUpdate bool) (Status, error) {
-	start, end := o.window.Bounds(t)
-	period := end.Sub(start)
-	if !o.window.IsCalendar() {
-		period = o.window.rolling
+	s, err := o.compute(t, mayUpdate)
+	if err != nil {
+		start, end := o.window.Bounds(t)
+		s = Status{Name: o.name, Metadata: o.meta, Target: o.target.Objective(), Window: o.window,
+			At: t, Start: start, NoData: true, Attainment: Failed, Err: err}
+		// The budget of no events, so that its target and period are
+		// there to report.
+		if target, terr := budget.NewTarget(o.target.Objective(), o.period(start, end)); terr == nil {
+			s.Budget, _ = target.Budget(0, 0)
+		}
 	}
-	target, err := budget.NewTarget(o.target.Objective(), period)
+	return s, err
+}
+
+// period is the budget period of the window [start, end): the calendar
+// period's length, or the rolling window.
+func (o *Objective) period(start, end time.Time) time.Duration {
+	if o.window.IsCalendar() {
+		return end.Sub(start)
+	}
+	return o.window.rolling
+}
+
+// compute computes the status at t; see statusAt.
+func (o *Objective) compute(t time.Time, mayUpdate bool) (Status, error) {
+	start, end := o.window.Bounds(t)
+	target, err := budget.NewTarget(o.target.Objective(), o.period(start, end))
 	if err != nil {
 		return Status{}, fmt.Errorf("slo: %q: %w", o.name, err)
 	}

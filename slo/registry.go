@@ -1,6 +1,7 @@
 package slo
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -75,30 +76,38 @@ func (r *Registry) Objectives() []*Objective {
 	return slices.Clone(r.order)
 }
 
-// Status returns the status of every objective now, in order; see
-// [Objective.Status].
+// Status returns the status of every objective now, each on its own
+// clock, in order; see [Objective.Status]. One objective that fails does
+// not stop the others: its status is [Failed], with the reason in
+// [Status.Err], and the error returned joins every objective's error
+// (nil when none failed), so the statuses are whole either way.
 func (r *Registry) Status() ([]Status, error) {
-	out := make([]Status, 0, len(r.Objectives()))
-	for _, o := range r.Objectives() {
-		s, err := o.Status()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, nil
+	return r.statuses((*Objective).Status)
 }
 
-// StatusAt returns the status of every objective at t, in order.
+// StatusAt returns the status of every objective at t, in order, as
+// [Registry.Status] does.
 func (r *Registry) StatusAt(t time.Time) ([]Status, error) {
+	return r.statuses(func(o *Objective) (Status, error) { return o.StatusAt(t) })
+}
+
+// Evaluate evaluates every objective's alerts now, each on its own clock,
+// in order; see [Objective.Evaluate]. As with [Registry.Status], one that
+// fails is reported with its status and never keeps the others from
+// being evaluated.
+func (r *Registry) Evaluate() ([]Status, error) {
+	return r.statuses((*Objective).Evaluate)
+}
+
+func (r *Registry) statuses(status func(*Objective) (Status, error)) ([]Status, error) {
 	objs := r.Objectives()
-	out := make([]Status, 0, len(objs))
-	for _, o := range objs {
-		s, err := o.StatusAt(t)
-		if err != nil {
-			return nil, err
+	out := make([]Status, len(objs))
+	var errs []error
+	for i, o := range objs {
+		var err error
+		if out[i], err = status(o); err != nil {
+			errs = append(errs, err)
 		}
-		out = append(out, s)
 	}
-	return out, nil
+	return out, errors.Join(errs...)
 }

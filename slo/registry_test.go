@@ -2,6 +2,7 @@ package slo_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -144,5 +145,65 @@ func TestCalendarBudgetStartsFull(t *testing.T) {
 	}
 	if got := s.Budget.Target().AllowedDowntime(); got != 7*time.Hour+26*time.Minute+24*time.Second {
 		t.Errorf("December allows %v, want 7h26m24s (1%% of 31 days)", got)
+	}
+}
+
+// failingSource is a user's SLI that cannot answer.
+type failingSource struct{ err error }
+
+func (f failingSource) CountsAt(time.Time, time.Duration) (sli.Counts, error) {
+	return sli.Counts{}, f.err
+}
+
+// TestOneFailureStaysOne: an objective whose SLI fails, registered before
+// one in a total outage, is reported failed with its error, and the
+// outage is still computed, shown breached and evaluated: its page alert
+// fires.
+func TestOneFailureStaysOne(t *testing.T) {
+	clock := ninestest.NewClock(t0.Add(30 * day))
+	boom := errors.New("backend unreachable")
+	healthy, down := ratio(t, clock), ratio(t, clock)
+	steady(healthy, clock, 2, 600, 0)
+	steady(down, clock, 2, 600, 600)
+	var fired []string
+	handler := slo.WithAlertHandler(func(e slo.AlertEvent) {
+		if e.Firing {
+			fired = append(fired, e.Objective+"/"+e.Rule.Name)
+		}
+	})
+	reg, err := slo.NewRegistry(
+		objective(t, slo.Config{Name: "healthy", SLI: healthy, Target: 0.99}, clock, handler),
+		objective(t, slo.Config{Name: "broken", SLI: failingSource{boom}, Target: 0.99, Metadata: slo.Metadata{Owner: "team-x"}}, clock, handler),
+		objective(t, slo.Config{Name: "down", SLI: down, Target: 0.99, Alerts: slo.DefaultAlerts()[:1]}, clock, handler),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, read := range map[string]func() ([]slo.Status, error){
+		"Status": reg.Status, "StatusAt": func() ([]slo.Status, error) { return reg.StatusAt(clock.Now()) }, "Evaluate": reg.Evaluate,
+	} {
+		st, err := read()
+		if !errors.Is(err, boom) || !strings.Contains(err.Error(), `"broken"`) {
+			t.Errorf("%s error = %v, want the broken objective's", name, err)
+		}
+		if len(st) != 3 {
+			t.Fatalf("%s returned %d statuses, want 3", name, len(st))
+		}
+		if got := st[1]; got.Attainment != slo.Failed || !errors.Is(got.Err, boom) || got.Name != "broken" ||
+			got.Metadata.Owner != "team-x" || got.Target != 0.99 || got.Budget.Target().Period() != 30*day {
+			t.Errorf("%s: the failed status = %+v", name, got)
+		}
+		if st[0].Attainment != slo.Met || st[0].Err != nil {
+			t.Errorf("%s: healthy = %v, %v", name, st[0].Attainment, st[0].Err)
+		}
+		if st[2].Attainment != slo.Breached || !st[2].Alerts[0].Firing {
+			t.Errorf("%s: down = %v, page alert firing %v", name, st[2].Attainment, st[2].Alerts[0].Firing)
+		}
+	}
+	if len(fired) != 1 || fired[0] != "down/page-1h" {
+		t.Errorf("alerts delivered: %v, want down/page-1h once", fired)
+	}
+	if got := slo.Failed.String(); got != "failed" {
+		t.Errorf("Failed.String() = %q", got)
 	}
 }

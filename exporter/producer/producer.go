@@ -202,6 +202,7 @@ type collection struct {
 	start, at                                      time.Time
 	counterTemp, histTemp                          metricdata.Temporality
 	good, valid, sli, target, left, burn, alert, q []metricdata.DataPoint[float64]
+	ok                                             []metricdata.DataPoint[float64] // 1 status computed, 0 failed
 	latency                                        []metricdata.HistogramDataPoint[float64]
 	expLatency                                     []metricdata.ExponentialHistogramDataPoint[float64] // instead, WithExponentialBuckets
 	http                                           []metricdata.HistogramDataPoint[float64]            // WithHTTPServer
@@ -215,7 +216,7 @@ type collection struct {
 func newCollection(start, at time.Time, n int) collection {
 	pts := func(k int) []metricdata.DataPoint[float64] { return make([]metricdata.DataPoint[float64], 0, k*n) }
 	return collection{start: start, at: at,
-		good: pts(1), valid: pts(1), sli: pts(1), target: pts(1), left: pts(1),
+		good: pts(1), valid: pts(1), sli: pts(1), target: pts(1), left: pts(1), ok: pts(1),
 		burn: pts(len(slo.BurnWindows())), alert: pts(3), q: pts(3)}
 }
 
@@ -233,7 +234,8 @@ func (c *collection) point(dst *[]metricdata.DataPoint[float64], v float64, set 
 // and the latency histograms. It implements [sdkmetric.Producer].
 //
 // An objective whose status fails loses the gauges of its status (its
-// counters, target and histogram are still reported), and its error goes
+// counters, target and histogram are still reported, and its
+// nines.slo.status.ok gauge is 0 instead of 1), and its error goes
 // to OpenTelemetry's error handler ([otel.Handle]; see
 // [otel.SetErrorHandler]), not to the reader: a reader that gets an error
 // from a producer exports nothing at all, which would let one objective
@@ -284,9 +286,11 @@ func (p *Producer) Produce(context.Context) ([]metricdata.ScopeMetrics, error) {
 			s, err = o.Status() // on the objective's own clock
 		}
 		if err != nil {
+			c.point(&c.ok, 0, a.base, false)
 			otel.Handle(fmt.Errorf("producer: %w", err))
 			continue
 		}
+		c.point(&c.ok, 1, a.base, false)
 		c.status(s, a)
 	}
 	p.httpServers(&c)
@@ -368,6 +372,7 @@ func (c *collection) scope() metricdata.ScopeMetrics {
 	gauge(names.BurnRate, "1", "Error rate over the burn window divided by the allowed error rate, in this process.", c.burn)
 	gauge(names.AlertFiring, "1", "1 while the alert rule fires in this process, else 0.", c.alert)
 	gauge(names.LatencyQuantile, "s", "Latency quantile over the latency window, in this process.", c.q)
+	gauge(names.StatusOK, "1", "1 when the objective's status was computed in this collection, 0 when it failed (its other gauges are then missing).", c.ok)
 	sm := metricdata.ScopeMetrics{Metrics: ms}
 	sm.Scope.Name = names.Scope
 	return sm

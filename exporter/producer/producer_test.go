@@ -114,6 +114,7 @@ func TestInstruments(t *testing.T) {
 		put(names.Target, o.name, o.service, o.target)
 		put(names.SLI, o.name, o.service, o.sli)
 		put(names.BudgetLeft, o.name, o.service, o.left)
+		put(names.StatusOK, o.name, o.service, 1)
 		for _, w := range windows {
 			put(names.BurnRate, o.name, o.service, o.burn, "nines.slo.burn_window="+w)
 		}
@@ -176,6 +177,7 @@ func TestInstruments(t *testing.T) {
 		{names.BurnRate, "1", "metricdata.Gauge[float64]"},
 		{names.AlertFiring, "1", "metricdata.Gauge[float64]"},
 		{names.LatencyQuantile, "s", "metricdata.Gauge[float64]"},
+		{names.StatusOK, "1", "metricdata.Gauge[float64]"},
 		{names.Latency, "s", "histogram CumulativeTemporality"},
 	}
 	if diff := cmp.Diff(wantKinds, kinds, cmpopts.SortSlices(func(a, b kind) bool { return a.Name < b.Name })); diff != "" {
@@ -408,6 +410,9 @@ func TestFailingObjectiveStaysAlone(t *testing.T) {
 	}
 	if _, ok := got[names.SLI+"{nines.slo.name=broken}"]; ok {
 		t.Error("the failing objective reports an SLI")
+	}
+	if v, ok := got[names.StatusOK+"{nines.slo.name=broken}"]; !ok || v != 0 {
+		t.Errorf("the failing objective's health gauge: %v, %v; want 0", v, ok)
 	}
 
 	// Through a periodic reader, with an instrument of the application's.

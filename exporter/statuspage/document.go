@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"strings"
 	"time"
@@ -43,7 +44,8 @@ type Objective struct {
 	Window      string    `json:"window"`             // "30d rolling", "calendar month (UTC)"
 	Period      float64   `json:"periodSeconds"`      // the budget period's length
 	Start       time.Time `json:"start"`              // the window's start
-	State       string    `json:"state"`              // "met", "at risk", "breached" or "no data"
+	State       string    `json:"state"`              // "met", "at risk", "breached", "no data" or "failed"
+	Error       string    `json:"error,omitempty"`    // why the status failed ("failed" only)
 
 	Good    float64  `json:"good"`             // good events in the window
 	Valid   float64  `json:"valid"`            // valid events in the window
@@ -80,8 +82,8 @@ type Alert struct {
 	Severity  string     `json:"severity"` // "page" or "ticket"
 	Firing    bool       `json:"firing"`
 	Since     *time.Time `json:"since,omitempty"`
-	Threshold float64    `json:"threshold"` // burn rate that fires it
-	MinEvents float64    `json:"minEvents"` // valid events the long window needs
+	Threshold *float64   `json:"threshold"` // burn rate that fires it; null if not finite
+	MinEvents *float64   `json:"minEvents"` // valid events the long window needs; null if not finite
 	Long      Burn       `json:"long"`
 	Short     Burn       `json:"short"`
 }
@@ -113,8 +115,11 @@ func objectiveStatus(s slo.Status) Objective {
 		State: s.Attainment.String(), Good: s.Good, Valid: s.Valid, Traffic: s.Traffic,
 		BurnRates: []Burn{}, Alerts: []Alert{},
 	}
+	if s.Err != nil {
+		o.Error = s.Err.Error()
+	}
 	if !s.NoData {
-		o.SLI = ptr(s.SLI)
+		o.SLI = finite(s.SLI)
 	}
 	if left, err := s.Budget.Remaining(); err == nil {
 		events, _ := s.Budget.RemainingEvents()
@@ -127,7 +132,7 @@ func objectiveStatus(s slo.Status) Objective {
 	}
 	for _, a := range s.Alerts {
 		as := Alert{Name: a.Rule.Name, Severity: a.Rule.Severity.String(), Firing: a.Firing,
-			Threshold: a.Threshold, MinEvents: a.MinEvents, Long: burnStatus(a.Long), Short: burnStatus(a.Short)}
+			Threshold: finite(a.Threshold), MinEvents: finite(a.MinEvents), Long: burnStatus(a.Long), Short: burnStatus(a.Short)}
 		if !a.Since.IsZero() {
 			as.Since = ptr(a.Since)
 		}
@@ -143,12 +148,21 @@ func objectiveStatus(s slo.Status) Objective {
 func burnStatus(b slo.BurnRate) Burn {
 	bs := Burn{Window: names.Duration(b.Window), Seconds: b.Window.Seconds(), Good: b.Good, Valid: b.Valid}
 	if !b.NoData {
-		bs.Rate = ptr(b.Rate)
+		bs.Rate = finite(b.Rate)
 	}
 	return bs
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// finite returns a pointer to v, or nil (JSON null) when v is NaN or
+// infinite: JSON has no such numbers.
+func finite(v float64) *float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return &v
+}
 
 // ErrInvalidDocument is returned by Decode for a document it cannot
 // read.
@@ -181,7 +195,7 @@ func Decode(r io.Reader) (Document, error) {
 			return Document{}, bad(fmt.Sprintf("good %v of valid %v", o.Good, o.Valid))
 		}
 		switch o.State {
-		case slo.NoData.String(), slo.Met.String(), slo.AtRisk.String(), slo.Breached.String():
+		case slo.NoData.String(), slo.Met.String(), slo.AtRisk.String(), slo.Breached.String(), slo.Failed.String():
 		default:
 			return Document{}, bad(fmt.Sprintf("state %q", o.State))
 		}

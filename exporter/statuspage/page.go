@@ -62,23 +62,20 @@ func Handler(r *slo.Registry, opts ...Option) (http.Handler, error) {
 	return p, nil
 }
 
-func (p *page) statuses() ([]slo.Status, []*slo.Objective, error) {
+// statuses computes every objective's status, on the page's clock if it
+// has one. An objective whose status fails is there, [slo.Failed] with its
+// error: one failure never hides the others.
+func (p *page) statuses() ([]slo.Status, []*slo.Objective) {
 	objs := p.reg.Objectives()
-	out := make([]slo.Status, 0, len(objs))
-	for _, o := range objs {
-		var s slo.Status
-		var err error
+	out := make([]slo.Status, len(objs))
+	for i, o := range objs {
 		if p.clock != nil {
-			s, err = o.StatusAt(p.clock())
+			out[i], _ = o.StatusAt(p.clock())
 		} else {
-			s, err = o.Status()
+			out[i], _ = o.Status()
 		}
-		if err != nil {
-			return nil, nil, err
-		}
-		out = append(out, s)
 	}
-	return out, objs, nil
+	return out, objs
 }
 
 func (p *page) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -87,11 +84,7 @@ func (p *page) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	statuses, objs, err := p.statuses()
-	if err != nil {
-		http.Error(w, "status unavailable", http.StatusInternalServerError)
-		return
-	}
+	statuses, objs := p.statuses()
 	at := time.Now()
 	if p.clock != nil {
 		at = p.clock()
@@ -102,10 +95,15 @@ func (p *page) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	if wantsJSON(r) {
+		// Encoded whole before anything is sent, so that a document that
+		// cannot be encoded is an error, never an empty 200.
+		body, err := json.MarshalIndent(NewDocument(at, statuses), "", "  ")
+		if err != nil {
+			http.Error(w, "statuspage: encoding the status document: "+err.Error(), http.StatusInternalServerError)
+			return
+		}
 		w.Header().Set("Content-Type", "application/json")
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		enc.Encode(NewDocument(at, statuses))
+		w.Write(append(body, '\n'))
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -131,6 +129,7 @@ type row struct {
 	Burn                                      []struct{ Window, Rate string }
 	Firing                                    []string
 	Latency                                   string
+	Error                                     string // why the status failed
 	Charts                                    []template.HTML
 }
 
@@ -139,6 +138,11 @@ func rowOf(s slo.Status, o *slo.Objective) row {
 		Window: s.Window.String(), State: s.Attainment.String(), StateClass: strings.ReplaceAll(s.Attainment.String(), " ", "-"),
 		SLI: "—", Left: "—", Target: pctString(s.Target),
 		Traffic: strconv.FormatFloat(s.Valid, 'f', 0, 64) + " valid events, " + strconv.FormatFloat(s.Traffic, 'g', 3, 64) + "/s"}
+	if s.Err != nil {
+		r.Error = s.Err.Error()
+		r.Traffic = "no status"
+		return r
+	}
 	if !s.NoData {
 		r.SLI = strconv.FormatFloat(s.SLI*100, 'f', 3, 64) + "%"
 	}
@@ -310,6 +314,7 @@ th{background:#f4f4f4}
 .state{font-weight:600;padding:.1em .5em;border-radius:.3em;white-space:nowrap}
 .met{background:#d8f3dc;color:#1b4332}.at-risk{background:#fff3bf;color:#7a5b00}
 .breached{background:#ffd6d6;color:#7f1d1d}.no-data{background:#eee;color:#555}
+.failed{background:#3b0a45;color:#fff}.error{color:#7f1d1d}
 .burn span{display:inline-block;margin-right:.6em;white-space:nowrap}
 .charts{display:flex;flex-wrap:wrap;gap:1em}
 figure.chart{margin:.4em 0}figcaption{font-size:.9em;color:#555}
@@ -331,7 +336,7 @@ circle.l0{fill:#1f77b4}circle.l1{fill:#ff7f0e}circle.l2{fill:#d62728}
 {{range .Rows}}<tr class="objective">
 <td><strong>{{.Name}}</strong>{{if .Service}} <span class="muted">· {{.Service}}</span>{{end}}{{if .Owner}} <span class="muted">· {{.Owner}}</span>{{end}}
 {{if .Description}}<br><span class="muted">{{.Description}}</span>{{end}}<br><span class="muted">{{.Window}} · {{.Traffic}}</span>
-{{if .Latency}}<br><span class="muted">{{.Latency}}</span>{{end}}</td>
+{{if .Latency}}<br><span class="muted">{{.Latency}}</span>{{end}}{{if .Error}}<br><span class="error">{{.Error}}</span>{{end}}</td>
 <td><span class="state {{.StateClass}}">{{.State}}</span></td>
 <td>{{.SLI}}</td><td>{{.Target}}</td><td>{{.Left}}</td>
 <td class="burn">{{range .Burn}}<span>{{.Window}} {{.Rate}}</span>{{end}}</td>

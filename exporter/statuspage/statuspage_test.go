@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -225,4 +226,61 @@ func FuzzDecodeStatus(f *testing.F) {
 			}
 		}
 	})
+}
+
+// failingSource is a user's SLI that cannot answer.
+type failingSource struct{}
+
+func (failingSource) CountsAt(time.Time, time.Duration) (sli.Counts, error) {
+	return sli.Counts{}, errors.New("backend <unreachable>")
+}
+
+// TestStatusOneFailure: an objective whose SLI fails is shown failed with
+// its error, escaped, on the page and in the document, and every other
+// objective is shown as it is.
+func TestStatusOneFailure(t *testing.T) {
+	clock := ninestest.NewClock(fixture.T0)
+	avail, _ := sli.NewRatio(sli.WithClock(clock.Now))
+	avail.Record(sli.Good)
+	broken, _ := slo.New(slo.Config{Name: "broken", SLI: failingSource{}, Target: 0.99}, slo.WithClock(clock.Now))
+	ok, _ := slo.New(slo.Config{Name: "ok", SLI: avail, Target: 0.99}, slo.WithClock(clock.Now))
+	reg, _ := slo.NewRegistry(broken, ok)
+	srv := serveStatus(t, reg)
+	resp, body := get(t, srv.URL+"/", "text/html")
+	page := string(body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("page: %s", resp.Status)
+	}
+	for _, want := range []string{`<span class="state failed">failed</span>`, `backend &lt;unreachable&gt;`, `<span class="state met">met</span>`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %s", want)
+		}
+	}
+	resp, body = get(t, srv.URL+"/?format=json", "")
+	doc, err := statuspage.Decode(bytes.NewReader(body))
+	if resp.StatusCode != http.StatusOK || err != nil || len(doc.Objectives) != 2 {
+		t.Fatalf("document: %s, %v, %d objectives:\n%s", resp.Status, err, len(doc.Objectives), body)
+	}
+	if b := doc.Objectives[0]; b.State != "failed" || !strings.Contains(b.Error, "backend <unreachable>") || b.SLI != nil || b.Budget != nil {
+		t.Errorf("failed objective in the document: %+v", b)
+	}
+	if o := doc.Objectives[1]; o.State != "met" || o.Error != "" || o.SLI == nil || *o.SLI != 1 {
+		t.Errorf("the other objective: %+v", o)
+	}
+}
+
+// TestDocumentNonFinite: numbers JSON cannot carry are null, and the
+// document still encodes.
+func TestDocumentNonFinite(t *testing.T) {
+	s := slo.Status{Name: "x", Target: 0.99, SLI: math.NaN(), Alerts: []slo.Alert{{Threshold: math.Inf(1), MinEvents: math.NaN()}},
+		BurnRates: []slo.BurnRate{{Window: time.Hour, Valid: 1, Rate: math.Inf(1)}}}
+	body, err := json.Marshal(statuspage.NewDocument(fixture.T0, []slo.Status{s}))
+	if err != nil {
+		t.Fatalf("Marshal: %v", err)
+	}
+	for _, want := range []string{`"sli":null`, `"threshold":null`, `"minEvents":null`, `"rate":null`} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("document lacks %s: %s", want, body)
+		}
+	}
 }

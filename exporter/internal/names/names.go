@@ -27,6 +27,7 @@ const (
 	BurnRate        = "nines.slo.burn_rate"
 	AlertFiring     = "nines.slo.alert.firing"
 	LatencyQuantile = "nines.slo.latency.quantile"
+	StatusOK        = "nines.slo.status.ok"
 )
 
 // Attribute keys.
