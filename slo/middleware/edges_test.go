@@ -467,3 +467,29 @@ func TestRouteNamesOwnTheirBytes(t *testing.T) {
 		t.Errorf("routes %v, want %v", got, want)
 	}
 }
+
+// TestClockLeavesTheRange: a WithClock that moves outside the years
+// 1678–2262 after New cannot create routes; their requests go to the
+// overflow route, counted (out of range, in no window), and Err says why.
+func TestClockLeavesTheRange(t *testing.T) {
+	for _, at := range []time.Time{time.Date(2300, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(1600, 1, 1, 0, 0, 0, 0, time.UTC), {}} {
+		now := t0
+		m, err := middleware.New(middleware.Config{}, middleware.WithClock(func() time.Time { return now }))
+		if err != nil {
+			t.Fatal(err)
+		}
+		now = at
+		h := m.Wrap("/x", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/x", nil))
+		routes := m.Routes()
+		if len(routes) != 1 || routes[0].Name() != middleware.OverflowRoute {
+			t.Fatalf("clock at %v: routes %v, want only the overflow route", at, routes)
+		}
+		if tot := routes[0].Availability().Totals(); tot.Good != 1 || tot.OutOfRange != 1 {
+			t.Errorf("clock at %v: overflow route totals %+v, want one good request out of range", at, tot)
+		}
+		if err := m.Err(); err == nil || !strings.Contains(err.Error(), `route "/x"`) {
+			t.Errorf("clock at %v: Err() = %v, want the route that could not be made", at, err)
+		}
+	}
+}

@@ -854,11 +854,16 @@ func (m *Middleware) route(name string) *Route {
 		return m.overflow
 	}
 	clean = strings.Clone(clean) // the caller's bytes may be reused
-	rt, err := m.newRoute(clean) // cannot fail: New built a route already
-	if err == nil {
-		objs, err := m.objectives(rt)
-		m.register(objs, err)
+	rt, err := m.newRoute(clean)
+	if err != nil {
+		// New built a route with these settings, so only the clock can
+		// fail it: a WithClock that has left the years 1678–2262. The
+		// request goes to the overflow route, and Err says why.
+		m.register(nil, fmt.Errorf("middleware: route %q: %w", clean, err))
+		return m.overflow
 	}
+	objs, err := m.objectives(rt)
+	m.register(objs, err)
 	m.count++
 	m.order = append(m.order, rt)
 	m.routes.Store(clean, rt)
