@@ -138,6 +138,7 @@ func TestBudgetRejects(t *testing.T) {
 		{"negative downtime", 1, 1, []budget.Deduction{{Cause: budget.Drill, Downtime: -time.Minute}}, budget.ErrInvalidDeduction},
 		{"no cause", 1, 1, []budget.Deduction{{Downtime: time.Minute}}, budget.ErrInvalidDeduction},
 		{"unknown cause", 1, 1, []budget.Deduction{{Cause: 99, Downtime: time.Minute}}, budget.ErrInvalidDeduction},
+		{"total overflows", 1, 1, []budget.Deduction{{Cause: budget.Drill, Downtime: math.MaxInt64 - 1}, {Cause: budget.Drill, Downtime: 2}}, budget.ErrInvalidDeduction},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -111,7 +111,8 @@ func (t Target) BurnRate(good, valid float64) (float64, error) {
 // Budget returns the error budget for the events seen in the period and the
 // deductions taken against it. It fails with [ErrInvalidEvents] when the counts
 // are negative, not finite, or have more good than valid events, and with
-// [ErrInvalidDeduction] when a deduction is malformed. Zero valid events is
+// [ErrInvalidDeduction] when a deduction is malformed or the deductions'
+// total downtime overflows a time.Duration (292 years). Zero valid events is
 // not an error: the budget then reports [ErrNoData] from the methods that need
 // data.
 func (t Target) Budget(good, valid float64, deductions ...Deduction) (Budget, error) {
@@ -125,6 +126,9 @@ func (t Target) Budget(good, valid float64, deductions ...Deduction) (Budget, er
 	for i, d := range deductions {
 		if err := d.check(i); err != nil {
 			return Budget{}, err
+		}
+		if d.Downtime > math.MaxInt64-down {
+			return Budget{}, fmt.Errorf("%w: deductions[%d]: the total downtime overflows %v", ErrInvalidDeduction, i, time.Duration(math.MaxInt64))
 		}
 		down += d.Downtime
 	}

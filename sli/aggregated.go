@@ -2,7 +2,6 @@ package sli
 
 import (
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/nines-slo/nines/histogram"
@@ -74,9 +73,14 @@ type Part struct {
 	SLI Source
 	// Weight multiplies the part's good and valid events. Zero means 1,
 	// which sums events as they are; 2 makes each of the part's events
-	// count twice.
+	// count twice. At most [MaxWeight].
 	Weight float64
 }
+
+// MaxWeight is the largest weight a [Part] takes: a million times the
+// events of another part is already all of the aggregate, and larger
+// weights would take sums of events past what a float64 holds.
+const MaxWeight = 1e6
 
 // Aggregated is an SLI made by summing the good and valid events of several
 // parts, optionally weighted: several user journeys rolled into one "browse"
@@ -94,7 +98,7 @@ var _ Source = (*Aggregated)(nil)
 
 // NewAggregated returns the aggregate of parts. It fails with
 // [ErrInvalidConfig] when there are no parts or a part has no SLI, an empty or
-// duplicate name, or a negative, NaN or infinite weight. Its one option is
+// duplicate name, or a weight that is negative, NaN or over [MaxWeight]. Its one option is
 // [WithClock], which sets what Counts calls now: the parts hold the data.
 func NewAggregated(parts []Part, opts ...AggregatedOption) (*Aggregated, error) {
 	c := newConfig(opts, AggregatedOption.applyAggregated)
@@ -111,8 +115,8 @@ func NewAggregated(parts []Part, opts ...AggregatedOption) (*Aggregated, error) 
 			return nil, fmt.Errorf("%w: duplicate Name %q", ErrInvalidConfig, p.Name)
 		case p.SLI == nil:
 			return nil, fmt.Errorf("%w: part %q has no SLI", ErrInvalidConfig, p.Name)
-		case !(p.Weight >= 0) || math.IsInf(p.Weight, 0):
-			return nil, fmt.Errorf("%w: part %q has Weight %v", ErrInvalidConfig, p.Name, p.Weight)
+		case !(p.Weight >= 0 && p.Weight <= MaxWeight):
+			return nil, fmt.Errorf("%w: part %q has Weight %v, not in [0, %v]", ErrInvalidConfig, p.Name, p.Weight, MaxWeight)
 		}
 		seen[p.Name] = true
 		if p.Weight == 0 {

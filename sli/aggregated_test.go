@@ -88,6 +88,8 @@ func TestNewAggregatedRejects(t *testing.T) {
 		{"negative weight", []sli.Part{{Name: "a", SLI: r, Weight: -1}}, nil, sli.ErrInvalidConfig},
 		{"NaN weight", []sli.Part{{Name: "a", SLI: r, Weight: math.NaN()}}, nil, sli.ErrInvalidConfig},
 		{"Inf weight", []sli.Part{{Name: "a", SLI: r, Weight: math.Inf(1)}}, nil, sli.ErrInvalidConfig},
+		{"weight 1e308", []sli.Part{{Name: "a", SLI: r, Weight: 1e308}}, nil, sli.ErrInvalidConfig},
+		{"weight over MaxWeight", []sli.Part{{Name: "a", SLI: r, Weight: sli.MaxWeight * 1.5}}, nil, sli.ErrInvalidConfig},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

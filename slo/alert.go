@@ -84,6 +84,13 @@ func (r AlertRule) Guard(target budget.Target) (threshold, minEvents float64) {
 	return threshold, math.Ceil(1 / (threshold * target.ErrorRate()))
 }
 
+// MinAlertWindow is the shortest window an alert rule takes: the sli
+// package's counts over shorter spans are off by more than a tenth.
+const MinAlertWindow = time.Minute
+
+// check validates the i-th rule of a list: fields in range, windows at
+// least [MinAlertWindow] and whole seconds (a Prometheus range names them
+// exactly).
 func (r AlertRule) check(i int) error {
 	switch {
 	case r.Name == "":
@@ -92,8 +99,10 @@ func (r AlertRule) check(i int) error {
 		return fmt.Errorf("%w: Alerts[%d].Name %q holds invalid UTF-8 or a control character", ErrInvalidConfig, i, r.Name)
 	case r.Severity != Page && r.Severity != Ticket:
 		return fmt.Errorf("%w: Alerts[%d].Severity %v", ErrInvalidConfig, i, r.Severity)
-	case r.Short <= 0 || r.Long <= r.Short:
-		return fmt.Errorf("%w: Alerts[%d] windows Long %v, Short %v: want 0 < Short < Long", ErrInvalidConfig, i, r.Long, r.Short)
+	case r.Short < MinAlertWindow || r.Long <= r.Short:
+		return fmt.Errorf("%w: Alerts[%d] windows Long %v, Short %v: want %v ≤ Short < Long", ErrInvalidConfig, i, r.Long, r.Short, MinAlertWindow)
+	case r.Short%time.Second != 0 || r.Long%time.Second != 0:
+		return fmt.Errorf("%w: Alerts[%d] windows Long %v, Short %v: want whole numbers of seconds", ErrInvalidConfig, i, r.Long, r.Short)
 	case !(r.BudgetFraction > 0 && r.BudgetFraction <= 1):
 		return fmt.Errorf("%w: Alerts[%d].BudgetFraction %v not in (0, 1]", ErrInvalidConfig, i, r.BudgetFraction)
 	case !(r.MinEvents >= 0) || math.IsInf(r.MinEvents, 0):

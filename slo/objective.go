@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -278,7 +279,11 @@ func New(c Config, opts ...Option) (*Objective, error) {
 		if err := r.check(i); err != nil {
 			return nil, fmt.Errorf("%q: %w", c.Name, err)
 		}
-		if th, _ := r.Guard(current); th >= maxBurn {
+		th, minEvents := r.Guard(current)
+		if math.IsInf(th, 0) || th == 0 || math.IsInf(minEvents, 0) {
+			return nil, fmt.Errorf("%w: %q: Alerts[%d] %q: threshold %v and minimum events %v, want finite and positive numbers", ErrInvalidConfig, c.Name, i, r.Name, th, minEvents)
+		}
+		if th >= maxBurn {
 			if c.Alerts == nil {
 				continue // a default rule this target cannot trip
 			}

@@ -80,6 +80,15 @@ func TestNewRejects(t *testing.T) {
 		{"alert fraction", slo.Config{Name: "a", SLI: r, Target: 0.99, Alerts: []slo.AlertRule{{Name: "x", Severity: slo.Page, Long: time.Hour, Short: time.Minute, BudgetFraction: 2}}}, "BudgetFraction"},
 		{"alert severity", slo.Config{Name: "a", SLI: r, Target: 0.99, Alerts: []slo.AlertRule{{Name: "x", Long: time.Hour, Short: time.Minute, BudgetFraction: 0.02}}}, "Severity"},
 		{"at risk", slo.Config{Name: "a", SLI: r, Target: 0.99, AtRisk: 1}, "AtRisk"},
+		// Edges: a window too short to mean anything (or to name in a rule),
+		// a calendar without a period, an alert whose numbers are not finite.
+		{"window 1ns", slo.Config{Name: "a", SLI: r, Target: 0.99, Window: slo.Rolling(1)}, "MinWindow"},
+		{"window under a minute", slo.Config{Name: "a", SLI: r, Target: 0.99, Window: slo.Rolling(59 * time.Second)}, "MinWindow"},
+		{"window with milliseconds", slo.Config{Name: "a", SLI: r, Target: 0.99, Window: slo.Rolling(time.Hour + time.Millisecond)}, "whole number of seconds"},
+		{"calendar without period", slo.Config{Name: "a", SLI: r, Target: 0.99, Window: slo.Calendar(0, nil)}, "calendar period"},
+		{"alert short window", slo.Config{Name: "a", SLI: r, Target: 0.99, Alerts: []slo.AlertRule{{Name: "x", Severity: slo.Page, Long: time.Hour, Short: time.Second, BudgetFraction: 0.02}}}, "Short"},
+		{"alert window fraction of a second", slo.Config{Name: "a", SLI: r, Target: 0.99, Alerts: []slo.AlertRule{{Name: "x", Severity: slo.Page, Long: time.Hour + 1, Short: time.Minute, BudgetFraction: 0.02}}}, "whole numbers of seconds"},
+		{"alert threshold not finite", slo.Config{Name: "a", SLI: r, Target: 0.99, Alerts: []slo.AlertRule{{Name: "x", Severity: slo.Page, Long: time.Hour, Short: time.Minute, BudgetFraction: 5e-324}}}, "finite"},
 		// What an exporter could not carry: one would fail every export.
 		{"name invalid UTF-8", slo.Config{Name: "a\xff", SLI: r, Target: 0.99}, "Name"},
 		{"name control", slo.Config{Name: "a\x00", SLI: r, Target: 0.99}, "Name"},

@@ -9,6 +9,12 @@ import (
 // rolling.
 const DefaultWindow = 30 * 24 * time.Hour
 
+// MinWindow is the shortest rolling window an objective takes. A window
+// is a budget period, not a burn window: shorter ones hold too few events
+// to judge, and the sli package's counts are exact to a 10-second cell
+// only from about 4 minutes up.
+const MinWindow = time.Minute
+
 // Period is a calendar period for a calendar window.
 type Period uint8
 
@@ -47,15 +53,17 @@ type Window struct {
 	rolling time.Duration
 	set     bool // Rolling was called: a zero d is an error, not the default
 	period  Period
-	loc     *time.Location
+	loc     *time.Location // set by Calendar only
 }
 
 // Rolling returns a window of the last d, whenever the objective is looked
-// at. d must be positive.
+// at. d must be at least [MinWindow] and a whole number of seconds (a
+// Prometheus range names it exactly); [New] refuses another.
 func Rolling(d time.Duration) Window { return Window{rolling: d, set: true} }
 
 // Calendar returns a window that runs from the start of the current period
-// in loc (UTC if nil) to now, and starts over at each boundary. Over the
+// in loc (UTC if nil) to now, and starts over at each boundary; p must be
+// one of [Day], [Week], [Month], [Quarter] and [Year]. Over the
 // sli package's SLIs it is exact for the whole period: their counts have a
 // cell boundary at every quarter hour, and every local midnight in use
 // falls on one (zones 5:30, 5:45 or 8:45 from UTC, and days of 23 or 25
@@ -72,10 +80,15 @@ func (w Window) IsCalendar() bool { return w.period != 0 }
 
 func (w Window) check() error {
 	switch {
-	case w.period != 0 && (w.period < Day || w.period > Year):
-		return fmt.Errorf("%w: Window period %v", ErrInvalidConfig, w.period)
-	case w.period == 0 && (w.rolling < 0 || w.set && w.rolling == 0):
+	case w.loc != nil && (w.period < Day || w.period > Year):
+		return fmt.Errorf("%w: Window: calendar period %v is not one of day, week, month, quarter and year", ErrInvalidConfig, w.period)
+	case w.loc != nil:
+	case w.rolling < 0 || w.set && w.rolling == 0:
 		return fmt.Errorf("%w: Window %v is not positive", ErrInvalidConfig, w.rolling)
+	case w.set && w.rolling < MinWindow:
+		return fmt.Errorf("%w: Window %v is shorter than MinWindow %v", ErrInvalidConfig, w.rolling, MinWindow)
+	case w.rolling%time.Second != 0:
+		return fmt.Errorf("%w: Window %v is not a whole number of seconds", ErrInvalidConfig, w.rolling)
 	}
 	return nil
 }
