@@ -3,9 +3,11 @@ package slo
 import (
 	"bytes"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 )
@@ -14,18 +16,47 @@ import (
 // temporary file in the same directory, synced to disk, renamed over path,
 // and the directory synced. A crash at any moment leaves path holding either
 // the previous snapshot or the new one, whole.
+//
+// The temporary file is named after the snapshot, "." + its name +
+// ".nines-tmp-" and a random suffix, and a crash may leave it behind: every
+// WriteFile removes the ones of its path it finds, so none outlives the
+// next successful write. One process writes a path at a time (in-process
+// writers of one path take turns); another writing the same path at the
+// same moment may lose its temporary file and fail.
+//
+// An existing snapshot keeps its permission bits; a new one is created
+// readable by its owner alone (0600). When path is a symbolic link, the
+// snapshot is written through it, to the file it names (in that file's
+// directory), and the link stays.
 func WriteFile(r *Registry, path string) error {
 	var buf bytes.Buffer
 	if err := r.Snapshot(&buf); err != nil {
 		return err
 	}
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	target, err := resolveLinks(path)
+	if err != nil {
+		return fmt.Errorf("slo: writing snapshot: %w", err)
+	}
+	mu := writeLock(target)
+	mu.Lock()
+	defer mu.Unlock()
+	dir, base := filepath.Split(target)
+	if dir == "" {
+		dir = "."
+	}
+	removeDebris(dir, base)
+	f, err := os.CreateTemp(dir, tempPrefix(base)+"*")
 	if err != nil {
 		return fmt.Errorf("slo: writing snapshot: %w", err)
 	}
 	tmp := f.Name()
 	defer os.Remove(tmp) // fails harmlessly once renamed
+	if fi, err := os.Stat(target); err == nil {
+		if err := f.Chmod(fi.Mode().Perm()); err != nil {
+			f.Close()
+			return fmt.Errorf("slo: writing snapshot: keeping its mode: %w", err)
+		}
+	}
 	if _, err := f.Write(buf.Bytes()); err != nil {
 		f.Close()
 		return fmt.Errorf("slo: writing snapshot: %w", err)
@@ -37,7 +68,7 @@ func WriteFile(r *Registry, path string) error {
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("slo: writing snapshot: %w", err)
 	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := os.Rename(tmp, target); err != nil {
 		return fmt.Errorf("slo: replacing snapshot: %w", err)
 	}
 	if d, err := os.Open(dir); err == nil {
@@ -48,6 +79,64 @@ func WriteFile(r *Registry, path string) error {
 		}
 	}
 	return nil
+}
+
+// tempPrefix is the start of the name of the temporary files a snapshot
+// named base is written through: a pattern only nines uses.
+func tempPrefix(base string) string { return "." + base + ".nines-tmp-" }
+
+// removeDebris removes the temporary files a crashed WriteFile of
+// dir/base left: only regular files that start with tempPrefix(base).
+func removeDebris(dir, base string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return // CreateTemp will say what is wrong with dir
+	}
+	prefix := tempPrefix(base)
+	for _, e := range entries {
+		if e.Type().IsRegular() && strings.HasPrefix(e.Name(), prefix) {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
+}
+
+// writeLocks holds one mutex per snapshot path being written, so that
+// writers in one process take turns (and none removes another's
+// temporary file as debris).
+var writeLocks sync.Map // string → *sync.Mutex
+
+func writeLock(path string) *sync.Mutex {
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	mu, _ := writeLocks.LoadOrStore(path, new(sync.Mutex))
+	return mu.(*sync.Mutex)
+}
+
+// maxLinks bounds the symbolic links resolveLinks follows, as the
+// kernel's ELOOP does.
+const maxLinks = 40
+
+// resolveLinks returns the file path names after following symbolic links
+// at its last element: path itself when it is not a link or does not
+// exist yet, else the file at the end of the chain (which need not exist:
+// a dangling link is written through too).
+func resolveLinks(path string) (string, error) {
+	for range maxLinks {
+		fi, err := os.Lstat(path)
+		if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+			return path, nil
+		}
+		link, err := os.Readlink(path)
+		if err != nil {
+			return "", err
+		}
+		if !filepath.IsAbs(link) {
+			link = filepath.Join(filepath.Dir(path), link)
+		}
+		path = link
+	}
+	return "", fmt.Errorf("%s: more than %d symbolic links", path, maxLinks)
 }
 
 // ReadFile restores the registry from the snapshot at path; see

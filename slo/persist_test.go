@@ -102,7 +102,9 @@ func TestKilledWhilePersisting(t *testing.T) {
 	if err := slo.WriteFile(seed.reg, path); err != nil {
 		t.Fatal(err)
 	}
-	for round := range 5 {
+	const rounds = 8
+	orphans := 0
+	for round := range rounds {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestKilledWhilePersisting$", "-test.count=1")
 		cmd.Env = append(os.Environ(), "NINES_PERSIST_CHILD="+path)
 		stdout, err := cmd.StdoutPipe()
@@ -144,6 +146,102 @@ func TestKilledWhilePersisting(t *testing.T) {
 		if got := view(t, fresh.reg, clock.Now())["availability"][1]; got != 14400 {
 			t.Fatalf("round %d: the snapshot read back holds %v events, want 14400", round, got)
 		}
+		orphans += len(debris(t, path))
+		// The next successful write removes whatever the crash left.
+		if err := slo.WriteFile(seed.reg, path); err != nil {
+			t.Fatal(err)
+		}
+		if left := debris(t, path); len(left) != 0 {
+			t.Fatalf("round %d: after the next write, temporary files remain: %v", round, left)
+		}
+	}
+	t.Logf("%d kills, %d temporary files left by them, 0 after the next write", rounds, orphans)
+}
+
+// debris lists the files beside path other than path itself.
+func debris(t *testing.T, path string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Dir(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range entries {
+		if e.Name() != filepath.Base(path) {
+			out = append(out, e.Name())
+		}
+	}
+	return out
+}
+
+// TestWriteFileKeepsTheFile: rewriting a snapshot keeps its mode, writes
+// through a symbolic link (relative or absolute, even dangling) and keeps
+// the link, removes the temporary files a crash left and nothing else,
+// and refuses a loop of links.
+func TestWriteFileKeepsTheFile(t *testing.T) {
+	clock := ninestest.NewClock(t0.Add(10 * day))
+	f := newFleet(t, clock)
+	f.traffic(clock, 0)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "slo.snap")
+	if err := slo.WriteFile(f.reg, path); err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+		t.Errorf("a new snapshot has mode %v, want 0600", fi.Mode().Perm())
+	}
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	crashed := filepath.Join(dir, ".slo.snap.nines-tmp-123456")
+	foreign := filepath.Join(dir, ".slo.snap.tmp-123456")  // not nines' pattern
+	other := filepath.Join(dir, ".other.snap.nines-tmp-1") // another snapshot's
+	for _, p := range []string{crashed, foreign, other} {
+		if err := os.WriteFile(p, []byte("debris"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := slo.WriteFile(f.reg, path); err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o644 {
+		t.Errorf("a rewritten snapshot has mode %v, want its 0644 kept", fi.Mode().Perm())
+	}
+	if _, err := os.Stat(crashed); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a crashed write's temporary file survived the next write: %v", err)
+	}
+	for _, p := range []string{foreign, other} {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("WriteFile removed %s, which is not its own: %v", filepath.Base(p), err)
+		}
+	}
+
+	for _, c := range []struct{ name, link string }{{"relative", "real/slo.snap"}, {"absolute", filepath.Join(dir, "real", "abs.snap")}, {"dangling", "real/new.snap"}} {
+		os.MkdirAll(filepath.Join(dir, "real"), 0o755)
+		linkPath := filepath.Join(dir, c.name+".snap")
+		if err := os.Symlink(c.link, linkPath); err != nil {
+			t.Skipf("no symbolic links here: %v", err)
+		}
+		if err := slo.WriteFile(f.reg, linkPath); err != nil {
+			t.Fatalf("%s link: %v", c.name, err)
+		}
+		if fi, err := os.Lstat(linkPath); err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+			t.Errorf("%s link: replaced by a regular file (%v)", c.name, err)
+		}
+		target := c.link
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(dir, target)
+		}
+		b := newFleet(t, clock)
+		if _, err := slo.ReadFile(b.reg, target); err != nil {
+			t.Errorf("%s link: the file it names: %v", c.name, err)
+		}
+	}
+	a, b := filepath.Join(dir, "loop-a"), filepath.Join(dir, "loop-b")
+	os.Symlink(b, a)
+	os.Symlink(a, b)
+	if err := slo.WriteFile(f.reg, a); err == nil || !strings.Contains(err.Error(), "symbolic links") {
+		t.Errorf("a loop of links: %v, want an error", err)
 	}
 }
 
