@@ -2,12 +2,9 @@ package slo
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
-	"os"
 	"testing"
-	"testing/iotest"
 	"time"
 
 	"github.com/nines-slo/nines/ninestest"
@@ -51,37 +48,5 @@ func BenchmarkMergeSnapshots(b *testing.B) {
 		if err := MergeSnapshots(io.Discard, bytes.NewReader(x), bytes.NewReader(y)); err != nil {
 			b.Fatal(err)
 		}
-	}
-}
-
-// TestReadAll reads whole streams of every kind, sized or not, and stops
-// one byte past the limit.
-func TestReadAll(t *testing.T) {
-	data := bytes.Repeat([]byte("nines"), 1000)
-	path := t.TempDir() + "/snapshot"
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	for name, rd := range map[string]io.Reader{
-		"bytes.Reader":   bytes.NewReader(data),
-		"bytes.Buffer":   bytes.NewBuffer(data),
-		"file":           f,
-		"one byte reads": iotest.OneByteReader(bytes.NewReader(data)),
-	} {
-		got, err := readAll(rd, len(data))
-		if err != nil || !bytes.Equal(got, data) {
-			t.Errorf("%s: read %d bytes, %v; want %d", name, len(got), err, len(data))
-		}
-	}
-	if got, err := readAll(bytes.NewReader(data), 100); err != nil || len(got) != 101 {
-		t.Errorf("past the limit: read %d bytes, %v; want 101", len(got), err)
-	}
-	if _, err := readAll(iotest.ErrReader(io.ErrUnexpectedEOF), 100); !errors.Is(err, io.ErrUnexpectedEOF) {
-		t.Errorf("a failing reader: %v", err)
 	}
 }

@@ -7,12 +7,12 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
-	"io/fs"
 	"reflect"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/nines-slo/nines/internal/limit"
 	"github.com/nines-slo/nines/internal/wire"
 	"github.com/nines-slo/nines/sli"
 )
@@ -149,47 +149,16 @@ func (s *snapshot) encode(w io.Writer) error {
 	return err
 }
 
-// readAll reads rd to its end, or to one byte past limit. A reader that
-// knows its length (a bytes.Reader, a bytes.Buffer, a file) is read into
-// one allocation of that length, not grown by doubling.
-func readAll(rd io.Reader, limit int) ([]byte, error) {
-	size := 512
-	switch r := rd.(type) {
-	case interface{ Len() int }:
-		size = min(max(r.Len(), 0), limit) + 1
-	case interface{ Stat() (fs.FileInfo, error) }:
-		if fi, err := r.Stat(); err == nil && fi.Mode().IsRegular() {
-			size = int(min(fi.Size(), int64(limit))) + 1
-		}
-	}
-	b := make([]byte, 0, min(size, limit+1))
-	lr := io.LimitReader(rd, int64(limit)+1)
-	for {
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
-		n, err := lr.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if err == io.EOF {
-			return b, nil
-		}
-		if err != nil {
-			return b, err
-		}
-	}
-}
-
 func decodeSnapshot(rd io.Reader) (*snapshot, error) {
-	data, err := readAll(rd, maxSnapshot)
-	if err != nil {
-		return nil, fmt.Errorf("slo: reading snapshot: %w", err)
-	}
 	fail := func(format string, args ...any) (*snapshot, error) {
 		return nil, fmt.Errorf("%w: "+format, append([]any{ErrCorruptSnapshot}, args...)...)
 	}
+	data, err := limit.ReadAll(rd, maxSnapshot)
 	switch {
-	case len(data) > maxSnapshot:
+	case errors.Is(err, limit.ErrTooLarge):
 		return fail("larger than %d bytes", maxSnapshot)
+	case err != nil:
+		return nil, fmt.Errorf("slo: reading snapshot: %w", err)
 	case len(data) < len(snapshotMagic)+2+8+1+4 || !bytes.HasPrefix(data, []byte(snapshotMagic)):
 		return fail("not a nines snapshot")
 	}
