@@ -9,7 +9,12 @@
 //
 // The policy: at least -min-remaining of the error budget left, at least
 // -min-events valid events (fewer: cannot decide), and no page alert firing
-// on the merged numbers. -objective picks objectives by name (all by
+// on the merged numbers. Every source counts once: a source listed twice,
+// a status document from an instance already read (its "instance" field)
+// and a snapshot identical to another are skipped with a note. It cannot
+// decide when an objective is missing from some sources (they would be
+// judged on the others' traffic alone), or failed on one; each source is
+// read up to -max-bytes, files too. -objective picks objectives by name (all by
 // default; from snapshots, every SLI in them is judged, an aggregate's
 // parts as name/part). The exit code is 0 to allow, 1 to deny, 2 when it cannot
 // decide: too little traffic, or a source unreachable or malformed.
@@ -21,6 +26,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"flag"
 	"fmt"
@@ -28,6 +34,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -36,6 +43,7 @@ import (
 
 	"github.com/nines-slo/nines/budget"
 	"github.com/nines-slo/nines/exporter/statuspage"
+	"github.com/nines-slo/nines/internal/limit"
 	"github.com/nines-slo/nines/sli"
 	"github.com/nines-slo/nines/slo"
 )
@@ -63,6 +71,7 @@ func run(args []string, out, errOut io.Writer) int {
 	target := fs.Float64("target", 0, "snapshots: the objectives' target, 0.999")
 	window := fs.String("window", "30d", "snapshots: the objectives' rolling window, 30d or 720h")
 	timeout := fs.Duration("timeout", 10*time.Second, "timeout of each HTTP fetch")
+	maxBytes := fs.Int("max-bytes", 256<<20, "the most bytes read from one source (a status document or a snapshot)")
 	var only names
 	fs.Var(&only, "objective", "objective to check, by name (repeat; default all)")
 	if err := fs.Parse(args); err != nil {
@@ -92,13 +101,30 @@ func run(args []string, out, errOut io.Writer) int {
 		return m.add(o, source)
 	}
 	var snaps [][]byte
+	var docs []string                // the documents read, by source
+	instances := map[string]string{} // instance → the source it was read from
+	sources := map[string]bool{}     // canonical sources read
+	digests := map[[32]byte]string{} // snapshot digest → its source
+	present := map[string][]string{} // objective → the sources that report it
 	for _, src := range fs.Args() {
-		data, err := fetch(src, *timeout)
+		if c := canonical(src); sources[c] {
+			fmt.Fprintf(out, "note: %s is listed twice; counted once\n", src)
+			continue
+		} else {
+			sources[c] = true
+		}
+		data, err := fetch(src, *timeout, *maxBytes)
 		if err != nil {
 			fmt.Fprintf(errOut, "releasegate: %s: %v\n", src, err)
 			return undecided
 		}
 		if bytes.HasPrefix(data, []byte("NINESNAP")) {
+			d := sha256.Sum256(data)
+			if first, ok := digests[d]; ok {
+				fmt.Fprintf(out, "note: %s is the same snapshot as %s; counted once\n", src, first)
+				continue
+			}
+			digests[d] = src
 			snaps = append(snaps, data)
 			continue
 		}
@@ -107,17 +133,35 @@ func run(args []string, out, errOut io.Writer) int {
 			fmt.Fprintf(errOut, "releasegate: %s: %v\n", src, err)
 			return undecided
 		}
+		if doc.Instance != "" {
+			if first, ok := instances[doc.Instance]; ok {
+				fmt.Fprintf(out, "note: %s is instance %s again (read from %s); counted once\n", src, doc.Instance, first)
+				continue
+			}
+			instances[doc.Instance] = src
+			fmt.Fprintf(out, "source %s: instance %s\n", src, doc.Instance)
+		}
+		docs = append(docs, src)
 		for _, o := range doc.Objectives {
+			if o.State == slo.Failed.String() {
+				fmt.Fprintf(errOut, "releasegate: %s: objective %q failed there: %s\n", src, o.Name, o.Error)
+				return undecided
+			}
 			if err := add(o, src); err != nil {
 				fmt.Fprintf(errOut, "releasegate: %v\n", err)
 				return undecided
 			}
+			present[o.Name] = append(present[o.Name], src)
 		}
 	}
 	if len(snaps) > 0 {
-		objs, err := fromSnapshots(snaps, *target, *window, only)
+		objs, missing, err := fromSnapshots(snaps, *target, *window, only)
 		if err != nil {
 			fmt.Fprintf(errOut, "releasegate: snapshots: %v\n", err)
+			return undecided
+		}
+		if len(missing) > 0 {
+			fmt.Fprintf(errOut, "releasegate: cannot decide: %s\n", strings.Join(missing, "; "))
 			return undecided
 		}
 		for _, o := range objs {
@@ -126,6 +170,27 @@ func run(args []string, out, errOut io.Writer) int {
 				return undecided
 			}
 		}
+	}
+	// An objective some replicas do not report would be judged on the
+	// others' traffic alone: a replica running another version, one that
+	// lost its state, one whose route never saw a request.
+	var missing []string
+	for _, name := range order {
+		if got := present[name]; len(got) > 0 && len(got) < len(docs) {
+			var absent []string
+			for _, d := range docs {
+				if !slices.Contains(got, d) {
+					absent = append(absent, d)
+				}
+			}
+			if len(only) == 0 || slices.Contains(only, name) {
+				missing = append(missing, fmt.Sprintf("objective %q is missing from %s", name, strings.Join(absent, ", ")))
+			}
+		}
+	}
+	if len(missing) > 0 {
+		fmt.Fprintf(errOut, "releasegate: cannot decide: %s\n", strings.Join(missing, "; "))
+		return undecided
 	}
 	if len(only) > 0 {
 		for _, n := range only {
@@ -162,10 +227,16 @@ func run(args []string, out, errOut io.Writer) int {
 	return code
 }
 
-// fetch reads an http(s) URL, asking for JSON, or a file.
-func fetch(src string, timeout time.Duration) ([]byte, error) {
-	if !strings.HasPrefix(src, "http://") && !strings.HasPrefix(src, "https://") {
-		return os.ReadFile(src)
+// fetch reads an http(s) URL, asking for JSON, or a file, reading at most
+// limit bytes of either.
+func fetch(src string, timeout time.Duration, max int) ([]byte, error) {
+	if !isURL(src) {
+		f, err := os.Open(src)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		return limit.ReadAll(f, max)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
@@ -182,7 +253,26 @@ func fetch(src string, timeout time.Duration) ([]byte, error) {
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("HTTP %s", resp.Status)
 	}
-	return io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	return limit.ReadAll(resp.Body, max)
+}
+
+func isURL(src string) bool {
+	return strings.HasPrefix(src, "http://") || strings.HasPrefix(src, "https://")
+}
+
+// canonical names a source so that two spellings of one are one: a URL
+// as given, a file by its absolute path with links resolved.
+func canonical(src string) string {
+	if isURL(src) {
+		return src
+	}
+	if p, err := filepath.Abs(src); err == nil {
+		src = p
+	}
+	if p, err := filepath.EvalSymlinks(src); err == nil {
+		src = p
+	}
+	return "file:" + src
 }
 
 // merged is one objective summed over the replicas that report it.
@@ -243,8 +333,12 @@ func (m *merged) decide(p budget.Policy, allowPage bool) (budget.Decision, error
 	}
 	var firing []string
 	for _, a := range m.alerts {
-		if a.Severity == slo.Page.String() && a.Long.Valid >= a.MinEvents && rate(a.Long) > a.Threshold && rate(a.Short) > a.Threshold {
-			firing = append(firing, fmt.Sprintf("%s (burn %.1f over %s, %.1f over %s; threshold %g)", a.Name, rate(a.Long), a.Long.Window, rate(a.Short), a.Short.Window, a.Threshold))
+		if a.Threshold == nil || a.MinEvents == nil {
+			continue // a rule whose numbers are not finite never fires
+		}
+		th := *a.Threshold
+		if a.Severity == slo.Page.String() && a.Long.Valid >= *a.MinEvents && rate(a.Long) > th && rate(a.Short) > th {
+			firing = append(firing, fmt.Sprintf("%s (burn %.1f over %s, %.1f over %s; threshold %g)", a.Name, rate(a.Long), a.Long.Window, rate(a.Short), a.Short.Window, th))
 		}
 	}
 	if len(firing) > 0 {
@@ -257,19 +351,21 @@ func (m *merged) decide(p budget.Policy, allowPage bool) (budget.Decision, error
 // fromSnapshots merges the snapshots' SLI states per objective name and
 // computes each objective's status with the target and rolling window
 // given, which snapshots do not hold.
-func fromSnapshots(snaps [][]byte, target float64, window string, only []string) ([]statuspage.Objective, error) {
+//
+// missing lists the objectives judged that some snapshots do not hold.
+func fromSnapshots(snaps [][]byte, target float64, window string, only []string) (objs []statuspage.Objective, missing []string, err error) {
 	if !(target > 0 && target < 1) {
-		return nil, errors.New("-target in (0, 1) is needed to judge snapshots")
+		return nil, nil, errors.New("-target in (0, 1) is needed to judge snapshots")
 	}
 	w, err := parseWindow(window)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	states := map[string][]*sli.State{}
 	for i, data := range snaps {
 		st, err := slo.ReadStates(bytes.NewReader(data))
 		if err != nil {
-			return nil, fmt.Errorf("snapshot %d: %w", i+1, err)
+			return nil, nil, fmt.Errorf("snapshot %d: %w", i+1, err)
 		}
 		for k, s := range st { // objectives by name; aggregates' parts as name/part
 			states[k] = append(states[k], s)
@@ -282,11 +378,19 @@ func fromSnapshots(snaps [][]byte, target float64, window string, only []string)
 		}
 	}
 	sort.Strings(keys)
+	for _, k := range keys {
+		if n := len(states[k]); n < len(snaps) {
+			missing = append(missing, fmt.Sprintf("objective %q is in %d of the %d snapshots", k, n, len(snaps)))
+		}
+	}
+	if len(missing) > 0 {
+		return nil, missing, nil
+	}
 	var statuses []slo.Status
 	for _, k := range keys {
 		st, err := sli.MergeStates(states[k]...)
 		if err != nil {
-			return nil, fmt.Errorf("%q: %w", k, err)
+			return nil, nil, fmt.Errorf("%q: %w", k, err)
 		}
 		storage := sli.WithStorage(sli.Storage{}) // the default retention
 		if w > 35*24*time.Hour {                  // beyond it
@@ -304,22 +408,22 @@ func fromSnapshots(snaps [][]byte, target float64, window string, only []string)
 			src, err = sli.NewRatio(storage)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%q: %w", k, err)
+			return nil, nil, fmt.Errorf("%q: %w", k, err)
 		}
 		if err := src.Add(st); err != nil {
-			return nil, fmt.Errorf("%q: %w", k, err)
+			return nil, nil, fmt.Errorf("%q: %w", k, err)
 		}
 		o, err := slo.New(slo.Config{Name: k, SLI: src, Target: target, Window: slo.Rolling(w)}, slo.WithLogger(discardLogger))
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		s, err := o.Status()
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		statuses = append(statuses, s)
 	}
-	return statuspage.NewDocument(time.Now(), statuses).Objectives, nil
+	return statuspage.NewDocument(time.Now(), statuses).Objectives, nil, nil
 }
 
 var discardLogger = slog.New(slog.NewTextHandler(io.Discard, nil))

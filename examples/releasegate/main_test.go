@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -21,10 +23,13 @@ import (
 
 // replica is one running demo service with its status page.
 type replica struct {
-	svc    *demo.Service
-	url    string // the service
-	status string // its status page
+	svc           *demo.Service
+	statusHandler http.Handler
+	url           string // the service
+	status        string // its status page
 }
+
+var replicas int
 
 func newReplica(t *testing.T) *replica {
 	t.Helper()
@@ -32,7 +37,8 @@ func newReplica(t *testing.T) *replica {
 	if err != nil {
 		t.Fatal(err)
 	}
-	status, err := statuspage.Handler(svc.Registry)
+	replicas++ // each its own instance, as separate processes would be
+	status, err := statuspage.Handler(svc.Registry, statuspage.WithInstance(fmt.Sprintf("replica-%d", replicas)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +47,7 @@ func newReplica(t *testing.T) *replica {
 	mux.Handle("GET /slo", status)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return &replica{svc: svc, url: srv.URL, status: srv.URL + "/slo"}
+	return &replica{svc: svc, statusHandler: status, url: srv.URL, status: srv.URL + "/slo"}
 }
 
 // hit makes n requests to path, every failEvery-th (if > 0) failing.
@@ -210,4 +216,110 @@ func TestGateSnapshotEdges(t *testing.T) {
 			t.Errorf("-window %s: exit %d, want %d", w, code, undecided)
 		}
 	}
+}
+
+// TestGateCannotBeFooled: every source counts once, whatever it is
+// listed as; an objective missing on a replica or failed on one makes the
+// verdict "cannot decide", naming it; and no source is read past
+// -max-bytes, an endless file included.
+func TestGateCannotBeFooled(t *testing.T) {
+	a := newReplica(t)
+	a.hit(t, "/hello", 60, 0) // 60 valid events: 100 are needed at 99%
+
+	// One replica twice, by the same URL or by another that serves the
+	// same instance: 60 events, not 120, so still too few to decide.
+	alias := httptest.NewServer(a.statusHandler)
+	defer alias.Close()
+	for name, srcs := range map[string][]string{"same URL": {a.status, a.status}, "same instance": {a.status, alias.URL}} {
+		code, out := gate(t, append([]string{"-objective", hello}, srcs...)...)
+		if code != undecided || !strings.Contains(out, "counted once") || !strings.Contains(out, "(1 source(s), 60 valid events)") {
+			t.Errorf("%s: exit %d, want %d with the replica counted once", name, code, undecided)
+		}
+	}
+	// "new" is missing from one replica (it runs the previous version):
+	// judged on the other alone it would be allowed.
+	both, lone := registryOf(t, "checkout", "new"), registryOf(t, "checkout")
+	hb, _ := statuspage.Handler(both, statuspage.WithInstance("v2"))
+	hl, _ := statuspage.Handler(lone, statuspage.WithInstance("v1"))
+	sb, sl := httptest.NewServer(hb), httptest.NewServer(hl)
+	defer sb.Close()
+	defer sl.Close()
+	if code, out := gate(t, sb.URL, sl.URL); code != undecided || !strings.Contains(out, `objective "new" is missing from `+sl.URL) {
+		t.Errorf("an objective missing on one replica: exit %d, want %d naming it", code, undecided)
+	}
+	if code, _ := gate(t, "-objective", "checkout", sb.URL, sl.URL); code != allow {
+		t.Errorf("the objective both replicas have: exit %d, want %d", code, allow)
+	}
+	// One objective failed on a replica.
+	broken, _ := slo.New(slo.Config{Name: hello, SLI: failingSource{}, Target: 0.99}, slo.WithLogger(discardLogger))
+	reg, _ := slo.NewRegistry(broken)
+	h, _ := statuspage.Handler(reg)
+	failed := httptest.NewServer(h)
+	defer failed.Close()
+	if code, out := gate(t, "-objective", hello, a.status, failed.URL); code != undecided || !strings.Contains(out, "failed there") {
+		t.Errorf("an objective failed on one replica: exit %d, want %d", code, undecided)
+	}
+
+	// Snapshots: the same file twice, or a copy, counts once; an
+	// objective in one snapshot of two cannot be judged.
+	dir := t.TempDir()
+	snap := func(r *replica, name string) string {
+		path := filepath.Join(dir, name)
+		if err := slo.WriteFile(r.svc.Registry, path); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	pa := snap(a, "a.snap")
+	copyA := filepath.Join(dir, "copy.snap")
+	data, _ := os.ReadFile(pa)
+	os.WriteFile(copyA, data, 0o600)
+	if code, out := gate(t, "-target", "0.99", "-objective", hello, pa, pa, copyA); code != undecided || !strings.Contains(out, "(1 source(s), 60 valid events)") {
+		t.Errorf("one snapshot three times: exit %d, want %d with 60 events", code, undecided)
+	}
+	pBoth, pLone := filepath.Join(dir, "both.snap"), filepath.Join(dir, "lone.snap")
+	if err := errors.Join(slo.WriteFile(both, pBoth), slo.WriteFile(lone, pLone)); err != nil {
+		t.Fatal(err)
+	}
+	if code, out := gate(t, "-target", "0.99", pBoth, pLone); code != undecided || !strings.Contains(out, `objective "new" is in 1 of the 2 snapshots`) {
+		t.Errorf("an objective in one snapshot of two: exit %d, want %d naming it", code, undecided)
+	}
+
+	// Bounded reads: an endless device and a file over the limit.
+	big := filepath.Join(dir, "big.json")
+	os.WriteFile(big, bytes.Repeat([]byte(" "), 2<<20), 0o600)
+	for _, src := range []string{"/dev/zero", big} {
+		if _, err := os.Stat(src); err != nil {
+			continue
+		}
+		if code, out := gate(t, "-max-bytes", "1048576", src); code != undecided || !strings.Contains(out, "larger than its limit") {
+			t.Errorf("%s with -max-bytes 1 MiB: exit %d, want %d refusing it", src, code, undecided)
+		}
+	}
+}
+
+// registryOf returns a registry of ratio objectives at 99% with the
+// names given, each with 500 good events.
+func registryOf(t *testing.T, names ...string) *slo.Registry {
+	t.Helper()
+	reg, _ := slo.NewRegistry()
+	for _, n := range names {
+		r, _ := sli.NewRatio()
+		for range 500 {
+			r.Record(sli.Good)
+		}
+		o, err := slo.New(slo.Config{Name: n, SLI: r, Target: 0.99}, slo.WithLogger(discardLogger))
+		if err != nil {
+			t.Fatal(err)
+		}
+		reg.Add(o)
+	}
+	return reg
+}
+
+// failingSource is an SLI that cannot answer.
+type failingSource struct{}
+
+func (failingSource) CountsAt(time.Time, time.Duration) (sli.Counts, error) {
+	return sli.Counts{}, errors.New("log source unreachable")
 }

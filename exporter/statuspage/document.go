@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/nines-slo/nines/exporter/internal/names"
+	"github.com/nines-slo/nines/internal/limit"
 	"github.com/nines-slo/nines/slo"
 )
 
@@ -26,8 +27,13 @@ const Schema = "nines.status/v1"
 // Fields that have no value without data (no valid events in the window)
 // are null, never 0 or NaN.
 type Document struct {
-	Schema     string      `json:"schema"`     // Schema
-	At         time.Time   `json:"at"`         // when the document was computed
+	Schema string    `json:"schema"` // Schema
+	At     time.Time `json:"at"`     // when the document was computed
+	// Instance identifies the process that served the document
+	// ([WithInstance], or one made at its start), so that a reader of
+	// several replicas' documents can tell two replicas from one read
+	// twice. Empty in a document that was not served.
+	Instance   string      `json:"instance,omitempty"`
 	Objectives []Objective `json:"objectives"` // in registry order
 }
 
@@ -164,6 +170,11 @@ func finite(v float64) *float64 {
 	return &v
 }
 
+// MaxDocument is the longest document Decode reads: far above the
+// document of thousands of objectives (about 4 KiB each). A longer one is
+// refused having read no more than that.
+const MaxDocument = 64 << 20
+
 // ErrInvalidDocument is returned by Decode for a document it cannot
 // read.
 var ErrInvalidDocument = errors.New("statuspage: invalid status document")
@@ -172,9 +183,12 @@ var ErrInvalidDocument = errors.New("statuspage: invalid status document")
 // documents that break its invariants (unknown state, a target outside
 // (0, 1), more good than valid events, negative counts).
 func Decode(r io.Reader) (Document, error) {
+	data, err := limit.ReadAll(r, MaxDocument)
+	if err != nil {
+		return Document{}, fmt.Errorf("%w: %v", ErrInvalidDocument, err)
+	}
 	var doc Document
-	dec := json.NewDecoder(io.LimitReader(r, 64<<20))
-	if err := dec.Decode(&doc); err != nil {
+	if err := json.Unmarshal(data, &doc); err != nil {
 		return Document{}, fmt.Errorf("%w: %v", ErrInvalidDocument, err)
 	}
 	if doc.Schema != Schema {

@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"html/template"
 	"math"
+	"math/rand/v2"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nines-slo/nines/exporter/internal/names"
@@ -34,10 +37,32 @@ func WithClock(now func() time.Time) Option {
 	return optionFunc(func(p *page) { p.clock = now })
 }
 
+// WithInstance sets the [Document.Instance] the handler serves: the name
+// of this replica, the service.instance.id its telemetry carries or the
+// pod's name, say. By default, and with "", it is [DefaultInstance].
+func WithInstance(id string) Option {
+	return optionFunc(func(p *page) { p.instance = id })
+}
+
+// DefaultInstance returns the instance of a handler given no
+// [WithInstance]: the host's name, the process ID and a random number
+// drawn when the process started, "web-1/4242/5f3a9c1e", so that a
+// restarted process is another instance.
+func DefaultInstance() string { return defaultInstance() }
+
+var defaultInstance = sync.OnceValue(func() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "unknown-host"
+	}
+	return fmt.Sprintf("%s/%d/%08x", host, os.Getpid(), rand.Uint32())
+})
+
 // page is the handler Handler returns.
 type page struct {
-	reg   *slo.Registry
-	clock func() time.Time // nil: each objective's own
+	reg      *slo.Registry
+	clock    func() time.Time // nil: each objective's own
+	instance string
 }
 
 // Handler serves r's status: an HTML page for people, one row per
@@ -58,6 +83,9 @@ func Handler(r *slo.Registry, opts ...Option) (http.Handler, error) {
 		if o != nil {
 			o.apply(p)
 		}
+	}
+	if p.instance == "" {
+		p.instance = DefaultInstance()
 	}
 	return p, nil
 }
@@ -97,7 +125,9 @@ func (p *page) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if wantsJSON(r) {
 		// Encoded whole before anything is sent, so that a document that
 		// cannot be encoded is an error, never an empty 200.
-		body, err := json.MarshalIndent(NewDocument(at, statuses), "", "  ")
+		doc := NewDocument(at, statuses)
+		doc.Instance = p.instance
+		body, err := json.MarshalIndent(doc, "", "  ")
 		if err != nil {
 			http.Error(w, "statuspage: encoding the status document: "+err.Error(), http.StatusInternalServerError)
 			return

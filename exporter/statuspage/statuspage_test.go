@@ -67,6 +67,7 @@ func TestStatusJSON(t *testing.T) {
 			statuses = append(statuses, s)
 		}
 		want := statuspage.NewDocument(statuses[0].At, statuses)
+		want.Instance = statuspage.DefaultInstance()
 		if diff := cmp.Diff(want, doc); diff != "" {
 			t.Errorf("document (-want +got):\n%s", diff)
 		}
@@ -266,6 +267,28 @@ func TestStatusOneFailure(t *testing.T) {
 	}
 	if o := doc.Objectives[1]; o.State != "met" || o.Error != "" || o.SLI == nil || *o.SLI != 1 {
 		t.Errorf("the other objective: %+v", o)
+	}
+}
+
+// TestInstance: the document says which process served it, as set or
+// by default, the same for every handler of the process.
+func TestInstance(t *testing.T) {
+	f := fixture.New(t)
+	h, _ := statuspage.Handler(f.Registry, statuspage.WithInstance("web-1"))
+	for _, c := range []struct {
+		h    http.Handler
+		want string
+	}{{h, "web-1"}, {serveStatus(t, f.Registry).Config.Handler, statuspage.DefaultInstance()}} {
+		srv := httptest.NewServer(c.h)
+		_, body := get(t, srv.URL+"/?format=json", "")
+		srv.Close()
+		doc, err := statuspage.Decode(bytes.NewReader(body))
+		if err != nil || doc.Instance != c.want || c.want == "" {
+			t.Errorf("instance %q, %v; want %q", doc.Instance, err, c.want)
+		}
+	}
+	if a, b := statuspage.DefaultInstance(), statuspage.DefaultInstance(); a != b || !strings.Contains(a, "/") {
+		t.Errorf("DefaultInstance() = %q, then %q", a, b)
 	}
 }
 
