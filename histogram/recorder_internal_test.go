@@ -46,3 +46,37 @@ func TestTimerRotationConservation(t *testing.T) {
 		}
 	}
 }
+
+// TestRotationKeepsTheEdgeCounts: values under the range, over it and
+// invalid (negative) recorded on the default clock keep their counts in
+// the cumulative histogram and in every window across rotations, as the
+// timer does them.
+func TestRotationKeepsTheEdgeCounts(t *testing.T) {
+	r, err := NewRecorder(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.timer.Stop()
+	start := time.Now()
+	for k := 1; k <= 3; k++ {
+		r.record(time.Nanosecond)  // under 1 µs
+		r.record(2 * time.Hour)    // over 1 h
+		r.record(-time.Second)     // invalid
+		r.record(time.Millisecond) // in range
+		r.tickAt(start.Add(time.Duration(k) * 10 * time.Second))
+		want := uint64(k)
+		for name, s := range map[string]*Snapshot{"cumulative": r.Cumulative(), "5m": must(r.SnapshotAt(start.Add(time.Duration(k)*10*time.Second), 5*time.Minute))} {
+			if s.Underflow() != want || s.Overflow() != want || s.Invalid() != want || s.Count() != 3*want {
+				t.Errorf("after %d rotations, %s: underflow %d, overflow %d, invalid %d, count %d; want %d, %d, %d, %d",
+					k, name, s.Underflow(), s.Overflow(), s.Invalid(), s.Count(), want, want, want, 3*want)
+			}
+		}
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}

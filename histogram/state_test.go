@@ -105,3 +105,33 @@ func TestDecodeStateRejects(t *testing.T) {
 		}
 	}
 }
+
+// TestStateFromAClockAhead: a state taken on a clock five minutes ahead
+// of the recorder's moves the recorder's present up to the state's, so
+// that its cells keep their times: at the state's time, the last minute
+// holds only the value of its last minute, and five minutes hold both.
+func TestStateFromAClockAhead(t *testing.T) {
+	src, srcClock := newRecorder(t, histogram.Config{})
+	srcClock.Advance(2 * time.Minute)
+	src.Record(time.Second)
+	srcClock.Advance(3 * time.Minute)
+	src.Record(time.Millisecond)
+
+	dst, _ := newRecorder(t, histogram.Config{}) // five minutes behind
+	if err := dst.Add(src.State()); err != nil {
+		t.Fatal(err)
+	}
+	at := srcClock.Now()
+	for _, c := range []struct {
+		w    time.Duration
+		want uint64
+	}{{time.Minute, 1}, {5 * time.Minute, 2}} {
+		s, err := dst.SnapshotAt(at, c.w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Count() != c.want {
+			t.Errorf("window %v at the state's time: %d values, want %d", c.w, s.Count(), c.want)
+		}
+	}
+}

@@ -328,3 +328,24 @@ func TestCountsManyAtMatchesCountsAt(t *testing.T) {
 		t.Fatalf("a window past the retention: %v, want %v", err, want)
 	}
 }
+
+// TestRotationKeepsInvalid: events that are not valid, recorded on the
+// default clock, stay in the totals across rotations (the rotation takes
+// the hot counters' gains and folds them in), as good and bad ones do.
+func TestRotationKeepsInvalid(t *testing.T) {
+	s, err := newSeries(config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	for k := 1; k <= 3; k++ {
+		s.add(Invalid)
+		s.add(Invalid)
+		s.add(Good)
+		s.add(Bad)
+		s.tickAt(start.Add(time.Duration(k) * 10 * time.Second))
+		if got, want := s.totals(), (Totals{Good: uint64(k), Bad: uint64(k), Invalid: 2 * uint64(k)}); got != want {
+			t.Errorf("after %d rotations: totals %+v, want %+v", k, got, want)
+		}
+	}
+}

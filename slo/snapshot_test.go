@@ -360,7 +360,7 @@ func TestReadStates(t *testing.T) {
 // store (version 1, kept in the fuzz corpus): every state decodes and adds
 // to a fresh SLI of its kind at the snapshot's time, its events intact.
 func TestVersion1SnapshotRestores(t *testing.T) {
-	raw, err := os.ReadFile("testdata/fuzz/FuzzRestore/full")
+	raw, err := os.ReadFile("testdata/snapshot-v1.fuzz") // a version-1 snapshot, as a fuzz corpus entry
 	if err != nil {
 		t.Fatal(err)
 	}
