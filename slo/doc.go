@@ -50,6 +50,15 @@
 // happening, with nothing reading. On an injected clock, as in a test, the
 // caller evaluates, or gives an interval.
 //
+// # One failure stays one failure
+//
+// An objective whose status cannot be computed (a user's [sli.Source] that
+// fails, say) is reported [Failed], with the reason in [Status.Err];
+// [Registry.Status] and [Registry.Evaluate] go on with every other
+// objective and return the failures joined beside the whole list. A
+// restore that does not fit one SLI (its histogram settings changed)
+// restores every other and names it ([ErrSnapshotMismatch]).
+//
 // # Snapshots
 //
 // [Registry.Snapshot] writes the recorded state of every SLI — time cells with
@@ -60,9 +69,11 @@
 // snapshots of several replicas into one registry, or merging them with
 // [MergeSnapshots], gives the exact fleet-wide view: counts add, histograms
 // merge. A truncated, corrupted or foreign snapshot is refused with
-// [ErrCorruptSnapshot] and changes nothing. [WriteFile] persists atomically
-// (temporary file, fsync, rename); a Persister does so at an interval and on
-// Close.
+// [ErrCorruptSnapshot] and changes nothing, and one over 256 MiB is
+// refused before more is read. [WriteFile] persists atomically (temporary
+// file, fsync, rename), keeps the file's mode, writes through a symbolic
+// link, and removes the temporary files a crash left; a Persister does so
+// at an interval and on Close.
 //
 // # Concurrency
 //
