@@ -20,9 +20,8 @@ const childEnv = "NINES_CHAOS_PERSIST"
 // persisted returns a registry with a day of traffic in it, the same in
 // parent and child.
 func persisted() (*slo.Registry, *sli.Ratio) {
-	avail, _ := sli.NewRatio()
-	lat, _ := sli.NewLatency(100 * time.Millisecond)
-	reg, _ := objectives(avail, lat)
+	svc := mustService()
+	avail, lat := svc.avail, svc.lat
 	now := time.Now()
 	for m := range 24 * 60 {
 		at := now.Add(-time.Duration(m) * time.Minute)
@@ -35,7 +34,7 @@ func persisted() (*slo.Registry, *sli.Ratio) {
 			lat.RecordAt(at, time.Duration(k*13)*time.Millisecond)
 		}
 	}
-	return reg, avail
+	return svc.reg, avail
 }
 
 // persistUntilKilled is the child: it rewrites the snapshot at path
@@ -96,12 +95,10 @@ func killScenario(s *suite) ([]figure, []string) {
 		cmd.Wait()
 		kills++
 		orphans += len(debris(dir, path))
-		a2, _ := sli.NewRatio()
-		l2, _ := sli.NewLatency(100 * time.Millisecond)
-		fresh, _ := objectives(a2, l2)
-		if _, err := slo.ReadFile(fresh, path); err != nil {
+		fresh := mustService()
+		if _, err := slo.ReadFile(fresh.reg, path); err != nil {
 			broken = append(broken, fmt.Sprintf("round %d: after the kill the snapshot is unreadable: %v", round, err))
-		} else if got := a2.Totals(); got.Good != want.Good || got.Bad != want.Bad {
+		} else if got := fresh.avail.Totals(); got.Good != want.Good || got.Bad != want.Bad {
 			broken = append(broken, fmt.Sprintf("round %d: the snapshot holds %+v, want %+v", round, got, want))
 		}
 		if err := slo.WriteFile(reg, path); err != nil {

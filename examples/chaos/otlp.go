@@ -63,13 +63,9 @@ func otlpScenario(s *suite) ([]figure, []string) {
 	goroutines := runtime.NumGoroutine()
 	for _, backend := range []struct{ name, addr string }{{"slow", slow.Addr().String()}, {"dead", deadAddr}} {
 		handled.Store(0)
-		avail, _ := sli.NewRatio()
-		lat, _ := sli.NewLatency(100 * time.Millisecond)
-		reg, err := objectives(avail, lat)
-		if err != nil {
-			return nil, []string{err.Error()}
-		}
-		p, err := producer.New(reg)
+		svc := mustService()
+		avail, lat := svc.avail, svc.lat
+		p, err := producer.New(svc.reg)
 		if err != nil {
 			return nil, []string{err.Error()}
 		}

@@ -13,18 +13,45 @@ import (
 	"github.com/nines-slo/nines/slo"
 )
 
-// objectives returns a registry of an availability and a latency
-// objective over the SLIs given.
-func objectives(avail *sli.Ratio, lat *sli.Latency, opts ...slo.Option) (*slo.Registry, error) {
-	a, err := slo.New(slo.Config{Name: "availability", SLI: avail, Target: 0.99}, opts...)
+// service is what most scenarios record into: an availability and a
+// latency objective, in one registry.
+type service struct {
+	reg   *slo.Registry
+	avail *sli.Ratio
+	lat   *sli.Latency
+}
+
+// newService returns a service on the wall clock, or on now if it is not
+// nil.
+func newService(now func() time.Time) (*service, error) {
+	s := &service{}
+	var err error
+	if s.avail, err = sli.NewRatio(sli.WithClock(now)); err != nil {
+		return nil, err
+	}
+	if s.lat, err = sli.NewLatency(100*time.Millisecond, sli.WithClock(now)); err != nil {
+		return nil, err
+	}
+	opt := slo.WithClock(now)
+	a, err := slo.New(slo.Config{Name: "availability", SLI: s.avail, Target: 0.99}, opt)
 	if err != nil {
 		return nil, err
 	}
-	l, err := slo.New(slo.Config{Name: "latency", SLI: lat, Target: 0.9}, opts...)
+	l, err := slo.New(slo.Config{Name: "latency", SLI: s.lat, Target: 0.9}, opt)
 	if err != nil {
 		return nil, err
 	}
-	return slo.NewRegistry(a, l)
+	s.reg, err = slo.NewRegistry(a, l)
+	return s, err
+}
+
+// mustService is newService on the wall clock, which cannot fail.
+func mustService() *service {
+	s, err := newService(nil)
+	if err != nil {
+		panic(err)
+	}
+	return s
 }
 
 // recordingScenario records from several goroutines on the wall clock,
@@ -33,12 +60,8 @@ func objectives(avail *sli.Ratio, lat *sli.Latency, opts ...slo.Option) (*slo.Re
 // once, and the last snapshot restores to the same totals.
 func recordingScenario(s *suite) ([]figure, []string) {
 	var broken []string
-	avail, _ := sli.NewRatio()
-	lat, _ := sli.NewLatency(100 * time.Millisecond)
-	reg, err := objectives(avail, lat)
-	if err != nil {
-		return nil, []string{err.Error()}
-	}
+	svc := mustService()
+	reg, avail, lat := svc.reg, svc.avail, svc.lat
 	const writers = 4
 	span := time.Duration(float64(22*time.Second) * s.scale) // two count rotations or more at scale 1
 	span = max(span, 2*time.Second)
@@ -83,10 +106,7 @@ func recordingScenario(s *suite) ([]figure, []string) {
 			break
 		}
 		snapshots++
-		a2, _ := sli.NewRatio()
-		l2, _ := sli.NewLatency(100 * time.Millisecond)
-		reg2, _ := objectives(a2, l2)
-		if _, err := reg2.Restore(&buf); err != nil {
+		if _, err := mustService().reg.Restore(&buf); err != nil {
 			broken = append(broken, "restore of a snapshot taken while recording: "+err.Error())
 			break
 		}
@@ -109,11 +129,9 @@ func recordingScenario(s *suite) ([]figure, []string) {
 	}
 	var buf bytes.Buffer
 	reg.Snapshot(&buf)
-	a2, _ := sli.NewRatio()
-	l2, _ := sli.NewLatency(100 * time.Millisecond)
-	reg2, _ := objectives(a2, l2)
-	if _, err := reg2.Restore(&buf); err != nil || a2.Totals() != tot {
-		broken = append(broken, fmt.Sprintf("the last snapshot restores to %+v (%v), want %+v", a2.Totals(), err, tot))
+	restored := mustService()
+	if _, err := restored.reg.Restore(&buf); err != nil || restored.avail.Totals() != tot {
+		broken = append(broken, fmt.Sprintf("the last snapshot restores to %+v (%v), want %+v", restored.avail.Totals(), err, tot))
 	}
 	events := good.Load() + bad.Load() + invalid.Load()
 	return []figure{
@@ -132,12 +150,11 @@ func recordingScenario(s *suite) ([]figure, []string) {
 func clockScenario(s *suite) ([]figure, []string) {
 	var broken []string
 	clock := ninestest.NewClock(time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC))
-	avail, _ := sli.NewRatio(sli.WithClock(clock.Now))
-	lat, _ := sli.NewLatency(100*time.Millisecond, sli.WithClock(clock.Now))
-	reg, err := objectives(avail, lat, slo.WithClock(clock.Now))
+	svc, err := newService(clock.Now)
 	if err != nil {
 		return nil, []string{err.Error()}
 	}
+	reg, avail, lat := svc.reg, svc.avail, svc.lat
 	rng := rand.New(rand.NewPCG(3, 4))
 	steps := s.n(2000)
 	var recorded, back uint64

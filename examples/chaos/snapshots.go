@@ -32,10 +32,8 @@ func (zeros) Read(p []byte) (int, error) {
 func snapshotScenario(s *suite) ([]figure, []string) {
 	var broken []string
 	fresh := func() (*slo.Registry, *sli.Ratio) {
-		a, _ := sli.NewRatio()
-		l, _ := sli.NewLatency(100 * time.Millisecond)
-		reg, _ := objectives(a, l)
-		return reg, a
+		s := mustService()
+		return s.reg, s.avail
 	}
 
 	// 300 MiB that start like a snapshot.
