@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -236,6 +237,17 @@ func TestGateCannotBeFooled(t *testing.T) {
 			t.Errorf("%s: exit %d, want %d with the replica counted once", name, code, undecided)
 		}
 	}
+	// A document with no instance (written by a tool, not served), listed
+	// twice under two spellings of its path.
+	doc := statuspage.NewDocument(time.Now(), must(a.svc.Registry.Status()))
+	body, _ := json.Marshal(doc)
+	docFile := filepath.Join(t.TempDir(), "status.json")
+	os.WriteFile(docFile, body, 0o600)
+	twice := filepath.Join(filepath.Dir(docFile), ".", "status.json")
+	if code, out := gate(t, "-objective", hello, docFile, twice); code != undecided || !strings.Contains(out, "listed twice") ||
+		!strings.Contains(out, "(1 source(s), 60 valid events)") {
+		t.Errorf("one document file twice: exit %d, want %d with it counted once", code, undecided)
+	}
 	// "new" is missing from one replica (it runs the previous version):
 	// judged on the other alone it would be allowed.
 	both, lone := registryOf(t, "checkout", "new"), registryOf(t, "checkout")
@@ -315,6 +327,13 @@ func registryOf(t *testing.T, names ...string) *slo.Registry {
 		reg.Add(o)
 	}
 	return reg
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }
 
 // failingSource is an SLI that cannot answer.
