@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 )
 
 // ErrTooLarge reports an input longer than its limit.
@@ -25,22 +26,26 @@ const chunk = 1 << 20
 // allocation of that length, and one longer than limit is refused
 // without reading.
 func ReadAll(rd io.Reader, limit int) ([]byte, error) {
-	size := 0
+	if limit < 0 {
+		return nil, fmt.Errorf("limit: negative limit %d", limit)
+	}
+	limit = min(limit, math.MaxInt-1) // limit+1 must not wrap
+	size := int64(0)
 	switch r := rd.(type) {
 	case interface{ Len() int }:
-		size = r.Len()
+		size = int64(r.Len())
 	case interface{ Stat() (fs.FileInfo, error) }:
 		if fi, err := r.Stat(); err == nil && fi.Mode().IsRegular() {
-			if fi.Size() > int64(limit) {
-				return nil, fmt.Errorf("%w: %d bytes, the limit is %d", ErrTooLarge, fi.Size(), limit)
-			}
-			size = int(fi.Size())
+			size = fi.Size()
 		}
+	}
+	if size > int64(limit) {
+		return nil, fmt.Errorf("%w: %d bytes, the limit is %d", ErrTooLarge, size, limit)
 	}
 	lr := io.LimitReader(rd, int64(limit)+1)
 	var chunks [][]byte
 	total := 0
-	next := max(min(size+1, limit+1), 512)
+	next := max(int(size)+1, 512)
 	for {
 		b := make([]byte, 0, next)
 		for len(b) < cap(b) {
