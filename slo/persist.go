@@ -2,6 +2,7 @@ package slo
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -27,7 +28,9 @@ import (
 // An existing snapshot keeps its permission bits; a new one is created
 // readable by its owner alone (0600). When path is a symbolic link, the
 // snapshot is written through it, to the file it names (in that file's
-// directory), and the link stays.
+// directory), and the link stays; a directory is refused. Temporary files
+// of earlier builds (".<name>.tmp-*") are not nines' pattern and are
+// left alone.
 func WriteFile(r *Registry, path string) error {
 	var buf bytes.Buffer
 	if err := r.Snapshot(&buf); err != nil {
@@ -37,13 +40,16 @@ func WriteFile(r *Registry, path string) error {
 	if err != nil {
 		return fmt.Errorf("slo: writing snapshot: %w", err)
 	}
-	mu := writeLock(target)
-	mu.Lock()
-	defer mu.Unlock()
 	dir, base := filepath.Split(target)
 	if dir == "" {
 		dir = "."
 	}
+	if fi, err := os.Stat(target); base == "" || err == nil && fi.IsDir() {
+		return fmt.Errorf("slo: writing snapshot: %s is a directory, not a file", path)
+	}
+	mu := writeLock(dir, base)
+	mu.Lock()
+	defer mu.Unlock()
 	removeDebris(dir, base)
 	f, err := os.CreateTemp(dir, tempPrefix(base)+"*")
 	if err != nil {
@@ -94,7 +100,10 @@ func removeDebris(dir, base string) {
 	}
 	prefix := tempPrefix(base)
 	for _, e := range entries {
-		if e.Type().IsRegular() && strings.HasPrefix(e.Name(), prefix) {
+		// CreateTemp's random part is digits: ".x.nines-tmp-y.nines-tmp-1",
+		// snapshot x.nines-tmp-y's, is not x's.
+		rest, ok := strings.CutPrefix(e.Name(), prefix)
+		if ok && rest != "" && strings.Trim(rest, "0123456789") == "" && e.Type().IsRegular() {
 			os.Remove(filepath.Join(dir, e.Name()))
 		}
 	}
@@ -105,11 +114,16 @@ func removeDebris(dir, base string) {
 // temporary file as debris).
 var writeLocks sync.Map // string → *sync.Mutex
 
-func writeLock(path string) *sync.Mutex {
-	if abs, err := filepath.Abs(path); err == nil {
-		path = abs
+// writeLock returns the mutex of the snapshot base in dir, by the
+// directory's real path, so that every spelling of one file shares it.
+func writeLock(dir, base string) *sync.Mutex {
+	if real, err := filepath.EvalSymlinks(dir); err == nil {
+		dir = real
 	}
-	mu, _ := writeLocks.LoadOrStore(path, new(sync.Mutex))
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	mu, _ := writeLocks.LoadOrStore(filepath.Join(dir, base), new(sync.Mutex))
 	return mu.(*sync.Mutex)
 }
 
@@ -117,11 +131,15 @@ func writeLock(path string) *sync.Mutex {
 // kernel's ELOOP does.
 const maxLinks = 40
 
+// errLinkLoop reports a chain of symbolic links too long to follow.
+var errLinkLoop = errors.New("too many levels of symbolic links")
+
 // resolveLinks returns the file path names after following symbolic links
 // at its last element: path itself when it is not a link or does not
 // exist yet, else the file at the end of the chain (which need not exist:
 // a dangling link is written through too).
 func resolveLinks(path string) (string, error) {
+	given := path
 	for range maxLinks {
 		fi, err := os.Lstat(path)
 		if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
@@ -136,7 +154,7 @@ func resolveLinks(path string) (string, error) {
 		}
 		path = link
 	}
-	return "", fmt.Errorf("%s: more than %d symbolic links", path, maxLinks)
+	return "", &fs.PathError{Op: "resolve", Path: given, Err: errLinkLoop}
 }
 
 // ReadFile restores the registry from the snapshot at path; see

@@ -194,9 +194,10 @@ func TestWriteFileKeepsTheFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	crashed := filepath.Join(dir, ".slo.snap.nines-tmp-123456")
-	foreign := filepath.Join(dir, ".slo.snap.tmp-123456")  // not nines' pattern
-	other := filepath.Join(dir, ".other.snap.nines-tmp-1") // another snapshot's
-	for _, p := range []string{crashed, foreign, other} {
+	foreign := filepath.Join(dir, ".slo.snap.tmp-123456")             // not nines' pattern
+	other := filepath.Join(dir, ".other.snap.nines-tmp-1")            // another snapshot's
+	nested := filepath.Join(dir, ".slo.snap.nines-tmp-x.nines-tmp-1") // snapshot slo.snap.nines-tmp-x's
+	for _, p := range []string{crashed, foreign, other, nested} {
 		if err := os.WriteFile(p, []byte("debris"), 0o600); err != nil {
 			t.Fatal(err)
 		}
@@ -210,7 +211,7 @@ func TestWriteFileKeepsTheFile(t *testing.T) {
 	if _, err := os.Stat(crashed); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("a crashed write's temporary file survived the next write: %v", err)
 	}
-	for _, p := range []string{foreign, other} {
+	for _, p := range []string{foreign, other, nested} {
 		if _, err := os.Stat(p); err != nil {
 			t.Errorf("WriteFile removed %s, which is not its own: %v", filepath.Base(p), err)
 		}
@@ -242,6 +243,12 @@ func TestWriteFileKeepsTheFile(t *testing.T) {
 	os.Symlink(a, b)
 	if err := slo.WriteFile(f.reg, a); err == nil || !strings.Contains(err.Error(), "symbolic links") {
 		t.Errorf("a loop of links: %v, want an error", err)
+	}
+	os.Symlink(filepath.Join(dir, "real"), filepath.Join(dir, "to-dir"))
+	for _, p := range []string{filepath.Join(dir, "real"), filepath.Join(dir, "real") + "/", filepath.Join(dir, "to-dir")} {
+		if err := slo.WriteFile(f.reg, p); err == nil || !strings.Contains(err.Error(), "is a directory") {
+			t.Errorf("WriteFile(%s): %v, want it refused as a directory", p, err)
+		}
 	}
 }
 
