@@ -185,7 +185,7 @@ var ErrInvalidDocument = errors.New("statuspage: invalid status document")
 func Decode(r io.Reader) (Document, error) {
 	data, err := limit.ReadAll(r, MaxDocument)
 	if err != nil {
-		return Document{}, fmt.Errorf("%w: %v", ErrInvalidDocument, err)
+		return Document{}, fmt.Errorf("%w: %w", ErrInvalidDocument, err)
 	}
 	var doc Document
 	if err := json.Unmarshal(data, &doc); err != nil {

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nines-slo/nines/exporter/internal/names"
@@ -39,24 +40,28 @@ func WithClock(now func() time.Time) Option {
 
 // WithInstance sets the [Document.Instance] the handler serves: the name
 // of this replica, the service.instance.id its telemetry carries or the
-// pod's name, say. By default, and with "", it is [DefaultInstance].
+// pod's name, say. It must tell replicas apart (a reader counts the
+// documents of one instance once): never the service's name alone. By
+// default, and with "", each handler has one of its own: the host's
+// name, the process ID, a random number drawn when the process started
+// and the handler's number within the process, "web-1/4242/5f3a9c1e/1",
+// so that a restarted process, and a second handler in one, is another
+// instance.
 func WithInstance(id string) Option {
 	return optionFunc(func(p *page) { p.instance = id })
 }
 
-// DefaultInstance returns the instance of a handler given no
-// [WithInstance]: the host's name, the process ID and a random number
-// drawn when the process started, "web-1/4242/5f3a9c1e", so that a
-// restarted process is another instance.
-func DefaultInstance() string { return defaultInstance() }
-
-var defaultInstance = sync.OnceValue(func() string {
+// process names this process in default instances.
+var process = sync.OnceValue(func() string {
 	host, err := os.Hostname()
 	if err != nil || host == "" {
 		host = "unknown-host"
 	}
 	return fmt.Sprintf("%s/%d/%08x", host, os.Getpid(), rand.Uint32())
 })
+
+// handlers counts the handlers made in this process.
+var handlers atomic.Int64
 
 // page is the handler Handler returns.
 type page struct {
@@ -85,25 +90,21 @@ func Handler(r *slo.Registry, opts ...Option) (http.Handler, error) {
 		}
 	}
 	if p.instance == "" {
-		p.instance = DefaultInstance()
+		p.instance = fmt.Sprintf("%s/%d", process(), handlers.Add(1))
 	}
 	return p, nil
 }
 
-// statuses computes every objective's status, on the page's clock if it
-// has one. An objective whose status fails is there, [slo.Failed] with its
-// error: one failure never hides the others.
-func (p *page) statuses() ([]slo.Status, []*slo.Objective) {
-	objs := p.reg.Objectives()
-	out := make([]slo.Status, len(objs))
-	for i, o := range objs {
-		if p.clock != nil {
-			out[i], _ = o.StatusAt(p.clock())
-		} else {
-			out[i], _ = o.Status()
-		}
+// statuses computes every objective's status, at one time on the page's
+// clock if it has one. An objective whose status fails is there,
+// [slo.Failed] with its error: one failure never hides the others.
+func (p *page) statuses() []slo.Status {
+	if p.clock != nil {
+		st, _ := p.reg.StatusAt(p.clock())
+		return st
 	}
-	return out, objs
+	st, _ := p.reg.Status()
+	return st
 }
 
 func (p *page) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -112,7 +113,10 @@ func (p *page) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	statuses, objs := p.statuses()
+	// A registry only grows, so the objectives taken first are the first
+	// statuses, in order: pairs for the charts.
+	objs := p.reg.Objectives()
+	statuses := p.statuses()[:len(objs)]
 	at := time.Now()
 	if p.clock != nil {
 		at = p.clock()

@@ -67,7 +67,7 @@ func TestStatusJSON(t *testing.T) {
 			statuses = append(statuses, s)
 		}
 		want := statuspage.NewDocument(statuses[0].At, statuses)
-		want.Instance = statuspage.DefaultInstance()
+		want.Instance = doc.Instance // the handler's own, TestInstance checks it
 		if diff := cmp.Diff(want, doc); diff != "" {
 			t.Errorf("document (-want +got):\n%s", diff)
 		}
@@ -270,25 +270,32 @@ func TestStatusOneFailure(t *testing.T) {
 	}
 }
 
-// TestInstance: the document says which process served it, as set or
-// by default, the same for every handler of the process.
+// TestInstance: the document says which handler served it, as set or
+// by default, one of its own for each handler of the process.
 func TestInstance(t *testing.T) {
 	f := fixture.New(t)
-	h, _ := statuspage.Handler(f.Registry, statuspage.WithInstance("web-1"))
-	for _, c := range []struct {
-		h    http.Handler
-		want string
-	}{{h, "web-1"}, {serveStatus(t, f.Registry).Config.Handler, statuspage.DefaultInstance()}} {
-		srv := httptest.NewServer(c.h)
+	set, _ := statuspage.Handler(f.Registry, statuspage.WithInstance("web-1"))
+	first, _ := statuspage.Handler(f.Registry)
+	second, _ := statuspage.Handler(f.Registry)
+	instance := func(h http.Handler) string {
+		srv := httptest.NewServer(h)
+		defer srv.Close()
 		_, body := get(t, srv.URL+"/?format=json", "")
-		srv.Close()
 		doc, err := statuspage.Decode(bytes.NewReader(body))
-		if err != nil || doc.Instance != c.want || c.want == "" {
-			t.Errorf("instance %q, %v; want %q", doc.Instance, err, c.want)
+		if err != nil {
+			t.Fatal(err)
 		}
+		return doc.Instance
 	}
-	if a, b := statuspage.DefaultInstance(), statuspage.DefaultInstance(); a != b || !strings.Contains(a, "/") {
-		t.Errorf("DefaultInstance() = %q, then %q", a, b)
+	if got := instance(set); got != "web-1" {
+		t.Errorf("WithInstance(web-1): instance %q", got)
+	}
+	a, b := instance(first), instance(second)
+	if a == "" || b == "" || a == b || strings.Count(a, "/") != 3 {
+		t.Errorf("default instances %q and %q, want two of host/pid/random/n", a, b)
+	}
+	if again := instance(first); again != a {
+		t.Errorf("one handler served instance %q, then %q", a, again)
 	}
 }
 
