@@ -10,8 +10,9 @@
 // The policy: at least -min-remaining of the error budget left, at least
 // -min-events valid events (fewer: cannot decide), and no page alert firing
 // on the merged numbers. Every source counts once: a source listed twice,
-// a status document from an instance already read (its "instance" field)
-// and a snapshot identical to another are skipped with a note. It cannot
+// one that holds the same bytes as another, and a status document from
+// an instance already read (its "instance" field) are skipped with a
+// note. It cannot
 // decide when an objective is missing from some sources (they would be
 // judged on the others' traffic alone), or failed on one; each source is
 // read up to -max-bytes, files too. -objective picks objectives by name (all by
@@ -77,6 +78,10 @@ func run(args []string, out, errOut io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return undecided
 	}
+	if *maxBytes <= 0 {
+		fmt.Fprintln(errOut, "releasegate: -max-bytes must be positive")
+		return undecided
+	}
 	policy := budget.Policy{MinRemaining: *minRemaining, MinValidEvents: *minEvents}
 	if err := policy.Validate(); err != nil {
 		fmt.Fprintln(errOut, "releasegate:", err)
@@ -104,7 +109,7 @@ func run(args []string, out, errOut io.Writer) int {
 	var docs []string                // the documents read, by source
 	instances := map[string]string{} // instance → the source it was read from
 	sources := map[string]bool{}     // canonical sources read
-	digests := map[[32]byte]string{} // snapshot digest → its source
+	digests := map[[32]byte]string{} // the digest of what a source held → the source
 	present := map[string][]string{} // objective → the sources that report it
 	for _, src := range fs.Args() {
 		if c := canonical(src); sources[c] {
@@ -118,13 +123,13 @@ func run(args []string, out, errOut io.Writer) int {
 			fmt.Fprintf(errOut, "releasegate: %s: %v\n", src, err)
 			return undecided
 		}
+		d := sha256.Sum256(data)
+		if first, ok := digests[d]; ok {
+			fmt.Fprintf(out, "note: %s holds the same bytes as %s; counted once\n", src, first)
+			continue
+		}
+		digests[d] = src
 		if bytes.HasPrefix(data, []byte("NINESNAP")) {
-			d := sha256.Sum256(data)
-			if first, ok := digests[d]; ok {
-				fmt.Fprintf(out, "note: %s is the same snapshot as %s; counted once\n", src, first)
-				continue
-			}
-			digests[d] = src
 			snaps = append(snaps, data)
 			continue
 		}
@@ -143,6 +148,9 @@ func run(args []string, out, errOut io.Writer) int {
 		}
 		docs = append(docs, src)
 		for _, o := range doc.Objectives {
+			if len(only) > 0 && !slices.Contains(only, o.Name) {
+				continue
+			}
 			if o.State == slo.Failed.String() {
 				fmt.Fprintf(errOut, "releasegate: %s: objective %q failed there: %s\n", src, o.Name, o.Error)
 				return undecided
@@ -183,9 +191,7 @@ func run(args []string, out, errOut io.Writer) int {
 					absent = append(absent, d)
 				}
 			}
-			if len(only) == 0 || slices.Contains(only, name) {
-				missing = append(missing, fmt.Sprintf("objective %q is missing from %s", name, strings.Join(absent, ", ")))
-			}
+			missing = append(missing, fmt.Sprintf("objective %q is missing from %s", name, strings.Join(absent, ", ")))
 		}
 	}
 	if len(missing) > 0 {

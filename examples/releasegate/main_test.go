@@ -244,9 +244,14 @@ func TestGateCannotBeFooled(t *testing.T) {
 	docFile := filepath.Join(t.TempDir(), "status.json")
 	os.WriteFile(docFile, body, 0o600)
 	twice := filepath.Join(filepath.Dir(docFile), ".", "status.json")
-	if code, out := gate(t, "-objective", hello, docFile, twice); code != undecided || !strings.Contains(out, "listed twice") ||
-		!strings.Contains(out, "(1 source(s), 60 valid events)") {
-		t.Errorf("one document file twice: exit %d, want %d with it counted once", code, undecided)
+	copied := filepath.Join(filepath.Dir(docFile), "copy.json")
+	os.WriteFile(copied, body, 0o600)
+	if code, out := gate(t, "-objective", hello, docFile, twice, copied); code != undecided || !strings.Contains(out, "listed twice") ||
+		!strings.Contains(out, "holds the same bytes") || !strings.Contains(out, "(1 source(s), 60 valid events)") {
+		t.Errorf("one document file twice and a copy: exit %d, want %d with it counted once", code, undecided)
+	}
+	if code, _ := gate(t, "-max-bytes", "0", docFile); code != undecided {
+		t.Errorf("-max-bytes 0: exit %d, want %d", code, undecided)
 	}
 	// "new" is missing from one replica (it runs the previous version):
 	// judged on the other alone it would be allowed.
@@ -270,6 +275,17 @@ func TestGateCannotBeFooled(t *testing.T) {
 	defer failed.Close()
 	if code, out := gate(t, "-objective", hello, a.status, failed.URL); code != undecided || !strings.Contains(out, "failed there") {
 		t.Errorf("an objective failed on one replica: exit %d, want %d", code, undecided)
+	}
+	// Another objective failed there: not the one asked about. Judged on
+	// a and b, which both report it, and have its traffic.
+	both2, _ := statuspage.Handler(registryOf(t, "checkout", hello), statuspage.WithInstance("w1"))
+	half, _ := slo.NewRegistry(broken, must(slo.New(slo.Config{Name: "checkout", SLI: ratioOf(500), Target: 0.99}, slo.WithLogger(discardLogger))))
+	halfBroken, _ := statuspage.Handler(half, statuspage.WithInstance("w2"))
+	s1, s2 := httptest.NewServer(both2), httptest.NewServer(halfBroken)
+	defer s1.Close()
+	defer s2.Close()
+	if code, out := gate(t, "-objective", "checkout", s1.URL, s2.URL); code != allow {
+		t.Errorf("-objective checkout beside a failed %q: exit %d, want %d\n%s", hello, code, allow, out)
 	}
 
 	// Snapshots: the same file twice, or a copy, counts once; an
@@ -310,17 +326,22 @@ func TestGateCannotBeFooled(t *testing.T) {
 	}
 }
 
+// ratioOf returns a ratio SLI with n good events.
+func ratioOf(n int) *sli.Ratio {
+	r, _ := sli.NewRatio()
+	for range n {
+		r.Record(sli.Good)
+	}
+	return r
+}
+
 // registryOf returns a registry of ratio objectives at 99% with the
 // names given, each with 500 good events.
 func registryOf(t *testing.T, names ...string) *slo.Registry {
 	t.Helper()
 	reg, _ := slo.NewRegistry()
 	for _, n := range names {
-		r, _ := sli.NewRatio()
-		for range 500 {
-			r.Record(sli.Good)
-		}
-		o, err := slo.New(slo.Config{Name: n, SLI: r, Target: 0.99}, slo.WithLogger(discardLogger))
+		o, err := slo.New(slo.Config{Name: n, SLI: ratioOf(500), Target: 0.99}, slo.WithLogger(discardLogger))
 		if err != nil {
 			t.Fatal(err)
 		}
