@@ -27,7 +27,8 @@ const (
 	DefaultMaxRoutes = 100
 	// DefaultThreshold is the latency within which a request is good.
 	DefaultThreshold = 100 * time.Millisecond
-	// OverflowRoute names the route that collects requests beyond the cap.
+	// OverflowRoute names the route that collects requests beyond the cap,
+	// and those of a route that could not be made (see [Middleware.Err]).
 	OverflowRoute = "(other)"
 	// UnmatchedRoute names the route of requests no pattern matched (a
 	// ServeMux 404, say).
@@ -957,7 +958,7 @@ func (m *Middleware) Routes() []*Route {
 }
 
 // Overflowed returns how many requests were counted on the overflow route
-// because the route cap was reached.
+// because the route cap was reached or their route could not be made.
 func (m *Middleware) Overflowed() uint64 { return m.overflows.Load() }
 
 // InFlight returns the requests being served now, across all routes.
