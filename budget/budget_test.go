@@ -182,3 +182,53 @@ func TestBudgetString(t *testing.T) {
 		t.Errorf("String() = %q, want %q", got, want)
 	}
 }
+
+// TestExhaustion: what remains lasts Remaining × period ÷ burn rate; never
+// at rate 0 or past the period's end; already spent is 0; the budget left
+// at the end follows the rate.
+func TestExhaustion(t *testing.T) {
+	const period = 30 * 24 * time.Hour
+	target, _ := budget.NewTarget(0.999, period)
+	half, _ := target.Budget(999500, 1000000)  // 500 of 1000 bad: half left
+	spent, _ := target.Budget(998000, 1000000) // overspent
+	for _, c := range []struct {
+		name      string
+		b         budget.Budget
+		rate      float64
+		left      time.Duration
+		never     bool
+		in        time.Duration
+		leftAtEnd float64
+	}{
+		// Half a budget at 14.4 (2% an hour): 25 hours.
+		{"page rate", half, 14.4, period, false, 25 * time.Hour, 0.5 - 14.4},
+		{"rate 1, rolling", half, 1, period, false, 15 * 24 * time.Hour, -0.5},
+		{"rate 0.5: lasts the window", half, 0.5, period, false, period, 0},
+		{"rate 0.4: outlasts it", half, 0.4, period, true, 0, 0.1},
+		{"rate 0", half, 0, period, true, 0, 0.5},
+		// A calendar month with 10 days left, burning at 2: 7.5 days.
+		{"calendar, in time", half, 2, 10 * 24 * time.Hour, false, 180 * time.Hour, 0.5 - 2.0/3},
+		{"calendar, the month ends first", half, 1, 10 * 24 * time.Hour, true, 0, 0.5 - 1.0/3},
+		{"spent already", spent, 3, period, false, 0, -1 - 3},
+	} {
+		e, err := c.b.Exhaustion(c.rate, c.left)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if e.Never != c.never || !c.never && e.In != c.in || math.Abs(e.LeftAtEnd-c.leftAtEnd) > 1e-9 || e.BurnRate != c.rate {
+			t.Errorf("%s: %+v, want never %v, in %v, left at end %v", c.name, e, c.never, c.in, c.leftAtEnd)
+		}
+	}
+	empty, _ := target.Budget(0, 0)
+	if _, err := empty.Exhaustion(1, period); !errors.Is(err, budget.ErrNoData) {
+		t.Errorf("no data: %v, want ErrNoData", err)
+	}
+	for _, rate := range []float64{-1, math.NaN(), math.Inf(1)} {
+		if _, err := half.Exhaustion(rate, period); !errors.Is(err, budget.ErrInvalidEvents) {
+			t.Errorf("burn rate %v: %v, want ErrInvalidEvents", rate, err)
+		}
+	}
+	if _, err := half.Exhaustion(1, -time.Hour); !errors.Is(err, budget.ErrInvalidEvents) {
+		t.Errorf("negative time left: %v, want ErrInvalidEvents", err)
+	}
+}

@@ -1,6 +1,7 @@
 package slo
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -55,6 +56,11 @@ type Config struct {
 	// AtRisk is the fraction of the budget below which a met objective is
 	// reported at risk; zero means 0.25.
 	AtRisk float64
+	// ExhaustionWindow is the burn window whose rate [Status.Exhaustion]
+	// assumes: one of [BurnWindows]; zero means
+	// [DefaultExhaustionWindow], 6 hours, long enough not to swing with
+	// every blip and short enough to see today's burn.
+	ExhaustionWindow time.Duration
 	// AlertLabels and AlertAnnotations are added to the objective's alerts
 	// where they leave the process (the generated Prometheus alerting
 	// rules): a team or tier to route on, a dashboard's address. Names are
@@ -98,6 +104,10 @@ func (c Config) checkAlertLabels() error {
 // is at risk.
 const DefaultAtRisk = 0.25
 
+// DefaultExhaustionWindow is the burn window whose rate the time to
+// exhaustion assumes unless [Config.ExhaustionWindow] says otherwise.
+const DefaultExhaustionWindow = 6 * time.Hour
+
 // burnWindows are the windows every status reports burn rates over.
 var burnWindows = [...]time.Duration{5 * time.Minute, 30 * time.Minute, time.Hour, 6 * time.Hour, 24 * time.Hour, 3 * 24 * time.Hour}
 
@@ -126,6 +136,7 @@ type Objective struct {
 	notes   map[string]string // Config.AlertAnnotations
 	rules   []AlertRule
 	atRisk  float64
+	exhaust time.Duration // Config.ExhaustionWindow
 	now     func() time.Time
 	handler func(AlertEvent)
 	logger  *slog.Logger
@@ -242,15 +253,20 @@ func New(c Config, opts ...Option) (*Objective, error) {
 	if !(c.AtRisk >= 0 && c.AtRisk < 1) {
 		return nil, fmt.Errorf("%w: %q: AtRisk %v not in [0, 1)", ErrInvalidConfig, c.Name, c.AtRisk)
 	}
+	exhaustion := cmp.Or(c.ExhaustionWindow, DefaultExhaustionWindow)
+	if !slices.Contains(burnWindows[:], exhaustion) {
+		return nil, fmt.Errorf("%w: %q: ExhaustionWindow %v is not one of the burn windows %v", ErrInvalidConfig, c.Name, c.ExhaustionWindow, burnWindows)
+	}
 	o := &Objective{
-		name:   c.Name,
-		src:    c.SLI,
-		target: target,
-		window: w,
-		meta:   c.Metadata,
-		labels: maps.Clone(c.AlertLabels),
-		notes:  maps.Clone(c.AlertAnnotations),
-		atRisk: c.AtRisk,
+		name:    c.Name,
+		src:     c.SLI,
+		target:  target,
+		window:  w,
+		meta:    c.Metadata,
+		labels:  maps.Clone(c.AlertLabels),
+		notes:   maps.Clone(c.AlertAnnotations),
+		atRisk:  c.AtRisk,
+		exhaust: exhaustion,
 	}
 	if o.atRisk == 0 {
 		o.atRisk = DefaultAtRisk
@@ -414,6 +430,16 @@ type Alert struct {
 	Since     time.Time // when it started firing; zero when not firing
 }
 
+// Exhaustion is when the objective's budget runs out if the burn rate of
+// Window goes on; see [budget.Budget.Exhaustion]. Over a rolling window
+// the budget is never exhausted when it outlasts the window; over a
+// calendar window, when it outlasts the period (the budget starts over).
+type Exhaustion struct {
+	Window time.Duration // the burn window whose rate is assumed
+	NoData bool          // no valid events in the window or the budget: nothing to tell
+	budget.Exhaustion
+}
+
 // Status is everything an objective reports at one time. It is a plain
 // value; the caller owns it.
 type Status struct {
@@ -431,9 +457,10 @@ type Status struct {
 	Budget      budget.Budget // the error budget over the window: Remaining() is what gates check
 	Traffic     float64       // valid events per second over the window so far
 
-	BurnRates []BurnRate        // over BurnWindows()
-	Alerts    []Alert           // one per rule
-	Latency   []sli.Percentiles // latency objectives: p50/p95/p99 per histogram window with data
+	BurnRates  []BurnRate        // over BurnWindows()
+	Exhaustion Exhaustion        // at the burn rate of [Config.ExhaustionWindow]
+	Alerts     []Alert           // one per rule
+	Latency    []sli.Percentiles // latency objectives: p50/p95/p99 per histogram window with data
 
 	// Err is why the status could not be computed (an SLI that failed, a
 	// count that is not finite); nil otherwise. A failed status has its
@@ -589,6 +616,16 @@ func (o *Objective) compute(t time.Time, mayUpdate bool) (Status, error) {
 			return Status{}, err
 		}
 		s.BurnRates = append(s.BurnRates, b)
+		if w == o.exhaust {
+			s.Exhaustion = Exhaustion{Window: w, NoData: true}
+			left := o.window.rolling
+			if o.window.IsCalendar() {
+				left = end.Sub(t)
+			}
+			if e, err := s.Budget.Exhaustion(b.Rate, left); err == nil && !b.NoData {
+				s.Exhaustion = Exhaustion{Window: w, Exhaustion: e}
+			}
+		}
 	}
 	s.Alerts = make([]Alert, len(o.rules))
 	for i, r := range o.rules {

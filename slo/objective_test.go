@@ -415,3 +415,35 @@ func TestEvaluationInterval(t *testing.T) {
 		}
 	}
 }
+
+// TestExhaustion: two days at a burn rate of 2/3 leave a third of a
+// 30-day budget, which lasts 15 days at that rate; over a calendar month
+// with less than that left, the budget outlasts the month; a window
+// without events says nothing; the window must be a burn window.
+func TestExhaustion(t *testing.T) {
+	clock := ninestest.NewClock(time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC))
+	r := ratio(t, clock)
+	steady(r, clock, 48, 6000, 4) // 4 bad in 6000 at 99.9%: burn rate 2/3
+	o := objective(t, slo.Config{Name: "api", SLI: r, Target: 0.999}, clock)
+	s, err := o.Status()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := s.Exhaustion
+	if e.Window != slo.DefaultExhaustionWindow || e.NoData || e.Never || math.Abs(e.BurnRate-2.0/3) > 1e-9 ||
+		(e.In-15*day).Abs() > time.Minute || math.Abs(e.LeftAtEnd-(1.0/3-2.0/3)) > 1e-9 {
+		t.Errorf("rolling: %+v, want the 6h rate 2/3, gone in 15 days, -1/3 left after the window", e)
+	}
+	// The same two days as the month's: 10 days left in November.
+	month := objective(t, slo.Config{Name: "month", SLI: r, Target: 0.999, Window: slo.Calendar(slo.Month, nil), ExhaustionWindow: time.Hour}, clock)
+	if s, _ := month.Status(); !s.Exhaustion.Never || s.Exhaustion.Window != time.Hour || s.Exhaustion.NoData {
+		t.Errorf("calendar month: %+v, want never: the month ends before the budget", s.Exhaustion)
+	}
+	clock.Advance(7 * time.Hour) // nothing in the last 6 hours
+	if s, _ := o.Status(); !s.Exhaustion.NoData {
+		t.Errorf("no events in the window: %+v, want NoData", s.Exhaustion)
+	}
+	if _, err := slo.New(slo.Config{Name: "x", SLI: r, Target: 0.99, ExhaustionWindow: 2 * time.Hour}, slo.WithClock(clock.Now)); !errors.Is(err, slo.ErrInvalidConfig) {
+		t.Errorf("ExhaustionWindow 2h: %v, want ErrInvalidConfig", err)
+	}
+}
