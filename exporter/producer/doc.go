@@ -30,6 +30,7 @@
 //	nines.slo.burn_rate         gauge                         1        nines.slo.burn_window ("5m" … "3d")      nines_slo_burn_rate_ratio
 //	nines.slo.alert.firing      gauge                         1        nines.slo.alert, nines.slo.severity      nines_slo_alert_firing_ratio
 //	nines.slo.latency.quantile  gauge                         s        nines.slo.latency_window, nines.slo.quantile ("0.5", "0.95", "0.99")  nines_slo_latency_quantile_seconds
+//	nines.slo.budget.exhaustion gauge                         s        nines.slo.burn_window (Config.ExhaustionWindow)  nines_slo_budget_exhaustion_seconds
 //	nines.slo.status.ok         gauge                         1        —                                        nines_slo_status_ok_ratio
 //
 // ¹ or delta, with [WithTemporality].
@@ -57,8 +58,11 @@
 // replica alone: the SLI and budget over the objective's window, the burn
 // rate over each of [slo.BurnWindows], each alert rule's state (1 firing,
 // 0 not), and p50/p95/p99 over each of the latency SLI's histogram
-// windows. A gauge with no data in its window (no valid events, no
-// latencies) is not reported at all, rather than as 0 or NaN. The health
+// windows, and the time until the budget is spent at the burn rate of
+// the objective's [slo.Config.ExhaustionWindow] (not reported when the
+// budget outlasts the period at that rate). A gauge with no data in its
+// window (no valid events, no latencies) is not reported at all, rather
+// than as 0 or NaN. The health
 // gauge nines.slo.status.ok is 1 for every objective whose status was
 // computed and 0 for one whose status failed ([slo.Failed]): alert on
 // nines_slo_status_ok_ratio == 0, since the failed objective's other

@@ -203,6 +203,7 @@ type collection struct {
 	counterTemp, histTemp                          metricdata.Temporality
 	good, valid, sli, target, left, burn, alert, q []metricdata.DataPoint[float64]
 	ok                                             []metricdata.DataPoint[float64] // 1 status computed, 0 failed
+	exhaustion                                     []metricdata.DataPoint[float64] // seconds until the budget is spent
 	latency                                        []metricdata.HistogramDataPoint[float64]
 	expLatency                                     []metricdata.ExponentialHistogramDataPoint[float64] // instead, WithExponentialBuckets
 	http                                           []metricdata.HistogramDataPoint[float64]            // WithHTTPServer
@@ -315,6 +316,9 @@ func (c *collection) status(s slo.Status, a *objectiveAttrs) {
 			c.point(&c.burn, b.Rate, a.burn[b.Window], false)
 		}
 	}
+	if e := s.Exhaustion; !e.NoData && !e.Never {
+		c.point(&c.exhaustion, e.In.Seconds(), a.burn[e.Window], false)
+	}
 	for _, al := range s.Alerts {
 		v := 0.0
 		if al.Firing {
@@ -372,6 +376,7 @@ func (c *collection) scope() metricdata.ScopeMetrics {
 	gauge(names.BurnRate, "1", "Error rate over the burn window divided by the allowed error rate, in this process.", c.burn)
 	gauge(names.AlertFiring, "1", "1 while the alert rule fires in this process, else 0.", c.alert)
 	gauge(names.LatencyQuantile, "s", "Latency quantile over the latency window, in this process.", c.q)
+	gauge(names.Exhaustion, "s", "Time until the error budget is spent if the burn rate of the burn window goes on, in this process; not reported when the budget outlasts the period.", c.exhaustion)
 	gauge(names.StatusOK, "1", "1 when the objective's status was computed in this collection, 0 when it failed (its other gauges are then missing).", c.ok)
 	sm := metricdata.ScopeMetrics{Metrics: ms}
 	sm.Scope.Name = names.Scope

@@ -115,6 +115,9 @@ func TestInstruments(t *testing.T) {
 		put(names.SLI, o.name, o.service, o.sli)
 		put(names.BudgetLeft, o.name, o.service, o.left)
 		put(names.StatusOK, o.name, o.service, 1)
+		// Half the budget left at rate 0.5 lasts the 30 days; the others
+		// have spent theirs.
+		put(names.Exhaustion, o.name, o.service, max(0, o.left*30*24*3600/o.burn), "nines.slo.burn_window=6h")
 		for _, w := range windows {
 			put(names.BurnRate, o.name, o.service, o.burn, "nines.slo.burn_window="+w)
 		}
@@ -178,6 +181,7 @@ func TestInstruments(t *testing.T) {
 		{names.AlertFiring, "1", "metricdata.Gauge[float64]"},
 		{names.LatencyQuantile, "s", "metricdata.Gauge[float64]"},
 		{names.StatusOK, "1", "metricdata.Gauge[float64]"},
+		{names.Exhaustion, "s", "metricdata.Gauge[float64]"},
 		{names.Latency, "s", "histogram CumulativeTemporality"},
 	}
 	if diff := cmp.Diff(wantKinds, kinds, cmpopts.SortSlices(func(a, b kind) bool { return a.Name < b.Name })); diff != "" {

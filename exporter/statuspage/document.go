@@ -58,10 +58,11 @@ type Objective struct {
 	SLI     *float64 `json:"sli"`              // good ÷ valid; null without data
 	Traffic float64  `json:"trafficPerSecond"` // valid events per second over the window so far
 
-	Budget    *Budget   `json:"budget"` // null without data
-	BurnRates []Burn    `json:"burnRates"`
-	Alerts    []Alert   `json:"alerts"`
-	Latency   []Latency `json:"latency,omitempty"` // latency objectives: per histogram window with data
+	Budget     *Budget     `json:"budget"`     // null without data
+	Exhaustion *Exhaustion `json:"exhaustion"` // null without data in its window
+	BurnRates  []Burn      `json:"burnRates"`
+	Alerts     []Alert     `json:"alerts"`
+	Latency    []Latency   `json:"latency,omitempty"` // latency objectives: per histogram window with data
 }
 
 // Budget is an objective's error budget over its window.
@@ -71,6 +72,17 @@ type Budget struct {
 	RemainingSeconds float64 `json:"remainingSeconds"` // downtime left over the period
 	AllowedEvents    float64 `json:"allowedEvents"`    // bad events allowed among the valid ones
 	BadEvents        float64 `json:"badEvents"`        // bad events counted
+}
+
+// Exhaustion is when the budget runs out at the burn rate of a recent
+// window; see [slo.Exhaustion].
+type Exhaustion struct {
+	Window    string   `json:"window"` // the burn window whose rate is assumed, "6h"
+	Seconds   float64  `json:"windowSeconds"`
+	BurnRate  float64  `json:"burnRate"`
+	Never     bool     `json:"never"`          // the budget outlasts the period at that rate
+	In        *float64 `json:"inSeconds"`      // until the budget is spent; null when never
+	LeftAtEnd float64  `json:"remainingAtEnd"` // fraction left when the period ends at that rate
 }
 
 // Burn is a burn rate over one window ending at the document's time.
@@ -132,6 +144,13 @@ func objectiveStatus(s slo.Status) Objective {
 		downtime, _ := s.Budget.DowntimeLeft()
 		o.Budget = &Budget{Remaining: left, RemainingEvents: events, RemainingSeconds: downtime.Seconds(),
 			AllowedEvents: s.Budget.Allowed(), BadEvents: s.Budget.Bad()}
+	}
+	if e := s.Exhaustion; !e.NoData && s.Err == nil {
+		o.Exhaustion = &Exhaustion{Window: names.Duration(e.Window), Seconds: e.Window.Seconds(), BurnRate: e.BurnRate,
+			Never: e.Never, LeftAtEnd: e.LeftAtEnd}
+		if !e.Never {
+			o.Exhaustion.In = finite(e.In.Seconds())
+		}
 	}
 	for _, b := range s.BurnRates {
 		o.BurnRates = append(o.BurnRates, burnStatus(b))

@@ -164,6 +164,7 @@ type row struct {
 	Firing                                    []string
 	Latency                                   string
 	Error                                     string // why the status failed
+	Exhaustion                                string // when the budget runs out
 	Charts                                    []template.HTML
 }
 
@@ -182,6 +183,15 @@ func rowOf(s slo.Status, o *slo.Objective) row {
 	}
 	if left, err := s.Remaining(); err == nil {
 		r.Left = strconv.FormatFloat(left*100, 'f', 1, 64) + "%"
+		switch e := s.Exhaustion; {
+		case e.NoData:
+		case e.Never:
+			r.Exhaustion = "lasts the period at the " + names.Duration(e.Window) + " rate"
+		case e.In == 0:
+			r.Exhaustion = "spent"
+		default:
+			r.Exhaustion = "gone in " + roughly(e.In) + " at the " + names.Duration(e.Window) + " rate"
+		}
 	}
 	for _, b := range s.BurnRates {
 		rate := "—"
@@ -203,6 +213,20 @@ func rowOf(s slo.Status, o *slo.Objective) row {
 	}
 	r.Charts = charts(s, o)
 	return r
+}
+
+// roughly writes a duration the way people say it: "3d 4h", "5h 12m",
+// "40m", "59s".
+func roughly(d time.Duration) string {
+	switch {
+	case d >= 24*time.Hour:
+		return fmt.Sprintf("%dd %dh", d/(24*time.Hour), d%(24*time.Hour)/time.Hour)
+	case d >= time.Hour:
+		return fmt.Sprintf("%dh %dm", d/time.Hour, d%time.Hour/time.Minute)
+	case d >= time.Minute:
+		return fmt.Sprintf("%dm", d/time.Minute)
+	}
+	return fmt.Sprintf("%ds", d/time.Second)
 }
 
 func pctString(f float64) string {
@@ -372,7 +396,7 @@ circle.l0{fill:#1f77b4}circle.l1{fill:#ff7f0e}circle.l2{fill:#d62728}
 {{if .Description}}<br><span class="muted">{{.Description}}</span>{{end}}<br><span class="muted">{{.Window}} · {{.Traffic}}</span>
 {{if .Latency}}<br><span class="muted">{{.Latency}}</span>{{end}}{{if .Error}}<br><span class="error">{{.Error}}</span>{{end}}</td>
 <td><span class="state {{.StateClass}}">{{.State}}</span></td>
-<td>{{.SLI}}</td><td>{{.Target}}</td><td>{{.Left}}</td>
+<td>{{.SLI}}</td><td>{{.Target}}</td><td>{{.Left}}{{if .Exhaustion}}<br><span class="muted">{{.Exhaustion}}</span>{{end}}</td>
 <td class="burn">{{range .Burn}}<span>{{.Window}} {{.Rate}}</span>{{end}}</td>
 <td>{{range .Firing}}{{.}}<br>{{else}}<span class="muted">none</span>{{end}}</td>
 </tr>

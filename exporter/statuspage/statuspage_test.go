@@ -314,3 +314,32 @@ func TestDocumentNonFinite(t *testing.T) {
 		}
 	}
 }
+
+// TestExhaustionShown: the time to exhaustion at the 6-hour rate is in the
+// document and on the page: checkout burns half its budget at rate 0.5
+// (what is left lasts the 30 days), search has spent its own.
+func TestExhaustionShown(t *testing.T) {
+	f := fixture.New(t)
+	srv := serveStatus(t, f.Registry)
+	_, body := get(t, srv.URL+"/?format=json", "")
+	doc, err := statuspage.Decode(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]statuspage.Objective{}
+	for _, o := range doc.Objectives {
+		byName[o.Name] = o
+	}
+	if e := byName["checkout"].Exhaustion; e == nil || e.Window != "6h" || e.Never || e.In == nil || *e.In != 30*24*3600 || e.BurnRate != 0.5 {
+		t.Errorf("checkout's exhaustion: %+v", e)
+	}
+	if e := byName["search"].Exhaustion; e == nil || e.In == nil || *e.In != 0 {
+		t.Errorf("search's exhaustion: %+v, want spent", e)
+	}
+	_, page := get(t, srv.URL+"/", "text/html")
+	for _, want := range []string{"gone in 30d 0h at the 6h rate", ">spent<"} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+}

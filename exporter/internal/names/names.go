@@ -28,6 +28,7 @@ const (
 	AlertFiring     = "nines.slo.alert.firing"
 	LatencyQuantile = "nines.slo.latency.quantile"
 	StatusOK        = "nines.slo.status.ok"
+	Exhaustion      = "nines.slo.budget.exhaustion"
 )
 
 // Attribute keys.
