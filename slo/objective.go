@@ -509,7 +509,8 @@ func (o *Objective) statusAt(t time.Time, mayUpdate bool) (Status, error) {
 	if err != nil {
 		start, end := o.window.Bounds(t)
 		s = Status{Name: o.name, Metadata: o.meta, Target: o.target.Objective(), Window: o.window,
-			At: t, Start: start, NoData: true, Attainment: Failed, Err: err}
+			At: t, Start: start, NoData: true, Attainment: Failed, Err: err,
+			Exhaustion: Exhaustion{Window: o.exhaust, NoData: true}}
 		// The budget of no events, so that its target and period are
 		// there to report.
 		if target, terr := budget.NewTarget(o.target.Objective(), o.period(start, end)); terr == nil {

@@ -190,7 +190,7 @@ func TestOneFailureStaysOne(t *testing.T) {
 			t.Fatalf("%s returned %d statuses, want 3", name, len(st))
 		}
 		if got := st[1]; got.Attainment != slo.Failed || !errors.Is(got.Err, boom) || got.Name != "broken" ||
-			got.Metadata.Owner != "team-x" || got.Target != 0.99 || got.Budget.Target().Period() != 30*day {
+			got.Metadata.Owner != "team-x" || got.Target != 0.99 || got.Budget.Target().Period() != 30*day || !got.Exhaustion.NoData {
 			t.Errorf("%s: the failed status = %+v", name, got)
 		}
 		if st[0].Attainment != slo.Met || st[0].Err != nil {
