@@ -234,15 +234,15 @@ func run(args []string, out, errOut io.Writer) int {
 }
 
 // fetch reads an http(s) URL, asking for JSON, or a file, reading at most
-// limit bytes of either.
-func fetch(src string, timeout time.Duration, max int) ([]byte, error) {
+// most bytes of either.
+func fetch(src string, timeout time.Duration, most int) ([]byte, error) {
 	if !isURL(src) {
 		f, err := os.Open(src)
 		if err != nil {
 			return nil, err
 		}
 		defer f.Close()
-		return limit.ReadAll(f, max)
+		return limit.ReadAll(f, most)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
@@ -259,7 +259,7 @@ func fetch(src string, timeout time.Duration, max int) ([]byte, error) {
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("HTTP %s", resp.Status)
 	}
-	return limit.ReadAll(resp.Body, max)
+	return limit.ReadAll(resp.Body, most)
 }
 
 func isURL(src string) bool {
