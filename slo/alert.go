@@ -40,11 +40,23 @@ func (s Severity) String() string {
 // when the objective does. The threshold is the burn rate that spends
 // BudgetFraction of the budget in Long: BudgetFraction × period ÷ Long —
 // 14.4 for 2% in an hour of a 30-day period ([AlertRule.Guard]).
+//
+// A rule with Exhaustion set is an exhaustion rule instead: it fires
+// while, at the burn rate over both Long and Short, the budget left runs
+// out within Exhaustion — "page when the budget is gone within 4 hours at
+// the last hour's rate". Its threshold is the burn rate that spends what
+// is left, the fraction R, in Exhaustion: max(R, 0) × period ÷
+// Exhaustion ([AlertRule.ThresholdAt]); it falls as the budget does.
 type AlertRule struct {
 	Name           string        // unique within the objective, "page-1h"
 	Severity       Severity      // Page or Ticket
 	Long, Short    time.Duration // Short < Long
-	BudgetFraction float64       // of the budget spent in Long at the threshold, in (0, 1]
+	BudgetFraction float64       // of the budget spent in Long at the threshold, in (0, 1]; zero for an exhaustion rule
+
+	// Exhaustion, when set, makes the rule an exhaustion rule: it fires
+	// while the budget runs out within Exhaustion at the burn rates of
+	// Long and Short. At least [MinAlertWindow], whole seconds.
+	Exhaustion time.Duration
 
 	// MinEvents is the number of valid events the Long window needs before
 	// the rule may fire. Zero means enough that a single bad event cannot
@@ -76,12 +88,31 @@ func DefaultAlerts() []AlertRule {
 // both use it, so they fire on the same numbers. It expects a rule that
 // [New] accepts and a target from [budget.NewTarget]; of a zero rule or
 // target the numbers mean nothing (NaN, +Inf).
+//
+// Of an exhaustion rule, the threshold is the one of an untouched budget,
+// period ÷ Exhaustion, and the guard follows from it as above (a budget
+// half spent halves the threshold, not the guard).
 func (r AlertRule) Guard(target budget.Target) (threshold, minEvents float64) {
 	threshold = r.BudgetFraction * float64(target.Period()) / float64(r.Long)
+	if r.Exhaustion > 0 {
+		threshold = float64(target.Period()) / float64(r.Exhaustion)
+	}
 	if r.MinEvents > 0 {
 		return threshold, r.MinEvents
 	}
 	return threshold, math.Ceil(1 / (threshold * target.ErrorRate()))
+}
+
+// ThresholdAt returns the burn rate above which the rule fires, with the
+// fraction remaining of the budget left: [AlertRule.Guard]'s threshold
+// for a burn-rate rule; for an exhaustion rule that threshold times
+// max(remaining, 0), the rate that spends what is left in Exhaustion.
+func (r AlertRule) ThresholdAt(target budget.Target, remaining float64) float64 {
+	threshold, _ := r.Guard(target)
+	if r.Exhaustion > 0 {
+		threshold *= max(remaining, 0)
+	}
+	return threshold
 }
 
 // MinAlertWindow is the shortest window an alert rule takes: the sli
@@ -103,7 +134,11 @@ func (r AlertRule) check(i int) error {
 		return fmt.Errorf("%w: Alerts[%d] windows Long %v, Short %v: want %v ≤ Short < Long", ErrInvalidConfig, i, r.Long, r.Short, MinAlertWindow)
 	case r.Short%time.Second != 0 || r.Long%time.Second != 0:
 		return fmt.Errorf("%w: Alerts[%d] windows Long %v, Short %v: want whole numbers of seconds", ErrInvalidConfig, i, r.Long, r.Short)
-	case !(r.BudgetFraction > 0 && r.BudgetFraction <= 1):
+	case r.Exhaustion != 0 && (r.Exhaustion < MinAlertWindow || r.Exhaustion%time.Second != 0):
+		return fmt.Errorf("%w: Alerts[%d].Exhaustion %v: want at least %v, whole seconds", ErrInvalidConfig, i, r.Exhaustion, MinAlertWindow)
+	case r.Exhaustion != 0 && r.BudgetFraction != 0:
+		return fmt.Errorf("%w: Alerts[%d]: an exhaustion rule has no BudgetFraction (%v)", ErrInvalidConfig, i, r.BudgetFraction)
+	case r.Exhaustion == 0 && !(r.BudgetFraction > 0 && r.BudgetFraction <= 1):
 		return fmt.Errorf("%w: Alerts[%d].BudgetFraction %v not in (0, 1]", ErrInvalidConfig, i, r.BudgetFraction)
 	case !(r.MinEvents >= 0) || math.IsInf(r.MinEvents, 0):
 		return fmt.Errorf("%w: Alerts[%d].MinEvents %v", ErrInvalidConfig, i, r.MinEvents)

@@ -3,6 +3,7 @@ package slo_test
 import (
 	"errors"
 	"log/slog"
+	"math"
 	"strings"
 	"sync"
 	"testing"
@@ -136,5 +137,42 @@ func TestUnreachableRules(t *testing.T) {
 	}
 	if _, err := slo.New(slo.Config{Name: "a", SLI: ratio(t, clock), Target: 0.99, Window: slo.Rolling(0)}); !errors.Is(err, slo.ErrInvalidConfig) {
 		t.Errorf("Rolling(0): %v, want ErrInvalidConfig", err)
+	}
+}
+
+// TestExhaustionRule: "page when the budget is gone within a day at the
+// last hour's rate" stays quiet through a day at a burn rate of 0.5, with
+// half the 7-day budget left (it would last a week), and fires in an
+// hour at 5 with a third left; its threshold follows the budget left.
+func TestExhaustionRule(t *testing.T) {
+	clock := ninestest.NewClock(t0.Add(30 * day))
+	r := ratio(t, clock)
+	steady(r, clock, 24, 6000, 30) // 0.5% bad at 99%: burn rate 0.5
+	rule := slo.AlertRule{Name: "exhaust-1d", Severity: slo.Page, Long: time.Hour, Short: 5 * time.Minute, Exhaustion: day}
+	o := objective(t, slo.Config{Name: "api", SLI: r, Target: 0.99, Window: slo.Rolling(7 * day), Alerts: []slo.AlertRule{rule}}, clock)
+	s, err := o.Evaluate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := s.Alerts[0]; a.Firing || math.Abs(a.Threshold-0.5*7) > 1e-9 || a.MinEvents != 15 {
+		t.Errorf("a day at 0.5: firing %v, threshold %v (want 3.5: half the budget in a day), min events %v (want ⌈1 ÷ (7 × 0.01)⌉)", a.Firing, a.Threshold, a.MinEvents)
+	}
+	clock.Advance(time.Hour)
+	steady(r, clock, 1, 6000, 300) // an hour at 5%: burn rate 5
+	s, err = o.Evaluate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	left, _ := s.Remaining()
+	if a := s.Alerts[0]; !a.Firing || math.Abs(a.Threshold-left*7) > 1e-9 || left > 0.35 {
+		t.Errorf("an hour at 5 with %v left: firing %v, threshold %v, want firing above %v", left, a.Firing, a.Threshold, left*7)
+	}
+	for _, bad := range []slo.AlertRule{
+		{Name: "x", Severity: slo.Page, Long: time.Hour, Short: time.Minute, Exhaustion: time.Second},
+		{Name: "x", Severity: slo.Page, Long: time.Hour, Short: time.Minute, Exhaustion: day, BudgetFraction: 0.1},
+	} {
+		if _, err := slo.New(slo.Config{Name: "x", SLI: r, Target: 0.99, Alerts: []slo.AlertRule{bad}}, slo.WithClock(clock.Now)); !errors.Is(err, slo.ErrInvalidConfig) {
+			t.Errorf("rule %+v: %v, want ErrInvalidConfig", bad, err)
+		}
 	}
 }

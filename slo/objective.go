@@ -299,7 +299,7 @@ func New(c Config, opts ...Option) (*Objective, error) {
 		if math.IsInf(th, 0) || th == 0 || math.IsInf(minEvents, 0) {
 			return nil, fmt.Errorf("%w: %q: Alerts[%d] %q: threshold %v and minimum events %v, want finite and positive numbers", ErrInvalidConfig, c.Name, i, r.Name, th, minEvents)
 		}
-		if th >= maxBurn {
+		if th >= maxBurn && r.Exhaustion == 0 { // an exhaustion rule's falls with the budget
 			if c.Alerts == nil {
 				continue // a default rule this target cannot trip
 			}
@@ -629,9 +629,14 @@ func (o *Objective) compute(t time.Time, mayUpdate bool) (Status, error) {
 		}
 	}
 	s.Alerts = make([]Alert, len(o.rules))
+	remaining, err := s.Budget.Remaining()
+	if err != nil {
+		remaining = 1 // no events: no rule has enough to fire
+	}
 	for i, r := range o.rules {
 		a := Alert{Rule: r}
-		a.Threshold, a.MinEvents = r.Guard(target)
+		_, a.MinEvents = r.Guard(target)
+		a.Threshold = r.ThresholdAt(target, remaining)
 		if a.Long, err = burn(r.Long); err != nil {
 			return Status{}, err
 		}
