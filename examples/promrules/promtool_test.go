@@ -66,7 +66,7 @@ func scenario() (a, b []minute) {
 // in process and, as counter series of two replicas, to the generated rules
 // under promtool test rules, and asserts at a dozen times across an outage
 // and a slow burn that the rules' SLI, event counts, burn rates, budget and
-// firing alerts are the in-process ones.
+// firing alerts (burn-rate and exhaustion rules) are the in-process ones.
 func TestPromtoolRulesMatchInProcess(t *testing.T) {
 	forEachPromtool(t, testPromtoolRulesMatchInProcess)
 }
@@ -80,8 +80,12 @@ func testPromtoolRulesMatchInProcess(t *testing.T, tool ci.Tool) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The default rules, and an exhaustion rule: page when the budget left
+	// is gone within two days at the last hour's rate (a threshold of 3.5
+	// times the budget left: the outage's hour only).
+	exhaust := slo.AlertRule{Name: "exhaust-2d", Severity: slo.Page, Long: time.Hour, Short: 5 * time.Minute, Exhaustion: 48 * time.Hour}
 	o, err := slo.New(slo.Config{Name: "checkout", SLI: ratio, Target: 0.99, Window: slo.Rolling(7 * 24 * time.Hour),
-		Metadata: slo.Metadata{Service: "shop", Owner: "team-payments"}}, slo.WithClock(clock))
+		Metadata: slo.Metadata{Service: "shop", Owner: "team-payments"}, Alerts: append(slo.DefaultAlerts(), exhaust)}, slo.WithClock(clock))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,7 +226,7 @@ func testPromtoolRulesMatchInProcess(t *testing.T, tool ci.Tool) {
 			tests.WriteString(strings.TrimSuffix(s, "        exp_samples:\n") + "        exp_samples: []\n")
 		}
 	}
-	for _, rule := range []string{"page-1h", "page-6h", "ticket-3d"} {
+	for _, rule := range []string{"page-1h", "page-6h", "ticket-3d", "exhaust-2d"} {
 		if !firingSeen[rule] {
 			t.Errorf("%s never fires in process: the scenario does not exercise it", rule)
 		}
@@ -442,4 +446,87 @@ func oneObjective(t *testing.T, c slo.Config) *slo.Registry {
 		t.Fatal(err)
 	}
 	return reg
+}
+
+// TestPromtoolExhaustionFollowsTheBudget: an exhaustion rule's threshold
+// falls with the budget left, in the rules as in process. Two days at a
+// burn rate of 0.7 leave 30% of a 7-day budget (threshold 0.3 × 3.5 =
+// 1.05: quiet); an hour at 2 then spends what is left within two days
+// (threshold 0.27 × 3.5 = 0.96), which an untouched budget's threshold,
+// 3.5, would not see.
+func TestPromtoolExhaustionFollowsTheBudget(t *testing.T) {
+	forEachPromtool(t, testPromtoolExhaustionFollowsTheBudget)
+}
+
+func testPromtoolExhaustionFollowsTheBudget(t *testing.T, tool ci.Tool) {
+	t0 := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+	now := t0
+	clock := func() time.Time { return now }
+	ratio, _ := sli.NewRatio(sli.WithClock(clock))
+	rule := slo.AlertRule{Name: "exhaust-2d", Severity: slo.Page, Long: time.Hour, Short: 5 * time.Minute, Exhaustion: 48 * time.Hour}
+	o, err := slo.New(slo.Config{Name: "checkout", SLI: ratio, Target: 0.99, Window: slo.Rolling(7 * 24 * time.Hour),
+		Alerts: []slo.AlertRule{rule}}, slo.WithClock(clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, _ := slo.NewRegistry(o)
+	var rules bytes.Buffer
+	if err := promrules.Write(&rules, reg, promrules.Config{}); err != nil {
+		t.Fatal(err)
+	}
+	// 1000 events a minute: 7 bad for two days, then 20 bad for an hour.
+	const minutes = 2*1440 + 60
+	now = t0.Add(minutes * time.Minute) // events are recorded at their own, past, times
+	var good, valid strings.Builder
+	g, v := 0, 0
+	good.WriteString("0")
+	valid.WriteString("0")
+	for m := range minutes {
+		bad := 7
+		if m >= 2*1440 {
+			bad = 20
+		}
+		for range 1000 - bad {
+			ratio.RecordAt(t0.Add(time.Duration(m)*time.Minute+30*time.Second), sli.Good)
+		}
+		for range bad {
+			ratio.RecordAt(t0.Add(time.Duration(m)*time.Minute+30*time.Second), sli.Bad)
+		}
+		g, v = g+1000-bad, v+1000
+		fmt.Fprintf(&good, " %d", g)
+		fmt.Fprintf(&valid, " %d", v)
+	}
+	check := func(at int) (firing bool, threshold float64) {
+		s, err := o.StatusAt(t0.Add(time.Duration(at) * time.Minute))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.Alerts[0].Firing, s.Alerts[0].Threshold
+	}
+	before, _ := check(2 * 1440)
+	after, threshold := check(minutes)
+	if before || !after || threshold > 1 {
+		t.Fatalf("in process: firing %v before the hour, %v after it (threshold %v); want false, true (0.96)", before, after, threshold)
+	}
+	labels := `nines_slo_name="checkout",job="shop",instance="a:8080"`
+	alert := `
+      - eval_time: %s
+        alertname: ` + promrules.AlertName + `
+        exp_alerts:%s`
+	firing := `
+          - exp_labels:
+              nines_slo_name: checkout
+              job: shop
+              severity: page
+              nines_slo_alert: exhaust-2d
+            exp_annotations:
+              summary: checkout runs out of error budget within 2d
+              description: "At the burn rates over 1h and 5m, the budget left is spent within 2d (target 0.99 over 7d)."`
+	tests := "rule_files: [rules.yml]\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n" +
+		fmt.Sprintf("      - series: 'nines_slo_events_good_total{%s}'\n        values: '%s'\n", labels, good.String()) +
+		fmt.Sprintf("      - series: 'nines_slo_events_valid_total{%s}'\n        values: '%s'\n", labels, valid.String()) +
+		"    alert_rule_test:" +
+		fmt.Sprintf(alert, fmt.Sprintf("%dm", 2*1440), " []") +
+		fmt.Sprintf(alert, fmt.Sprintf("%dm", minutes), firing) + "\n"
+	promtoolTest(t, tool.Path, rules.Bytes(), tests)
 }

@@ -427,15 +427,24 @@ func writeGroup(b *bufio.Writer, o *slo.Objective, interval time.Duration, at ti
 	for _, r := range o.Alerts() {
 		threshold, minEvents := r.Guard(target)
 		t := num(threshold)
+		summary := fmt.Sprintf("%s is burning its error budget: %s of it in %s", o.Name(), pct(r.BudgetFraction), names.Duration(r.Long))
+		desc := fmt.Sprintf("Burn rate over %s and %s above %s (target %s over %s).",
+			names.Duration(r.Long), names.Duration(r.Short), t, num(o.Target()), names.Duration(period))
+		if r.Exhaustion > 0 {
+			// The rate that spends what is left in Exhaustion: it falls
+			// with the budget, as in process (AlertRule.ThresholdAt).
+			t = fmt.Sprintf("clamp_min(%s{%s}, 0) * %s", BudgetRecord, sel, num(threshold))
+			summary = fmt.Sprintf("%s runs out of error budget within %s", o.Name(), names.Duration(r.Exhaustion))
+			desc = fmt.Sprintf("At the burn rates over %s and %s, the budget left is spent within %s (target %s over %s).",
+				names.Duration(r.Long), names.Duration(r.Short), names.Duration(r.Exhaustion), num(o.Target()), names.Duration(period))
+		}
 		expr := fmt.Sprintf("%s{%s} > %s\nand %s{%s} > %s\nand %s{%s} >= %s",
 			RecordName("burn_rate", r.Long), sel, t,
 			RecordName("burn_rate", r.Short), sel, t,
 			RecordName("valid", r.Long), sel, num(minEvents))
 		fmt.Fprintf(b, "      - alert: %s\n        expr: %s\n", AlertName, yamlString(expr))
 		labels(r.Severity.String(), "          nines_slo_alert: "+yamlString(r.Name)+"\n")
-		desc := fmt.Sprintf("Burn rate over %s and %s above %s (target %s over %s).",
-			names.Duration(r.Long), names.Duration(r.Short), t, num(o.Target()), names.Duration(period))
-		annotations(fmt.Sprintf("%s is burning its error budget: %s of it in %s", o.Name(), pct(r.BudgetFraction), names.Duration(r.Long)), desc)
+		annotations(summary, desc)
 	}
 
 	// No data: the counters gone from every replica (none scraped, or the
