@@ -157,3 +157,33 @@ func ExampleMergeSnapshots() {
 	// Output:
 	// fleet: 9994 of 10000 good, SLI 99.94%, met
 }
+
+// An exhaustion rule pages when the budget left would be gone within a
+// day at the last hour's burn rate. Three weeks at a burn rate of 0.7
+// leave 30% of the budget, which a day at a burn rate of 9 would spend:
+// the threshold is 0.3 × 30 = 9, not the 30 of an untouched budget.
+func ExampleAlertRule_exhaustion() {
+	now := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	r, _ := sli.NewRatio(sli.WithClock(clock))
+	for h := range 21 * 24 { // 0.7% bad at 99%: a burn rate of 0.7
+		at := now.Add(-time.Duration(21*24-h) * time.Hour)
+		for k := range 1000 {
+			if k < 7 {
+				r.RecordAt(at, sli.Bad)
+			} else {
+				r.RecordAt(at, sli.Good)
+			}
+		}
+	}
+	rule := slo.AlertRule{Name: "exhaust-1d", Severity: slo.Page, Long: time.Hour, Short: 5 * time.Minute, Exhaustion: 24 * time.Hour}
+	o, _ := slo.New(slo.Config{Name: "checkout", SLI: r, Target: 0.99, Alerts: []slo.AlertRule{rule}}, slo.WithClock(clock))
+	s, _ := o.Status()
+	left, _ := s.Remaining()
+	a := s.Alerts[0]
+	fmt.Printf("budget left %.0f%%; the rule fires above a burn rate of %.1f: %v\n", left*100, a.Threshold, a.Firing)
+	fmt.Printf("at the 6h rate, %.1f, the budget is gone in %v\n", s.Exhaustion.BurnRate, s.Exhaustion.In.Round(time.Hour))
+	// Output:
+	// budget left 30%; the rule fires above a burn rate of 9.0: false
+	// at the 6h rate, 0.7, the budget is gone in 309h0m0s
+}

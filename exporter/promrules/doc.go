@@ -8,8 +8,10 @@
 // [Write] writes recording rules for each objective's summed good and
 // valid events, SLI and burn rate over every burn and alert window and
 // over its period, and its budget left ([BudgetRecord]); one alerting
-// rule ([AlertName]) per burn-rate alert, with the same thresholds, minimum
-// events and severities as the in-process alerts ([slo.AlertRule.Guard]);
+// rule ([AlertName]) per burn-rate or exhaustion alert, with the same
+// thresholds, minimum events and severities as the in-process alerts
+// ([slo.AlertRule.Guard]; an exhaustion rule's threshold is computed from
+// the budget record, as [slo.AlertRule.ThresholdAt] does);
 // and one ([AbsentAlertName]) for counters missing from every replica. The
 // alerts carry the objective's owner, its [slo.Config.AlertLabels] and
 // [slo.Config.AlertAnnotations], and its runbook as runbook_url.
