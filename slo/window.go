@@ -78,6 +78,9 @@ func Calendar(p Period, loc *time.Location) Window {
 // IsCalendar reports whether the window is a calendar window.
 func (w Window) IsCalendar() bool { return w.period != 0 }
 
+// Period returns a calendar window's period, 0 for a rolling one.
+func (w Window) Period() Period { return w.period }
+
 func (w Window) check() error {
 	switch {
 	case w.loc != nil && (w.period < Day || w.period > Year):

@@ -192,6 +192,9 @@ func rowOf(s slo.Status, o *slo.Objective) row {
 		default:
 			r.Exhaustion = "gone in " + roughly(e.In) + " at the " + names.Duration(e.Window) + " rate"
 		}
+		if e := s.Exhaustion; !e.NoData && s.Window.IsCalendar() {
+			r.Exhaustion += "; " + strconv.FormatFloat(e.LeftAtEnd*100, 'f', 0, 64) + "% left when the " + s.Window.Period().String() + " ends"
+		}
 	}
 	for _, b := range s.BurnRates {
 		rate := "—"

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"net/http"
@@ -336,8 +337,15 @@ func TestExhaustionShown(t *testing.T) {
 	if e := byName["search"].Exhaustion; e == nil || e.In == nil || *e.In != 0 {
 		t.Errorf("search's exhaustion: %+v, want spent", e)
 	}
+	// A calendar month says what is left at its end: checkout's events
+	// again, half its budget left, burning at 0.5 for the month's rest.
+	month, _ := slo.New(slo.Config{Name: "checkout monthly", SLI: f.Registry.Objectives()[0].SLI(), Target: 0.99,
+		Window: slo.Calendar(slo.Month, nil)}, slo.WithClock(f.Clock.Now))
+	f.Registry.Add(month)
+	st, _ := month.Status()
+	wantEnd := fmt.Sprintf("%.0f%% left when the month ends", st.Exhaustion.LeftAtEnd*100)
 	_, page := get(t, srv.URL+"/", "text/html")
-	for _, want := range []string{"gone in 30d 0h at the 6h rate", ">spent<"} {
+	for _, want := range []string{"gone in 30d 0h at the 6h rate", ">spent<", wantEnd} {
 		if !strings.Contains(string(page), want) {
 			t.Errorf("page lacks %q", want)
 		}
