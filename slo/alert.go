@@ -46,7 +46,8 @@ func (s Severity) String() string {
 // out within Exhaustion — "page when the budget is gone within 4 hours at
 // the last hour's rate". Its threshold is the burn rate that spends what
 // is left, the fraction R, in Exhaustion: max(R, 0) × period ÷
-// Exhaustion ([AlertRule.ThresholdAt]); it falls as the budget does.
+// Exhaustion ([AlertRule.ThresholdAt]); it falls as the budget does, and
+// a budget already spent fires it at any burn.
 type AlertRule struct {
 	Name           string        // unique within the objective, "page-1h"
 	Severity       Severity      // Page or Ticket
