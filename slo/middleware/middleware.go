@@ -859,8 +859,10 @@ func (m *Middleware) route(name string) *Route {
 	if err != nil {
 		// New built a route with these settings, so only the clock can
 		// fail it: a WithClock that has left the years 1678–2262. The
-		// request goes to the overflow route, and Err says why.
+		// name goes to the overflow route from now on (found at once, not
+		// made again on every request), and Err says why.
 		m.register(nil, fmt.Errorf("middleware: route %q: %w", clean, err))
+		m.routes.Store(clean, m.overflow)
 		return m.overflow
 	}
 	objs, err := m.objectives(rt)
