@@ -507,32 +507,23 @@ func (o *Objective) EvaluateAt(t time.Time) (Status, error) { return o.statusAt(
 func (o *Objective) statusAt(t time.Time, mayUpdate bool) (Status, error) {
 	s, err := o.compute(t, mayUpdate)
 	if err != nil {
-		start, end := o.window.Bounds(t)
+		start, _ := o.window.Bounds(t)
 		s = Status{Name: o.name, Metadata: o.meta, Target: o.target.Objective(), Window: o.window,
 			At: t, Start: start, NoData: true, Attainment: Failed, Err: err,
 			Exhaustion: Exhaustion{Window: o.exhaust, NoData: true}}
 		// The budget of no events, so that its target and period are
 		// there to report.
-		if target, terr := budget.NewTarget(o.target.Objective(), o.period(start, end)); terr == nil {
+		if target, terr := budget.NewTarget(o.target.Objective(), o.window.Length(t)); terr == nil {
 			s.Budget, _ = target.Budget(0, 0)
 		}
 	}
 	return s, err
 }
 
-// period is the budget period of the window [start, end): the calendar
-// period's length, or the rolling window.
-func (o *Objective) period(start, end time.Time) time.Duration {
-	if o.window.IsCalendar() {
-		return end.Sub(start)
-	}
-	return o.window.rolling
-}
-
 // compute computes the status at t; see statusAt.
 func (o *Objective) compute(t time.Time, mayUpdate bool) (Status, error) {
 	start, end := o.window.Bounds(t)
-	target, err := budget.NewTarget(o.target.Objective(), o.period(start, end))
+	target, err := budget.NewTarget(o.target.Objective(), o.window.Length(t))
 	if err != nil {
 		return Status{}, fmt.Errorf("slo: %q: %w", o.name, err)
 	}
