@@ -112,12 +112,12 @@ func run(args []string, out, errOut io.Writer) int {
 	digests := map[[32]byte]string{} // the digest of what a source held → the source
 	present := map[string][]string{} // objective → the sources that report it
 	for _, src := range fs.Args() {
-		if c := canonical(src); sources[c] {
+		c := canonical(src)
+		if sources[c] {
 			fmt.Fprintf(out, "note: %s is listed twice; counted once\n", src)
 			continue
-		} else {
-			sources[c] = true
 		}
+		sources[c] = true
 		data, err := fetch(src, *timeout, *maxBytes)
 		if err != nil {
 			fmt.Fprintf(errOut, "releasegate: %s: %v\n", src, err)
