@@ -84,16 +84,8 @@ func testPromtoolRulesMatchInProcess(t *testing.T, tool ci.Tool) {
 	// is gone within two days at the last hour's rate (a threshold of 3.5
 	// times the budget left: the outage's hour only).
 	exhaust := slo.AlertRule{Name: "exhaust-2d", Severity: slo.Page, Long: time.Hour, Short: 5 * time.Minute, Exhaustion: 48 * time.Hour}
-	o, err := slo.New(slo.Config{Name: "checkout", SLI: ratio, Target: 0.99, Window: slo.Rolling(7 * 24 * time.Hour),
-		Metadata: slo.Metadata{Service: "shop", Owner: "team-payments"}, Alerts: append(slo.DefaultAlerts(), exhaust)}, slo.WithClock(clock))
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg, _ := slo.NewRegistry(o)
-	var rules bytes.Buffer
-	if err := promrules.Write(&rules, reg, promrules.Config{}); err != nil {
-		t.Fatal(err)
-	}
+	o, rules := rulesOf(t, slo.Config{Name: "checkout", SLI: ratio, Target: 0.99, Window: slo.Rolling(7 * 24 * time.Hour),
+		Metadata: slo.Metadata{Service: "shop", Owner: "team-payments"}, Alerts: append(slo.DefaultAlerts(), exhaust)}, clock)
 
 	// Counter series: the sample at minute m counts the events of minutes
 	// before it; in process, minute m's events happen half a minute before
@@ -428,6 +420,22 @@ func promtoolTest(t *testing.T, promtool string, rules []byte, tests string) {
 	}
 }
 
+// rulesOf returns the objective c declares, on clock, and the rules
+// promrules writes for it.
+func rulesOf(t *testing.T, c slo.Config, clock func() time.Time) (*slo.Objective, *bytes.Buffer) {
+	t.Helper()
+	o, err := slo.New(c, slo.WithClock(clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, _ := slo.NewRegistry(o)
+	var rules bytes.Buffer
+	if err := promrules.Write(&rules, reg, promrules.Config{}); err != nil {
+		t.Fatal(err)
+	}
+	return o, &rules
+}
+
 // oneObjective returns a registry of the objective c declares, over a
 // ratio SLI of its own.
 func oneObjective(t *testing.T, c slo.Config) *slo.Registry {
@@ -464,16 +472,8 @@ func testPromtoolExhaustionFollowsTheBudget(t *testing.T, tool ci.Tool) {
 	clock := func() time.Time { return now }
 	ratio, _ := sli.NewRatio(sli.WithClock(clock))
 	rule := slo.AlertRule{Name: "exhaust-2d", Severity: slo.Page, Long: time.Hour, Short: 5 * time.Minute, Exhaustion: 48 * time.Hour}
-	o, err := slo.New(slo.Config{Name: "checkout", SLI: ratio, Target: 0.99, Window: slo.Rolling(7 * 24 * time.Hour),
-		Alerts: []slo.AlertRule{rule}}, slo.WithClock(clock))
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg, _ := slo.NewRegistry(o)
-	var rules bytes.Buffer
-	if err := promrules.Write(&rules, reg, promrules.Config{}); err != nil {
-		t.Fatal(err)
-	}
+	o, rules := rulesOf(t, slo.Config{Name: "checkout", SLI: ratio, Target: 0.99, Window: slo.Rolling(7 * 24 * time.Hour),
+		Alerts: []slo.AlertRule{rule}}, clock)
 	// 1000 events a minute: 7 bad for two days, then 20 bad for an hour.
 	const minutes = 2*1440 + 60
 	now = t0.Add(minutes * time.Minute) // events are recorded at their own, past, times
