@@ -73,3 +73,25 @@ func ExamplePolicy_Decide() {
 	// deny: 10% of the error budget remains, below the policy's 25%
 	// undecided: too little traffic to decide: 120 valid events, the policy needs 1000
 }
+
+// Half a 30-day budget left: at the page threshold's burn rate, 14.4, it
+// is gone in 25 hours; at 0.4 it outlasts the window.
+func ExampleBudget_Exhaustion() {
+	target := budget.MustTarget(0.999, 30*24*time.Hour)
+	b, _ := target.Budget(999_500, 1_000_000) // 500 of the 1000 bad events allowed
+	for _, rate := range []float64{14.4, 1, 0.4} {
+		e, err := b.Exhaustion(rate, 30*24*time.Hour)
+		if err != nil {
+			panic(err)
+		}
+		if e.Never {
+			fmt.Printf("burn rate %v: never; %.0f%% left at the end\n", rate, e.LeftAtEnd*100)
+			continue
+		}
+		fmt.Printf("burn rate %v: gone in %v\n", rate, e.In)
+	}
+	// Output:
+	// burn rate 14.4: gone in 25h0m0s
+	// burn rate 1: gone in 360h0m0s
+	// burn rate 0.4: never; 10% left at the end
+}
