@@ -125,6 +125,11 @@ type Store[A any] struct {
 	// OnExpire, when set, is called under Mu with each cell that ages out
 	// of the last level.
 	OnExpire func(enc []byte)
+	// Memo, when set, summarizes a packed block for RangeLocked: its k
+	// cells from start, width wide, encoded one after another. A block
+	// keeps its memo, computed once, until it changes, in place of the
+	// sum SumsLocked would keep: a store with a Memo sums cell by cell.
+	Memo func(start, width int64, k int, cells []byte) []byte
 
 	buf []byte
 }
@@ -144,7 +149,7 @@ type block struct {
 	declined bool   // not worth packing (one cell, or Pack makes it larger) until it changes
 	last     int    // offset of the last cell's encoding in data; when not packed
 	data     []byte // the cells' encodings, one after the other, or packed
-	sum      []byte // encoding of the cells' sum, once read; nil until then
+	sum      []byte // encoding of the cells' sum, or the Memo, once read; nil until then
 }
 
 // New returns a store whose hot cell is cur (an index in ticks: the first
@@ -524,6 +529,58 @@ func (s *Store[A]) CellsLocked(f func(start, width int64, enc []byte)) {
 	}
 }
 
+// RangeLocked calls f with every closed cell that starts in [a, b), oldest
+// first, empty ones left out: its start and width in ns and its encoding,
+// which f must not keep. Blocks wholly outside the range are skipped
+// unread. When the store has a Memo and whole is not nil, a packed block
+// that lies in the range whole is first offered to whole — the start of
+// its first cell, the end of its last and its memo — and its cells go to
+// f only if whole does not take it. The hot cell's added extra is the
+// owner's to take (Extra).
+func (s *Store[A]) RangeLocked(a, b int64, whole func(start, end int64, memo []byte) bool, f func(start, width int64, enc []byte)) {
+	var sc scratch
+	defer sc.release()
+	for k := len(s.levels) - 1; k >= 0; k-- {
+		l := &s.levels[k]
+		for _, bk := range l.blocks {
+			st, end := bk.first*l.width, (bk.first+bk.n)*l.width
+			if end <= a {
+				continue
+			}
+			if st >= b {
+				break
+			}
+			if whole != nil && s.Memo != nil && bk.packed && !bk.trimmed && st >= a && end <= b {
+				if bk.sum == nil {
+					bk.sum = clip(s.Memo(st, l.width, int(bk.n), s.cellsOf(bk, &sc)))
+				}
+				if whole(st, end, bk.sum) {
+					continue
+				}
+			}
+			data := s.cellsOf(bk, &sc)
+			i := min(max(bucket.FloorDiv(a, l.width)-bk.first, 0), bk.n)
+			off := s.codec.LenN(data, int(i))
+			for ; i < bk.n; i++ {
+				st := (bk.first + i) * l.width
+				if st >= b {
+					break
+				}
+				n := s.codec.Len(data[off:])
+				if c := data[off : off+n]; st >= a && string(c) != string(s.empty) {
+					f(st, l.width, c)
+				}
+				off += n
+			}
+		}
+	}
+}
+
+// Extra returns the encoding of the cells added at the hot cell's time
+// (states), or nil when there are none; the caller holds Mu and must not
+// keep it.
+func (s *Store[A]) Extra() []byte { return s.extra }
+
 // add adds encoded cell enc at index idx of the level.
 func (l *level[A]) add(s *Store[A], idx int64, enc []byte) {
 	n := len(l.blocks)
@@ -589,7 +646,7 @@ func (l *level[A]) newBlock(idx int64, enc []byte) *block {
 // changes, so that the windows of one status decode a block once. A block
 // whose front has aged out keeps none: it is about to go.
 func (l *level[A]) summed(s *Store[A], b *block) bool {
-	if l.blockCells == 1 || b.trimmed || b.n < 2 {
+	if l.blockCells == 1 || b.trimmed || b.n < 2 || s.Memo != nil {
 		return false
 	}
 	if b.sum == nil {

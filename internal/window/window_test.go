@@ -213,6 +213,32 @@ func storeMatchesModel(t *testing.T, c Codec[sum]) {
 			}
 			s.Mu.Unlock()
 		}
+		// The cells that start in a range, as RangeLocked visits them.
+		for _, r := range [][2]time.Duration{{time.Hour, 0}, {26 * time.Hour, 25 * time.Hour}, {31 * 24 * time.Hour, 5 * time.Minute}, {7 * time.Minute, 3 * time.Minute}} {
+			a, b := now-int64(r[0]), now-int64(r[1])
+			var got uint64
+			last := int64(-1 << 63)
+			s.Mu.Lock()
+			s.RangeLocked(a, b, nil, func(st, _ int64, e []byte) {
+				if st < a || st >= b || st < last {
+					t.Errorf("cell at %d visited for [%d, %d) after %d", st, a, b, last)
+				}
+				last = st
+				var x sum
+				codec{}.Add(&x, e)
+				got += x.n
+			})
+			s.Mu.Unlock()
+			var want uint64
+			for _, e := range m.events {
+				if st, _, ok := m.cell(e.t); ok && st >= a && st < b && st < m.hotIdx*int64(tick) {
+					want++
+				}
+			}
+			if got != want {
+				t.Fatalf("at %v, cells starting in [now-%v, now-%v): %d events, model %d", time.Duration(now-t0), r[0], r[1], got, want)
+			}
+		}
 		var cells uint64
 		s.Mu.Lock()
 		s.CellsLocked(func(_, _ int64, e []byte) { var a sum; codec{}.Add(&a, e); cells += a.n })
