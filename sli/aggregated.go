@@ -98,7 +98,8 @@ var _ Source = (*Aggregated)(nil)
 
 // NewAggregated returns the aggregate of parts. It fails with
 // [ErrInvalidConfig] when there are no parts or a part has no SLI, an empty or
-// duplicate name, or a weight that is negative, NaN or over [MaxWeight]. Its one option is
+// duplicate name, or a weight that is negative, NaN or over [MaxWeight], or
+// is a [SliceSource]. Its one option is
 // [WithClock], which sets what Counts calls now: the parts hold the data.
 func NewAggregated(parts []Part, opts ...AggregatedOption) (*Aggregated, error) {
 	c := newConfig(opts, AggregatedOption.applyAggregated)
@@ -117,6 +118,9 @@ func NewAggregated(parts []Part, opts ...AggregatedOption) (*Aggregated, error) 
 			return nil, fmt.Errorf("%w: part %q has no SLI", ErrInvalidConfig, p.Name)
 		case !(p.Weight >= 0 && p.Weight <= MaxWeight):
 			return nil, fmt.Errorf("%w: part %q has Weight %v, not in [0, %v]", ErrInvalidConfig, p.Name, p.Weight, MaxWeight)
+		}
+		if _, ok := p.SLI.(SliceSource); ok {
+			return nil, fmt.Errorf("%w: part %q is a time-slice SLI: its counts are slices, which do not add up with events", ErrInvalidConfig, p.Name)
 		}
 		seen[p.Name] = true
 		if p.Weight == 0 {

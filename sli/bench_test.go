@@ -216,3 +216,54 @@ func BenchmarkRecordRequest(b *testing.B) {
 		})
 	})
 }
+
+// BenchmarkSlicesCountsAt reads a time-slice SLI that has 30 days of
+// 1-minute slices, each with events: one window, and the seven windows an
+// objective's status reads at once.
+func BenchmarkSlicesCountsAt(b *testing.B) {
+	clock := newFakeClock(t0)
+	s, err := sli.NewLatencySlices(0.99, 300*time.Millisecond, sli.WithClock(clock.Now))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range 30 * 24 * 60 {
+		for k := range 1 + i%7 {
+			s.Record(time.Duration(k*100) * time.Millisecond)
+		}
+		clock.Advance(time.Minute)
+	}
+	now := clock.Now()
+	for _, w := range []time.Duration{5 * time.Minute, time.Hour, 30 * 24 * time.Hour} {
+		b.Run(w.String(), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := s.CountsAt(now, w); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkSliceRecord is a time-slice SLI's record on the default clock,
+// serial and in parallel.
+func BenchmarkSliceRecord(b *testing.B) {
+	s, err := sli.NewLatencySlices(0.99, 300*time.Millisecond)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("serial", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			s.Record(42 * time.Millisecond)
+		}
+	})
+	b.Run("parallel", func(b *testing.B) {
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				s.Record(42 * time.Millisecond)
+			}
+		})
+	})
+}

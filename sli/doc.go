@@ -24,6 +24,25 @@
 // in one call, as HTTP middleware does. Recorded counts what was recorded
 // in this process (restored state left out): the counter an exporter sends.
 //
+// # Time slices
+//
+// [RatioSlices] and [LatencySlices] count time slices instead of events:
+// "99% of minutes with p99 ≤ 300 ms". Time is cut into slices (1 minute
+// by default, [WithSlice]); a slice is good when at least a fraction of
+// its valid events are good ([NewRatioSlices]), or when a percentile of
+// its latencies is within a threshold ([NewLatencySlices]), which nines
+// judges exactly on counts: the nearest-rank p99 is within 300 ms exactly
+// when at least 99% of the slice's latencies are. A slice without valid
+// events is not valid, good or bad ([WithEmptySlices]); slices before the
+// SLI began never count. Their Counts are slices — good slices over valid
+// slices — so an objective budgets, burns and alerts on them as on
+// events, and a low-traffic service's quiet minutes weigh as much as its
+// busy ones. Every slice keeps its counts for the whole retention and is
+// judged when read, so a slice completed by a restored or a replica's
+// state is judged on all its events. Over 30 days of 1-minute slices at a
+// steady 100 requests a second one takes about 45 KiB; see
+// [LatencySlices] for traffic that varies.
+//
 // # Latency percentiles
 //
 // A Latency also keeps its durations in an HDR histogram (package

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/nines-slo/nines/ninestest"
 	"github.com/nines-slo/nines/sli"
 )
 
@@ -129,4 +130,33 @@ func ExampleRecordRequest() {
 	fmt.Printf("availability %v of %v, latency %v of %v\n", a.Good, a.Valid, l.Good, l.Valid)
 	// Output:
 	// availability 2 of 3, latency 1 of 2
+}
+
+// A time-slice SLI: the fraction of minutes whose p99 was within 300 ms.
+// A quiet night does not spend the budget as a busy hour would: each
+// minute weighs one slice, whatever its traffic.
+func ExampleLatencySlices() {
+	clock := ninestest.NewClock(time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC))
+	minutes, err := sli.NewLatencySlices(0.99, 300*time.Millisecond, sli.WithClock(clock.Now))
+	if err != nil {
+		panic(err)
+	}
+	for minute := range 10 {
+		for i := range 200 {
+			d := 40 * time.Millisecond
+			if minute == 3 && i < 5 { // 2.5% slow in one minute: its p99 is 900 ms
+				d = 900 * time.Millisecond
+			}
+			minutes.Record(d)
+		}
+		clock.Advance(time.Minute)
+	}
+	slices, _ := minutes.Counts(10 * time.Minute)
+	events, _ := minutes.EventsAt(clock.Now(), 10*time.Minute)
+	ratio, _ := slices.Ratio()
+	fmt.Println(minutes.Slicing())
+	fmt.Printf("%v good of %v slices (%.0f%%), from %v requests\n", slices.Good, slices.Valid, ratio*100, events.Valid)
+	// Output:
+	// p99 ≤ 300ms in each 1m0s slice
+	// 9 good of 10 slices (90%), from 2000 requests
 }

@@ -63,12 +63,16 @@ func NewLatency(threshold time.Duration, opts ...LatencyOption) (*Latency, error
 func (l *Latency) Threshold() time.Duration { return l.threshold }
 
 // outcome classifies a duration; a negative one is counted and not valid.
-func (l *Latency) outcome(d time.Duration) Outcome {
+func (l *Latency) outcome(d time.Duration) Outcome { return latencyOutcome(l.s, l.threshold, d) }
+
+// latencyOutcome classifies a duration against threshold, counting a
+// negative one in s and as not valid.
+func latencyOutcome(s *series, threshold, d time.Duration) Outcome {
 	switch {
 	case d < 0:
-		l.s.negative.Add(1)
+		s.negative.Add(1)
 		return Invalid
-	case d <= l.threshold:
+	case d <= threshold:
 		return Good
 	}
 	return Bad

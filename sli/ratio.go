@@ -96,6 +96,10 @@ func init() {
 			s = src.s
 		case *Latency:
 			s = src.s
+		case *RatioSlices:
+			return true, src.s.slicesManyAt(t, ws, src.sl, good, valid)
+		case *LatencySlices:
+			return true, src.s.slicesManyAt(t, ws, src.sl, good, valid)
 		default:
 			return false, nil
 		}

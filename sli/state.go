@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"time"
 
 	"github.com/nines-slo/nines/histogram"
 	"github.com/nines-slo/nines/internal/bucket"
@@ -37,6 +38,9 @@ type State struct {
 	totals Totals
 	at     int64            // the start of the source's current cell, Unix ns; 0 for a version-1 state
 	hist   *histogram.State // latency SLIs only
+	// A time-slice SLI's slice length and the start of its first slice, ns
+	// (see series); 0 for an SLI of events.
+	slice, since int64
 }
 
 type stateBucket struct {
@@ -252,6 +256,10 @@ func (s *State) eachCell(f func(stateBucket)) {
 // Totals returns the cumulative counts the state carries.
 func (s *State) Totals() Totals { return s.totals }
 
+// Slice returns the slice length of a time-slice SLI's state
+// ([RatioSlices], [LatencySlices]), and 0 for a state of events.
+func (s *State) Slice() time.Duration { return time.Duration(s.slice) }
+
 // HistogramConfig returns the histogram configuration of a latency SLI's
 // state — its range, precision and windows — so that a tool can build a
 // latency SLI that accepts it; false for a ratio SLI's state.
@@ -285,6 +293,7 @@ func (s *series) state() *State {
 	st.cells, st.n = w.cells()
 	st.totals = t
 	st.at = at
+	st.slice, st.since = s.slice, s.since
 	return st
 }
 
@@ -316,6 +325,9 @@ func (s *series) addState(st *State) {
 			}
 		}
 	})
+	if s.slice > 0 {
+		s.since = min(s.since, st.since)
+	}
 	t := st.totals
 	s.folded.Good += t.Good
 	s.folded.Bad += t.Bad
@@ -341,6 +353,9 @@ func (r *Ratio) Add(st *State) error {
 	if st == nil || st.hist != nil {
 		return fmt.Errorf("%w: a latency state cannot be added to a ratio SLI", ErrStateMismatch)
 	}
+	if st.slice != 0 {
+		return fmt.Errorf("%w: a time-slice state cannot be added to a ratio SLI", ErrStateMismatch)
+	}
 	r.s.addState(st)
 	return nil
 }
@@ -361,6 +376,9 @@ func (l *Latency) Add(st *State) error {
 	if st == nil || st.hist == nil {
 		return fmt.Errorf("%w: a ratio state cannot be added to a latency SLI", ErrStateMismatch)
 	}
+	if st.slice != 0 {
+		return fmt.Errorf("%w: a time-slice state cannot be added to a latency SLI", ErrStateMismatch)
+	}
 	if c, h := st.hist.Config(), l.h.Config(); c.Lowest != h.Lowest || c.Highest != h.Highest || c.Digits != h.Digits {
 		return fmt.Errorf("%w: histogram %v–%v at %d digits, the SLI's %v–%v at %d", ErrStateMismatch, c.Lowest, c.Highest, c.Digits, h.Lowest, h.Highest, h.Digits)
 	}
@@ -373,9 +391,9 @@ func (l *Latency) Add(st *State) error {
 
 // MergeStates returns a state holding everything in states, as replicas'
 // states are combined into a fleet-wide one: cells of the same time and
-// width add, totals add, histograms merge. The states must all be ratio or
-// all latency states with one histogram layout, else it fails with
-// [ErrStateMismatch]. It takes O(n log k) time for n cells of k states.
+// width add, totals add, histograms merge. The states must all be ratio,
+// all latency states with one histogram layout, or all time-slice states
+// of one slice length, else it fails with [ErrStateMismatch]. It takes O(n log k) time for n cells of k states.
 func MergeStates(states ...*State) (*State, error) {
 	if len(states) == 0 || states[0] == nil {
 		return nil, fmt.Errorf("%w: nothing to merge", ErrStateMismatch)
@@ -383,9 +401,13 @@ func MergeStates(states ...*State) (*State, error) {
 	m := &State{}
 	var hists []*histogram.State
 	for i, s := range states {
-		if s == nil || (s.hist == nil) != (states[0].hist == nil) {
+		if s == nil || (s.hist == nil) != (states[0].hist == nil) || s.slice != states[0].slice {
 			return nil, fmt.Errorf("%w: state %d is of another kind", ErrStateMismatch, i)
 		}
+		if i == 0 || s.since < m.since {
+			m.since = s.since
+		}
+		m.slice = s.slice
 		t, o := &m.totals, s.totals
 		t.Good, t.Bad, t.Invalid = addSat(t.Good, o.Good), addSat(t.Bad, o.Bad), addSat(t.Invalid, o.Invalid)
 		t.Unknown, t.Negative, t.Future = addSat(t.Unknown, o.Unknown), addSat(t.Negative, o.Negative), addSat(t.Future, o.Future)
@@ -523,18 +545,28 @@ func (h cursorHeap) down(i int) {
 }
 
 // stateVersion is the version Encode writes: 2 adds the source's present
-// and [Totals.Expired] to version 1, which [DecodeState] still reads.
+// and [Totals.Expired] to version 1, which [DecodeState] still reads. A
+// time-slice SLI's state is version 3: version 2 with the slice length and
+// the first slice's start after the present.
 const stateVersion = 2
 
 // Encode returns the state in a compact binary form that [DecodeState] reads.
 // Callers that persist it wrap it with a checksum, as package slo does.
 func (s *State) Encode() []byte {
-	b := []byte{stateVersion}
+	version := byte(stateVersion)
+	if s.slice != 0 {
+		version = 3
+	}
+	b := []byte{version}
 	t := s.totals
 	for _, v := range []uint64{t.Good, t.Bad, t.Invalid, t.Unknown, t.Negative, t.Future, t.OutOfRange, t.Expired} {
 		b = binary.AppendUvarint(b, v)
 	}
 	b = binary.AppendVarint(b, s.at)
+	if s.slice != 0 {
+		b = binary.AppendUvarint(b, uint64(s.slice))
+		b = binary.AppendVarint(b, s.since)
+	}
 	b = binary.AppendUvarint(b, uint64(s.n))
 	b = append(b, s.cells...)
 	if s.hist == nil {
@@ -555,17 +587,25 @@ func DecodeState(data []byte) (*State, error) {
 	}
 	d := wire.NewReader(data)
 	version := d.Byte()
-	if version != 1 && version != 2 {
+	if version < 1 || version > 3 {
 		return fail("unknown version")
 	}
 	s := &State{}
 	var tv [8]uint64
-	for i := range tv[:6+version] {
+	for i := range tv[:6+min(version, 2)] {
 		tv[i] = d.Uvarint()
 	}
 	s.totals = Totals{Good: tv[0], Bad: tv[1], Invalid: tv[2], Unknown: tv[3], Negative: tv[4], Future: tv[5], OutOfRange: tv[6], Expired: tv[7]}
 	if version >= 2 {
 		s.at = d.Varint()
+	}
+	if version == 3 {
+		sl := d.Uvarint()
+		s.since = d.Varint()
+		if !validSlice(time.Duration(sl)) || sl > math.MaxInt64 {
+			return fail("slice length")
+		}
+		s.slice = int64(sl)
 	}
 	var good, bad uint64
 	var ok bool
@@ -604,6 +644,18 @@ func DecodeState(data []byte) (*State, error) {
 	}
 	if !d.OK() || d.Len() != 0 {
 		return fail("truncated or trailing bytes")
+	}
+	if s.slice != 0 {
+		if s.hist != nil {
+			return fail("a time-slice state with a histogram")
+		}
+		fits := true
+		s.eachRun(func(start, width int64, _ int, _ []byte) {
+			fits = fits && width > 0 && width <= s.slice && s.slice%width == 0 && start%width == 0
+		})
+		if !fits {
+			return fail("cells wider than a slice or across slices")
+		}
 	}
 	return s, nil
 }

@@ -61,9 +61,11 @@ func (s Storage) withDefaults() (Storage, error) {
 
 // Each constructor takes options of its own type, so that an option that
 // does not apply to it does not compile: [NewRatio] takes [RatioOption],
-// [NewLatency] [LatencyOption], [NewAggregated] [AggregatedOption]. [WithClock] is
-// an Option, which all three take; [WithStorage] a [RecordingOption], which
-// [NewRatio] and [NewLatency] take; [WithHistogram] a [LatencyOption]. Options are
+// [NewLatency] [LatencyOption], [NewAggregated] [AggregatedOption], the
+// time-slice SLIs [SlicesOption]. [WithClock] is an Option, which all take;
+// [WithStorage] a [RecordingOption], which all but [NewAggregated] take;
+// [WithHistogram] a [LatencyOption]; [WithSlice] and [WithEmptySlices]
+// SlicesOptions. Options are
 // applied in order; a later one overrides an earlier one of the same kind.
 type (
 	// RatioOption configures [NewRatio].
@@ -72,11 +74,15 @@ type (
 	LatencyOption interface{ applyLatency(*config) }
 	// AggregatedOption configures [NewAggregated].
 	AggregatedOption interface{ applyAggregated(*config) }
-	// RecordingOption configures the SLIs that record: [NewRatio] and
-	// [NewLatency].
+	// SlicesOption configures the time-slice SLIs: [NewRatioSlices] and
+	// [NewLatencySlices].
+	SlicesOption interface{ applySlices(*config) }
+	// RecordingOption configures the SLIs that record: [NewRatio],
+	// [NewLatency] and the time-slice SLIs.
 	RecordingOption interface {
 		RatioOption
 		LatencyOption
+		SlicesOption
 	}
 	// Option configures every SLI.
 	Option interface {
@@ -89,6 +95,8 @@ type config struct {
 	now     func() time.Time
 	storage Storage
 	hist    histogram.Config
+	slice   time.Duration // time-slice SLIs: WithSlice
+	empty   EmptySlices   // time-slice SLIs: WithEmptySlices
 }
 
 // optionFunc is every option: which constructors take it is the type its
@@ -98,6 +106,7 @@ type optionFunc func(*config)
 func (f optionFunc) applyRatio(c *config)      { f(c) }
 func (f optionFunc) applyLatency(c *config)    { f(c) }
 func (f optionFunc) applyAggregated(c *config) { f(c) }
+func (f optionFunc) applySlices(c *config)     { f(c) }
 
 // WithClock makes the SLI read time from now instead of the wall clock. Use
 // it to test with a fake clock or to replay events with their own times.
