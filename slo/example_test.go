@@ -187,3 +187,34 @@ func ExampleAlertRule_exhaustion() {
 	// budget left 30%; the rule fires above a burn rate of 9.0: false
 	// at the 6h rate, 0.7, the budget is gone in 309h0m0s
 }
+
+// An objective over time slices: 99% of minutes with p99 within 300 ms.
+// Each minute weighs the same, whatever its traffic: the budget is 1% of
+// the minutes, and alerts burn it minute by minute.
+func Example_timeSlices() {
+	now := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	minutes, _ := sli.NewLatencySlices(0.99, 300*time.Millisecond, sli.WithClock(clock))
+	o, err := slo.New(slo.Config{Name: "search-p99", SLI: minutes, Target: 0.99}, slo.WithClock(clock))
+	if err != nil {
+		panic(err)
+	}
+	// A day of minutes, 100 requests each; in 5 of them 2 requests took
+	// a second, so their p99 did.
+	for m := range 24 * 60 {
+		for k := range 100 {
+			d := 50 * time.Millisecond
+			if m%288 == 0 && k < 2 {
+				d = time.Second
+			}
+			minutes.RecordAt(now.Add(-24*time.Hour+time.Duration(m)*time.Minute+time.Duration(k)*600*time.Millisecond), d)
+		}
+	}
+	s, _ := o.Status()
+	left, _ := s.Remaining()
+	fmt.Printf("%s: %v of %v minutes good (%s), %v requests\n", s.Name, s.Good, s.Valid, s.Slicing, s.Events.Valid)
+	fmt.Printf("SLI %.2f%%, %s, %.0f%% of the budget left\n", s.SLI*100, s.Attainment, left*100)
+	// Output:
+	// search-p99: 1435 of 1440 minutes good (p99 ≤ 300ms in each 1m0s slice), 144000 requests
+	// SLI 99.65%, met, 65% of the budget left
+}

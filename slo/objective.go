@@ -41,7 +41,10 @@ type Config struct {
 	Name string
 	// SLI supplies the good and valid events: an *[sli.Ratio], *[sli.Latency],
 	// *[sli.Aggregated], or any [sli.Source]. Latency objectives report
-	// percentiles too.
+	// percentiles too. A time-slice SLI ([sli.RatioSlices],
+	// [sli.LatencySlices]) supplies good and valid slices instead: the
+	// target is then the fraction of good slices, and the budget, burn
+	// rates, alerts and their minimum events count slices.
 	SLI sli.Source
 	// Target is the objective as a ratio in (0, 1): 0.999, never 99.9.
 	Target float64
@@ -129,6 +132,7 @@ type Objective struct {
 	name    string
 	src     sli.Source
 	latency sli.LatencySource // nil unless the SLI is one
+	sliced  sli.SliceSource   // nil unless the SLI is one
 	target  budget.Target
 	window  Window
 	meta    Metadata
@@ -228,7 +232,11 @@ func (c Config) checkText() error {
 // name with invalid UTF-8 or a control character (other metadata may hold
 // line breaks, not invalid UTF-8), a missing SLI, a target outside
 // (0, 1), a bad window or alert rule, or an SLI that does not retain the
-// window.
+// window. Over a time-slice SLI it also fails for a rolling window that is
+// not a whole number of slices, a calendar window whose periods may not
+// start on a slice boundary (slices that do not divide 15 minutes,
+// outside UTC), and an alert rule whose Short window is shorter than a
+// slice (the default rules that are are left out).
 func New(c Config, opts ...Option) (*Objective, error) {
 	if c.Name == "" {
 		return nil, fmt.Errorf("%w: Name is empty", ErrInvalidConfig)
@@ -272,6 +280,10 @@ func New(c Config, opts ...Option) (*Objective, error) {
 		o.atRisk = DefaultAtRisk
 	}
 	o.latency, _ = c.SLI.(sli.LatencySource)
+	o.sliced, _ = c.SLI.(sli.SliceSource)
+	if err := o.checkSlices(); err != nil {
+		return nil, fmt.Errorf("%q: %w", c.Name, err)
+	}
 	for _, opt := range opts {
 		if opt != nil {
 			opt.apply(o)
@@ -305,6 +317,12 @@ func New(c Config, opts ...Option) (*Objective, error) {
 			}
 			return nil, fmt.Errorf("%w: %q: Alerts[%d] %q can never fire: its threshold %.4g is at least the highest possible burn rate %.4g", ErrInvalidConfig, c.Name, i, r.Name, th, maxBurn)
 		}
+		if o.sliced != nil && r.Short < o.sliced.Slicing().Length {
+			if c.Alerts == nil {
+				continue // a default rule too short to see a slice
+			}
+			return nil, fmt.Errorf("%w: %q: Alerts[%d] %q: Short %v is shorter than a slice of the SLI, %v", ErrInvalidConfig, c.Name, i, r.Name, r.Short, o.sliced.Slicing().Length)
+		}
 		if names[r.Name] {
 			return nil, fmt.Errorf("%w: %q: two alert rules named %q", ErrInvalidConfig, c.Name, r.Name)
 		}
@@ -327,6 +345,27 @@ func New(c Config, opts ...Option) (*Objective, error) {
 		o.timer = rotation.Start(o, o.every, (*Objective).evaluateOnTimer)
 	}
 	return o, nil
+}
+
+// checkSlices refuses a window that a time-slice SLI's slices do not
+// tile: a rolling window must be a whole number of slices, and a
+// calendar period must start on a slice boundary, which slices that
+// divide 15 minutes do in every time zone in use and any slice does in
+// UTC.
+func (o *Objective) checkSlices() error {
+	if o.sliced == nil {
+		return nil
+	}
+	l := o.sliced.Slicing().Length
+	switch w := o.window; {
+	case l <= 0:
+		return fmt.Errorf("%w: SLI: slices of %v", ErrInvalidConfig, l)
+	case !w.IsCalendar() && w.rolling%l != 0:
+		return fmt.Errorf("%w: Window %v is not a whole number of the SLI's %v slices", ErrInvalidConfig, w, l)
+	case w.IsCalendar() && (15*time.Minute)%l != 0 && w.loc != time.UTC:
+		return fmt.Errorf("%w: Window %v: slices of %v do not start at local midnight in every time zone; use slices that divide 15 minutes, or UTC", ErrInvalidConfig, w, l)
+	}
+	return nil
 }
 
 // evaluateOnTimer is the objective's own evaluation; an error goes to its
@@ -450,12 +489,19 @@ type Status struct {
 	At       time.Time // the time the status is for
 	Start    time.Time // the window's start: At − window, or the calendar period's start
 
-	Good, Valid float64       // events in the window
+	Good, Valid float64       // events in the window (slices, for a time-slice SLI)
 	SLI         float64       // Good ÷ Valid; 0 when NoData
 	NoData      bool          // no valid events in the window
 	Attainment  Attainment    // met, at risk, breached, or no data
 	Budget      budget.Budget // the error budget over the window: Remaining() is what gates check
 	Traffic     float64       // valid events per second over the window so far
+
+	// Slicing describes a time-slice SLI's slices ([sli.SliceSource]),
+	// whose good and valid slices Good and Valid count, and Events the
+	// events in them, from which Traffic is; both zero for an SLI of
+	// events.
+	Slicing sli.Slicing
+	Events  sli.Counts
 
 	BurnRates  []BurnRate        // over BurnWindows()
 	Exhaustion Exhaustion        // at the burn rate of [Config.ExhaustionWindow]
@@ -585,8 +631,19 @@ func (o *Objective) compute(t time.Time, mayUpdate bool) (Status, error) {
 	if !s.NoData {
 		s.SLI = c.Good / c.Valid
 	}
+	events := c
+	if o.sliced != nil {
+		s.Slicing = o.sliced.Slicing()
+		events = sli.Counts{}
+		if elapsed > 0 {
+			if events, err = o.sliced.EventsAt(t, elapsed); err != nil {
+				return Status{}, fmt.Errorf("slo: %q: %w", o.name, err)
+			}
+		}
+		s.Events = events
+	}
 	if elapsed > 0 {
-		s.Traffic = c.Valid / elapsed.Seconds()
+		s.Traffic = events.Valid / elapsed.Seconds()
 	}
 	if s.Budget, err = target.Budget(c.Good, c.Valid); err != nil {
 		return Status{}, fmt.Errorf("slo: %q: %w", o.name, err)
