@@ -32,6 +32,8 @@
 //	nines.slo.latency.quantile  gauge                         s        nines.slo.latency_window, nines.slo.quantile ("0.5", "0.95", "0.99")  nines_slo_latency_quantile_seconds
 //	nines.slo.budget.exhaustion gauge                         s        nines.slo.burn_window (Config.ExhaustionWindow)  nines_slo_budget_exhaustion_seconds
 //	nines.slo.status.ok         gauge                         1        —                                        nines_slo_status_ok_ratio
+//	nines.slo.slices.good       gauge                         {slice}  —                                        nines_slo_slices_good
+//	nines.slo.slices.valid      gauge                         {slice}  —                                        nines_slo_slices_valid
 //
 // ¹ or delta, with [WithTemporality].
 //
@@ -53,6 +55,11 @@
 // Datadog's OTLP intake converts cumulative sums itself. The
 // MeterProvider's Views do not apply to the producer's metrics either:
 // rename or drop them in a Collector.
+//
+// A time-slice objective ([sli.SliceSource]) reports its events in the
+// counters, as any other, and its slices in the window in the gauges
+// nines.slo.slices.good and nines.slo.slices.valid; its SLI, budget, burn
+// rate and alert gauges count slices, as its status does.
 //
 // The gauges are the in-process numbers of [slo.Objective.Status], for this
 // replica alone: the SLI and budget over the objective's window, the burn

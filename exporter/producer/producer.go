@@ -204,6 +204,7 @@ type collection struct {
 	good, valid, sli, target, left, burn, alert, q []metricdata.DataPoint[float64]
 	ok                                             []metricdata.DataPoint[float64] // 1 status computed, 0 failed
 	exhaustion                                     []metricdata.DataPoint[float64] // seconds until the budget is spent
+	goodSlices, validSlices                        []metricdata.DataPoint[float64] // time-slice objectives' slices in the window
 	latency                                        []metricdata.HistogramDataPoint[float64]
 	expLatency                                     []metricdata.ExponentialHistogramDataPoint[float64] // instead, WithExponentialBuckets
 	http                                           []metricdata.HistogramDataPoint[float64]            // WithHTTPServer
@@ -308,6 +309,10 @@ func (c *collection) status(s slo.Status, a *objectiveAttrs) {
 	if !s.NoData {
 		c.point(&c.sli, s.SLI, a.base, false)
 	}
+	if s.Slicing.Length > 0 {
+		c.point(&c.goodSlices, s.Good, a.base, false)
+		c.point(&c.validSlices, s.Valid, a.base, false)
+	}
 	if left, err := s.Remaining(); err == nil {
 		c.point(&c.left, left, a.base, false)
 	}
@@ -377,6 +382,8 @@ func (c *collection) scope() metricdata.ScopeMetrics {
 	gauge(names.AlertFiring, "1", "1 while the alert rule fires in this process, else 0.", c.alert)
 	gauge(names.LatencyQuantile, "s", "Latency quantile over the latency window, in this process.", c.q)
 	gauge(names.Exhaustion, "s", "Time until the error budget is spent if the burn rate of the burn window goes on, in this process; not reported when the budget outlasts the period.", c.exhaustion)
+	gauge(names.GoodSlices, "{slice}", "Good time slices in the objective's window, in this process: time-slice objectives only.", c.goodSlices)
+	gauge(names.ValidSlices, "{slice}", "Valid time slices in the objective's window, in this process: time-slice objectives only.", c.validSlices)
 	gauge(names.StatusOK, "1", "1 when the objective's status was computed in this collection, 0 when it failed (its other gauges are then missing).", c.ok)
 	sm := metricdata.ScopeMetrics{Metrics: ms}
 	sm.Scope.Name = names.Scope

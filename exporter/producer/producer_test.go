@@ -464,3 +464,42 @@ func (b *recordingBackend) last() metricdata.ResourceMetrics {
 	defer b.mu.Unlock()
 	return b.rm
 }
+
+// TestTimeSlicesExported: a time-slice objective's counters are its
+// events, its SLI and slice gauges are slices; other objectives get no
+// slice gauges.
+func TestTimeSlicesExported(t *testing.T) {
+	f := newFixture(t)
+	s, err := sli.NewRatioSlices(0.9, sli.WithClock(f.Clock.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for m := range 4 {
+		for k := range 10 {
+			o := sli.Good
+			if m == 0 && k < 2 { // 80%: a bad minute
+				o = sli.Bad
+			}
+			s.RecordAt(f.Clock.Now().Add(time.Duration(m-5)*time.Minute+time.Duration(k)*time.Second), o)
+		}
+	}
+	o, _ := slo.New(slo.Config{Name: "minutes", SLI: s, Target: 0.99}, slo.WithClock(f.Clock.Now))
+	if err := f.Registry.Add(o); err != nil {
+		t.Fatal(err)
+	}
+	rm, _, _ := collect(t, f.Registry)
+	got := flatten(rm)
+	const at = "{nines.slo.name=minutes}"
+	for name, want := range map[string]float64{
+		names.GoodEvents: 38, names.ValidEvents: 40, names.GoodSlices: 3, names.ValidSlices: 4, names.SLI: 0.75,
+	} {
+		if got[name+at] != want {
+			t.Errorf("%s%s = %v, want %v", name, at, got[name+at], want)
+		}
+	}
+	for k := range got {
+		if strings.HasPrefix(k, names.GoodSlices) && k != names.GoodSlices+at {
+			t.Errorf("%s reported for an objective of events", k)
+		}
+	}
+}

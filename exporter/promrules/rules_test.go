@@ -32,7 +32,9 @@ func TestWriteRules(t *testing.T) {
 	}
 	custom := struct{ sli.Source }{r} // a Source without counters
 	o2, _ := slo.New(slo.Config{Name: "custom", SLI: custom, Target: 0.99})
-	reg, _ := slo.NewRegistry(o, o2)
+	minutes, _ := sli.NewRatioSlices(0.95)
+	o3, _ := slo.New(slo.Config{Name: "minutes", SLI: minutes, Target: 0.99})
+	reg, _ := slo.NewRegistry(o, o2, o3)
 	var buf bytes.Buffer
 	if err := promrules.Write(&buf, reg, promrules.Config{Interval: 30 * time.Second}); err != nil {
 		t.Fatal(err)
@@ -65,6 +67,7 @@ func TestWriteRules(t *testing.T) {
 		// Missing data: a ticket after 15 minutes without the counters.
 		`      - alert: SLOEventsAbsent` + "\n" + `        expr: "absent(nines_slo_events_valid_total{` + sel + `})"` + "\n        for: 15m\n",
 		"# No event counters, so no rules, for: custom\n",
+		"# Time-slice objectives, computed in-process only (alert on nines_slo_alert_firing_ratio): minutes\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("rules lack\n%s\n--- rules:\n%s", want, out)
@@ -82,6 +85,9 @@ func TestWriteRules(t *testing.T) {
 	}
 	if strings.Contains(out, `"nines-slo-custom"`) {
 		t.Error("rules written for an objective without counters")
+	}
+	if strings.Contains(out, `"nines-slo-minutes"`) {
+		t.Error("rules written for a time-slice objective")
 	}
 }
 

@@ -53,10 +53,15 @@ type Objective struct {
 	State       string    `json:"state"`              // "met", "at risk", "breached", "no data" or "failed"
 	Error       string    `json:"error,omitempty"`    // why the status failed ("failed" only)
 
-	Good    float64  `json:"good"`             // good events in the window
-	Valid   float64  `json:"valid"`            // valid events in the window
+	Good    float64  `json:"good"`             // good events in the window (slices, for a time-slice objective)
+	Valid   float64  `json:"valid"`            // valid events in the window (slices, for a time-slice objective)
 	SLI     *float64 `json:"sli"`              // good ÷ valid; null without data
 	Traffic float64  `json:"trafficPerSecond"` // valid events per second over the window so far
+
+	// Slices describes a time-slice objective, whose good and valid
+	// counts — and budget, burn rates and alerts — count slices; absent
+	// for an objective over events.
+	Slices *Slices `json:"slices,omitempty"`
 
 	Budget     *Budget     `json:"budget"`     // null without data
 	Exhaustion *Exhaustion `json:"exhaustion"` // null without data in its window
@@ -72,6 +77,18 @@ type Budget struct {
 	RemainingSeconds float64 `json:"remainingSeconds"` // downtime left over the period
 	AllowedEvents    float64 `json:"allowedEvents"`    // bad events allowed among the valid ones
 	BadEvents        float64 `json:"badEvents"`        // bad events counted
+}
+
+// Slices describes a time-slice objective's slices; see [sli.Slicing].
+type Slices struct {
+	Length      string   `json:"length"` // "1m"
+	Seconds     float64  `json:"lengthSeconds"`
+	Good        string   `json:"good"`                       // what makes a slice good: "p99 ≤ 300ms in each 1m0s slice"
+	MinGood     float64  `json:"minGood"`                    // the fraction of a slice's events that must be good (the percentile, for latencies)
+	Threshold   *float64 `json:"thresholdSeconds,omitempty"` // the latency threshold; absent for a ratio
+	Empty       string   `json:"empty"`                      // what a slice without valid events counts as: "not valid", "good" or "bad"
+	GoodEvents  float64  `json:"goodEvents"`                 // good events in the window's slices
+	ValidEvents float64  `json:"validEvents"`                // valid events in the window's slices
 }
 
 // Exhaustion is when the budget runs out at the burn rate of a recent
@@ -138,6 +155,13 @@ func objectiveStatus(s slo.Status) Objective {
 	}
 	if !s.NoData {
 		o.SLI = finite(s.SLI)
+	}
+	if sl := s.Slicing; sl.Length > 0 {
+		o.Slices = &Slices{Length: names.Duration(sl.Length), Seconds: sl.Length.Seconds(), Good: sl.String(),
+			MinGood: sl.MinGood, Empty: sl.Empty.String(), GoodEvents: s.Events.Good, ValidEvents: s.Events.Valid}
+		if sl.Threshold > 0 {
+			o.Slices.Threshold = ptr(sl.Threshold.Seconds())
+		}
 	}
 	if left, err := s.Budget.Remaining(); err == nil {
 		events, _ := s.Budget.RemainingEvents()
@@ -226,6 +250,8 @@ func Decode(r io.Reader) (Document, error) {
 			return Document{}, bad("no period")
 		case !(o.Valid >= 0 && o.Good >= 0 && o.Good <= o.Valid):
 			return Document{}, bad(fmt.Sprintf("good %v of valid %v", o.Good, o.Valid))
+		case o.Slices != nil && !(o.Slices.Seconds > 0 && o.Slices.ValidEvents >= 0 && o.Slices.GoodEvents >= 0 && o.Slices.GoodEvents <= o.Slices.ValidEvents):
+			return Document{}, bad(fmt.Sprintf("slices of %vs, good events %v of valid %v", o.Slices.Seconds, o.Slices.GoodEvents, o.Slices.ValidEvents))
 		}
 		switch o.State {
 		case slo.NoData.String(), slo.Met.String(), slo.AtRisk.String(), slo.Breached.String(), slo.Failed.String():

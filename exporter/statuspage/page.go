@@ -173,6 +173,10 @@ func rowOf(s slo.Status, o *slo.Objective) row {
 		Window: s.Window.String(), State: s.Attainment.String(), StateClass: strings.ReplaceAll(s.Attainment.String(), " ", "-"),
 		SLI: "—", Left: "—", Target: pctString(s.Target),
 		Traffic: strconv.FormatFloat(s.Valid, 'f', 0, 64) + " valid events, " + strconv.FormatFloat(s.Traffic, 'g', 3, 64) + "/s"}
+	if sl := s.Slicing; sl.Length > 0 {
+		r.Traffic = strconv.FormatFloat(s.Good, 'f', 0, 64) + " of " + strconv.FormatFloat(s.Valid, 'f', 0, 64) + " slices good (" + sl.String() +
+			"; empty slices " + sl.Empty.String() + "), " + strconv.FormatFloat(s.Events.Valid, 'f', 0, 64) + " valid events, " + strconv.FormatFloat(s.Traffic, 'g', 3, 64) + "/s"
+	}
 	if s.Err != nil {
 		r.Error = s.Err.Error()
 		r.Traffic = "no status"

@@ -351,3 +351,51 @@ func TestExhaustionShown(t *testing.T) {
 		}
 	}
 }
+
+// TestTimeSlicesShown: a time-slice objective's document says its counts
+// are slices, what makes one good and its events; the page says so too.
+func TestTimeSlicesShown(t *testing.T) {
+	clock := ninestest.NewClock(time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC))
+	s, err := sli.NewLatencySlices(0.99, 300*time.Millisecond, sli.WithClock(clock.Now), sli.WithEmptySlices(sli.EmptyGood))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for m := range 10 {
+		for k := range 100 {
+			d := 20 * time.Millisecond
+			if m == 4 && k < 2 {
+				d = time.Second
+			}
+			s.Record(d)
+		}
+		clock.Advance(time.Minute)
+	}
+	o, _ := slo.New(slo.Config{Name: "p99 minutes", SLI: s, Target: 0.9}, slo.WithClock(clock.Now))
+	reg, _ := slo.NewRegistry(o)
+	srv := serveStatus(t, reg)
+	_, body := get(t, srv.URL+"/?format=json", "")
+	doc, err := statuspage.Decode(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := doc.Objectives[0]
+	want := &statuspage.Slices{Length: "1m", Seconds: 60, Good: "p99 ≤ 300ms in each 1m0s slice", MinGood: 0.99,
+		Threshold: ptr(0.3), Empty: "good", GoodEvents: 998, ValidEvents: 1000}
+	if diff := cmp.Diff(want, got.Slices); diff != "" || got.Good != 9 || got.Valid != 10 {
+		t.Errorf("%v of %v slices; slices (-want +got):\n%s", got.Good, got.Valid, diff)
+	}
+	_, page := get(t, srv.URL+"/", "text/html")
+	if w := "9 of 10 slices good (p99 ≤ 300ms in each 1m0s slice; empty slices good), 1000 valid events"; !strings.Contains(string(page), w) {
+		t.Errorf("page lacks %q", w)
+	}
+	// A document whose slices hold more good events than valid is refused.
+	bad := bytes.Replace(body, []byte(`"goodEvents": 998`), []byte(`"goodEvents": 1998`), 1)
+	if bytes.Equal(bad, body) {
+		t.Fatalf("no goodEvents in %s", body)
+	}
+	if _, err := statuspage.Decode(bytes.NewReader(bad)); !errors.Is(err, statuspage.ErrInvalidDocument) {
+		t.Errorf("Decode of %d more good events than valid: %v", 1000, err)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

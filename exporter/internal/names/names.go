@@ -29,6 +29,8 @@ const (
 	LatencyQuantile = "nines.slo.latency.quantile"
 	StatusOK        = "nines.slo.status.ok"
 	Exhaustion      = "nines.slo.budget.exhaustion"
+	GoodSlices      = "nines.slo.slices.good"
+	ValidSlices     = "nines.slo.slices.valid"
 )
 
 // Attribute keys.
@@ -45,6 +47,7 @@ const (
 // The Prometheus names of the event counters and their labels, as the
 // OpenTelemetry Prometheus exporter writes them.
 const (
+	PromAlertFiring  = "nines_slo_alert_firing_ratio"
 	PromGoodEvents   = "nines_slo_events_good_total"
 	PromValidEvents  = "nines_slo_events_valid_total"
 	PromNameLabel    = "nines_slo_name"
