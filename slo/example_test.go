@@ -218,3 +218,43 @@ func Example_timeSlices() {
 	// search-p99: 1435 of 1440 minutes good (p99 ≤ 300ms in each 1m0s slice), 144000 requests
 	// SLI 99.65%, met, 65% of the budget left
 }
+
+// A composite objective: a checkout journey made of the cart's and the
+// payment's objectives, the payment weighing three times as much. The
+// composite burns at the weighted mean of their burn rates, each against
+// its own target.
+func Example_composite() {
+	now := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	cart, _ := sli.NewRatio(sli.WithClock(clock))
+	pay, _ := sli.NewRatio(sli.WithClock(clock))
+	cartO, _ := slo.New(slo.Config{Name: "cart", SLI: cart, Target: 0.99}, slo.WithClock(clock))
+	payO, _ := slo.New(slo.Config{Name: "pay", SLI: pay, Target: 0.999}, slo.WithClock(clock))
+	journey, err := slo.New(slo.Config{Name: "checkout", Target: 0.995, Components: []slo.Component{
+		{Objective: cartO}, {Objective: payO, Weight: 3}}}, slo.WithClock(clock))
+	if err != nil {
+		panic(err)
+	}
+	for i := range 10_000 {
+		cart.Record(outcome(i%400 == 0)) // 0.25% bad: a quarter of its budget
+		pay.Record(outcome(i%2000 == 0)) // 0.05% bad: half of its
+	}
+	s, _ := journey.Status()
+	left, _ := s.Remaining()
+	for _, c := range s.Components {
+		fmt.Printf("%s: burn %.2f, weight %v\n", c.Name, c.Rate, c.Weight)
+	}
+	fmt.Printf("%s: burn %.4f, %.1f%% of the budget left, %s\n", s.Name, 1-left, left*100, s.Attainment)
+	// Output:
+	// cart: burn 0.25, weight 1
+	// pay: burn 0.50, weight 3
+	// checkout: burn 0.4375, 56.2% of the budget left, met
+}
+
+// outcome is Bad when bad, else Good.
+func outcome(bad bool) sli.Outcome {
+	if bad {
+		return sli.Bad
+	}
+	return sli.Good
+}

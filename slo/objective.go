@@ -46,6 +46,11 @@ type Config struct {
 	// target is then the fraction of good slices, and the budget, burn
 	// rates, alerts and their minimum events count slices.
 	SLI sli.Source
+	// Components make the objective a composite of other objectives, in
+	// place of an SLI: its SLI is then a [Composite], which burns at the
+	// weighted mean of its components' burn rates. Set either SLI or
+	// Components.
+	Components []Component
 	// Target is the objective as a ratio in (0, 1): 0.999, never 99.9.
 	Target float64
 	// Window is the span the objective is measured over; zero is 30 days
@@ -247,7 +252,7 @@ func New(c Config, opts ...Option) (*Objective, error) {
 	if err := c.checkAlertLabels(); err != nil {
 		return nil, fmt.Errorf("%q: %w", c.Name, err)
 	}
-	if c.SLI == nil {
+	if c.SLI == nil && len(c.Components) == 0 {
 		return nil, fmt.Errorf("%w: %q: SLI is nil", ErrInvalidConfig, c.Name)
 	}
 	if err := c.Window.check(); err != nil {
@@ -279,10 +284,27 @@ func New(c Config, opts ...Option) (*Objective, error) {
 	if o.atRisk == 0 {
 		o.atRisk = DefaultAtRisk
 	}
-	o.latency, _ = c.SLI.(sli.LatencySource)
-	o.sliced, _ = c.SLI.(sli.SliceSource)
-	if err := o.checkSlices(); err != nil {
-		return nil, fmt.Errorf("%q: %w", c.Name, err)
+	if len(c.Components) > 0 {
+		comp, err := newComposite(c, w, target.ErrorRate())
+		if err != nil {
+			return nil, fmt.Errorf("%q: %w", c.Name, err)
+		}
+		o.src = comp
+	}
+	o.latency, _ = o.src.(sli.LatencySource)
+	o.sliced, _ = o.src.(sli.SliceSource)
+	if o.sliced != nil {
+		if err := checkSlices(o.sliced, w); err != nil {
+			return nil, fmt.Errorf("%q: %w", c.Name, err)
+		}
+	}
+	// Alert windows must see a slice of every time-slice SLI they read.
+	slice := time.Duration(0)
+	if o.sliced != nil {
+		slice = o.sliced.Slicing().Length
+	}
+	if comp, ok := o.src.(*Composite); ok {
+		slice = comp.longestSlice()
 	}
 	for _, opt := range opts {
 		if opt != nil {
@@ -317,11 +339,11 @@ func New(c Config, opts ...Option) (*Objective, error) {
 			}
 			return nil, fmt.Errorf("%w: %q: Alerts[%d] %q can never fire: its threshold %.4g is at least the highest possible burn rate %.4g", ErrInvalidConfig, c.Name, i, r.Name, th, maxBurn)
 		}
-		if o.sliced != nil && r.Short < o.sliced.Slicing().Length {
+		if r.Short < slice {
 			if c.Alerts == nil {
 				continue // a default rule too short to see a slice
 			}
-			return nil, fmt.Errorf("%w: %q: Alerts[%d] %q: Short %v is shorter than a slice of the SLI, %v", ErrInvalidConfig, c.Name, i, r.Name, r.Short, o.sliced.Slicing().Length)
+			return nil, fmt.Errorf("%w: %q: Alerts[%d] %q: Short %v is shorter than a time slice the SLI reads, %v", ErrInvalidConfig, c.Name, i, r.Name, r.Short, slice)
 		}
 		if names[r.Name] {
 			return nil, fmt.Errorf("%w: %q: two alert rules named %q", ErrInvalidConfig, c.Name, r.Name)
@@ -347,17 +369,13 @@ func New(c Config, opts ...Option) (*Objective, error) {
 	return o, nil
 }
 
-// checkSlices refuses a window that a time-slice SLI's slices do not
-// tile: a rolling window must be a whole number of slices, and a
+// checkSlices refuses a window w that the slices of sl do not tile: a rolling window must be a whole number of slices, and a
 // calendar period must start on a slice boundary, which slices that
 // divide 15 minutes do in every time zone in use and any slice does in
 // UTC.
-func (o *Objective) checkSlices() error {
-	if o.sliced == nil {
-		return nil
-	}
-	l := o.sliced.Slicing().Length
-	switch w := o.window; {
+func checkSlices(sl sli.SliceSource, w Window) error {
+	l := sl.Slicing().Length
+	switch {
 	case l <= 0:
 		return fmt.Errorf("%w: SLI: slices of %v", ErrInvalidConfig, l)
 	case !w.IsCalendar() && w.rolling%l != 0:
@@ -503,6 +521,10 @@ type Status struct {
 	Slicing sli.Slicing
 	Events  sli.Counts
 
+	// Components are a composite objective's components over the
+	// window, in order; nil for an objective of one SLI.
+	Components []ComponentBurn
+
 	BurnRates  []BurnRate        // over BurnWindows()
 	Exhaustion Exhaustion        // at the burn rate of [Config.ExhaustionWindow]
 	Alerts     []Alert           // one per rule
@@ -644,6 +666,11 @@ func (o *Objective) compute(t time.Time, mayUpdate bool) (Status, error) {
 	}
 	if elapsed > 0 {
 		s.Traffic = events.Valid / elapsed.Seconds()
+	}
+	if comp, ok := o.src.(*Composite); ok && elapsed > 0 {
+		if s.Components, _, _, _, err = comp.burnsAt(t, elapsed); err != nil {
+			return Status{}, fmt.Errorf("slo: %q: %w", o.name, err)
+		}
 	}
 	if s.Budget, err = target.Budget(c.Good, c.Valid); err != nil {
 		return Status{}, fmt.Errorf("slo: %q: %w", o.name, err)

@@ -84,6 +84,13 @@ func keyedSLIs(objs []*Objective) ([]keyed, error) {
 					return err
 				}
 			}
+		case *Composite:
+			// Its components' SLIs, under their objectives' names.
+			for _, p := range s.parts {
+				if err := walk(p.Objective.name, p.Objective.src); err != nil {
+					return err
+				}
+			}
 		}
 		return nil
 	}

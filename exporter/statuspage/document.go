@@ -62,6 +62,9 @@ type Objective struct {
 	// counts — and budget, burn rates and alerts — count slices; absent
 	// for an objective over events.
 	Slices *Slices `json:"slices,omitempty"`
+	// Components are a composite objective's components over the window
+	// (see [slo.Composite]); absent for an objective of one SLI.
+	Components []Component `json:"components,omitempty"`
 
 	Budget     *Budget     `json:"budget"`     // null without data
 	Exhaustion *Exhaustion `json:"exhaustion"` // null without data in its window
@@ -77,6 +80,17 @@ type Budget struct {
 	RemainingSeconds float64 `json:"remainingSeconds"` // downtime left over the period
 	AllowedEvents    float64 `json:"allowedEvents"`    // bad events allowed among the valid ones
 	BadEvents        float64 `json:"badEvents"`        // bad events counted
+}
+
+// Component is one component of a composite objective over its window.
+type Component struct {
+	Name     string   `json:"name"`
+	Weight   float64  `json:"weight"`
+	Good     float64  `json:"good"`
+	Valid    float64  `json:"valid"`
+	BurnRate *float64 `json:"burnRate"` // against its own target; null when left out
+	NoData   bool     `json:"noData"`   // no valid events in the window
+	Excluded bool     `json:"excluded"` // left out of the window for want of data
 }
 
 // Slices describes a time-slice objective's slices; see [sli.Slicing].
@@ -155,6 +169,13 @@ func objectiveStatus(s slo.Status) Objective {
 	}
 	if !s.NoData {
 		o.SLI = finite(s.SLI)
+	}
+	for _, c := range s.Components {
+		cs := Component{Name: c.Name, Weight: c.Weight, Good: c.Good, Valid: c.Valid, NoData: c.NoData, Excluded: c.Excluded}
+		if !c.Excluded {
+			cs.BurnRate = finite(c.Rate)
+		}
+		o.Components = append(o.Components, cs)
 	}
 	if sl := s.Slicing; sl.Length > 0 {
 		o.Slices = &Slices{Length: names.Duration(sl.Length), Seconds: sl.Length.Seconds(), Good: sl.String(),

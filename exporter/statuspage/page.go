@@ -177,6 +177,20 @@ func rowOf(s slo.Status, o *slo.Objective) row {
 		r.Traffic = strconv.FormatFloat(s.Good, 'f', 0, 64) + " of " + strconv.FormatFloat(s.Valid, 'f', 0, 64) + " slices good (" + sl.String() +
 			"; empty slices " + sl.Empty.String() + "), " + strconv.FormatFloat(s.Events.Valid, 'f', 0, 64) + " valid events, " + strconv.FormatFloat(s.Traffic, 'g', 3, 64) + "/s"
 	}
+	if len(s.Components) > 0 {
+		parts := make([]string, 0, len(s.Components))
+		for _, c := range s.Components {
+			burn := "no data"
+			switch {
+			case c.Excluded:
+				burn = "no data, left out"
+			case !c.NoData || c.Rate > 0:
+				burn = "burn " + strconv.FormatFloat(c.Rate, 'g', 3, 64)
+			}
+			parts = append(parts, c.Name+" "+burn+" (weight "+strconv.FormatFloat(c.Weight, 'g', -1, 64)+")")
+		}
+		r.Traffic = "composite: " + strings.Join(parts, ", ")
+	}
 	if s.Err != nil {
 		r.Error = s.Err.Error()
 		r.Traffic = "no status"

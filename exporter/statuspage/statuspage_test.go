@@ -9,6 +9,7 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -399,3 +400,32 @@ func TestTimeSlicesShown(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestCompositeShown: a composite's document lists its components with
+// their burn rates, and the page says so.
+func TestCompositeShown(t *testing.T) {
+	f := fixture.New(t)
+	objs := f.Registry.Objectives()
+	c, err := slo.New(slo.Config{Name: "journey", Target: 0.99, Components: []slo.Component{
+		{Objective: objs[0]}, {Objective: objs[1], Weight: 2}}}, slo.WithClock(f.Clock.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, _ := slo.NewRegistry(c)
+	srv := serveStatus(t, reg)
+	_, body := get(t, srv.URL+"/?format=json", "")
+	doc, err := statuspage.Decode(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := c.Status()
+	got := doc.Objectives[0].Components
+	if len(got) != 2 || got[0].Name != objs[0].Name() || got[1].Weight != 2 || got[1].BurnRate == nil || *got[1].BurnRate != st.Components[1].Rate {
+		t.Errorf("components %+v, status %+v", got, st.Components)
+	}
+	_, page := get(t, srv.URL+"/", "text/html")
+	want := "composite: " + objs[0].Name() + " burn " + strconv.FormatFloat(st.Components[0].Rate, 'g', 3, 64) + " (weight 1)"
+	if !strings.Contains(string(page), want) {
+		t.Errorf("page lacks %q", want)
+	}
+}
