@@ -24,6 +24,16 @@
 // from the start of the current period, and its budget starts full at each
 // boundary. The SLI must retain the window (see [sli.Storage]).
 //
+// # Time slices and composites
+//
+// An objective over a time-slice SLI ([sli.RatioSlices], [sli.LatencySlices])
+// counts slices where others count events: "99% of minutes with p99
+// within 300 ms"; its budget, burn rates and alerts are in slices
+// ([Status.Slicing], [Status.Events]). An objective of objectives
+// ([Config.Components]) is a composite: it burns at the weighted mean of
+// its components' burn rates, each against its own target (see
+// [Composite]).
+//
 // # Attainment
 //
 // Breached when the SLI is below the target over the window (the budget is

@@ -235,7 +235,8 @@ func (c Config) checkText() error {
 // New returns the objective c declares. It fails with [ErrInvalidConfig],
 // naming the field, for an empty name, a name, service, owner or alert
 // name with invalid UTF-8 or a control character (other metadata may hold
-// line breaks, not invalid UTF-8), a missing SLI, a target outside
+// line breaks, not invalid UTF-8), a missing SLI (or Components, or
+// both; see [Composite] for what a composite refuses), a target outside
 // (0, 1), a bad window or alert rule, or an SLI that does not retain the
 // window. Over a time-slice SLI it also fails for a rolling window that is
 // not a whole number of slices, a calendar window whose periods may not
