@@ -494,9 +494,10 @@ func (s *series) countsAt(t time.Time, w time.Duration) (Counts, error) {
 	return Counts{Good: float64(c.good), Valid: float64(c.good + c.bad)}, nil
 }
 
-// countsManyAt sums the windows (t−ws[i], t] into good[i] and valid[i],
-// in one pass over the cells (see window.Store.SumsLocked).
-func (s *series) countsManyAt(t time.Time, ws []time.Duration, good, valid []float64) error {
+// checkWindows refuses windows (t−ws[i], t] the series cannot read: not
+// positive, longer than the retention, or reaching outside the years a
+// time can hold.
+func (s *series) checkWindows(t time.Time, ws []time.Duration) error {
 	for _, w := range ws {
 		if w <= 0 || w > s.storage.Retention {
 			return fmt.Errorf("%w: window %v is not in (0, %v], the retention", ErrInvalidWindow, w, s.storage.Retention)
@@ -507,6 +508,15 @@ func (s *series) countsManyAt(t time.Time, ws []time.Duration, good, valid []flo
 	}
 	if _, ok := s.index(t); !ok {
 		return fmt.Errorf("%w: time %v is outside the years 1678–2262", ErrInvalidWindow, t)
+	}
+	return nil
+}
+
+// countsManyAt sums the windows (t−ws[i], t] into good[i] and valid[i],
+// in one pass over the cells (see window.Store.SumsLocked).
+func (s *series) countsManyAt(t time.Time, ws []time.Duration, good, valid []float64) error {
+	if err := s.checkWindows(t, ws); err != nil {
+		return err
 	}
 	// The windows shortest first: order, their starts as and their sums
 	// cells in that order.

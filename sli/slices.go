@@ -156,16 +156,8 @@ type sliceCounts struct {
 // once (its cells summed), so a slice that a restore or a merge completes
 // is judged on all of them.
 func (s *series) slicesAt(t time.Time, ws []time.Duration, sl Slicing, out []sliceCounts) error {
-	for _, w := range ws {
-		if w <= 0 || w > s.storage.Retention {
-			return fmt.Errorf("%w: window %v is not in (0, %v], the retention", ErrInvalidWindow, w, s.storage.Retention)
-		}
-		if _, ok := s.index(t.Add(-w)); !ok {
-			return fmt.Errorf("%w: window %v before %v reaches outside the years 1678–2262", ErrInvalidWindow, w, t)
-		}
-	}
-	if _, ok := s.index(t); !ok {
-		return fmt.Errorf("%w: time %v is outside the years 1678–2262", ErrInvalidWindow, t)
+	if err := s.checkWindows(t, ws); err != nil {
+		return err
 	}
 	L := s.slice
 	b := t.UnixNano()

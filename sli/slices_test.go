@@ -3,13 +3,11 @@ package sli_test
 import (
 	"errors"
 	"math/rand/v2"
-	"runtime"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/nines-slo/nines/internal/access"
-	"github.com/nines-slo/nines/internal/heap"
 	"github.com/nines-slo/nines/sli"
 )
 
@@ -403,33 +401,13 @@ func latencySlicesMemory(tb testing.TB, rng *rand.Rand) uint64 {
 		}
 		clock.Advance(time.Second)
 	}
-	with := heap.InUse()
-	runtime.KeepAlive(s)
-	s = nil
-	without := heap.InUse()
-	if with < without {
-		return 0
-	}
-	return with - without
+	return held(s)
 }
 
 // BenchmarkLatencySlicesMemory reports what a time-slice latency SLI holds
-// after 30 days of 1-minute slices at 100 requests a second, in B/SLI
-// (run it with -benchtime 1x).
-func BenchmarkLatencySlicesMemory(b *testing.B) {
-	for _, tt := range []struct {
-		name string
-		rng  *rand.Rand
-	}{{"steady", nil}, {"varying", rand.New(rand.NewPCG(1, 2))}} {
-		b.Run(tt.name, func(b *testing.B) {
-			var n uint64
-			for b.Loop() {
-				n = latencySlicesMemory(b, tt.rng)
-			}
-			b.ReportMetric(float64(n), "B/SLI")
-		})
-	}
-}
+// after 30 days of 1-minute slices at 100 requests a second, steady or
+// varying by the second, in B/SLI (run it with -benchtime 1x).
+func BenchmarkLatencySlicesMemory(b *testing.B) { benchmarkMemory(b, latencySlicesMemory) }
 
 // TestLatencySlicesMemory holds a p99 time-slice SLI with 30 days of
 // 1-minute slices at a steady 100 requests a second to 64 KiB. .ci/run
