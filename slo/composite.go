@@ -114,7 +114,7 @@ func newComposite(c Config, w Window, fraction float64) (*Composite, error) {
 		}
 		if sl, ok := p.Objective.src.(sli.SliceSource); ok {
 			if err := checkSlices(sl, w); err != nil {
-				return nil, fmt.Errorf("Components[%d] %q: %w", i, p.Objective.name, err)
+				return nil, fmt.Errorf("%w (Components[%d], %q)", err, i, p.Objective.name)
 			}
 		}
 		seen[p.Objective] = true
