@@ -435,6 +435,31 @@ func (o *Objective) SLI() sli.Source { return o.src }
 // Alerts returns a copy of the objective's alert rules.
 func (o *Objective) Alerts() []AlertRule { return slices.Clone(o.rules) }
 
+// Config returns the configuration the objective was built with, with its
+// defaults filled in: the window, the alert rules New kept, AtRisk and
+// ExhaustionWindow. A composite's has Components and no SLI. New builds an
+// objective that behaves the same from it, which is what tools that write
+// objectives out (OpenSLO, rule files) read. The slices and maps are
+// copies.
+func (o *Objective) Config() Config {
+	c := Config{
+		Name:             o.name,
+		SLI:              o.src,
+		Target:           o.target.Objective(),
+		Window:           o.window,
+		Metadata:         o.meta,
+		Alerts:           append([]AlertRule{}, o.rules...), // never nil: nil means the defaults
+		AtRisk:           o.atRisk,
+		ExhaustionWindow: o.exhaust,
+		AlertLabels:      o.AlertLabels(),
+		AlertAnnotations: o.AlertAnnotations(),
+	}
+	if comp, ok := o.src.(*Composite); ok {
+		c.SLI, c.Components = nil, comp.Components()
+	}
+	return c
+}
+
 // Attainment is an objective's standing over its window.
 type Attainment uint8
 

@@ -447,3 +447,54 @@ func TestExhaustion(t *testing.T) {
 		t.Errorf("ExhaustionWindow 2h: %v, want ErrInvalidConfig", err)
 	}
 }
+
+// An objective's Config builds an objective with the same Config: the
+// defaults filled in, no rules staying no rules, a composite's components.
+func TestConfigRebuilds(t *testing.T) {
+	ratio, _ := sli.NewRatio()
+	slices, _ := sli.NewRatioSlices(0.9)
+	kolkata, err := time.LoadLocation("Asia/Kolkata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := mustNew(t, slo.Config{Name: "plain", SLI: ratio, Target: 0.999})
+	sliced := mustNew(t, slo.Config{Name: "sliced", SLI: slices, Target: 0.99, Window: slo.Rolling(7 * 24 * time.Hour)})
+	configs := []slo.Config{
+		{Name: "plain", SLI: ratio, Target: 0.999},
+		{Name: "quiet", SLI: ratio, Target: 0.99, Alerts: []slo.AlertRule{}, AtRisk: 0.5,
+			Window: slo.Calendar(slo.Month, kolkata), ExhaustionWindow: time.Hour,
+			Metadata: slo.Metadata{Service: "shop", Owner: "team"}, AlertLabels: map[string]string{"tier": "1"}},
+		{Name: "sliced", SLI: slices, Target: 0.99, Window: slo.Rolling(7 * 24 * time.Hour)},
+		{Name: "both", Target: 0.99, Window: slo.Rolling(7 * 24 * time.Hour),
+			Components: []slo.Component{{Objective: plain, Weight: 2}, {Objective: sliced, WhenNoData: slo.NoDataBad}}},
+	}
+	opts := cmp.Options{
+		cmp.Comparer(func(a, b slo.Window) bool { return a == b }),
+		cmp.Comparer(func(a, b sli.Source) bool { return a == b }),
+		cmp.Comparer(func(a, b *slo.Objective) bool { return a == b }),
+	}
+	for _, c := range configs {
+		first := mustNew(t, c).Config()
+		if first.Alerts == nil || first.AtRisk == 0 || first.ExhaustionWindow == 0 {
+			t.Errorf("%s: Config left a default unset: %+v", c.Name, first)
+		}
+		if len(c.Alerts) == 0 && c.Alerts != nil && len(first.Alerts) != 0 {
+			t.Errorf("%s: no rules became %v", c.Name, first.Alerts)
+		}
+		if c.Components != nil && (first.SLI != nil || len(first.Components) != len(c.Components)) {
+			t.Errorf("%s: composite Config: SLI %v, %d components", c.Name, first.SLI, len(first.Components))
+		}
+		if diff := cmp.Diff(first, mustNew(t, first).Config(), opts); diff != "" {
+			t.Errorf("%s: rebuilt from its Config (-first +rebuilt):\n%s", c.Name, diff)
+		}
+	}
+}
+
+func mustNew(t *testing.T, c slo.Config) *slo.Objective {
+	t.Helper()
+	o, err := slo.New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
