@@ -98,7 +98,7 @@ func (w Window) check() error {
 
 func (w Window) orDefault() Window {
 	if w.period == 0 && w.rolling == 0 {
-		return Window{rolling: DefaultWindow}
+		return Rolling(DefaultWindow)
 	}
 	return w
 }
