@@ -58,8 +58,8 @@ type series struct {
 	timer    *rotation.Timer // nil with an injected clock
 
 	// A time-slice SLI's slice length in ns, and the start of the first
-	// slice it counts (see slicer); 0 for an SLI of events. since is
-	// guarded by st.Mu.
+	// slice it counts, the oldest it holds if later (see slicesAt); 0 for
+	// an SLI of events. since is guarded by st.Mu.
 	slice, since int64
 }
 

@@ -16,8 +16,9 @@ import (
 type EmptySlices uint8
 
 // What an empty slice counts as. Slices before the SLI began (its creation,
-// or the oldest event a replay or a restored state brought) are never
-// counted, whatever the policy.
+// or the oldest event a replay or a restored state brought) and slices
+// older than the retention, which it no longer holds, are never counted,
+// whatever the policy.
 const (
 	// EmptyNotValid leaves an empty slice out of both counts, as a
 	// request-based SLI leaves out a minute without requests: nothing was
@@ -149,6 +150,28 @@ type sliceCounts struct {
 	full           float64 // slices with valid events, good or bad
 }
 
+// add adds the slices and events of b to a.
+func (a *sliceCounts) add(b sliceCounts) {
+	a.slices.Good += b.slices.Good
+	a.slices.Valid += b.slices.Valid
+	a.events.Good += b.events.Good
+	a.events.Valid += b.events.Valid
+	a.full += b.full
+}
+
+// judgeSlice judges a slice on the sum of its cells c: full when it holds
+// valid events, and then good when at least minGood of them are good. A
+// slice without valid events is empty, whatever bytes its cells are, so
+// that a window reads it alike cell by cell and from its block's tally,
+// and counts it as its empty-slice policy says.
+func judgeSlice(c cell, minGood float64) (full, good bool) {
+	v := c.good + c.bad
+	if v == 0 {
+		return false, false
+	}
+	return true, float64(c.good)/float64(v) >= minGood
+}
+
 // slicesAt counts the windows (t − ws[i], t] of a time-slice series into
 // out[i]. A window holds the slices that end in it, so a window of n
 // slices' length holds n slices, whatever t; the slice in progress at t
@@ -186,18 +209,15 @@ func (s *series) slicesAt(t time.Time, ws []time.Duration, sl Slicing, out []sli
 		for e := curStart + L; j > 0 && e >= firstEnd[j-1]; {
 			j--
 		}
-		if j == len(ws) {
+		full, good := judgeSlice(cur, sl.MinGood)
+		if j == len(ws) || !full {
 			return
 		}
-		a := &acc[j]
-		good, valid := float64(cur.good), float64(cur.good+cur.bad)
-		a.events.Good += good
-		a.events.Valid += valid
-		a.full++
-		a.slices.Valid++
-		if good/valid >= sl.MinGood {
-			a.slices.Good++
+		one := sliceCounts{slices: Counts{Valid: 1}, events: Counts{Good: float64(cur.good), Valid: float64(cur.good + cur.bad)}, full: 1}
+		if good {
+			one.slices.Good = 1
 		}
+		acc[j].add(one)
 	}
 	visit := func(start int64, c cell) {
 		if st := bucket.FloorDiv(start, L) * L; !have || st != curStart {
@@ -218,17 +238,13 @@ func (s *series) slicesAt(t time.Time, ws []time.Duration, sl Slicing, out []sli
 		}
 		judge()
 		j = k
-		t := readTally(memo)
-		a := &acc[j]
-		a.slices.Good += t.slices.Good
-		a.slices.Valid += t.full
-		a.full += t.full
-		a.events.Good += t.events.Good
-		a.events.Valid += t.events.Valid
+		acc[j].add(readTally(memo))
 		return true
 	}
 	s.st.Mu.Lock()
-	since := s.since
+	// The first slice counted: the SLI's first, or the oldest it still
+	// holds, whichever is later; slices that expired never count.
+	first := max(bucket.FloorDiv(s.since, L), bucket.FloorDiv(s.st.Frontier(), L))
 	s.st.RangeLocked(from, lastEnd, whole, func(start, _ int64, enc []byte) {
 		var c cell
 		countCodec{}.Add(&c, enc)
@@ -247,17 +263,13 @@ func (s *series) slicesAt(t time.Time, ws []time.Duration, sl Slicing, out []sli
 	judge()
 	s.st.Mu.Unlock()
 	// Sum the shorter windows into the longer, then count the empty
-	// slices: those the window holds from the SLI's beginning on, less
+	// slices: those the window holds from the first slice counted on, less
 	// those with events.
 	var sum sliceCounts
 	for k, i := range order {
-		sum.slices.Good += acc[k].slices.Good
-		sum.slices.Valid += acc[k].slices.Valid
-		sum.events.Good += acc[k].events.Good
-		sum.events.Valid += acc[k].events.Valid
-		sum.full += acc[k].full
+		sum.add(acc[k])
 		c := sum
-		held := lastEnd/L - max(firstEnd[k]/L, bucket.FloorDiv(since, L)+1) + 1
+		held := lastEnd/L - max(firstEnd[k]/L, first+1) + 1
 		if empty := float64(max(held, 0)) - c.full; empty > 0 {
 			switch sl.Empty {
 			case EmptyGood:
@@ -281,11 +293,11 @@ func tallySlices(minGood float64) func(start, width int64, k int, cells []byte) 
 		for range k {
 			var c cell
 			off += countCodec{}.Add(&c, cells[off:])
-			if v := c.good + c.bad; v > 0 {
+			if full, good := judgeSlice(c, minGood); full {
 				t[1]++
 				t[2] += c.good
-				t[3] += v
-				if float64(c.good)/float64(v) >= minGood {
+				t[3] += c.good + c.bad
+				if good {
 					t[0]++
 				}
 			}
@@ -305,7 +317,7 @@ func readTally(memo []byte) sliceCounts {
 		v, n := binary.Uvarint(memo)
 		t[i], memo = v, memo[n:]
 	}
-	return sliceCounts{slices: Counts{Good: float64(t[0])}, full: float64(t[1]), events: Counts{Good: float64(t[2]), Valid: float64(t[3])}}
+	return sliceCounts{slices: Counts{Good: float64(t[0]), Valid: float64(t[1])}, full: float64(t[1]), events: Counts{Good: float64(t[2]), Valid: float64(t[3])}}
 }
 
 // slicesCountsAt returns the good and valid slices of the window (t − w, t].

@@ -1,7 +1,9 @@
 package sli_test
 
 import (
+	"encoding/binary"
 	"errors"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -420,5 +422,108 @@ func TestLatencySlicesMemory(t *testing.T) {
 	t.Logf("a p99 time-slice SLI after 30 days of 1-minute slices at 100 requests a second: %d bytes (%.1f KiB)", n, float64(n)/1024)
 	if n > 64<<10 {
 		t.Errorf("it takes %d bytes, want at most 64 KiB", n)
+	}
+}
+
+// sliceState writes a version-3 time-slice state by hand: its totals of
+// good and bad events, its present at, its slice length and first slice
+// since, and one run of k cells a slice wide from start whose pairs of
+// counts are raw, written as given.
+func sliceState(good, bad uint64, at int64, slice time.Duration, since, start int64, k int, raw []byte) []byte {
+	b := []byte{3}
+	for _, v := range []uint64{good, bad, 0, 0, 0, 0, 0, 0} {
+		b = binary.AppendUvarint(b, v)
+	}
+	b = binary.AppendVarint(b, at)
+	b = binary.AppendUvarint(b, uint64(slice))
+	b = binary.AppendVarint(b, since)
+	b = binary.AppendUvarint(b, uint64(k))
+	if k > 0 {
+		b = binary.AppendUvarint(b, uint64(k))
+		b = binary.AppendVarint(b, start)
+		b = binary.AppendUvarint(b, uint64(slice))
+		b = append(b, raw...)
+	}
+	return append(b, 0)
+}
+
+// TestSliceWithoutValidEventsIsEmpty: a slice whose cells hold no valid
+// events (here 2^64 − 1 good and 1 bad, which add up to 0 modulo 2^64) is
+// empty, read cell by cell as its block's tally reads it once packed.
+func TestSliceWithoutValidEventsIsEmpty(t *testing.T) {
+	clock := newFakeClock(t0)
+	s, err := sli.NewRatioSlices(0.9, sli.WithClock(clock.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now, start := t0.UnixNano(), t0.Add(-30*time.Minute).UnixNano()
+	raw := binary.AppendUvarint(binary.AppendUvarint(nil, math.MaxUint64), 1)
+	st, err := sli.DecodeState(sliceState(math.MaxUint64, 1, now, time.Minute, start, start, 1, raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Add(st); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := s.CountsAt(clock.Now(), time.Hour)
+	ev, _ := s.EventsAt(clock.Now(), time.Hour)
+	if got != (sli.Counts{}) || ev != (sli.Counts{}) {
+		t.Errorf("slices %+v, events %+v; want none", got, ev)
+	}
+	// Four hours of one good event a minute pack the block of the slice
+	// (the 12 hours to noon UTC) once the next has begun. A window that
+	// holds the whole block reads its tally; one that ends inside it, read
+	// with the other, reads its cells.
+	for range 4 * 60 {
+		s.Record(sli.Good)
+		clock.Advance(time.Minute)
+	}
+	want := sli.Counts{Good: 240, Valid: 240}
+	if got, _ := s.CountsAt(clock.Now(), 5*time.Hour); got != want {
+		t.Errorf("from the tally: %+v, want %+v", got, want)
+	}
+	ws := []time.Duration{3 * time.Hour, 5 * time.Hour}
+	good, valid := make([]float64, 2), make([]float64, 2)
+	if ok, err := access.CountsManyAt(s, clock.Now(), ws, good, valid); !ok || err != nil {
+		t.Fatalf("CountsManyAt: %v, %v", ok, err)
+	}
+	if got := (sli.Counts{Good: good[1], Valid: valid[1]}); got != want {
+		t.Errorf("cell by cell: %+v, want %+v", got, want)
+	}
+}
+
+// TestExpiredSlicesDoNotCount: a window that reaches back past the
+// retention, read in the past or as long as it, counts no slice that has
+// expired, whatever an empty slice counts as.
+func TestExpiredSlicesDoNotCount(t *testing.T) {
+	for _, empty := range []sli.EmptySlices{sli.EmptyGood, sli.EmptyBad} {
+		clock := newFakeClock(t0)
+		s, err := sli.NewRatioSlices(0.9, sli.WithClock(clock.Now), sli.WithEmptySlices(empty), sli.WithStorage(sli.Storage{Retention: 2 * time.Hour}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 5 * 60 { // five hours, a good event a minute
+			s.Record(sli.Good)
+			clock.Advance(time.Minute)
+		}
+		now := clock.Now()
+		for _, tc := range []struct {
+			back, w time.Duration
+			want    float64 // good slices, all of them valid
+		}{
+			{time.Hour, 2 * time.Hour, 61},         // the 2 hours kept and the slice before
+			{90 * time.Minute, time.Hour, 31},      // half in the retention
+			{0, 2 * time.Hour, 120},                // the whole retention
+			{30 * time.Second, 2 * time.Hour, 120}, // inside a slice
+			{3 * time.Hour, time.Hour, 0},          // all expired
+		} {
+			got, err := s.CountsAt(now.Add(-tc.back), tc.w)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := (sli.Counts{Good: tc.want, Valid: tc.want}); got != want {
+				t.Errorf("empty slices %v, %v back over %v: %+v, want %+v", empty, tc.back, tc.w, got, want)
+			}
+		}
 	}
 }

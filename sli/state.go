@@ -294,6 +294,11 @@ func (s *series) state() *State {
 	st.totals = t
 	st.at = at
 	st.slice, st.since = s.slice, s.since
+	if s.slice > 0 {
+		// An SLI keeps the slice it began in however long it runs; a
+		// state claims no slice before those it holds.
+		st.since = max(s.since, s.st.Frontier())
+	}
 	return st
 }
 
@@ -326,7 +331,9 @@ func (s *series) addState(st *State) {
 		}
 	})
 	if s.slice > 0 {
-		s.since = min(s.since, st.since)
+		// The state's first slice, no earlier than the oldest this SLI
+		// holds (DecodeState cannot know the retention it was taken with).
+		s.since = min(s.since, max(st.since, s.st.Frontier()))
 	}
 	t := st.totals
 	s.folded.Good += t.Good
@@ -579,8 +586,10 @@ func (s *State) Encode() []byte {
 }
 
 // DecodeState reads a state that Encode wrote. Bytes that are not one —
-// truncated, corrupted, or with cells holding more events than the totals
-// — fail with [ErrCorruptState]; [DecodeState] never panics.
+// truncated, corrupted, with a number in more bytes than it needs, with
+// cells holding more events than the totals, or a time-slice state whose
+// first slice is off a slice boundary or after its cells or its present —
+// fail with [ErrCorruptState]; [DecodeState] never panics.
 func DecodeState(data []byte) (*State, error) {
 	fail := func(what string) (*State, error) {
 		return nil, fmt.Errorf("%w: %s", ErrCorruptState, what)
@@ -649,12 +658,21 @@ func DecodeState(data []byte) (*State, error) {
 		if s.hist != nil {
 			return fail("a time-slice state with a histogram")
 		}
-		fits := true
+		fits, first := true, int64(math.MaxInt64)
 		s.eachRun(func(start, width int64, _ int, _ []byte) {
 			fits = fits && width > 0 && width <= s.slice && s.slice%width == 0 && start%width == 0
+			first = min(first, bucket.FloorDiv(start, s.slice)*s.slice)
 		})
 		if !fits {
 			return fail("cells wider than a slice or across slices")
+		}
+		// The first slice starts on a slice boundary, no later than the
+		// slice of the oldest cell and the present. It may be any time
+		// before them: an SLI keeps the slice it began in however long it
+		// runs, and the state does not carry its retention (Add counts
+		// none the SLI it is added to does not hold).
+		if s.since%s.slice != 0 || s.since > first || s.since > s.at {
+			return fail("first slice")
 		}
 	}
 	return s, nil

@@ -1,6 +1,7 @@
 package sli_test
 
 import (
+	"encoding/binary"
 	"errors"
 	"testing"
 	"time"
@@ -184,4 +185,117 @@ func TestRecorded(t *testing.T) {
 	if got, want := r.Recorded(), (sli.Counts{Good: 1, Valid: 2}); got != want {
 		t.Errorf("ratio Recorded() = %+v, want %+v", got, want)
 	}
+}
+
+// TestDecodeStateRefusesLongVarints: a number written in more bytes than
+// it needs is refused, so that a state's zero cell is the bytes of an
+// empty one (a store keeps a state's cells as they are, and knows an
+// empty cell by its bytes).
+func TestDecodeStateRefusesLongVarints(t *testing.T) {
+	now, start := t0.UnixNano(), t0.Add(-30*time.Minute).UnixNano()
+	if _, err := sli.DecodeState(sliceState(0, 0, now, time.Minute, start, start, 1, []byte{0, 0})); err != nil {
+		t.Fatalf("a zero cell: %v", err)
+	}
+	for name, data := range map[string][]byte{
+		"a zero cell as 80 00":    sliceState(0, 0, now, time.Minute, start, start, 1, []byte{0x80, 0, 0}),
+		"a cell of 1 as 81 00":    sliceState(1, 0, now, time.Minute, start, start, 1, []byte{0x81, 0, 0}),
+		"a total of 0 as 80 00":   append([]byte{2, 0x80}, make([]byte, 11)...),
+		"a present of 0 as 80 00": append(append([]byte{2}, make([]byte, 8)...), 0x80, 0, 0, 0),
+	} {
+		if _, err := sli.DecodeState(data); !errors.Is(err, sli.ErrCorruptState) {
+			t.Errorf("%s: %v, want ErrCorruptState", name, err)
+		}
+	}
+}
+
+// withSince returns the version-3 state enc with its first slice at since.
+func withSince(enc []byte, since int64) []byte {
+	p := 1
+	for range 8 { // totals
+		_, n := binary.Uvarint(enc[p:])
+		p += n
+	}
+	_, n := binary.Varint(enc[p:]) // present
+	p += n
+	_, n = binary.Uvarint(enc[p:]) // slice
+	p += n
+	_, n = binary.Varint(enc[p:])
+	out := binary.AppendVarint(append([]byte(nil), enc[:p]...), since)
+	return append(out, enc[p+n:]...)
+}
+
+// TestDecodeStateChecksTheFirstSlice: a time-slice state's first slice
+// starts on a slice boundary, no later than its cells and its present.
+// One earlier than any retention is not refused (an SLI keeps the slice it
+// began in however long it runs), but counts, and is handed on, no earlier
+// than the slices the SLI holds.
+func TestDecodeStateChecksTheFirstSlice(t *testing.T) {
+	clock := newFakeClock(t0.Add(30 * time.Minute))
+	src, _ := sli.NewRatioSlices(0.9, sli.WithClock(clock.Now))
+	src.RecordAt(t0, sli.Good) // 30 minutes back
+	enc := src.State().Encode()
+	now, first := clock.Now().UnixNano(), t0.UnixNano()
+	const L = int64(time.Minute)
+	for _, tc := range []struct {
+		name  string
+		since int64
+		ok    bool
+	}{
+		{"as written", first, true},
+		{"ten slices earlier", first - 10*L, true},
+		{"before any retention", -(1 << 62) / L * L, true},
+		{"off a slice boundary", first - 30*int64(time.Second), false},
+		{"after the first cell", first + 10*L, false},
+		{"after the present", now + L, false},
+		{"in 2116", (1 << 62) / L * L, false},
+	} {
+		_, err := sli.DecodeState(withSince(enc, tc.since))
+		if ok := err == nil; ok != tc.ok || !ok && !errors.Is(err, sli.ErrCorruptState) {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+	}
+	// A state with no cells: its present bounds its first slice alone.
+	empty := sliceState(0, 0, now, time.Minute, now+L, 0, 0, nil)
+	if _, err := sli.DecodeState(empty); !errors.Is(err, sli.ErrCorruptState) {
+		t.Errorf("no cells, first slice after the present: %v", err)
+	}
+
+	// The first slice in 1823: a fresh SLI counts from the oldest slice it
+	// holds, and its state says so.
+	st, err := sli.DecodeState(withSince(enc, -(1<<62)/L*L))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst, _ := sli.NewRatioSlices(0.9, sli.WithClock(clock.Now), sli.WithEmptySlices(sli.EmptyBad), sli.WithStorage(sli.Storage{Retention: 2 * time.Hour}))
+	if err := dst.Add(st); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := must(dst.CountsAt(clock.Now().Add(-time.Hour), 2*time.Hour)), (sli.Counts{Good: 0, Valid: 60}); got != want {
+		t.Errorf("an hour back over 2 hours: %+v, want %+v, the slices held", got, want)
+	}
+	again, _ := sli.DecodeState(dst.State().Encode())
+	if got := since(again.Encode()); got < clock.Now().Add(-2*time.Hour-time.Minute).UnixNano() {
+		t.Errorf("the SLI hands on a first slice %v back", clock.Now().Sub(time.Unix(0, got)))
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// since returns the first slice of the version-3 state enc.
+func since(enc []byte) int64 {
+	p := 1
+	for range 8 {
+		_, n := binary.Uvarint(enc[p:])
+		p += n
+	}
+	_, n := binary.Varint(enc[p:])
+	p += n
+	_, n = binary.Uvarint(enc[p:])
+	v, _ := binary.Varint(enc[p+n:])
+	return v
 }

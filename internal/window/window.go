@@ -203,6 +203,11 @@ func (s *Store[A]) HotStart() int64 { return s.hotIdx.Load() * s.tick }
 // Retention returns the last level's span.
 func (s *Store[A]) Retention() time.Duration { return time.Duration(s.levels[len(s.levels)-1].span) }
 
+// Frontier returns the start of the oldest cell the store keeps, in Unix
+// ns: the last level's frontier at the hot cell's start. Every cell before
+// it has expired. The caller holds Mu.
+func (s *Store[A]) Frontier() int64 { return s.fronts[len(s.fronts)-1] }
+
 // frontier returns the start of the oldest cell level k keeps, given the
 // hot cell's start.
 func (s *Store[A]) frontier(k int, hotStart int64) int64 {

@@ -2,7 +2,11 @@
 // sli states and the slo snapshots are written in. A Reader remembers its
 // first failure, so a decoder reads field after field and checks once; a
 // count or length read from the input can never make it loop or allocate
-// beyond what the input holds.
+// beyond what the input holds. It reads a varint only in its shortest
+// form, the one encoding/binary writes, so that equal values read from
+// the input are equal bytes there: a decoder that keeps the input's bytes
+// (cells a store compares with an empty one's, say) keeps one form of
+// each.
 package wire
 
 import (
@@ -40,9 +44,20 @@ func (r *Reader) Byte() byte {
 	return c
 }
 
+// uvarint reads the unsigned varint at the start of b as binary.Uvarint
+// does, except that one longer than its value needs (its last byte 0,
+// after others) fails too: n ≤ 0 then.
+func uvarint(b []byte) (uint64, int) {
+	v, n := binary.Uvarint(b)
+	if n > 1 && b[n-1] == 0 {
+		return 0, 0
+	}
+	return v, n
+}
+
 // Uvarint reads an unsigned varint.
 func (r *Reader) Uvarint() uint64 {
-	v, n := binary.Uvarint(r.b)
+	v, n := uvarint(r.b)
 	if n <= 0 {
 		r.fail()
 		return 0
@@ -54,7 +69,7 @@ func (r *Reader) Uvarint() uint64 {
 // Varint reads a signed varint.
 func (r *Reader) Varint() int64 {
 	v, n := binary.Varint(r.b)
-	if n <= 0 {
+	if n <= 0 || n > 1 && r.b[n-1] == 0 { // longer than it needs, as uvarint
 		r.fail()
 		return 0
 	}
@@ -124,8 +139,8 @@ func SkipUvarints(b []byte, n int) int {
 }
 
 // SumPairs reads k pairs of unsigned varints, adding the first of each
-// pair to *x and the second to *y; it fails if the input ends early or a
-// sum overflows. It reads one-byte varints without a call, as most of the
+// pair to *x and the second to *y; it fails as Uvarint does, or if a sum
+// overflows. It reads one-byte varints without a call, as most of the
 // cells it reads are.
 func (r *Reader) SumPairs(k int, x, y *uint64) {
 	b, p := r.b, 0
@@ -134,7 +149,7 @@ func (r *Reader) SumPairs(k int, x, y *uint64) {
 			p++
 			return uint64(b[p-1]), true
 		}
-		v, m := binary.Uvarint(b[p:])
+		v, m := uvarint(b[p:])
 		p += max(m, 0)
 		return v, m > 0
 	}

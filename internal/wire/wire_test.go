@@ -93,3 +93,40 @@ func TestSumPairs(t *testing.T) {
 		t.Error("an overflowing sum read as whole")
 	}
 }
+
+// TestLongVarints: a varint in more bytes than its value needs fails, in
+// every read, so that equal values are equal bytes.
+func TestLongVarints(t *testing.T) {
+	for _, b := range [][]byte{{0x80, 0}, {0x81, 0}, {0xff, 0x80, 0}, {0x80, 0x80, 0x80, 0}} {
+		if r := NewReader(b); r.Uvarint() != 0 || r.OK() {
+			t.Errorf("Uvarint(% x) succeeded", b)
+		}
+		if r := NewReader(b); r.Varint() != 0 || r.OK() {
+			t.Errorf("Varint(% x) succeeded", b)
+		}
+		for _, pair := range [][]byte{append(append([]byte(nil), b...), 0), append([]byte{0}, b...)} {
+			var x, y uint64
+			r := NewReader(pair)
+			if r.SumPairs(1, &x, &y); r.OK() {
+				t.Errorf("SumPairs(% x) succeeded", pair)
+			}
+		}
+	}
+	// The shortest forms, 0 and the largest values included, read.
+	for _, v := range []uint64{0, 1, 127, 128, 1 << 63, 1<<64 - 1} {
+		b := binary.AppendUvarint(nil, v)
+		if r := NewReader(b); r.Uvarint() != v || !r.OK() {
+			t.Errorf("Uvarint(% x) failed", b)
+		}
+		b = binary.AppendVarint(nil, int64(v))
+		if r := NewReader(b); r.Varint() != int64(v) || !r.OK() {
+			t.Errorf("Varint(% x) failed", b)
+		}
+		var x, y uint64
+		b = binary.AppendUvarint(binary.AppendUvarint(nil, v), v)
+		r := NewReader(b)
+		if r.SumPairs(1, &x, &y); !r.OK() || x != v || y != v {
+			t.Errorf("SumPairs(% x) = %d, %d, %v", b, x, y, r.OK())
+		}
+	}
+}
