@@ -17,7 +17,8 @@ type Component struct {
 	// rate; zero means 1. At most [sli.MaxWeight].
 	Weight float64
 	// WhenNoData is what the component counts as over a window in which
-	// it has no valid events.
+	// it has no valid events. Over a window shorter than its slices it is
+	// left out whatever its WhenNoData (see [Composite]).
 	WhenNoData NoDataPolicy
 }
 
@@ -72,6 +73,19 @@ func (p NoDataPolicy) String() string {
 // component without valid events in a window follows its WhenNoData; the
 // window has no data when no component has.
 //
+// A time-slice component is left out of a window shorter than its slices,
+// whatever its WhenNoData: such a window holds one of its slices now and
+// then and none the rest of the time. A composite component is left out of
+// a window shorter than the shortest slices of its own components, when
+// all of them are time-slice objectives (over a longer window it leaves
+// out what it must itself). No alert rule reads such a window: [New]
+// leaves out the default rules whose Short window is shorter than the
+// longest slice of any component at any depth (all three of them under
+// 1-day slices) and refuses other such rules; the burn rates a status
+// reports over shorter windows leave those components out. The slices of
+// every component, at any depth, must tile the composite's window as a
+// time-slice SLI's own must (see [New]).
+//
 // Components are read over the composite's windows, whatever their own:
 // a 30-day composite of a 7-day component reads 30 days of the
 // component's SLI, which must retain them. Components may be time-slice
@@ -87,8 +101,9 @@ func (p NoDataPolicy) String() string {
 // may be mixed, which both forbid, since rates combine where events and
 // slices do not.
 type Composite struct {
-	parts    []Component // weights filled in
-	fraction float64     // 1 − the composite's target
+	parts    []Component     // weights filled in
+	shortest []time.Duration // per part, the shortest window it is read over (see shortestWindow)
+	fraction float64         // 1 − the composite's target
 }
 
 var _ sli.Source = (*Composite)(nil)
@@ -112,36 +127,65 @@ func newComposite(c Config, w Window, fraction float64) (*Composite, error) {
 		case p.WhenNoData > NoDataBad:
 			return nil, fmt.Errorf("%w: Components[%d].WhenNoData %v", ErrInvalidConfig, i, p.WhenNoData)
 		}
-		if sl, ok := p.Objective.src.(sli.SliceSource); ok {
-			if err := checkSlices(sl, w); err != nil {
-				return nil, fmt.Errorf("%w (Components[%d], %q)", err, i, p.Objective.name)
+		var err error
+		eachLeaf(p.Objective.src, func(src sli.Source) {
+			if sl, ok := src.(sli.SliceSource); ok && err == nil {
+				err = checkSlices(sl, w)
 			}
+		})
+		if err != nil {
+			return nil, fmt.Errorf("%w (Components[%d], %q)", err, i, p.Objective.name)
 		}
 		seen[p.Objective] = true
 		if p.Weight == 0 {
 			p.Weight = 1
 		}
 		comp.parts = append(comp.parts, p)
+		comp.shortest = append(comp.shortest, shortestWindow(p.Objective.src))
 	}
 	return comp, nil
+}
+
+// eachLeaf calls f with every SLI that src reads: src itself, or, for a
+// composite, those its components read, to any depth.
+func eachLeaf(src sli.Source, f func(sli.Source)) {
+	c, ok := src.(*Composite)
+	if !ok {
+		f(src)
+		return
+	}
+	for _, p := range c.parts {
+		eachLeaf(p.Objective.src, f)
+	}
+}
+
+// sliceOf returns the slice length of a time-slice SLI, and 0 for others.
+func sliceOf(src sli.Source) time.Duration {
+	if sl, ok := src.(sli.SliceSource); ok {
+		return sl.Slicing().Length
+	}
+	return 0
+}
+
+// shortestWindow returns the length under which a window can hold no data
+// of src: the shortest slice among the SLIs it reads, 0 when one of them is
+// not a time-slice SLI. A composite leaves out of such a window the
+// component src is.
+func shortestWindow(src sli.Source) time.Duration {
+	l := time.Duration(math.MaxInt64)
+	eachLeaf(src, func(leaf sli.Source) { l = min(l, sliceOf(leaf)) })
+	return l
 }
 
 // Components returns a copy of the components, weights filled in.
 func (c *Composite) Components() []Component { return append([]Component(nil), c.parts...) }
 
 // longestSlice returns the longest slice among the components that are
-// time-slice objectives, and 0 when none is: alert windows shorter than
-// it would see no slice of that component.
+// time-slice objectives, at any depth, and 0 when none is: alert windows
+// shorter than it would see no slice of that component.
 func (c *Composite) longestSlice() time.Duration {
 	var l time.Duration
-	for _, p := range c.parts {
-		if s, ok := p.Objective.src.(sli.SliceSource); ok {
-			l = max(l, s.Slicing().Length)
-		}
-		if inner, ok := p.Objective.src.(*Composite); ok {
-			l = max(l, inner.longestSlice())
-		}
-	}
+	eachLeaf(c, func(leaf sli.Source) { l = max(l, sliceOf(leaf)) })
 	return l
 }
 
@@ -151,9 +195,9 @@ type ComponentBurn struct {
 	Weight   float64 // its weight
 	Good     float64 // its good events in the window (slices, for a time-slice objective)
 	Valid    float64 // its valid events in the window
-	Rate     float64 // its burn rate against its own target; as WhenNoData says without data
+	Rate     float64 // its burn rate against its own target; without data, as WhenNoData says, or 0 when Excluded
 	NoData   bool    // no valid events in the window
-	Excluded bool    // left out of the window (NoData, WhenNoData NoDataIgnore)
+	Excluded bool    // left out of the window: NoData under NoDataIgnore, or a window shorter than its slices (see Composite)
 }
 
 // burnsAt reads every component over the window (t − w, t] and returns
@@ -170,11 +214,15 @@ func (c *Composite) burnsAt(t time.Time, w time.Duration) ([]ComponentBurn, floa
 			return nil, 0, 0, false, fmt.Errorf("component %q: %w", o.name, err)
 		}
 		b := ComponentBurn{Name: o.name, Weight: p.Weight, Good: counts.Good, Valid: counts.Valid, NoData: counts.Valid == 0}
+		// Over a window shorter than its slices, the component is left
+		// out, whatever the window holds.
+		b.Excluded = w < c.shortest[i]
 		allowed := o.target.ErrorRate()
 		switch {
 		case !b.NoData:
 			b.Rate = (counts.Bad() / counts.Valid) / allowed
-			data = true
+			data = data || !b.Excluded
+		case b.Excluded:
 		case p.WhenNoData == NoDataBad:
 			b.Rate = 1 / allowed
 		case p.WhenNoData == NoDataIgnore:

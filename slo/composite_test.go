@@ -177,6 +177,7 @@ func TestCompositeConfig(t *testing.T) {
 	hours, _ := sli.NewRatioSlices(0.9, sli.WithClock(clock.Now), sli.WithSlice(time.Hour))
 	h := objective(t, slo.Config{Name: "hours", SLI: hours, Target: 0.99, Alerts: []slo.AlertRule{}}, clock)
 	kolkata, _ := time.LoadLocation("Asia/Kolkata")
+	inner := objective(t, slo.Config{Name: "inner", Target: 0.99, Components: []slo.Component{{Objective: h}}}, clock)
 	for _, tc := range []struct {
 		name string
 		c    slo.Config
@@ -191,10 +192,63 @@ func TestCompositeConfig(t *testing.T) {
 		{"an alert shorter than a component's slice", slo.Config{Components: []slo.Component{{Objective: h}},
 			Alerts: []slo.AlertRule{{Name: "fast", Severity: slo.Page, Long: 6 * time.Hour, Short: 30 * time.Minute, BudgetFraction: 0.05}}}},
 		{"a component that does not retain the window", slo.Config{Window: slo.Rolling(90 * day), Components: []slo.Component{{Objective: a}}}},
+		// A composite's slices, at any depth, tile the window as its own do.
+		{"hour slices in 90 minutes, a level down", slo.Config{Window: slo.Rolling(90 * time.Minute), Components: []slo.Component{{Objective: inner}}}},
+		{"hour slices in a Kolkata month, a level down", slo.Config{Window: slo.Calendar(slo.Month, kolkata), Components: []slo.Component{{Objective: inner}}}},
 	} {
 		tc.c.Name, tc.c.Target = "x", 0.99
 		if _, err := slo.New(tc.c, slo.WithClock(clock.Now)); !errors.Is(err, slo.ErrInvalidConfig) {
 			t.Errorf("%s: %v, want ErrInvalidConfig", tc.name, err)
+		}
+	}
+}
+
+// TestCompositeComponentShorterThanItsSlices: over a window shorter than a
+// component's slices (mostly none of them, now and then one) the component
+// is left out, whatever its WhenNoData; one level down too, where a
+// composite of such components has no data.
+func TestCompositeComponentShorterThanItsSlices(t *testing.T) {
+	for _, policy := range []slo.NoDataPolicy{slo.NoDataIgnore, slo.NoDataGood, slo.NoDataBad} {
+		clock := ninestest.NewClock(t0.Add(2 * day))
+		cart := ratio(t, clock)
+		steady(cart, clock, 48, 1000, 0) // perfect
+		days, err := sli.NewRatioSlices(0.9, sli.WithClock(clock.Now), sli.WithSlice(day))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for h := range 48 {
+			days.RecordAt(clock.Now().Add(-time.Duration(h)*time.Hour-time.Second), sli.Good) // perfect
+		}
+		cartO := objective(t, slo.Config{Name: "cart", SLI: cart, Target: 0.99}, clock)
+		daysO := objective(t, slo.Config{Name: "days", SLI: days, Target: 0.8}, clock)
+		daysOnly := objective(t, slo.Config{Name: "days only", Target: 0.8, Components: []slo.Component{{Objective: daysO, WhenNoData: policy}}}, clock)
+		for _, c := range []*slo.Objective{
+			objective(t, slo.Config{Name: "direct", Target: 0.99, Components: []slo.Component{{Objective: cartO}, {Objective: daysO, WhenNoData: policy}}}, clock),
+			objective(t, slo.Config{Name: "nested", Target: 0.99, Components: []slo.Component{{Objective: cartO}, {Objective: daysOnly, WhenNoData: policy}}}, clock),
+		} {
+			st := mustStatus(t, c)
+			if len(st.Alerts) != 0 {
+				t.Errorf("%s, %v: alerts %+v; every default rule reads a window shorter than a day", c.Name(), policy, st.Alerts)
+			}
+			for _, b := range st.BurnRates {
+				if b.NoData || b.Rate != 0 {
+					t.Errorf("%s, %v: burn over %v %+v, want 0: both components are perfect", c.Name(), policy, b.Window, b)
+				}
+			}
+			if got := st.Components[1]; got.Excluded || got.NoData || got.Rate != 0 {
+				t.Errorf("%s, %v: over the 30-day window, the day component %+v", c.Name(), policy, got)
+			}
+			// Over 5 minutes, mid-day and 2 minutes after midnight (when the
+			// window holds the day's slice), the composite is its cart.
+			for _, at := range []time.Time{clock.Now(), clock.Now().Add(-8*time.Hour - 58*time.Minute)} {
+				got, err := c.SLI().CountsAt(at, 5*time.Minute)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if want, _ := cart.CountsAt(at, 5*time.Minute); got != want {
+					t.Errorf("%s, %v: at %v, over 5 minutes %+v, want the cart's %+v", c.Name(), policy, at.Format(time.Kitchen), got, want)
+				}
+			}
 		}
 	}
 }
