@@ -1,11 +1,14 @@
 package sli_test
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/nines-slo/nines/budget"
 	"github.com/nines-slo/nines/sli"
@@ -266,4 +269,55 @@ func BenchmarkSliceRecord(b *testing.B) {
 			}
 		})
 	})
+}
+
+// requestContext is a context as a request handler has it: net/http's
+// cancelable context with its two values, and, for a traced request, the
+// span on top.
+func requestContext(b *testing.B, span string) context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	b.Cleanup(cancel)
+	type localAddr struct{}
+	type server struct{}
+	ctx = context.WithValue(context.WithValue(ctx, server{}, 1), localAddr{}, 2)
+	switch span {
+	case "sampled":
+		ctx = trace.ContextWithSpanContext(ctx, trace.SpanContextFromContext(spanContext(1, true)))
+	case "unsampled":
+		ctx = trace.ContextWithSpanContext(ctx, trace.SpanContextFromContext(spanContext(1, false)))
+	}
+	return ctx
+}
+
+// BenchmarkRecordContext is what recording with the request's context
+// adds to recording without: nothing for a good event; for a bad one, a
+// look for its span, 256 times a 10-second cell (BenchmarkExemplarLook
+// is one look), then nothing.
+func BenchmarkRecordContext(b *testing.B) {
+	for _, run := range []string{"serial", "parallel"} {
+		for _, how := range []string{"Record", "no-span", "unsampled", "sampled"} {
+			for _, o := range []sli.Outcome{sli.Good, sli.Bad} {
+				b.Run(fmt.Sprintf("%s/%s/%v", run, how, o), func(b *testing.B) {
+					r, _ := sli.NewRatio()
+					ctx := requestContext(b, how)
+					record := func() { r.RecordContext(ctx, o) }
+					if how == "Record" {
+						record = func() { r.Record(o) }
+					}
+					b.ReportAllocs()
+					if run == "serial" {
+						for b.Loop() {
+							record()
+						}
+						return
+					}
+					b.RunParallel(func(pb *testing.PB) {
+						for pb.Next() {
+							record()
+						}
+					})
+				})
+			}
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package sli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -95,6 +96,36 @@ func (l *Latency) Record(d time.Duration) {
 		l.s.addShared(d0)
 	}
 	access.HistogramRecordOn(l.h, uint32(p), d)
+}
+
+// RecordContext counts one valid event that took d, as Record does, and
+// keeps a slow one (over the threshold) as an exemplar (see
+// [Latency.Exemplars]) when ctx holds a sampled OpenTelemetry span. An
+// event within the threshold costs what Record does; a slow one looks at
+// ctx for its span, as [Ratio.RecordContext] says.
+func (l *Latency) RecordContext(ctx context.Context, d time.Duration) {
+	l.Record(d)
+	if d > l.threshold {
+		l.s.keep(ctx, d)
+	}
+}
+
+// Exemplars returns the most recent slow events recorded with a sampled
+// span (RecordContext, [RecordRequestContext]), the latest first, at most
+// [MaxExemplars], each with its duration. They are kept in memory only.
+func (l *Latency) Exemplars() []Exemplar { return l.s.ex.list() }
+
+// RecordRequestContext is [RecordRequest] with the request's context:
+// a failed request is kept as an exemplar of a, and a slow successful one
+// as an exemplar of l, with its duration, when ctx holds a sampled span.
+func RecordRequestContext(ctx context.Context, a *Ratio, l *Latency, o Outcome, d time.Duration) {
+	RecordRequest(a, l, o, d)
+	switch {
+	case o == Bad:
+		a.s.keep(ctx, d)
+	case o == Good && d > l.threshold:
+		l.s.keep(ctx, d)
+	}
 }
 
 // RecordRequest counts one request in an availability SLI and a latency

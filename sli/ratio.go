@@ -1,6 +1,7 @@
 package sli
 
 import (
+	"context"
 	"time"
 
 	"github.com/nines-slo/nines/internal/access"
@@ -49,6 +50,25 @@ func (r *Ratio) Record(o Outcome) {
 		r.s.addShared(o)
 	}
 }
+
+// RecordContext counts one event now, as Record does, and keeps a bad one
+// as an exemplar (see [Ratio.Exemplars]) when ctx holds a sampled
+// OpenTelemetry span: the request's, in a handler. A good or not valid
+// event costs what Record does; a bad one looks at ctx for its span, up
+// to 256 bad events and 4 exemplars kept in 10 seconds (the rest cost a
+// few nanoseconds more than Record), no allocation.
+func (r *Ratio) RecordContext(ctx context.Context, o Outcome) {
+	r.Record(o)
+	if o == Bad {
+		r.s.keep(ctx, 0)
+	}
+}
+
+// Exemplars returns the most recent bad events recorded with a sampled
+// span (RecordContext, [RecordRequestContext]), the latest first, at most
+// [MaxExemplars]. They are kept in memory only: states and snapshots do
+// not carry them.
+func (r *Ratio) Exemplars() []Exemplar { return r.s.ex.list() }
 
 // RecordAt counts one event that happened at t. Events older than the
 // retention are counted in [Totals.OutOfRange].

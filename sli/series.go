@@ -2,6 +2,7 @@ package sli
 
 import (
 	"cmp"
+	"context"
 	"encoding/binary"
 	"fmt"
 	"math/bits"
@@ -56,6 +57,9 @@ type series struct {
 	added    cell            // good and bad events that came from states (addState)
 	addedInv uint64          // not-valid events that came from states
 	timer    *rotation.Timer // nil with an injected clock
+
+	// Exemplars of bad events recorded with a context (RecordContext).
+	ex exemplars
 
 	// A time-slice SLI's slice length in ns, and the start of the first
 	// slice it counts, the oldest it holds if later (see slicesAt); 0 for
@@ -328,6 +332,7 @@ func newSeries(c config) (*series, error) {
 		now:     c.now,
 		storage: st,
 	}
+	s.ex.init()
 	now := s.clock()
 	i, ok := bucket.Index(now, int64(tick))
 	if !ok {
@@ -390,6 +395,16 @@ func (h hotSet) addPinned(p uint, o Outcome) bool {
 	}
 	h[p].n[i]++
 	return true
+}
+
+// keep keeps ctx's sampled span, if any, as an exemplar of a bad event
+// of duration d (zero: none).
+func (s *series) keep(ctx context.Context, d time.Duration) {
+	cell := s.st.HotIndex()
+	if spent(s.ex.looks.Load(), cell) {
+		return // the cell's looks are spent: the common case in an outage
+	}
+	s.ex.keep(ctx, cell, s.now, d)
 }
 
 // addShared counts one event in the current cell on the shared counters,

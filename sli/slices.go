@@ -2,6 +2,7 @@ package sli
 
 import (
 	"cmp"
+	"context"
 	"encoding/binary"
 	"fmt"
 	"slices"
@@ -403,6 +404,19 @@ func (r *RatioSlices) Record(o Outcome) { recordOn(r.s, r.hot, r.clocked, o) }
 // RecordAt counts one event that happened at t; see [Ratio.RecordAt].
 func (r *RatioSlices) RecordAt(t time.Time, o Outcome) { r.s.addAt(t, o) }
 
+// RecordContext counts one event now, as Record does, and keeps a bad one
+// as an exemplar when ctx holds a sampled span, as [Ratio.RecordContext].
+func (r *RatioSlices) RecordContext(ctx context.Context, o Outcome) {
+	r.Record(o)
+	if o == Bad {
+		r.s.keep(ctx, 0)
+	}
+}
+
+// Exemplars returns the most recent bad events recorded with a sampled
+// span, as [Ratio.Exemplars].
+func (r *RatioSlices) Exemplars() []Exemplar { return r.s.ex.list() }
+
 // Slicing returns the slices' length, what makes one good and what an
 // empty one counts as.
 func (r *RatioSlices) Slicing() Slicing { return r.sl }
@@ -498,6 +512,20 @@ func NewLatencySlices(p float64, threshold time.Duration, opts ...SlicesOption) 
 func (l *LatencySlices) Record(d time.Duration) {
 	recordOn(l.s, l.hot, l.clocked, latencyOutcome(l.s, l.threshold, d))
 }
+
+// RecordContext counts one event that took d now, as Record does, and
+// keeps a slow one as an exemplar when ctx holds a sampled span, as
+// [Latency.RecordContext].
+func (l *LatencySlices) RecordContext(ctx context.Context, d time.Duration) {
+	l.Record(d)
+	if d > l.threshold {
+		l.s.keep(ctx, d)
+	}
+}
+
+// Exemplars returns the most recent slow events recorded with a sampled
+// span, as [Latency.Exemplars].
+func (l *LatencySlices) Exemplars() []Exemplar { return l.s.ex.list() }
 
 // RecordAt counts one latency d that happened at t.
 func (l *LatencySlices) RecordAt(t time.Time, d time.Duration) {

@@ -1,0 +1,185 @@
+package sli
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"sync/atomic"
+	"time"
+
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/nines-slo/nines/internal/mono"
+)
+
+// Exemplar is one bad event recorded with a context that held a sampled
+// OpenTelemetry span (RecordContext): the request behind a burning
+// budget, by its trace. For a latency SLI a bad event is a slow one.
+type Exemplar struct {
+	Time    time.Time
+	TraceID trace.TraceID
+	SpanID  trace.SpanID
+	// Duration is the event's latency where the record had one (a latency
+	// SLI's, or [RecordRequestContext]'s); zero otherwise.
+	Duration time.Duration
+}
+
+// ExemplarSource is an SLI that keeps exemplars of its bad events: every
+// SLI of this package that records.
+type ExemplarSource interface {
+	// Exemplars returns the exemplars kept, the most recent first.
+	Exemplars() []Exemplar
+}
+
+// MaxExemplars is how many exemplars an SLI keeps: the most recent of its
+// bad events recorded with a sampled span.
+const MaxExemplars = 16
+
+// exemplarLooks is how many bad events an SLI looks at for a span in each
+// 10-second cell, and exemplarKeeps how many of those it keeps; the
+// events after them record as fast as without a context. They bound what
+// exemplars cost when everything fails at once, and let an SLI find a
+// sampled span when only a few traces are sampled.
+const (
+	exemplarLooks = 256
+	exemplarKeeps = 4
+)
+
+// The looks word: the cell looked in, above the exemplars kept in it and
+// the bad events looked at.
+const (
+	looksMask = 1<<10 - 1 // bad events looked at in the cell
+	keptShift = 10        // exemplars kept in the cell, above them
+	keptMask  = 1<<6 - 1
+	cellShift = 16
+)
+
+// spent reports whether the cell of looks word w is cell and leaves no
+// look, or keep, to take.
+func spent(w uint64, cell int64) bool {
+	return w>>cellShift == uint64(cell) && (w&looksMask >= exemplarLooks || w>>keptShift&keptMask >= exemplarKeeps)
+}
+
+// exemplars is an SLI's recent exemplars: a ring of slots, allocated with
+// the first.
+type exemplars struct {
+	looks atomic.Uint64 // the cell looked in, the exemplars kept and the bad events looked at in it
+	next  atomic.Uint32 // the slot the next exemplar takes, modulo MaxExemplars
+	ring  atomic.Pointer[[MaxExemplars]exemplarSlot]
+	// The wall clock and the monotonic clock read together when the SLI
+	// was made: an exemplar's time on the default clock is the first plus
+	// the second's progress, read at a fraction of time.Now's cost.
+	wall, mono int64
+}
+
+// exemplarSlot is one exemplar, written whole or not at all: a writer
+// makes seq odd, writes, makes it even again; a reader keeps what it read
+// between two equal even readings of seq. Zero seq is an empty slot.
+type exemplarSlot struct {
+	seq         atomic.Uint64
+	at, d       atomic.Int64
+	trace, span [2]atomic.Uint64 // span uses [0]
+}
+
+func (x *exemplars) init() {
+	x.wall, x.mono = time.Now().UnixNano(), mono.Now()
+}
+
+// keep keeps the span in ctx, if sampled, as an exemplar of a bad event
+// of d (zero without one), looking at no more than exemplarLooks events a
+// cell. cell is the store's hot cell; now is the SLI's injected clock, or
+// nil.
+func (x *exemplars) keep(ctx context.Context, cell int64, now func() time.Time, d time.Duration) {
+	if ctx == nil {
+		return
+	}
+	c := uint64(cell) << cellShift
+	switch w := x.looks.Load(); {
+	case w>>cellShift != uint64(cell):
+		if !x.looks.CompareAndSwap(w, c|1) {
+			return // another event took the new cell's first look
+		}
+	case spent(w, cell):
+		return
+	default:
+		x.looks.Add(1)
+	}
+	sc := trace.SpanContextFromContext(ctx)
+	if !sc.IsSampled() {
+		return
+	}
+	if x.looks.Add(1<<keptShift)>>keptShift&keptMask > exemplarKeeps {
+		return
+	}
+	var at int64
+	if now != nil {
+		at = now().UnixNano()
+	} else {
+		at = x.wall + (mono.Now() - x.mono)
+	}
+	x.put(sc.TraceID(), sc.SpanID(), at, d)
+}
+
+func (x *exemplars) put(tid trace.TraceID, sid trace.SpanID, at int64, d time.Duration) {
+	r := x.ring.Load()
+	if r == nil {
+		x.ring.CompareAndSwap(nil, new([MaxExemplars]exemplarSlot))
+		r = x.ring.Load()
+	}
+	s := &r[(x.next.Add(1)-1)%MaxExemplars]
+	q := s.seq.Load()
+	if q&1 == 1 || !s.seq.CompareAndSwap(q, q+1) {
+		return // another event is writing the slot: it keeps it
+	}
+	s.at.Store(at)
+	s.d.Store(int64(d))
+	s.trace[0].Store(be64(tid[:8]))
+	s.trace[1].Store(be64(tid[8:]))
+	s.span[0].Store(be64(sid[:]))
+	s.seq.Store(q + 2)
+}
+
+// list returns the exemplars kept, the most recent first.
+func (x *exemplars) list() []Exemplar {
+	r := x.ring.Load()
+	if r == nil {
+		return nil
+	}
+	var out []Exemplar
+	for i := range r {
+		s := &r[i]
+		for range 4 { // a slot being written is read again, then skipped
+			q := s.seq.Load()
+			if q == 0 {
+				break
+			}
+			var e Exemplar
+			at, d := s.at.Load(), s.d.Load()
+			put64(e.TraceID[:8], s.trace[0].Load())
+			put64(e.TraceID[8:], s.trace[1].Load())
+			put64(e.SpanID[:], s.span[0].Load())
+			if q&1 == 0 && s.seq.Load() == q {
+				e.Time, e.Duration = time.Unix(0, at), time.Duration(d)
+				out = append(out, e)
+				break
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b Exemplar) int { return cmp.Compare(b.Time.UnixNano(), a.Time.UnixNano()) })
+	return out
+}
+
+func be64(b []byte) uint64 {
+	var v uint64
+	for _, c := range b {
+		v = v<<8 | uint64(c)
+	}
+	return v
+}
+
+func put64(b []byte, v uint64) {
+	for i := len(b) - 1; i >= 0; i-- {
+		b[i] = byte(v)
+		v >>= 8
+	}
+}
