@@ -4,6 +4,7 @@ go 1.26.0
 
 require (
 	github.com/nines-slo/nines v0.0.0
+	go.opentelemetry.io/otel/trace v1.47.0
 	google.golang.org/grpc v1.85.0
 )
 

@@ -133,7 +133,7 @@ func UnaryServerInterceptor(m *middleware.Middleware, opts ...Option) grpc.Unary
 		rt := m.Route(info.FullMethod)
 		start := rt.Begin()
 		outcome := sli.Bad // if the handler panics
-		defer func() { rt.End(start, outcome) }()
+		defer func() { rt.EndContext(ctx, start, outcome) }()
 		resp, err = handler(ctx, req)
 		outcome = o.classify(code(ctx, err))
 		return resp, err
@@ -154,7 +154,7 @@ func StreamServerInterceptor(m *middleware.Middleware, opts ...Option) grpc.Stre
 		rt := m.Route(name)
 		start := rt.Begin()
 		outcome := sli.Bad // if the handler panics
-		defer func() { rt.End(start, outcome) }()
+		defer func() { rt.EndContext(ss.Context(), start, outcome) }()
 		err = handler(srv, ss)
 		outcome = o.classify(code(ss.Context(), err))
 		return err

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
@@ -230,5 +231,29 @@ func TestUnaryAllocations(t *testing.T) {
 	unary(ctx, nil, info, handler)
 	if n := testing.AllocsPerRun(200, func() { unary(ctx, nil, info, handler) }); n > 1 {
 		t.Errorf("%v allocations per call, want at most 1", n)
+	}
+}
+
+// A failed call whose context holds a sampled span (as otelgrpc's stats
+// handler puts it there) is an exemplar of its route, with its trace.
+func TestFailedCallsAreExemplars(t *testing.T) {
+	m, err := middleware.New(middleware.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tid := trace.TraceID{0xca, 0x11}
+	traced := func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+		sc := trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: trace.SpanID{1}, TraceFlags: trace.FlagsSampled})
+		return handler(trace.ContextWithSpanContext(ctx, sc), req)
+	}
+	srv := grpc.NewServer(grpc.ChainUnaryInterceptor(traced, ninesgrpc.UnaryServerInterceptor(m)))
+	healthpb.RegisterHealthServer(srv, &health{})
+	client := healthpb.NewHealthClient(dial(t, srv))
+	for _, service := range []string{"ok", "internal"} {
+		client.Check(context.Background(), &healthpb.HealthCheckRequest{Service: service})
+	}
+	check := m.Route("/grpc.health.v1.Health/Check")
+	if got := check.Availability().Exemplars(); len(got) != 1 || got[0].TraceID != tid {
+		t.Errorf("exemplars %+v, want the failed call's trace %v", got, tid)
 	}
 }

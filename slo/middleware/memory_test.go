@@ -56,7 +56,7 @@ func measureRoutes(tb testing.TB, routes, rate int) uint64 {
 							o = sli.Bad
 						}
 						rt.started.Add(1)
-						rt.record(o, d)
+						rt.record(nil, o, d)
 					}
 				})
 			}

@@ -673,7 +673,7 @@ func (m *Middleware) serve(cw *writer, q *request, next http.Handler) {
 			if moved {
 				rt.started.Add(1)
 			}
-			rt.record(o, d)
+			rt.record(cw.r.Context(), o, d)
 			if rt.http != nil {
 				status := int(cw.status)
 				switch {

@@ -1,6 +1,7 @@
 package middleware
 
 import (
+	"context"
 	"errors"
 	"time"
 
@@ -58,15 +59,22 @@ func (rt *Route) Begin() Start {
 
 // End records the request that began at start: its outcome, and its
 // latency until now. Call it once per Begin.
-func (rt *Route) End(start Start, o sli.Outcome) { rt.record(o, rt.m.since(start.at)) }
+func (rt *Route) End(start Start, o sli.Outcome) { rt.record(nil, o, rt.m.since(start.at)) }
 
-// record counts one finished request.
-func (rt *Route) record(o sli.Outcome, d time.Duration) {
+// EndContext is End with the request's context: a failed or slow request
+// whose context holds a sampled OpenTelemetry span is kept as an exemplar
+// of the route's SLIs (see [sli.RecordRequestContext]).
+func (rt *Route) EndContext(ctx context.Context, start Start, o sli.Outcome) {
+	rt.record(ctx, o, rt.m.since(start.at))
+}
+
+// record counts one finished request, with its context (nil: none).
+func (rt *Route) record(ctx context.Context, o sli.Outcome, d time.Duration) {
 	if m := rt.m; rt == m.overflow {
 		m.overflows.Add(1)
 		m.overflowOnce.Do(func() { m.register(m.overflowObjs, nil) })
 	}
-	sli.RecordRequest(rt.availability, rt.latency, o, d)
+	sli.RecordRequestContext(ctx, rt.availability, rt.latency, o, d)
 	if o == sli.Bad {
 		rt.failed.Record(d)
 	}
