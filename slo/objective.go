@@ -556,6 +556,13 @@ type Status struct {
 	Alerts     []Alert           // one per rule
 	Latency    []sli.Percentiles // latency objectives: p50/p95/p99 per histogram window with data
 
+	// Exemplars are the SLI's most recent bad (or slow) events recorded
+	// with a sampled span, from the window up to At, the latest first:
+	// the requests behind a burning budget, by their traces
+	// ([sli.ExemplarSource]; at most [sli.MaxExemplars]). A composite's
+	// are its components'.
+	Exemplars []sli.Exemplar
+
 	// Err is why the status could not be computed (an SLI that failed, a
 	// count that is not finite); nil otherwise. A failed status has its
 	// Attainment [Failed], its description (Name, Metadata, Target,
@@ -755,10 +762,36 @@ func (o *Objective) compute(t time.Time, mayUpdate bool) (Status, error) {
 			}
 		}
 	}
+	s.Exemplars = exemplarsIn(o.src, s.Start, t)
 	if mayUpdate {
 		o.deliver()
 	}
 	return s, nil
+}
+
+// exemplarsIn returns src's exemplars in (start, t], the latest first; a
+// composite's are its components'.
+func exemplarsIn(src sli.Source, start, t time.Time) []sli.Exemplar {
+	var all []sli.Exemplar
+	switch s := src.(type) {
+	case sli.ExemplarSource:
+		all = s.Exemplars()
+	case *Composite:
+		for _, c := range s.parts {
+			all = append(all, exemplarsIn(c.Objective.src, start, t)...)
+		}
+		slices.SortFunc(all, func(a, b sli.Exemplar) int { return b.Time.Compare(a.Time) })
+	}
+	kept := all[:0]
+	for _, e := range all {
+		if e.Time.After(start) && !e.Time.After(t) {
+			kept = append(kept, e)
+		}
+	}
+	if len(kept) == 0 {
+		return nil
+	}
+	return kept[:min(len(kept), sli.MaxExemplars)]
 }
 
 // evaluate updates the alert states from the burn rates in alerts (filling
