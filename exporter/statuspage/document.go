@@ -65,6 +65,9 @@ type Objective struct {
 	// Components are a composite objective's components over the window
 	// (see [slo.Composite]); absent for an objective of one SLI.
 	Components []Component `json:"components,omitempty"`
+	// Exemplars are the window's most recent bad (or slow) requests that
+	// had a sampled trace, the latest first ([slo.Status.Exemplars]).
+	Exemplars []Exemplar `json:"exemplars,omitempty"`
 
 	Budget     *Budget     `json:"budget"`     // null without data
 	Exhaustion *Exhaustion `json:"exhaustion"` // null without data in its window
@@ -91,6 +94,15 @@ type Component struct {
 	BurnRate *float64 `json:"burnRate"` // against its own target; null when left out
 	NoData   bool     `json:"noData"`   // no valid events in the window
 	Excluded bool     `json:"excluded"` // left out of the window for want of data
+}
+
+// Exemplar is one bad or slow request with its trace; see [sli.Exemplar].
+type Exemplar struct {
+	Time    time.Time `json:"time"`
+	TraceID string    `json:"traceId"` // 32 hexadecimal digits, as OpenTelemetry writes it
+	SpanID  string    `json:"spanId"`  // 16 hexadecimal digits
+	// Seconds is the request's duration, where it was recorded with one.
+	Seconds *float64 `json:"durationSeconds,omitempty"`
 }
 
 // Slices describes a time-slice objective's slices; see [sli.Slicing].
@@ -176,6 +188,13 @@ func objectiveStatus(s slo.Status) Objective {
 			cs.BurnRate = finite(c.Rate)
 		}
 		o.Components = append(o.Components, cs)
+	}
+	for _, e := range s.Exemplars {
+		x := Exemplar{Time: e.Time, TraceID: e.TraceID.String(), SpanID: e.SpanID.String()}
+		if e.Duration > 0 {
+			x.Seconds = ptr(e.Duration.Seconds())
+		}
+		o.Exemplars = append(o.Exemplars, x)
 	}
 	if sl := s.Slicing; sl.Length > 0 {
 		o.Slices = &Slices{Length: names.Duration(sl.Length), Seconds: sl.Length.Seconds(), Good: sl.String(),
@@ -274,6 +293,11 @@ func Decode(r io.Reader) (Document, error) {
 		case o.Slices != nil && !(o.Slices.Seconds > 0 && o.Slices.ValidEvents >= 0 && o.Slices.GoodEvents >= 0 && o.Slices.GoodEvents <= o.Slices.ValidEvents):
 			return Document{}, bad(fmt.Sprintf("slices of %vs, good events %v of valid %v", o.Slices.Seconds, o.Slices.GoodEvents, o.Slices.ValidEvents))
 		}
+		for _, e := range o.Exemplars {
+			if !hexID(e.TraceID, 32) || !hexID(e.SpanID, 16) || e.Seconds != nil && !(*e.Seconds >= 0) {
+				return Document{}, bad(fmt.Sprintf("exemplar of trace %q, span %q", e.TraceID, e.SpanID))
+			}
+		}
 		switch o.State {
 		case slo.NoData.String(), slo.Met.String(), slo.AtRisk.String(), slo.Breached.String(), slo.Failed.String():
 		default:
@@ -286,6 +310,20 @@ func Decode(r io.Reader) (Document, error) {
 		}
 	}
 	return doc, nil
+}
+
+// hexID reports whether s is an ID of n lower-case hexadecimal digits,
+// not all zero, as OpenTelemetry writes trace and span IDs.
+func hexID(s string, n int) bool {
+	if len(s) != n || strings.Trim(s, "0") == "" {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 func burnsOf(alerts []Alert) []Burn {

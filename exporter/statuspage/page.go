@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -51,6 +52,16 @@ func WithInstance(id string) Option {
 	return optionFunc(func(p *page) { p.instance = id })
 }
 
+// WithTraceURL links each exemplar on the page to its trace in the
+// tracing backend: the URL is template with {traceID} (and {spanID}, if
+// there) replaced by the exemplar's IDs in hexadecimal,
+// "https://jaeger.example/trace/{traceID}". Handler fails with
+// [ErrInvalidOption] for a template that is not an http or https URL
+// holding {traceID}. Without it exemplars are listed, unlinked.
+func WithTraceURL(template string) Option {
+	return optionFunc(func(p *page) { p.traceURL = template; p.traceSet = true })
+}
+
 // process names this process in default instances.
 var process = sync.OnceValue(func() string {
 	host, err := os.Hostname()
@@ -68,6 +79,8 @@ type page struct {
 	reg      *slo.Registry
 	clock    func() time.Time // nil: each objective's own
 	instance string
+	traceURL string // WithTraceURL's template; "" for none
+	traceSet bool
 }
 
 // Handler serves r's status: an HTML page for people, one row per
@@ -76,9 +89,10 @@ type page struct {
 // JSON for machines at ?format=json or to a request that accepts
 // application/json. It only reads: methods other than GET and HEAD get 405,
 // and a status read never changes an alert's state nor calls an alert
-// handler. It shows objective names and metadata, escaped, and numbers;
-// nothing of the requests themselves. It fails with [ErrInvalidOption] for
-// a nil registry.
+// handler. It shows objective names and metadata, escaped, numbers, and
+// of the requests themselves only the trace IDs and durations of recent
+// failures ([slo.Status.Exemplars]). It fails with [ErrInvalidOption] for
+// a nil registry and a bad [WithTraceURL].
 func Handler(r *slo.Registry, opts ...Option) (http.Handler, error) {
 	if r == nil {
 		return nil, fmt.Errorf("%w: nil registry", ErrInvalidOption)
@@ -87,6 +101,12 @@ func Handler(r *slo.Registry, opts ...Option) (http.Handler, error) {
 	for _, o := range opts {
 		if o != nil {
 			o.apply(p)
+		}
+	}
+	if p.traceSet {
+		u, err := url.Parse(strings.NewReplacer("{traceID}", "0", "{spanID}", "0").Replace(p.traceURL))
+		if err != nil || u.Scheme != "http" && u.Scheme != "https" || u.Host == "" || !strings.Contains(p.traceURL, "{traceID}") {
+			return nil, fmt.Errorf("%w: WithTraceURL %q is not an http(s) URL with {traceID}", ErrInvalidOption, p.traceURL)
 		}
 	}
 	if p.instance == "" {
@@ -144,7 +164,7 @@ func (p *page) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
 	data := pageData{At: at.UTC().Format(time.RFC3339), Schema: Schema}
 	for i, s := range statuses {
-		data.Rows = append(data.Rows, rowOf(s, objs[i]))
+		data.Rows = append(data.Rows, rowOf(s, objs[i], p.traceURL))
 	}
 	if err := pageTemplate.Execute(w, data); err != nil {
 		return // the client went away; nothing more to say
@@ -166,9 +186,16 @@ type row struct {
 	Error                                     string // why the status failed
 	Exhaustion                                string // when the budget runs out
 	Charts                                    []template.HTML
+	Exemplars                                 []exemplar
 }
 
-func rowOf(s slo.Status, o *slo.Objective) row {
+// exemplar is one line of an objective's recent failures.
+type exemplar struct {
+	Time, Trace, Duration string
+	URL                   string // to the trace; "" without WithTraceURL
+}
+
+func rowOf(s slo.Status, o *slo.Objective, traceURL string) row {
 	r := row{Name: s.Name, Service: s.Metadata.Service, Owner: s.Metadata.Owner, Description: s.Metadata.Description,
 		Window: s.Window.String(), State: s.Attainment.String(), StateClass: strings.ReplaceAll(s.Attainment.String(), " ", "-"),
 		SLI: "—", Left: "—", Target: pctString(s.Target),
@@ -195,6 +222,16 @@ func rowOf(s slo.Status, o *slo.Objective) row {
 		r.Error = s.Err.Error()
 		r.Traffic = "no status"
 		return r
+	}
+	for _, e := range s.Exemplars {
+		x := exemplar{Time: e.Time.UTC().Format(time.TimeOnly), Trace: e.TraceID.String()}
+		if e.Duration > 0 {
+			x.Duration = e.Duration.String()
+		}
+		if traceURL != "" {
+			x.URL = strings.NewReplacer("{traceID}", e.TraceID.String(), "{spanID}", e.SpanID.String()).Replace(traceURL)
+		}
+		r.Exemplars = append(r.Exemplars, x)
 	}
 	if !s.NoData {
 		r.SLI = strconv.FormatFloat(s.SLI*100, 'f', 3, 64) + "%"
@@ -415,7 +452,7 @@ circle.l0{fill:#1f77b4}circle.l1{fill:#ff7f0e}circle.l2{fill:#d62728}
 {{range .Rows}}<tr class="objective">
 <td><strong>{{.Name}}</strong>{{if .Service}} <span class="muted">· {{.Service}}</span>{{end}}{{if .Owner}} <span class="muted">· {{.Owner}}</span>{{end}}
 {{if .Description}}<br><span class="muted">{{.Description}}</span>{{end}}<br><span class="muted">{{.Window}} · {{.Traffic}}</span>
-{{if .Latency}}<br><span class="muted">{{.Latency}}</span>{{end}}{{if .Error}}<br><span class="error">{{.Error}}</span>{{end}}</td>
+{{if .Latency}}<br><span class="muted">{{.Latency}}</span>{{end}}{{if .Exemplars}}<br><span class="muted" title="The latest failed or slow requests with a sampled trace (UTC)">traces:{{range .Exemplars}} {{.Time}} {{if .URL}}<a href="{{.URL}}" rel="noopener noreferrer">{{.Trace}}</a>{{else}}<code>{{.Trace}}</code>{{end}}{{if .Duration}} ({{.Duration}}){{end}}{{end}}</span>{{end}}{{if .Error}}<br><span class="error">{{.Error}}</span>{{end}}</td>
 <td><span class="state {{.StateClass}}">{{.State}}</span></td>
 <td>{{.SLI}}</td><td>{{.Target}}</td><td>{{.Left}}{{if .Exhaustion}}<br><span class="muted">{{.Exhaustion}}</span>{{end}}</td>
 <td class="burn">{{range .Burn}}<span>{{.Window}} {{.Rate}}</span>{{end}}</td>

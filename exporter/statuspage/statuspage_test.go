@@ -2,6 +2,7 @@ package statuspage_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/nines-slo/nines/exporter/internal/fixture"
 	"github.com/nines-slo/nines/exporter/statuspage"
@@ -427,5 +429,46 @@ func TestCompositeShown(t *testing.T) {
 	want := "composite: " + objs[0].Name() + " burn " + strconv.FormatFloat(st.Components[0].Rate, 'g', 3, 64) + " (weight 1)"
 	if !strings.Contains(string(page), want) {
 		t.Errorf("page lacks %q", want)
+	}
+}
+
+// TestExemplarsShown: the document lists an objective's recent failures
+// with their traces, the page links them to the tracing backend, and
+// Decode refuses an exemplar whose ID is not one.
+func TestExemplarsShown(t *testing.T) {
+	clock := ninestest.NewClock(time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC))
+	l, _ := sli.NewLatency(100*time.Millisecond, sli.WithClock(clock.Now))
+	tid, _ := trace.TraceIDFromHex("4bf92f3577b34da6a3ce929d0e0e4736")
+	sid, _ := trace.SpanIDFromHex("00f067aa0ba902b7")
+	ctx := trace.ContextWithSpanContext(context.Background(), trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: sid, TraceFlags: trace.FlagsSampled}))
+	l.RecordContext(ctx, 1500*time.Millisecond)
+	clock.Advance(time.Minute)
+	o, _ := slo.New(slo.Config{Name: "checkout latency", SLI: l, Target: 0.99}, slo.WithClock(clock.Now))
+	reg, _ := slo.NewRegistry(o)
+	if _, err := statuspage.Handler(reg, statuspage.WithTraceURL("jaeger/trace")); !errors.Is(err, statuspage.ErrInvalidOption) {
+		t.Errorf("a trace URL without {traceID}: %v", err)
+	}
+	h, err := statuspage.Handler(reg, statuspage.WithTraceURL("https://jaeger.example/trace/{traceID}?span={spanID}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	_, body := get(t, srv.URL+"/?format=json", "")
+	doc, err := statuspage.Decode(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []statuspage.Exemplar{{Time: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC), TraceID: tid.String(), SpanID: sid.String(), Seconds: ptr(1.5)}}
+	if diff := cmp.Diff(want, doc.Objectives[0].Exemplars); diff != "" {
+		t.Errorf("exemplars (-want +got):\n%s", diff)
+	}
+	_, page := get(t, srv.URL+"/", "text/html")
+	if w := `09:00:00 <a href="https://jaeger.example/trace/4bf92f3577b34da6a3ce929d0e0e4736?span=00f067aa0ba902b7" rel="noopener noreferrer">4bf92f3577b34da6a3ce929d0e0e4736</a> (1.5s)`; !strings.Contains(string(page), w) {
+		t.Errorf("page lacks %s", w)
+	}
+	bad := bytes.Replace(body, []byte(tid.String()), []byte("not-a-trace"), 1)
+	if _, err := statuspage.Decode(bytes.NewReader(bad)); !errors.Is(err, statuspage.ErrInvalidDocument) {
+		t.Errorf("Decode of an exemplar of trace %q: %v", "not-a-trace", err)
 	}
 }
