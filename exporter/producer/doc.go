@@ -56,6 +56,15 @@
 // MeterProvider's Views do not apply to the producer's metrics either:
 // rename or drop them in a Collector.
 //
+// Exemplars: the bad and slow events an SLI kept with their traces
+// ([sli.Ratio.RecordContext] and the middleware, which records with each
+// request's context) are OpenTelemetry exemplars on nines.slo.events.valid
+// (a count of one each) and, with their durations, on nines.slo.latency
+// (in seconds): the point on a chart that links to the request behind it.
+// A cumulative point carries every exemplar kept (at most
+// [sli.MaxExemplars]); a delta point those since the collection before.
+// The Prometheus exporter shows them in the OpenMetrics format.
+//
 // A time-slice objective ([sli.SliceSource]) reports its events in the
 // counters, as any other, and its slices in the window in the gauges
 // nines.slo.slices.good and nines.slo.slices.valid; its SLI, budget, burn

@@ -296,12 +296,52 @@ func (p *Producer) Produce(context.Context) ([]metricdata.ScopeMetrics, error) {
 		c.status(s, a)
 	}
 	p.httpServers(&c)
+	c.exemplars(counted, latency, p.lastAt) // before deltas moves lastAt on
 	p.deltas(&c, counted, latency)
 	var out []metricdata.ScopeMetrics
 	if sm := c.scope(); len(sm.Metrics) > 0 {
 		out = append(out, sm)
 	}
 	return out, nil
+}
+
+// exemplars attaches the objectives' exemplars of bad events
+// ([sli.ExemplarSource]) to their points: to the valid events counter,
+// each a count of one, and those with a duration to the latency
+// histogram, each its duration. A cumulative point has every exemplar
+// kept up to its time; a delta point those after the previous
+// collection, last (zero for none), so that no two collections report
+// one. counted and latency are the objectives of c.valid's and the
+// latency points, in order.
+func (c *collection) exemplars(counted, latency []*slo.Objective, last time.Time) {
+	of := func(o *slo.Objective, temp metricdata.Temporality, latency bool) []metricdata.Exemplar[float64] {
+		src, ok := o.SLI().(sli.ExemplarSource)
+		if !ok {
+			return nil
+		}
+		var out []metricdata.Exemplar[float64]
+		for _, e := range src.Exemplars() {
+			if temp == metricdata.DeltaTemporality && !e.Time.After(last) || e.Time.After(c.at) || latency && e.Duration <= 0 {
+				continue
+			}
+			v := 1.0
+			if latency {
+				v = e.Duration.Seconds()
+			}
+			out = append(out, metricdata.Exemplar[float64]{Time: e.Time, Value: v, TraceID: e.TraceID[:], SpanID: e.SpanID[:]})
+		}
+		return out
+	}
+	for i, o := range counted {
+		c.valid[i].Exemplars = of(o, c.counterTemp, false)
+	}
+	for i, o := range latency {
+		if len(c.expLatency) > 0 { // WithExponentialBuckets: these instead of c.latency
+			c.expLatency[i].Exemplars = of(o, c.histTemp, true)
+		} else {
+			c.latency[i].Exemplars = of(o, c.histTemp, true)
+		}
+	}
 }
 
 // status adds the gauges of one objective's status.
