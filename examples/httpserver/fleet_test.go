@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -13,6 +14,7 @@ import (
 	"github.com/nines-slo/nines/examples/internal/ci"
 	"github.com/nines-slo/nines/examples/internal/demo"
 	"github.com/nines-slo/nines/exporter/promrules"
+	"github.com/nines-slo/nines/exporter/statuspage"
 	"github.com/nines-slo/nines/sli"
 	"github.com/nines-slo/nines/slo"
 )
@@ -340,4 +342,55 @@ func testFleetPercentilesThroughPrometheus(t *testing.T, server ci.Tool, bin str
 			t.Errorf("p%v: PromQL says %.6fs, the exact merge %v: %.2f%% off, want within 2%%", 100*q.q, got, q.want, 100*off)
 		}
 	}
+}
+
+// TestExemplarsThroughPrometheus: a replica traced by otelhttp in front of
+// nines' middleware exports its failed requests as exemplars, which a real
+// Prometheus (exemplar storage on) scrapes from the OpenMetrics format:
+// each exemplar on nines_slo_events_valid_total carries the trace of a
+// request the replica's status page lists among its failures.
+func TestExemplarsThroughPrometheus(t *testing.T) {
+	forEachPrometheus(t, testExemplarsThroughPrometheus)
+}
+
+func testExemplarsThroughPrometheus(t *testing.T, server ci.Tool, bin string) {
+	p := ci.Start(t, bin, "-addr", "127.0.0.1:0")
+	addr, ok := strings.CutPrefix(p.FirstLine(t), "listening on http://")
+	if !ok {
+		t.Fatal("the replica printed no address")
+	}
+	prom := ci.StartPrometheus(t, server, []string{addr}, []byte("groups: []\n"), false, "exemplar-storage")
+	ci.Requests(t, 40, ci.Work("http://"+addr, 4, 7)) // one in four fails
+
+	doc, err := statuspage.Decode(bytes.NewReader(ci.Get(t, "http://"+addr+"/slo?format=json")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const work = "demo GET /work availability"
+	traces := map[string]bool{}
+	for _, o := range doc.Objectives {
+		if o.Name == work {
+			for _, e := range o.Exemplars {
+				traces[e.TraceID] = true
+			}
+		}
+	}
+	if len(traces) == 0 {
+		t.Fatalf("the status page lists no failed request with its trace")
+	}
+	ci.Eventually(t, time.Minute, "exemplars in Prometheus", func() error {
+		ex, err := prom.Exemplars(fmt.Sprintf(`nines_slo_events_valid_total{nines_slo_name=%q}`, work))
+		if err != nil {
+			return err
+		}
+		if len(ex) == 0 {
+			return errors.New("none yet")
+		}
+		for _, e := range ex {
+			if !traces[e.Labels["trace_id"]] || len(e.Labels["span_id"]) != 16 || e.Value != 1 {
+				return fmt.Errorf("exemplar %+v is not one of the failed requests the page lists", e)
+			}
+		}
+		return nil
+	})
 }

@@ -8,6 +8,8 @@
 // latency 95% within 100 ms); its status page on /slo; the Prometheus rules
 // for its objectives on /rules.yml; and a snapshot of its SLO state on
 // /debug/nines/snapshot, which slo.MergeSnapshots combines across replicas.
+// Requests are traced (otelhttp, every one sampled): the failed and slow
+// ones are exemplars on /metrics (OpenMetrics) and on /slo.
 //
 // -export chooses how the metrics leave: "prometheus" (the default) serves
 // them on /metrics through the OpenTelemetry Prometheus exporter; "otlp"
@@ -37,10 +39,12 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetricgrpc"
 	otelprom "go.opentelemetry.io/otel/exporters/prometheus"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 
 	"github.com/nines-slo/nines/examples/internal/demo"
@@ -176,10 +180,16 @@ func run(addr string, c exportConfig) error {
 	}
 	defer provider.Shutdown(context.Background())
 
+	// Every API request is traced, as otelhttp in front of nines' middleware
+	// traces it: a failed or slow one becomes an exemplar of its route's
+	// objectives, which /metrics shows in the OpenMetrics format and /slo
+	// lists. The spans go nowhere here; a service exports them.
+	tracing := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.AlwaysSample()))
+	defer tracing.Shutdown(context.Background())
 	mux := http.NewServeMux()
-	mux.Handle("/", svc.Handler)
+	mux.Handle("/", otelhttp.NewHandler(svc.Handler, "api", otelhttp.WithTracerProvider(tracing)))
 	if c.prom != nil {
-		mux.Handle("GET /metrics", promhttp.HandlerFor(c.prom, promhttp.HandlerOpts{}))
+		mux.Handle("GET /metrics", promhttp.HandlerFor(c.prom, promhttp.HandlerOpts{EnableOpenMetrics: true}))
 	}
 	status, err := statuspage.Handler(svc.Registry)
 	if err != nil {

@@ -22,11 +22,15 @@ type Prometheus struct {
 // scrape targets (host:port, path /metrics) and rule file contents,
 // scraping and evaluating every second, and waits until it is ready. With
 // nativeHistograms it ingests native histograms, as each version is told
-// to: a feature flag for 2.x, the scrape configuration for 3.
-func StartPrometheus(t testing.TB, server Tool, targets []string, rules []byte, nativeHistograms bool) *Prometheus {
+// to: a feature flag for 2.x, the scrape configuration for 3. features are
+// more feature flags, "exemplar-storage" say.
+func StartPrometheus(t testing.TB, server Tool, targets []string, rules []byte, nativeHistograms bool, features ...string) *Prometheus {
 	t.Helper()
 	bin := server.Path
 	var flags []string
+	for _, f := range features {
+		flags = append(flags, "--enable-feature="+f)
+	}
 	native := ""
 	if nativeHistograms {
 		if server.Version == "2" {
@@ -64,6 +68,52 @@ scrape_configs:
 		return err
 	})
 	return p
+}
+
+// Exemplar is one exemplar of a series, as query_exemplars returns it.
+type Exemplar struct {
+	Series, Labels map[string]string
+	Value          float64
+	Time           time.Time
+}
+
+// Exemplars returns the exemplars of the series selector over the last
+// hour (Prometheus keeps them with --enable-feature=exemplar-storage).
+func (p *Prometheus) Exemplars(selector string) ([]Exemplar, error) {
+	now := time.Now()
+	q := url.Values{"query": {selector}, "start": {strconv.FormatInt(now.Add(-time.Hour).Unix(), 10)}, "end": {strconv.FormatInt(now.Add(time.Minute).Unix(), 10)}}
+	body, err := httpGet(p.URL + "/api/v1/query_exemplars?" + q.Encode())
+	if err != nil {
+		return nil, err
+	}
+	var r struct {
+		Status, Error string
+		Data          []struct {
+			SeriesLabels map[string]string
+			Exemplars    []struct {
+				Labels    map[string]string
+				Value     string
+				Timestamp float64
+			}
+		}
+	}
+	if err := json.Unmarshal(body, &r); err != nil {
+		return nil, fmt.Errorf("exemplars of %q: %v", selector, err)
+	}
+	if r.Status != "success" {
+		return nil, fmt.Errorf("exemplars of %q: %s", selector, r.Error)
+	}
+	var out []Exemplar
+	for _, s := range r.Data {
+		for _, e := range s.Exemplars {
+			v, err := strconv.ParseFloat(e.Value, 64)
+			if err != nil {
+				return nil, fmt.Errorf("exemplars of %q: value %q", selector, e.Value)
+			}
+			out = append(out, Exemplar{s.SeriesLabels, e.Labels, v, time.UnixMilli(int64(e.Timestamp * 1000))})
+		}
+	}
+	return out, nil
 }
 
 // Sample is one element of an instant vector.
