@@ -24,6 +24,21 @@
 // in one call, as HTTP middleware does. Recorded counts what was recorded
 // in this process (restored state left out): the counter an exporter sends.
 //
+// # Exemplars
+//
+// RecordContext (on every SLI that records) and [RecordRequestContext]
+// take the request's context too: a bad event — a failure, a slow
+// response — whose context holds a sampled OpenTelemetry span is kept as
+// an [Exemplar], its trace and span IDs, time and duration, the latest
+// [MaxExemplars] of them ([Ratio.Exemplars]). The objectives list them
+// with their windows, the status page links them to their traces, and the
+// OpenTelemetry export attaches them to the event counters and the
+// latency histogram. A good event costs what Record does; a bad one looks
+// for its span at most 256 times and is kept at most 4 times each 10
+// seconds, so an outage adds a few nanoseconds an event, and nothing is
+// allocated. Exemplars live in memory only: states and snapshots do not
+// carry them.
+//
 // # Time slices
 //
 // [RatioSlices] and [LatencySlices] count time slices instead of events:

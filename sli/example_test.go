@@ -1,8 +1,11 @@
 package sli_test
 
 import (
+	"context"
 	"fmt"
 	"time"
+
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/nines-slo/nines/ninestest"
 	"github.com/nines-slo/nines/sli"
@@ -159,4 +162,22 @@ func ExampleLatencySlices() {
 	// Output:
 	// p99 ≤ 300ms in each 1m0s slice
 	// 9 good of 10 slices (90%), from 2000 requests
+}
+
+// A failed request, recorded with its context, leads to its trace: the
+// context holds the span a tracing middleware (otelhttp, say) started.
+func ExampleRatio_RecordContext() {
+	availability, _ := sli.NewRatio()
+	tid, _ := trace.TraceIDFromHex("4bf92f3577b34da6a3ce929d0e0e4736")
+	sid, _ := trace.SpanIDFromHex("00f067aa0ba902b7")
+	ctx := trace.ContextWithSpanContext(context.Background(), trace.NewSpanContext(trace.SpanContextConfig{
+		TraceID: tid, SpanID: sid, TraceFlags: trace.FlagsSampled,
+	}))
+
+	availability.RecordContext(ctx, sli.Good) // kept only when bad
+	availability.RecordContext(ctx, sli.Bad)
+	for _, e := range availability.Exemplars() {
+		fmt.Println("failed request: trace", e.TraceID, "span", e.SpanID)
+	}
+	// Output: failed request: trace 4bf92f3577b34da6a3ce929d0e0e4736 span 00f067aa0ba902b7
 }

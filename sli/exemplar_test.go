@@ -182,3 +182,21 @@ func TestExemplarsAreNeverTorn(t *testing.T) {
 		t.Errorf("no exemplar read (%d)", read)
 	}
 }
+
+// Recording with a context allocates nothing, bad events included, and
+// with the exemplar ring made.
+func TestRecordContextAllocatesNothing(t *testing.T) {
+	r, _ := sli.NewRatio()
+	l, _ := sli.NewLatency(time.Millisecond)
+	ctx := spanContext(1, true)
+	r.RecordContext(ctx, sli.Bad) // the ring, made once
+	l.RecordContext(ctx, time.Second)
+	if n := testing.AllocsPerRun(1000, func() {
+		r.RecordContext(ctx, sli.Bad)
+		r.RecordContext(ctx, sli.Good)
+		l.RecordContext(ctx, time.Second)
+		sli.RecordRequestContext(ctx, r, l, sli.Bad, time.Second)
+	}); n != 0 {
+		t.Errorf("%v allocations a round", n)
+	}
+}
