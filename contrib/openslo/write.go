@@ -47,7 +47,8 @@ type Config struct {
 
 // Write writes the registry's objectives as OpenSLO v1 documents, one YAML
 // document each, "---" between them: a Service for each service named in
-// the objectives' metadata, and for each objective an SLI, an SLO and an
+// the objectives' metadata, and for each objective, in the registry's
+// order, an SLI, an SLO and an
 // AlertPolicy for each of its alert rules, with an AlertNotificationTarget
 // for each owner they notify. The mapping is in the package documentation;
 // [Read] reads the result back into the same objectives.
@@ -62,8 +63,7 @@ func Write(w io.Writer, r *slo.Registry, c Config) error {
 	if at.IsZero() {
 		at = time.Now()
 	}
-	objectives := r.Objectives()
-	slices.SortFunc(objectives, func(a, b *slo.Objective) int { return cmp.Compare(a.Name(), b.Name()) })
+	objectives := r.Objectives() // in the registry's order, which Read keeps
 
 	var docs []any
 	var errs []error

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/nines-slo/nines/examples/internal/ci"
-	"github.com/nines-slo/nines/examples/internal/demo"
+	"github.com/nines-slo/nines/internal/demo"
 	"github.com/nines-slo/nines/exporter/promrules"
 	"github.com/nines-slo/nines/exporter/statuspage"
 	"github.com/nines-slo/nines/sli"

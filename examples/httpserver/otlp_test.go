@@ -22,7 +22,7 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/nines-slo/nines/examples/internal/ci"
-	"github.com/nines-slo/nines/examples/internal/demo"
+	"github.com/nines-slo/nines/internal/demo"
 	"github.com/nines-slo/nines/slo"
 	"github.com/nines-slo/nines/slo/middleware"
 )

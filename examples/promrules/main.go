@@ -14,7 +14,7 @@ import (
 	"log"
 	"os"
 
-	"github.com/nines-slo/nines/examples/internal/demo"
+	"github.com/nines-slo/nines/internal/demo"
 	"github.com/nines-slo/nines/exporter/promrules"
 )
 

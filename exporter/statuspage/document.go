@@ -147,6 +147,11 @@ type Alert struct {
 	MinEvents *float64   `json:"minEvents"` // valid events the long window needs; null if not finite
 	Long      Burn       `json:"long"`
 	Short     Burn       `json:"short"`
+	// The rule: the fraction of the budget a burn-rate rule's threshold
+	// spends in Long, or an exhaustion rule's horizon in seconds (see
+	// [slo.AlertRule]), so that a tool can write the rule out again.
+	BudgetFraction *float64 `json:"budgetFraction,omitempty"`
+	Exhaustion     *float64 `json:"exhaustionSeconds,omitempty"`
 }
 
 // Latency is the latency percentiles over one window.
@@ -224,6 +229,11 @@ func objectiveStatus(s slo.Status) Objective {
 			Threshold: finite(a.Threshold), MinEvents: finite(a.MinEvents), Long: burnStatus(a.Long), Short: burnStatus(a.Short)}
 		if !a.Since.IsZero() {
 			as.Since = ptr(a.Since)
+		}
+		if r := a.Rule; r.Exhaustion > 0 {
+			as.Exhaustion = ptr(r.Exhaustion.Seconds())
+		} else {
+			as.BudgetFraction = ptr(r.BudgetFraction)
 		}
 		o.Alerts = append(o.Alerts, as)
 	}

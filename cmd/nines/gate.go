@@ -1,41 +1,11 @@
-// Command releasegate decides whether a release may go out, from the error
-// budget the service's replicas report. It reads each replica's status
-// JSON (over HTTP, from the status handler, or from a file) or snapshot
-// file, merges them into the fleet's numbers, applies a budget policy, and
-// prints the verdict:
-//
-//	go run ./examples/releasegate http://10.0.0.1:8080/slo http://10.0.0.2:8080/slo
-//	go run ./examples/releasegate -target 0.999 -window 30d replica-a.snap replica-b.snap
-//
-// The policy: at least -min-remaining of the error budget left, at least
-// -min-events valid events (fewer: cannot decide), and no page alert firing
-// on the merged numbers. Every source counts once: a source listed twice,
-// one that holds the same bytes as another, and a status document from
-// an instance already read (its "instance" field) are skipped with a
-// note. It cannot
-// decide when an objective is missing from some sources (they would be
-// judged on the others' traffic alone), or failed on one; each source is
-// read up to -max-bytes, files too. -objective picks objectives by name (all by
-// default; from snapshots, every SLI in them is judged, an aggregate's
-// parts as name/part). The exit code is 0 to allow, 1 to deny, 2 when it cannot
-// decide: too little traffic, or a source unreachable or malformed.
-//
-// The same decision in process is budget.Policy.Decide on an objective's
-// Status().Budget.
 package main
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"log/slog"
-	"net/http"
-	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -44,7 +14,6 @@ import (
 
 	"github.com/nines-slo/nines/budget"
 	"github.com/nines-slo/nines/exporter/statuspage"
-	"github.com/nines-slo/nines/internal/limit"
 	"github.com/nines-slo/nines/sli"
 	"github.com/nines-slo/nines/slo"
 )
@@ -56,16 +25,40 @@ const (
 	undecided = 2
 )
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
-
 type names []string
 
 func (n *names) String() string     { return strings.Join(*n, ",") }
 func (n *names) Set(s string) error { *n = append(*n, s); return nil }
 
-func run(args []string, out, errOut io.Writer) int {
-	fs := flag.NewFlagSet("releasegate", flag.ContinueOnError)
-	fs.SetOutput(errOut)
+// gateHelp is what nines gate -h says before its flags.
+const gateHelp = `usage: nines gate [flags] source...
+
+Decides whether a release may go out, from the error budget the service's
+replicas report. Each source is a replica's status JSON (its status page's
+URL, http://10.0.0.1:8080/slo, or a file) or a snapshot file; the gate
+merges them into the fleet's numbers, applies the policy, and prints a
+verdict per objective:
+
+  nines gate http://10.0.0.1:8080/slo http://10.0.0.2:8080/slo
+  nines gate -target 0.999 -window 30d replica-a.snap replica-b.snap
+
+The policy: at least -min-remaining of the error budget left, at least
+-min-events valid events (fewer: cannot decide), and no page alert firing
+on the merged numbers. Every source counts once: one listed twice, one
+holding the same bytes as another, and a status document of an instance
+already read are skipped with a note. It cannot decide when an objective
+is missing from some sources (it would be judged on the others' traffic
+alone) or failed in one. Snapshots hold no target or window: give them
+with -target and -window.
+
+Exit status: 0 allow, 1 deny, 2 cannot decide (too little traffic, a
+source unreachable or malformed).
+
+Flags:
+`
+
+func gate(args []string, out, errOut io.Writer) int {
+	fs := newFlags("gate", gateHelp, errOut)
 	minRemaining := fs.Float64("min-remaining", 0.1, "fraction of the error budget that must be left, in [0, 1]")
 	minEvents := fs.Float64("min-events", 0, "valid events needed to decide (0: 1 ÷ (1 − target))")
 	allowPage := fs.Bool("allow-page", false, "allow while a page alert fires")
@@ -75,20 +68,20 @@ func run(args []string, out, errOut io.Writer) int {
 	maxBytes := fs.Int("max-bytes", 256<<20, "the most bytes read from one source (a status document or a snapshot)")
 	var only names
 	fs.Var(&only, "objective", "objective to check, by name (repeat; default all)")
-	if err := fs.Parse(args); err != nil {
-		return undecided
+	if code, ok := parse(fs, args); !ok {
+		return code
 	}
 	if *maxBytes <= 0 {
-		fmt.Fprintln(errOut, "releasegate: -max-bytes must be positive")
+		fmt.Fprintln(errOut, "nines gate: -max-bytes must be positive")
 		return undecided
 	}
 	policy := budget.Policy{MinRemaining: *minRemaining, MinValidEvents: *minEvents}
 	if err := policy.Validate(); err != nil {
-		fmt.Fprintln(errOut, "releasegate:", err)
+		fmt.Fprintln(errOut, "nines gate:", err)
 		return undecided
 	}
 	if fs.NArg() == 0 {
-		fmt.Fprintln(errOut, "releasegate: no status URL or file given")
+		fmt.Fprintln(errOut, "nines gate: no status URL or file given")
 		return undecided
 	}
 	fleet := map[string]*merged{}
@@ -120,7 +113,7 @@ func run(args []string, out, errOut io.Writer) int {
 		sources[c] = true
 		data, err := fetch(src, *timeout, *maxBytes)
 		if err != nil {
-			fmt.Fprintf(errOut, "releasegate: %s: %v\n", src, err)
+			fmt.Fprintf(errOut, "nines gate: %s: %v\n", src, err)
 			return undecided
 		}
 		d := sha256.Sum256(data)
@@ -135,7 +128,7 @@ func run(args []string, out, errOut io.Writer) int {
 		}
 		doc, err := statuspage.Decode(bytes.NewReader(data))
 		if err != nil {
-			fmt.Fprintf(errOut, "releasegate: %s: %v\n", src, err)
+			fmt.Fprintf(errOut, "nines gate: %s: %v\n", src, err)
 			return undecided
 		}
 		if doc.Instance != "" {
@@ -152,11 +145,11 @@ func run(args []string, out, errOut io.Writer) int {
 				continue
 			}
 			if o.State == slo.Failed.String() {
-				fmt.Fprintf(errOut, "releasegate: %s: objective %q failed there: %s\n", src, o.Name, o.Error)
+				fmt.Fprintf(errOut, "nines gate: %s: objective %q failed there: %s\n", src, o.Name, o.Error)
 				return undecided
 			}
 			if err := add(o, src); err != nil {
-				fmt.Fprintf(errOut, "releasegate: %v\n", err)
+				fmt.Fprintf(errOut, "nines gate: %v\n", err)
 				return undecided
 			}
 			present[o.Name] = append(present[o.Name], src)
@@ -165,16 +158,16 @@ func run(args []string, out, errOut io.Writer) int {
 	if len(snaps) > 0 {
 		objs, missing, err := fromSnapshots(snaps, *target, *window, only)
 		if err != nil {
-			fmt.Fprintf(errOut, "releasegate: snapshots: %v\n", err)
+			fmt.Fprintf(errOut, "nines gate: snapshots: %v\n", err)
 			return undecided
 		}
 		if len(missing) > 0 {
-			fmt.Fprintf(errOut, "releasegate: cannot decide: %s\n", strings.Join(missing, "; "))
+			fmt.Fprintf(errOut, "nines gate: cannot decide: %s\n", strings.Join(missing, "; "))
 			return undecided
 		}
 		for _, o := range objs {
 			if err := add(o, "snapshots"); err != nil {
-				fmt.Fprintf(errOut, "releasegate: %v\n", err)
+				fmt.Fprintf(errOut, "nines gate: %v\n", err)
 				return undecided
 			}
 		}
@@ -195,20 +188,20 @@ func run(args []string, out, errOut io.Writer) int {
 		}
 	}
 	if len(missing) > 0 {
-		fmt.Fprintf(errOut, "releasegate: cannot decide: %s\n", strings.Join(missing, "; "))
+		fmt.Fprintf(errOut, "nines gate: cannot decide: %s\n", strings.Join(missing, "; "))
 		return undecided
 	}
 	if len(only) > 0 {
 		for _, n := range only {
 			if fleet[n] == nil {
-				fmt.Fprintf(errOut, "releasegate: objective %q is in no source\n", n)
+				fmt.Fprintf(errOut, "nines gate: objective %q is in no source\n", n)
 				return undecided
 			}
 		}
 		order = slices.DeleteFunc(order, func(n string) bool { return !slices.Contains(only, n) })
 	}
 	if len(order) == 0 {
-		fmt.Fprintln(errOut, "releasegate: the sources hold no objective")
+		fmt.Fprintln(errOut, "nines gate: the sources hold no objective")
 		return undecided
 	}
 
@@ -217,7 +210,7 @@ func run(args []string, out, errOut io.Writer) int {
 		m := fleet[name]
 		d, err := m.decide(policy, *allowPage)
 		if err != nil {
-			fmt.Fprintf(errOut, "releasegate: %s: %v\n", name, err)
+			fmt.Fprintf(errOut, "nines gate: %s: %v\n", name, err)
 			return undecided
 		}
 		fmt.Fprintf(out, "%-6s %s (%d source(s), %.0f valid events): %s\n", strings.ToUpper(d.Verdict.String()), name, m.replicas, m.Valid, d.Reason)
@@ -231,54 +224,6 @@ func run(args []string, out, errOut io.Writer) int {
 	verdict := map[int]string{allow: "release allowed", deny: "release denied", undecided: "cannot decide"}[code]
 	fmt.Fprintf(out, "verdict: %s\n", verdict)
 	return code
-}
-
-// fetch reads an http(s) URL, asking for JSON, or a file, reading at most
-// most bytes of either.
-func fetch(src string, timeout time.Duration, most int) ([]byte, error) {
-	if !isURL(src) {
-		f, err := os.Open(src)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		return limit.ReadAll(f, most)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, src, nil)
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Accept", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("HTTP %s", resp.Status)
-	}
-	return limit.ReadAll(resp.Body, most)
-}
-
-func isURL(src string) bool {
-	return strings.HasPrefix(src, "http://") || strings.HasPrefix(src, "https://")
-}
-
-// canonical names a source so that two spellings of one are one: a URL
-// as given, a file by its absolute path with links resolved.
-func canonical(src string) string {
-	if isURL(src) {
-		return src
-	}
-	if p, err := filepath.Abs(src); err == nil {
-		src = p
-	}
-	if p, err := filepath.EvalSymlinks(src); err == nil {
-		src = p
-	}
-	return "file:" + src
 }
 
 // merged is one objective summed over the replicas that report it.
@@ -431,8 +376,6 @@ func fromSnapshots(snaps [][]byte, target float64, window string, only []string)
 	}
 	return statuspage.NewDocument(time.Now(), statuses).Objectives, nil, nil
 }
-
-var discardLogger = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 // parseWindow reads "30d", "7d" or a Go duration, up to 100 years.
 func parseWindow(s string) (time.Duration, error) {

@@ -13,10 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nines-slo/nines/examples/internal/ci"
-	"github.com/nines-slo/nines/examples/internal/demo"
 	"github.com/nines-slo/nines/exporter/statuspage"
 	"github.com/nines-slo/nines/histogram"
+	"github.com/nines-slo/nines/internal/demo"
 	"github.com/nines-slo/nines/sli"
 	"github.com/nines-slo/nines/slo"
 	"github.com/nines-slo/nines/slo/middleware"
@@ -55,17 +54,22 @@ func newReplica(t *testing.T) *replica {
 func (r *replica) hit(t *testing.T, path string, n, failEvery int) {
 	t.Helper()
 	if path == "/work" {
-		ci.Requests(t, n, ci.Work(r.url, failEvery, 0))
+		requests(t, n, func(k int) string {
+			if failEvery > 0 && k%failEvery == 0 {
+				return r.url + "/work?status=500"
+			}
+			return r.url + "/work"
+		})
 		return
 	}
-	ci.Requests(t, n, func(int) string { return r.url + path })
+	requests(t, n, func(int) string { return r.url + path })
 }
 
-func gate(t *testing.T, args ...string) (int, string) {
+func runGate(t *testing.T, args ...string) (int, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	code := run(args, &out, &errOut)
-	t.Logf("releasegate %s → %d\n%s%s", strings.Join(args, " "), code, out.String(), errOut.String())
+	code := gate(args, &out, &errOut)
+	t.Logf("nines gate %s → %d\n%s%s", strings.Join(args, " "), code, out.String(), errOut.String())
 	return code, out.String() + errOut.String()
 }
 
@@ -82,23 +86,23 @@ func TestGate(t *testing.T) {
 		r.hit(t, "/work", 200, 20)
 	}
 
-	code, out := gate(t, "-objective", hello, a.status, b.status)
+	code, out := runGate(t, "-objective", hello, a.status, b.status)
 	if code != allow || !strings.Contains(out, "ALLOW  "+hello+" (2 source(s), 300 valid events)") || !strings.Contains(out, "verdict: release allowed") {
 		t.Errorf("healthy route: exit %d, want %d", code, allow)
 	}
-	code, out = gate(t, "-objective", work, a.status, b.status)
+	code, out = runGate(t, "-objective", work, a.status, b.status)
 	if code != deny || !strings.Contains(out, "DENY   "+work+" (2 source(s), 400 valid events)") {
 		t.Errorf("failing route: exit %d, want %d", code, deny)
 	}
 	// Every objective at once: one denial denies the release.
-	if code, _ := gate(t, a.status, b.status); code != deny {
+	if code, _ := runGate(t, a.status, b.status); code != deny {
 		t.Errorf("all objectives: exit %d, want %d", code, deny)
 	}
 
 	// Too little traffic: 50 requests at 99% need 100 to decide.
 	c := newReplica(t)
 	c.hit(t, "/hello", 50, 0)
-	if code, out := gate(t, "-objective", hello, c.status); code != undecided || !strings.Contains(out, "UNDECIDED") {
+	if code, out := runGate(t, "-objective", hello, c.status); code != undecided || !strings.Contains(out, "UNDECIDED") {
 		t.Errorf("little traffic: exit %d, want %d", code, undecided)
 	}
 
@@ -112,14 +116,14 @@ func TestGate(t *testing.T) {
 		}
 		files = append(files, path)
 	}
-	if code, out := gate(t, append([]string{"-target", "0.99", "-window", "30d", "-objective", work}, files...)...); code != deny ||
+	if code, out := runGate(t, append([]string{"-target", "0.99", "-window", "30d", "-objective", work}, files...)...); code != deny ||
 		!strings.Contains(out, "(1 source(s), 400 valid events)") {
 		t.Errorf("snapshots, failing route: exit %d, want %d with 400 events", code, deny)
 	}
-	if code, _ := gate(t, append([]string{"-target", "0.99", "-objective", hello}, files...)...); code != allow {
+	if code, _ := runGate(t, append([]string{"-target", "0.99", "-objective", hello}, files...)...); code != allow {
 		t.Errorf("snapshots, healthy route: exit %d, want %d", code, allow)
 	}
-	if code, _ := gate(t, files...); code != undecided {
+	if code, _ := runGate(t, files...); code != undecided {
 		t.Errorf("snapshots without -target: exit %d, want %d", code, undecided)
 	}
 }
@@ -135,7 +139,7 @@ func TestGateCannotDecide(t *testing.T) {
 	badFile := filepath.Join(t.TempDir(), "bad.json")
 	os.WriteFile(badFile, []byte("NINESNAP-truncated"), 0o644)
 	for name, args := range map[string][]string{
-		"unreachable":       {a.status, "http://" + ci.FreeAddr(t) + "/slo"},
+		"unreachable":       {a.status, "http://" + freeAddr(t) + "/slo"},
 		"malformed":         {a.status, garbage.URL},
 		"HTTP 404":          {notFound.URL},
 		"missing file":      {filepath.Join(t.TempDir(), "none.json")},
@@ -144,7 +148,7 @@ func TestGateCannotDecide(t *testing.T) {
 		"no source":         {},
 		"bad policy":        {"-min-remaining", "2", a.status},
 	} {
-		if code, _ := gate(t, args...); code != undecided {
+		if code, _ := runGate(t, args...); code != undecided {
 			t.Errorf("%s: exit %d, want %d", name, code, undecided)
 		}
 	}
@@ -173,11 +177,11 @@ func TestGatePageAlert(t *testing.T) {
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 
-	code, out := gate(t, srv.URL)
+	code, out := runGate(t, srv.URL)
 	if code != deny || !strings.Contains(out, "page alert firing: page-1h") {
 		t.Errorf("exit %d, want %d for the firing page alert", code, deny)
 	}
-	if code, _ := gate(t, "-allow-page", srv.URL); code != allow {
+	if code, _ := runGate(t, "-allow-page", srv.URL); code != allow {
 		t.Errorf("-allow-page: exit %d, want %d (97%% of the budget is left)", code, allow)
 	}
 }
@@ -209,11 +213,11 @@ func TestGateSnapshotEdges(t *testing.T) {
 	if obj == "" {
 		t.Fatalf("no latency objective for GET /x (route %q)", name)
 	}
-	if code, out := gate(t, "-target", "0.9", "-objective", obj, path); code != allow || !strings.Contains(out, "200 valid events") {
+	if code, out := runGate(t, "-target", "0.9", "-objective", obj, path); code != allow || !strings.Contains(out, "200 valid events") {
 		t.Errorf("latency snapshot with a 3-digit histogram: exit %d, want %d", code, allow)
 	}
 	for _, w := range []string{"50000d", "200000d", "-3d", "0d", "1e9h"} {
-		if code, _ := gate(t, "-target", "0.9", "-window", w, path); code != undecided {
+		if code, _ := runGate(t, "-target", "0.9", "-window", w, path); code != undecided {
 			t.Errorf("-window %s: exit %d, want %d", w, code, undecided)
 		}
 	}
@@ -232,7 +236,7 @@ func TestGateCannotBeFooled(t *testing.T) {
 	alias := httptest.NewServer(a.statusHandler)
 	defer alias.Close()
 	for name, srcs := range map[string][]string{"same URL": {a.status, a.status}, "same instance": {a.status, alias.URL}} {
-		code, out := gate(t, append([]string{"-objective", hello}, srcs...)...)
+		code, out := runGate(t, append([]string{"-objective", hello}, srcs...)...)
 		if code != undecided || !strings.Contains(out, "counted once") || !strings.Contains(out, "(1 source(s), 60 valid events)") {
 			t.Errorf("%s: exit %d, want %d with the replica counted once", name, code, undecided)
 		}
@@ -246,25 +250,25 @@ func TestGateCannotBeFooled(t *testing.T) {
 	twice := filepath.Join(filepath.Dir(docFile), ".", "status.json")
 	copied := filepath.Join(filepath.Dir(docFile), "copy.json")
 	os.WriteFile(copied, body, 0o600)
-	if code, out := gate(t, "-objective", hello, docFile, twice, copied); code != undecided || !strings.Contains(out, "listed twice") ||
+	if code, out := runGate(t, "-objective", hello, docFile, twice, copied); code != undecided || !strings.Contains(out, "listed twice") ||
 		!strings.Contains(out, "holds the same bytes") || !strings.Contains(out, "(1 source(s), 60 valid events)") {
 		t.Errorf("one document file twice and a copy: exit %d, want %d with it counted once", code, undecided)
 	}
-	if code, _ := gate(t, "-max-bytes", "0", docFile); code != undecided {
+	if code, _ := runGate(t, "-max-bytes", "0", docFile); code != undecided {
 		t.Errorf("-max-bytes 0: exit %d, want %d", code, undecided)
 	}
 	// "new" is missing from one replica (it runs the previous version):
 	// judged on the other alone it would be allowed.
-	both, lone := registryOf(t, "checkout", "new"), registryOf(t, "checkout")
+	both, lone := registryNamed(t, "checkout", "new"), registryNamed(t, "checkout")
 	hb, _ := statuspage.Handler(both, statuspage.WithInstance("v2"))
 	hl, _ := statuspage.Handler(lone, statuspage.WithInstance("v1"))
 	sb, sl := httptest.NewServer(hb), httptest.NewServer(hl)
 	defer sb.Close()
 	defer sl.Close()
-	if code, out := gate(t, sb.URL, sl.URL); code != undecided || !strings.Contains(out, `objective "new" is missing from `+sl.URL) {
+	if code, out := runGate(t, sb.URL, sl.URL); code != undecided || !strings.Contains(out, `objective "new" is missing from `+sl.URL) {
 		t.Errorf("an objective missing on one replica: exit %d, want %d naming it", code, undecided)
 	}
-	if code, _ := gate(t, "-objective", "checkout", sb.URL, sl.URL); code != allow {
+	if code, _ := runGate(t, "-objective", "checkout", sb.URL, sl.URL); code != allow {
 		t.Errorf("the objective both replicas have: exit %d, want %d", code, allow)
 	}
 	// One objective failed on a replica.
@@ -273,18 +277,18 @@ func TestGateCannotBeFooled(t *testing.T) {
 	h, _ := statuspage.Handler(reg)
 	failed := httptest.NewServer(h)
 	defer failed.Close()
-	if code, out := gate(t, "-objective", hello, a.status, failed.URL); code != undecided || !strings.Contains(out, "failed there") {
+	if code, out := runGate(t, "-objective", hello, a.status, failed.URL); code != undecided || !strings.Contains(out, "failed there") {
 		t.Errorf("an objective failed on one replica: exit %d, want %d", code, undecided)
 	}
 	// Another objective failed there: not the one asked about. Judged on
 	// a and b, which both report it, and have its traffic.
-	both2, _ := statuspage.Handler(registryOf(t, "checkout", hello), statuspage.WithInstance("w1"))
+	both2, _ := statuspage.Handler(registryNamed(t, "checkout", hello), statuspage.WithInstance("w1"))
 	half, _ := slo.NewRegistry(broken, must(slo.New(slo.Config{Name: "checkout", SLI: ratioOf(500), Target: 0.99}, slo.WithLogger(discardLogger))))
 	halfBroken, _ := statuspage.Handler(half, statuspage.WithInstance("w2"))
 	s1, s2 := httptest.NewServer(both2), httptest.NewServer(halfBroken)
 	defer s1.Close()
 	defer s2.Close()
-	if code, out := gate(t, "-objective", "checkout", s1.URL, s2.URL); code != allow {
+	if code, out := runGate(t, "-objective", "checkout", s1.URL, s2.URL); code != allow {
 		t.Errorf("-objective checkout beside a failed %q: exit %d, want %d\n%s", hello, code, allow, out)
 	}
 
@@ -302,14 +306,14 @@ func TestGateCannotBeFooled(t *testing.T) {
 	copyA := filepath.Join(dir, "copy.snap")
 	data, _ := os.ReadFile(pa)
 	os.WriteFile(copyA, data, 0o600)
-	if code, out := gate(t, "-target", "0.99", "-objective", hello, pa, pa, copyA); code != undecided || !strings.Contains(out, "(1 source(s), 60 valid events)") {
+	if code, out := runGate(t, "-target", "0.99", "-objective", hello, pa, pa, copyA); code != undecided || !strings.Contains(out, "(1 source(s), 60 valid events)") {
 		t.Errorf("one snapshot three times: exit %d, want %d with 60 events", code, undecided)
 	}
 	pBoth, pLone := filepath.Join(dir, "both.snap"), filepath.Join(dir, "lone.snap")
 	if err := errors.Join(slo.WriteFile(both, pBoth), slo.WriteFile(lone, pLone)); err != nil {
 		t.Fatal(err)
 	}
-	if code, out := gate(t, "-target", "0.99", pBoth, pLone); code != undecided || !strings.Contains(out, `objective "new" is in 1 of the 2 snapshots`) {
+	if code, out := runGate(t, "-target", "0.99", pBoth, pLone); code != undecided || !strings.Contains(out, `objective "new" is in 1 of the 2 snapshots`) {
 		t.Errorf("an objective in one snapshot of two: exit %d, want %d naming it", code, undecided)
 	}
 
@@ -320,7 +324,7 @@ func TestGateCannotBeFooled(t *testing.T) {
 		if _, err := os.Stat(src); err != nil {
 			continue
 		}
-		if code, out := gate(t, "-max-bytes", "1048576", src); code != undecided || !strings.Contains(out, "larger than its limit") {
+		if code, out := runGate(t, "-max-bytes", "1048576", src); code != undecided || !strings.Contains(out, "larger than its limit") {
 			t.Errorf("%s with -max-bytes 1 MiB: exit %d, want %d refusing it", src, code, undecided)
 		}
 	}
@@ -335,9 +339,9 @@ func ratioOf(n int) *sli.Ratio {
 	return r
 }
 
-// registryOf returns a registry of ratio objectives at 99% with the
+// registryNamed returns a registry of ratio objectives at 99% with the
 // names given, each with 500 good events.
-func registryOf(t *testing.T, names ...string) *slo.Registry {
+func registryNamed(t *testing.T, names ...string) *slo.Registry {
 	t.Helper()
 	reg, _ := slo.NewRegistry()
 	for _, n := range names {

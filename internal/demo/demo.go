@@ -1,6 +1,7 @@
-// Package demo is the service the example programs and their integration
-// tests share: a small HTTP API whose routes are measured by nines'
-// middleware, so that every replica builds the same objectives.
+// Package demo is the service the example programs, the nines command's
+// tests and their integration tests share: a small HTTP API whose routes
+// are measured by nines' middleware, so that every replica builds the
+// same objectives.
 package demo
 
 import (
