@@ -20,7 +20,7 @@
 // seconds, traffic, burn rates, alerts (with their thresholds, guards and
 // window counts, so that replicas' documents can be merged and alerts
 // re-evaluated), and latency percentiles in seconds. [Decode] reads one
-// back and checks it; examples/releasegate merges several.
+// back and checks it; the nines command's gate (cmd/nines) merges several.
 //
 // Serving the page only reads: it never changes an alert's state or calls
 // an alert handler, however often it is fetched.
