@@ -51,6 +51,25 @@ is missing from some sources (it would be judged on the others' traffic
 alone) or failed in one. Snapshots hold no target or window: give them
 with -target and -window.
 
+With -canary, it judges a canary instead: the -canary sources against the
+baseline, the sources given, objective by objective, denying when the
+canary is worse than its traffic can explain, at -alpha (the chance of
+denying a canary that is no worse):
+
+  nines gate -canary http://canary:8080/slo http://10.0.0.1:8080/slo http://10.0.0.2:8080/slo
+
+  bad events  k bad of n valid in the canary are too many when a canary
+              as good as the baseline would have k or more with
+              probability under alpha: the one-sided exact binomial test
+              P(X >= k), X ~ B(n, p0), p0 the baseline's bad fraction,
+              (bad + 1) / (valid + 2)
+  p99         the canary's p99 above the baseline's p99.9 (the slowest
+              replica's) needs n - ceil(0.99 n) + 1 of its n latencies in
+              the baseline's slowest 0.1%: denied when that has
+              probability under alpha, P(X >= m), X ~ B(n, 0.001)
+
+A canary with fewer than -canary-events valid events cannot be judged.
+
 Exit status: 0 allow, 1 deny, 2 cannot decide (too little traffic, a
 source unreachable or malformed).
 
@@ -66,8 +85,11 @@ func gate(args []string, out, errOut io.Writer) int {
 	window := fs.String("window", "30d", "snapshots: the objectives' rolling window, 30d or 720h")
 	timeout := fs.Duration("timeout", 10*time.Second, "timeout of each HTTP fetch")
 	maxBytes := fs.Int("max-bytes", 256<<20, "the most bytes read from one source (a status document or a snapshot)")
-	var only names
+	var only, canaries names
 	fs.Var(&only, "objective", "objective to check, by name (repeat; default all)")
+	fs.Var(&canaries, "canary", "a canary's source (repeat): compare it with the baseline, the sources given, instead of applying the policy")
+	alpha := fs.Float64("alpha", 0.01, "-canary: the chance of denying a canary no worse than the baseline, in (0, 0.5)")
+	minCanary := fs.Float64("canary-events", 100, "-canary: valid events the canary needs to be judged")
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
@@ -84,127 +106,14 @@ func gate(args []string, out, errOut io.Writer) int {
 		fmt.Fprintln(errOut, "nines gate: no status URL or file given")
 		return undecided
 	}
-	fleet := map[string]*merged{}
-	var order []string
-	add := func(o statuspage.Objective, source string) error {
-		m, ok := fleet[o.Name]
-		if !ok {
-			m = &merged{Objective: o}
-			m.Good, m.Valid = 0, 0 // add sums them
-			m.burn = map[string]*statuspage.Burn{}
-			m.alerts = map[string]*statuspage.Alert{}
-			fleet[o.Name] = m
-			order = append(order, o.Name)
-		}
-		return m.add(o, source)
+	c := sourceConfig{timeout: *timeout, maxBytes: *maxBytes, target: *target, window: *window, only: only}
+	if len(canaries) > 0 {
+		return canary(canaries, fs.Args(), c, canaryTest{alpha: *alpha, minEvents: *minCanary}, out, errOut)
 	}
-	var snaps [][]byte
-	var docs []string                // the documents read, by source
-	instances := map[string]string{} // instance → the source it was read from
-	sources := map[string]bool{}     // canonical sources read
-	digests := map[[32]byte]string{} // the digest of what a source held → the source
-	present := map[string][]string{} // objective → the sources that report it
-	for _, src := range fs.Args() {
-		c := canonical(src)
-		if sources[c] {
-			fmt.Fprintf(out, "note: %s is listed twice; counted once\n", src)
-			continue
-		}
-		sources[c] = true
-		data, err := fetch(src, *timeout, *maxBytes)
-		if err != nil {
-			fmt.Fprintf(errOut, "nines gate: %s: %v\n", src, err)
-			return undecided
-		}
-		d := sha256.Sum256(data)
-		if first, ok := digests[d]; ok {
-			fmt.Fprintf(out, "note: %s holds the same bytes as %s; counted once\n", src, first)
-			continue
-		}
-		digests[d] = src
-		if bytes.HasPrefix(data, []byte("NINESNAP")) {
-			snaps = append(snaps, data)
-			continue
-		}
-		doc, err := statuspage.Decode(bytes.NewReader(data))
-		if err != nil {
-			fmt.Fprintf(errOut, "nines gate: %s: %v\n", src, err)
-			return undecided
-		}
-		if doc.Instance != "" {
-			if first, ok := instances[doc.Instance]; ok {
-				fmt.Fprintf(out, "note: %s is instance %s again (read from %s); counted once\n", src, doc.Instance, first)
-				continue
-			}
-			instances[doc.Instance] = src
-			fmt.Fprintf(out, "source %s: instance %s\n", src, doc.Instance)
-		}
-		docs = append(docs, src)
-		for _, o := range doc.Objectives {
-			if len(only) > 0 && !slices.Contains(only, o.Name) {
-				continue
-			}
-			if o.State == slo.Failed.String() {
-				fmt.Fprintf(errOut, "nines gate: %s: objective %q failed there: %s\n", src, o.Name, o.Error)
-				return undecided
-			}
-			if err := add(o, src); err != nil {
-				fmt.Fprintf(errOut, "nines gate: %v\n", err)
-				return undecided
-			}
-			present[o.Name] = append(present[o.Name], src)
-		}
-	}
-	if len(snaps) > 0 {
-		objs, missing, err := fromSnapshots(snaps, *target, *window, only)
-		if err != nil {
-			fmt.Fprintf(errOut, "nines gate: snapshots: %v\n", err)
-			return undecided
-		}
-		if len(missing) > 0 {
-			fmt.Fprintf(errOut, "nines gate: cannot decide: %s\n", strings.Join(missing, "; "))
-			return undecided
-		}
-		for _, o := range objs {
-			if err := add(o, "snapshots"); err != nil {
-				fmt.Fprintf(errOut, "nines gate: %v\n", err)
-				return undecided
-			}
-		}
-	}
-	// An objective some replicas do not report would be judged on the
-	// others' traffic alone: a replica running another version, one that
-	// lost its state, one whose route never saw a request.
-	var missing []string
-	for _, name := range order {
-		if got := present[name]; len(got) > 0 && len(got) < len(docs) {
-			var absent []string
-			for _, d := range docs {
-				if !slices.Contains(got, d) {
-					absent = append(absent, d)
-				}
-			}
-			missing = append(missing, fmt.Sprintf("objective %q is missing from %s", name, strings.Join(absent, ", ")))
-		}
-	}
-	if len(missing) > 0 {
-		fmt.Fprintf(errOut, "nines gate: cannot decide: %s\n", strings.Join(missing, "; "))
+	fleet, order, ok := readFleet(fs.Args(), c, out, errOut)
+	if !ok {
 		return undecided
 	}
-	if len(only) > 0 {
-		for _, n := range only {
-			if fleet[n] == nil {
-				fmt.Fprintf(errOut, "nines gate: objective %q is in no source\n", n)
-				return undecided
-			}
-		}
-		order = slices.DeleteFunc(order, func(n string) bool { return !slices.Contains(only, n) })
-	}
-	if len(order) == 0 {
-		fmt.Fprintln(errOut, "nines gate: the sources hold no objective")
-		return undecided
-	}
-
 	code := allow
 	for _, name := range order {
 		m := fleet[name]
@@ -226,12 +135,150 @@ func gate(args []string, out, errOut io.Writer) int {
 	return code
 }
 
+// sourceConfig says how readFleet reads its sources.
+type sourceConfig struct {
+	timeout  time.Duration
+	maxBytes int
+	target   float64 // of snapshots' objectives
+	window   string  // of snapshots' objectives
+	only     []string
+}
+
+// readFleet reads the sources, each once, and sums each objective over
+// them. It prints why it cannot and returns false when a source cannot be
+// read or the sources disagree.
+func readFleet(srcs []string, c sourceConfig, out, errOut io.Writer) (map[string]*merged, []string, bool) {
+	fleet := map[string]*merged{}
+	var order []string
+	add := func(o statuspage.Objective, source string) error {
+		m, ok := fleet[o.Name]
+		if !ok {
+			m = &merged{Objective: o}
+			m.Good, m.Valid = 0, 0 // add sums them
+			m.burn = map[string]*statuspage.Burn{}
+			m.alerts = map[string]*statuspage.Alert{}
+			fleet[o.Name] = m
+			order = append(order, o.Name)
+		}
+		return m.add(o, source)
+	}
+	var snaps [][]byte
+	var docs []string                // the documents read, by source
+	instances := map[string]string{} // instance → the source it was read from
+	sources := map[string]bool{}     // canonical sources read
+	digests := map[[32]byte]string{} // the digest of what a source held → the source
+	present := map[string][]string{} // objective → the sources that report it
+	for _, src := range srcs {
+		key := canonical(src)
+		if sources[key] {
+			fmt.Fprintf(out, "note: %s is listed twice; counted once\n", src)
+			continue
+		}
+		sources[key] = true
+		data, err := fetch(src, c.timeout, c.maxBytes)
+		if err != nil {
+			fmt.Fprintf(errOut, "nines gate: %s: %v\n", src, err)
+			return nil, nil, false
+		}
+		d := sha256.Sum256(data)
+		if first, ok := digests[d]; ok {
+			fmt.Fprintf(out, "note: %s holds the same bytes as %s; counted once\n", src, first)
+			continue
+		}
+		digests[d] = src
+		if bytes.HasPrefix(data, []byte("NINESNAP")) {
+			snaps = append(snaps, data)
+			continue
+		}
+		doc, err := statuspage.Decode(bytes.NewReader(data))
+		if err != nil {
+			fmt.Fprintf(errOut, "nines gate: %s: %v\n", src, err)
+			return nil, nil, false
+		}
+		if doc.Instance != "" {
+			if first, ok := instances[doc.Instance]; ok {
+				fmt.Fprintf(out, "note: %s is instance %s again (read from %s); counted once\n", src, doc.Instance, first)
+				continue
+			}
+			instances[doc.Instance] = src
+			fmt.Fprintf(out, "source %s: instance %s\n", src, doc.Instance)
+		}
+		docs = append(docs, src)
+		for _, o := range doc.Objectives {
+			if len(c.only) > 0 && !slices.Contains(c.only, o.Name) {
+				continue
+			}
+			if o.State == slo.Failed.String() {
+				fmt.Fprintf(errOut, "nines gate: %s: objective %q failed there: %s\n", src, o.Name, o.Error)
+				return nil, nil, false
+			}
+			if err := add(o, src); err != nil {
+				fmt.Fprintf(errOut, "nines gate: %v\n", err)
+				return nil, nil, false
+			}
+			present[o.Name] = append(present[o.Name], src)
+		}
+	}
+	if len(snaps) > 0 {
+		objs, missing, err := fromSnapshots(snaps, c.target, c.window, c.only)
+		if err != nil {
+			fmt.Fprintf(errOut, "nines gate: snapshots: %v\n", err)
+			return nil, nil, false
+		}
+		if len(missing) > 0 {
+			fmt.Fprintf(errOut, "nines gate: cannot decide: %s\n", strings.Join(missing, "; "))
+			return nil, nil, false
+		}
+		for _, o := range objs {
+			if err := add(o, "snapshots"); err != nil {
+				fmt.Fprintf(errOut, "nines gate: %v\n", err)
+				return nil, nil, false
+			}
+		}
+	}
+	// An objective some replicas do not report would be judged on the
+	// others' traffic alone: a replica running another version, one that
+	// lost its state, one whose route never saw a request.
+	var missing []string
+	for _, name := range order {
+		if got := present[name]; len(got) > 0 && len(got) < len(docs) {
+			var absent []string
+			for _, d := range docs {
+				if !slices.Contains(got, d) {
+					absent = append(absent, d)
+				}
+			}
+			missing = append(missing, fmt.Sprintf("objective %q is missing from %s", name, strings.Join(absent, ", ")))
+		}
+	}
+	if len(missing) > 0 {
+		fmt.Fprintf(errOut, "nines gate: cannot decide: %s\n", strings.Join(missing, "; "))
+		return nil, nil, false
+	}
+	if len(c.only) > 0 {
+		for _, n := range c.only {
+			if fleet[n] == nil {
+				fmt.Fprintf(errOut, "nines gate: objective %q is in no source\n", n)
+				return nil, nil, false
+			}
+		}
+		order = slices.DeleteFunc(order, func(n string) bool { return !slices.Contains(c.only, n) })
+	}
+	if len(order) == 0 {
+		fmt.Fprintln(errOut, "nines gate: the sources hold no objective")
+		return nil, nil, false
+	}
+
+	return fleet, order, true
+}
+
 // merged is one objective summed over the replicas that report it.
 type merged struct {
 	statuspage.Objective
 	replicas int
 	burn     map[string]*statuspage.Burn
 	alerts   map[string]*statuspage.Alert
+	latency  map[string][]statuspage.Latency // by window, one a source: percentiles do not add
 }
 
 func (m *merged) add(o statuspage.Objective, source string) error {
@@ -239,6 +286,12 @@ func (m *merged) add(o statuspage.Objective, source string) error {
 		return fmt.Errorf("%s: objective %q has target %v over %vs there, %v over %vs elsewhere", source, o.Name, o.Target, o.Period, m.Target, m.Period)
 	}
 	m.replicas++
+	if m.latency == nil {
+		m.latency = map[string][]statuspage.Latency{}
+	}
+	for _, l := range o.Latency {
+		m.latency[l.Window] = append(m.latency[l.Window], l)
+	}
 	m.Good += o.Good
 	m.Valid += o.Valid
 	sum := func(into *statuspage.Burn, b statuspage.Burn) {

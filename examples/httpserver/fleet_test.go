@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/nines-slo/nines/examples/internal/ci"
-	"github.com/nines-slo/nines/internal/demo"
 	"github.com/nines-slo/nines/exporter/promrules"
 	"github.com/nines-slo/nines/exporter/statuspage"
+	"github.com/nines-slo/nines/internal/demo"
 	"github.com/nines-slo/nines/sli"
 	"github.com/nines-slo/nines/slo"
 )

@@ -14,8 +14,8 @@ import (
 	"log"
 	"os"
 
-	"github.com/nines-slo/nines/internal/demo"
 	"github.com/nines-slo/nines/exporter/promrules"
+	"github.com/nines-slo/nines/internal/demo"
 )
 
 func main() {

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/nines-slo/nines/examples/internal/ci"
-	"github.com/nines-slo/nines/internal/demo"
 	"github.com/nines-slo/nines/exporter/promrules"
+	"github.com/nines-slo/nines/internal/demo"
 	"github.com/nines-slo/nines/sli"
 	"github.com/nines-slo/nines/slo"
 )

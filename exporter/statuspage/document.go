@@ -162,6 +162,7 @@ type Latency struct {
 	P50     float64 `json:"p50"` // seconds
 	P95     float64 `json:"p95"`
 	P99     float64 `json:"p99"`
+	P999    float64 `json:"p999"`
 }
 
 // NewDocument returns the document for statuses computed at at.
@@ -239,7 +240,7 @@ func objectiveStatus(s slo.Status) Objective {
 	}
 	for _, p := range s.Latency {
 		o.Latency = append(o.Latency, Latency{Window: names.Duration(p.Window), Seconds: p.Window.Seconds(), Count: p.Count,
-			P50: p.P50.Seconds(), P95: p.P95.Seconds(), P99: p.P99.Seconds()})
+			P50: p.P50.Seconds(), P95: p.P95.Seconds(), P99: p.P99.Seconds(), P999: p.P999.Seconds()})
 	}
 	return o
 }
