@@ -7,6 +7,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"log"
@@ -14,11 +15,26 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/nines-slo/nines/examples/internal/cli"
 	"github.com/nines-slo/nines/sli"
 	"github.com/nines-slo/nines/slo"
 )
 
+const help = `usage: go run ./examples/aggregated
+
+Rolls four user journeys into one "browse" SLI, the worked example of
+docs/concepts.md: their events are summed (not their ratios averaged), so
+each journey weighs as much as its traffic; prints each journey's SLI and
+the aggregate's, 99.95%. It takes no flags.
+`
+
 func main() {
+	cli.Usage(flag.CommandLine, help)
+	flag.Parse()
+	if flag.NArg() > 0 {
+		flag.Usage()
+		os.Exit(2)
+	}
 	if err := run(os.Stdout); err != nil {
 		log.Fatal(err)
 	}

@@ -25,6 +25,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/nines-slo/nines/examples/internal/cli"
 )
 
 // scenario is one chaos scenario: it returns its figures, in order, and
@@ -71,12 +73,26 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
+const help = `usage: go run ./examples/chaos [-run name] [-scale 1]
+
+nines' standing chaos suite: concurrent recording across rotations and
+snapshots, clock steps, a slow and a dead OTLP backend, kill -9 while
+persisting, hostile requests over HTTP/1.1 and HTTP/2, late writes and
+handler panics, oversized and corrupt snapshots. It prints one table of
+figures and exits 1 if any scenario broke a rule (an event lost or
+counted twice, crash debris left, a hostile input accepted or costing
+more than its limit, a goroutine left behind).
+`
+
 func run(args []string, out, errOut io.Writer) int {
 	fs := flag.NewFlagSet("chaos", flag.ContinueOnError)
 	fs.SetOutput(errOut)
+	cli.Usage(fs, help)
 	only := fs.String("run", "", "run only the scenarios whose name contains this")
 	scale := fs.Float64("scale", 1, "multiply every scenario's counts by this, in (0, 1]")
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(args); err == flag.ErrHelp {
+		return 0
+	} else if err != nil {
 		return 2
 	}
 	if !(*scale > 0 && *scale <= 1) {

@@ -47,6 +47,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 
+	"github.com/nines-slo/nines/examples/internal/cli"
 	"github.com/nines-slo/nines/exporter/producer"
 	"github.com/nines-slo/nines/exporter/promrules"
 	"github.com/nines-slo/nines/exporter/statuspage"
@@ -55,7 +56,17 @@ import (
 	"github.com/nines-slo/nines/slo/middleware"
 )
 
+const help = `usage: go run ./examples/httpserver [flags]
+
+One replica of the demo service: GET /work?status=500&delay=20ms and
+GET /hello, measured by nines' middleware (availability 99%, latency 95%
+within 100 ms), traced by otelhttp, exporting to Prometheus (/metrics) or
+OTLP; its status page on /slo, its rules on /rules.yml, its snapshot on
+/debug/nines/snapshot. It prints the address it listens on.
+`
+
 func main() {
+	cli.Usage(flag.CommandLine, help)
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
 	export := flag.String("export", "prometheus", `how metrics leave: "prometheus" (/metrics), "otlp" (push to -otlp) or "both"`)
 	otlp := flag.String("otlp", "127.0.0.1:4317", "OTLP/gRPC receiver to push metrics to, host:port (plaintext)")

@@ -33,15 +33,33 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/nines-slo/nines/examples/internal/cli"
 	"github.com/nines-slo/nines/sli"
 	"github.com/nines-slo/nines/slo"
 )
 
 func main() {
-	if err := run(os.Args[1:], os.Stdin, os.Stdout); err != nil {
+	err := run(os.Args[1:], os.Stdin, os.Stdout)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+	case err != nil:
 		log.Fatal(err)
 	}
 }
+
+const help = `usage: go run ./examples/loganalyzer [flags] [access.log ...]
+
+Computes SLIs and latency percentiles from nginx access logs in the
+combined format with $request_time appended, from the files given or the
+standard input:
+
+  203.0.113.9 - - [22/Nov/2026:10:00:00 +0000] "GET /api/items/42 HTTP/1.1" 200 512 "-" "curl/8.5" 0.023
+
+Per route it reports requests, availability (5xx bad; 499, the client
+gone, not valid), the latency SLI (good within -threshold), p50/p95/p99,
+and the error budget left against -availability over -window. A sample:
+examples/loganalyzer/testdata/access.log.
+`
 
 // line matches the combined format with $request_time last.
 var line = regexp.MustCompile(`^\S+ \S+ \S+ \[([^\]]+)\] "(\S+) (\S+)[^"]*" (\d{3}) \S+ "[^"]*" "[^"]*" (\d+(?:\.\d+)?)\s*$`)
@@ -57,6 +75,7 @@ type route struct {
 
 func run(args []string, stdin io.Reader, out io.Writer) error {
 	fs := flag.NewFlagSet("loganalyzer", flag.ContinueOnError)
+	cli.Usage(fs, help)
 	threshold := fs.Duration("threshold", 300*time.Millisecond, "latency threshold: faster is good")
 	availability := fs.Float64("availability", 0.99, "availability target for the budget")
 	window := fs.Duration("window", 30*24*time.Hour, "budget window, ending at the last line")

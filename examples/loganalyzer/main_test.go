@@ -92,3 +92,23 @@ func TestLogAnalyzerNothingToRead(t *testing.T) {
 		t.Error("no error for a log without a single valid line")
 	}
 }
+
+// The sample log the README points to reads whole: every line but the one
+// malformed on purpose, each route's requests counted as the file has
+// them.
+func TestSampleLog(t *testing.T) {
+	data, err := os.ReadFile("testdata/access.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	items := strings.Count(string(data), `"GET /api/items/`)
+	var out strings.Builder
+	if err := run([]string{"testdata/access.log"}, strings.NewReader(""), &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"601 lines, 4 routes", "1 malformed", fmt.Sprintf("GET /api/items/{n}  %d ", items)} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+}

@@ -14,11 +14,20 @@ import (
 	"log"
 	"os"
 
+	"github.com/nines-slo/nines/examples/internal/cli"
 	"github.com/nines-slo/nines/exporter/promrules"
 	"github.com/nines-slo/nines/internal/demo"
 )
 
+const help = `usage: go run ./examples/promrules [-interval 1m] > rules.yml
+
+Writes the Prometheus recording and alerting rules of the demo service
+(examples/httpserver) to the standard output: what a Prometheus scraping
+its replicas evaluates to compute the same SLIs, budgets and alerts.
+`
+
 func main() {
+	cli.Usage(flag.CommandLine, help)
 	interval := flag.Duration("interval", 0, "rule groups' evaluation interval (0: Prometheus's global one)")
 	flag.Parse()
 	svc, err := demo.New()

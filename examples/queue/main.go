@@ -22,12 +22,23 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nines-slo/nines/examples/internal/cli"
 	"github.com/nines-slo/nines/ninestest"
 	"github.com/nines-slo/nines/sli"
 	"github.com/nines-slo/nines/slo"
 )
 
+const help = `usage: go run ./examples/queue [-messages 5000] [-workers 4]
+
+A message consumer measured by nines without HTTP: a channel stands in for
+a topic (Kafka, say), published to at 100 messages a second. It reports
+the availability of processing (a message that fails is bad; a malformed
+one is not valid) and end-to-end freshness (published to processed within
+a threshold), through a consumer stall that breaches freshness.
+`
+
 func main() {
+	cli.Usage(flag.CommandLine, help)
 	messages := flag.Int("messages", 5000, "messages to publish, 100 a second")
 	workers := flag.Int("workers", 4, "consumer goroutines")
 	flag.Parse()

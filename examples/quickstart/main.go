@@ -28,19 +28,33 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/nines-slo/nines/examples/internal/cli"
 	"github.com/nines-slo/nines/exporter/statuspage"
 	"github.com/nines-slo/nines/slo"
 	"github.com/nines-slo/nines/slo/middleware"
 )
 
 func main() {
-	if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil {
+	err := run(context.Background(), os.Args[1:], os.Stdout)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+	case err != nil:
 		log.Fatal(err)
 	}
 }
 
+const help = `usage: go run ./examples/quickstart [-duration 5s] [-addr 127.0.0.1:0]
+
+Runs a small shop API on loopback, measured by nines' middleware, sends it
+synthetic traffic (some errors, some slow requests) for -duration, serves
+its status page meanwhile, and prints what nines computed in process: per
+route, the SLI, the error budget left, burn rates, latency percentiles and
+the alerts firing, each explained. Ctrl-C ends it early, report included.
+`
+
 func run(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("quickstart", flag.ContinueOnError)
+	cli.Usage(fs, help)
 	duration := fs.Duration("duration", 5*time.Second, "how long to drive traffic and serve the status page")
 	addr := fs.String("addr", "127.0.0.1:0", "loopback address to serve on")
 	if err := fs.Parse(args); err != nil {
