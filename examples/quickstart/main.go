@@ -23,9 +23,11 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"strconv"
+	"strings"
 	"sync"
-	"text/tabwriter"
+	"syscall"
 	"time"
 
 	"github.com/nines-slo/nines/examples/internal/cli"
@@ -35,7 +37,10 @@ import (
 )
 
 func main() {
-	err := run(context.Background(), os.Args[1:], os.Stdout)
+	// Ctrl-C ends the traffic early; the report follows all the same.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := run(ctx, os.Args[1:], os.Stdout)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 	case err != nil:
@@ -102,12 +107,15 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	go func() { served <- srv.Serve(ln) }()
 	base := "http://" + ln.Addr().String()
 	fmt.Fprintf(out, "serving on %s: the status page is %s/slo (JSON: %s/slo?format=json)\n", base, base, base)
-	fmt.Fprintf(out, "driving traffic for %v…\n", *duration)
+	fmt.Fprintf(out, "driving traffic for %v (Ctrl-C to stop sooner)…\n", *duration)
 
-	// 3. Synthetic traffic, bounded in time and count.
+	// 3. Synthetic traffic, bounded in time and count; Ctrl-C (ctx) ends
+	// it early, and the report follows.
+	began := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, *duration)
 	defer cancel()
 	sent := traffic(ctx, base, 8, 1_000_000)
+	took := time.Since(began).Round(100 * time.Millisecond)
 	shutdown, done := context.WithTimeout(context.Background(), 5*time.Second)
 	defer done()
 	srv.Shutdown(shutdown)
@@ -120,8 +128,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "\n%d requests; objectives over the last 30 days (rolling):\n\n", sent)
-	report(out, statuses)
+	report(out, statuses, sent, took)
 	return nil
 }
 
@@ -183,34 +190,85 @@ func traffic(ctx context.Context, base string, workers, max int) int {
 	return sent
 }
 
-// report prints one line per objective that saw traffic.
-func report(out io.Writer, statuses []slo.Status) {
-	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "objective\tstate\tSLI\ttarget\tbudget left\tburn 5m\tburn 1h\tp50\tp95\tp99\talerts firing")
+// report says what nines computed, objective by objective, in words a
+// newcomer can follow: each number with what it means.
+func report(out io.Writer, statuses []slo.Status, sent int, took time.Duration) {
+	fmt.Fprintf(out, "\n%d requests in %v. Each route has two objectives, over a rolling 30 days, as a\n", sent, took)
+	fmt.Fprintf(out, "service would have; this demo is the first %v of them, so every number below\n", took)
+	fmt.Fprintf(out, "is about that traffic, as if the month had been like it.\n\n")
 	for _, s := range statuses {
 		if s.NoData {
 			continue
 		}
 		left, _ := s.Remaining()
-		p50, p95, p99 := "", "", ""
+		allowed := 1 - s.Target
+		what, good := "succeeded", "requests"
+		if len(s.Latency) > 0 {
+			what = "were answered within 100 ms"
+		}
+		state := s.Attainment.String()
+		if s.Attainment == slo.Breached {
+			state = "breached, so far"
+		}
+		fmt.Fprintf(out, "%s: %s\n", s.Name, state)
+		fmt.Fprintf(out, "  SLI %s: the share of %s that %s; the target is %s.\n", pct(s.SLI), good, what, pct(s.Target))
+		switch {
+		case left >= 0:
+			fmt.Fprintf(out, "  Error budget: %s of requests may miss; %s did, so %s of the budget is left.\n", pct(allowed), pct(1-s.SLI), pctN(left, 1))
+		default:
+			fmt.Fprintf(out, "  Error budget: %s of requests may miss; %s did, %.1f times that: overspent (%s left).\n", pct(allowed), pct(1-s.SLI), (1-s.SLI)/allowed, pctN(left, 0))
+		}
+		burn := s.BurnRates[0] // 5m: the whole demo
+		if !burn.NoData {
+			lasts := time.Duration(float64(30*24*time.Hour) / max(burn.Rate, 1e-9))
+			fmt.Fprintf(out, "  Burn rate %.1f: the budget is spent %.1f times as fast as would use it up in exactly 30 days;", burn.Rate, burn.Rate)
+			if burn.Rate > 1 {
+				fmt.Fprintf(out, " a full budget would last %s.\n", days(lasts))
+			} else {
+				fmt.Fprintf(out, " it would outlast the month.\n")
+			}
+		}
 		for _, p := range s.Latency {
 			if p.Window == 5*time.Minute {
-				p50, p95, p99 = ms(p.P50), ms(p.P95), ms(p.P99)
+				fmt.Fprintf(out, "  Latency: half the requests within %s, 95%% within %s, 99%% within %s.\n", ms(p.P50), ms(p.P95), ms(p.P99))
 			}
 		}
-		firing := ""
 		for _, a := range s.Alerts {
 			if a.Firing {
-				firing += a.Rule.Name + " "
+				fmt.Fprintf(out, "  Alert %s (%s): burning faster than %.1f over both %s and %s, which spends %s of the budget in %s.\n",
+					a.Rule.Name, a.Rule.Severity, a.Threshold, span(a.Rule.Long), span(a.Rule.Short), pct(a.Rule.BudgetFraction), span(a.Rule.Long))
 			}
 		}
-		if firing == "" {
-			firing = "none"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%.3f%%\t%g%%\t%.0f%%\t%.1f\t%.1f\t%s\t%s\t%s\t%s\n", s.Name, s.Attainment, s.SLI*100, s.Target*100,
-			left*100, s.BurnRates[0].Rate, s.BurnRates[2].Rate, p50, p95, p99, firing)
 	}
-	tw.Flush()
+}
+
+// pct writes a fraction as a percentage, to two decimals at most.
+func pct(f float64) string { return pctN(f, 2) }
+
+// pctN writes a fraction as a percentage, to digits decimals at most.
+func pctN(f float64, digits int) string {
+	s := strconv.FormatFloat(f*100, 'f', digits, 64)
+	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	return s + "%"
+}
+
+// span writes an alert window the way the rules are named: 5m, 1h, 3d.
+func span(d time.Duration) string {
+	switch {
+	case d%(24*time.Hour) == 0:
+		return strconv.Itoa(int(d/(24*time.Hour))) + "d"
+	case d%time.Hour == 0:
+		return strconv.Itoa(int(d/time.Hour)) + "h"
+	}
+	return strconv.Itoa(int(d/time.Minute)) + "m"
+}
+
+// days writes a long duration in days and hours.
+func days(d time.Duration) string {
+	if d < 48*time.Hour {
+		return d.Round(time.Minute).String()
+	}
+	return strconv.FormatFloat(d.Hours()/24, 'f', 1, 64) + " days"
 }
 
 func ms(d time.Duration) string {

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"regexp"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nines-slo/nines/examples/internal/ci"
 	"github.com/nines-slo/nines/exporter/statuspage"
 )
 
@@ -77,21 +79,92 @@ func TestQuickstart(t *testing.T) {
 	<-lines
 	report := out.String()
 	t.Log(report)
-	if !regexp.MustCompile(`\n[1-9]\d* requests; objectives`).MatchString(report) {
-		t.Errorf("report counts no requests")
+	checkReport(t, report)
+}
+
+// checkReport checks the report names each of the four route objectives
+// with its state, its SLI and budget explained, and the latency ones with
+// percentiles.
+func checkReport(t *testing.T, report string) {
+	t.Helper()
+	if !regexp.MustCompile(`\n[1-9]\d* requests in [0-9.]+m?s\. Each route has two objectives, over a rolling 30 days`).MatchString(report) {
+		t.Errorf("the report counts no requests, or does not say what the window is:\n%s", report)
 	}
-	row := regexp.MustCompile(`(?m)^shop GET /api/(items|search) (availability|latency) +(met|at risk|breached) +(\d+\.\d{3})% +(99|90)% +(-?\d+)% +(\d+\.\d) +(\d+\.\d)( +\d+\.\dms){0,3} +(none|[a-z0-9- ]+)$`)
-	rows := row.FindAllStringSubmatch(report, -1)
-	if len(rows) != 4 {
-		t.Fatalf("%d objective rows in the report, want 4:\n%s", len(rows), report)
+	head := regexp.MustCompile(`(?m)^shop GET /api/(items|search) (availability|latency): (met|at risk|breached, so far)$`)
+	if n := len(head.FindAllString(report, -1)); n != 4 {
+		t.Errorf("%d objectives in the report, want 4:\n%s", n, report)
 	}
-	for _, r := range rows {
-		if r[2] == "latency" && r[9] == "" {
-			t.Errorf("latency row without percentiles: %q", r[0])
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`(?m)^  SLI \d+(\.\d+)?%: the share of requests that succeeded; the target is 99%\.$`),
+		regexp.MustCompile(`(?m)^  SLI \d+(\.\d+)?%: the share of requests that were answered within 100 ms; the target is 90%\.$`),
+		regexp.MustCompile(`(?m)^  Error budget: 1% of requests may miss; `),
+		regexp.MustCompile(`(?m)^  Burn rate \d+\.\d: the budget is spent`),
+		regexp.MustCompile(`(?m)^  Latency: half the requests within \d+\.\dms, 95% within \d+\.\dms, 99% within \d+\.\dms\.$`),
+	} {
+		if !want.MatchString(report) {
+			t.Errorf("the report has no line like %s:\n%s", want, report)
 		}
 	}
 	// Search fails 5% of the time against a 99% objective: breached.
-	if !strings.Contains(report, "shop GET /api/search availability  breached") {
+	if !strings.Contains(report, "shop GET /api/search availability: breached, so far") {
 		t.Errorf("search availability is not breached:\n%s", report)
 	}
+}
+
+// Ctrl-C (the run's context canceled) ends the traffic early, and the
+// report follows.
+func TestQuickstartInterrupted(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		err := run(ctx, []string{"-duration", "1h"}, pw)
+		pw.CloseWithError(err)
+		done <- err
+	}()
+	sc := bufio.NewScanner(pr)
+	if !sc.Scan() {
+		t.Fatalf("no output: %v", sc.Err())
+	}
+	m := regexp.MustCompile(`the status page is (http://127\.0\.0\.1:\d+/slo) `).FindStringSubmatch(sc.Text())
+	if m == nil {
+		t.Fatalf("first line %q names no status page", sc.Text())
+	}
+	var out strings.Builder
+	lines := make(chan struct{})
+	go func() {
+		defer close(lines)
+		for sc.Scan() {
+			out.WriteString(sc.Text() + "\n")
+		}
+	}()
+	ci.Eventually(t, time.Minute, "traffic on both routes", func() error {
+		resp, err := http.Get(m[1] + "?format=json")
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		doc, err := statuspage.Decode(resp.Body)
+		if err != nil {
+			return err
+		}
+		for _, o := range doc.Objectives {
+			if strings.Contains(o.Name, "/api/") && o.Valid < 20 {
+				return fmt.Errorf("%s: %v valid events", o.Name, o.Valid)
+			}
+		}
+		return nil
+	})
+	cancel() // Ctrl-C
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the quickstart did not stop on Ctrl-C")
+	}
+	<-lines
+	checkReport(t, out.String())
 }
