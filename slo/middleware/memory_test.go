@@ -1,6 +1,7 @@
 package middleware
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -56,7 +57,7 @@ func measureRoutes(tb testing.TB, routes, rate int) uint64 {
 							o = sli.Bad
 						}
 						rt.started.Add(1)
-						rt.record(nil, o, d)
+						rt.record(context.Background(), o, d)
 					}
 				})
 			}

@@ -59,7 +59,7 @@ func (rt *Route) Begin() Start {
 
 // End records the request that began at start: its outcome, and its
 // latency until now. Call it once per Begin.
-func (rt *Route) End(start Start, o sli.Outcome) { rt.record(nil, o, rt.m.since(start.at)) }
+func (rt *Route) End(start Start, o sli.Outcome) { rt.record(context.Background(), o, rt.m.since(start.at)) }
 
 // EndContext is End with the request's context: a failed or slow request
 // whose context holds a sampled OpenTelemetry span is kept as an exemplar
@@ -68,7 +68,7 @@ func (rt *Route) EndContext(ctx context.Context, start Start, o sli.Outcome) {
 	rt.record(ctx, o, rt.m.since(start.at))
 }
 
-// record counts one finished request, with its context (nil: none).
+// record counts one finished request, with its context.
 func (rt *Route) record(ctx context.Context, o sli.Outcome, d time.Duration) {
 	if m := rt.m; rt == m.overflow {
 		m.overflows.Add(1)
