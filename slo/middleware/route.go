@@ -59,7 +59,9 @@ func (rt *Route) Begin() Start {
 
 // End records the request that began at start: its outcome, and its
 // latency until now. Call it once per Begin.
-func (rt *Route) End(start Start, o sli.Outcome) { rt.record(context.Background(), o, rt.m.since(start.at)) }
+func (rt *Route) End(start Start, o sli.Outcome) {
+	rt.record(context.Background(), o, rt.m.since(start.at))
+}
 
 // EndContext is End with the request's context: a failed or slow request
 // whose context holds a sampled OpenTelemetry span is kept as an exemplar
