@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"cmp"
 	"fmt"
 	"io"
 	"slices"
@@ -12,7 +11,6 @@ import (
 	"time"
 
 	"github.com/nines-slo/nines/exporter/statuspage"
-	"github.com/nines-slo/nines/slo"
 )
 
 const statusHelp = `usage: nines status [flags] source...
@@ -65,50 +63,30 @@ func status(args []string, out, errOut io.Writer) int {
 	return code
 }
 
-// rank orders objectives by how much they need someone: lower is worse.
-func rank(o statuspage.Objective) int {
-	firing := func(sev string) bool {
-		return slices.ContainsFunc(o.Alerts, func(a statuspage.Alert) bool { return a.Firing && a.Severity == sev })
-	}
-	switch {
-	case o.State == slo.Failed.String():
-		return 0
-	case o.State == slo.Breached.String():
-		return 1
-	case firing(slo.Page.String()):
-		return 2
-	case firing(slo.Ticket.String()):
-		return 3
-	case o.State == slo.AtRisk.String():
-		return 4
-	case o.State == slo.NoData.String():
-		return 5
-	}
-	return 6
-}
-
-// stateOf names an objective's state as rank sees it.
+// stateOf names an objective's condition for the terminal: capitals for
+// those that need someone.
 func stateOf(o statuspage.Objective) string {
-	return [...]string{"FAILED", "BREACHED", "PAGE", "TICKET", "AT RISK", "no data", "met"}[rank(o)]
+	switch c := o.Condition(); c {
+	case statuspage.Failed, statuspage.Breached, statuspage.AtRisk:
+		return strings.ToUpper(c.String())
+	case statuspage.Paging:
+		return "PAGE"
+	case statuspage.Ticketed:
+		return "TICKET"
+	default:
+		return c.String()
+	}
 }
 
 // showStatus prints one document's objectives, worst first, and reports
 // whether any needs attention.
 func showStatus(out io.Writer, src string, doc statuspage.Document) (attention bool) {
 	objs := slices.Clone(doc.Objectives)
-	left := func(o statuspage.Objective) float64 {
-		if o.Budget == nil {
-			return 2 // no data: after every budget
-		}
-		return o.Budget.Remaining
-	}
-	slices.SortStableFunc(objs, func(a, b statuspage.Objective) int {
-		return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(left(a), left(b)))
-	})
+	slices.SortStableFunc(objs, statuspage.Worst)
 	counts := map[string]int{}
 	for _, o := range objs {
 		counts[stateOf(o)]++
-		if rank(o) <= 4 {
+		if o.Condition() <= statuspage.AtRisk {
 			attention = true
 		}
 	}
