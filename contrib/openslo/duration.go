@@ -68,15 +68,7 @@ func sliceWindow(v any) (time.Duration, error) {
 	var minutes float64
 	switch v := v.(type) {
 	case string:
-		s, err := parseShorthand(v)
-		if err != nil {
-			return 0, err
-		}
-		d, ok := s.fixed()
-		if !ok {
-			return 0, fmt.Errorf("time slice %q is a calendar period", v)
-		}
-		return d, nil
+		return fixedDuration(v)
 	case int:
 		minutes = float64(v)
 	case float64:
@@ -97,4 +89,17 @@ func formatSliceWindow(d time.Duration) any {
 		return s
 	}
 	return d.Minutes()
+}
+
+// fixedDuration reads a shorthand of minutes, hours, days or weeks.
+func fixedDuration(s string) (time.Duration, error) {
+	sh, err := parseShorthand(s)
+	if err != nil {
+		return 0, err
+	}
+	d, ok := sh.fixed()
+	if !ok {
+		return 0, fmt.Errorf("duration %q is a calendar period", s)
+	}
+	return d, nil
 }

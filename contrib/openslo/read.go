@@ -558,16 +558,3 @@ func ruleOf(meta metadata, cond alertConditionSpec, c slo.Config) (slo.AlertRule
 	r.BudgetFraction = fraction
 	return r, nil
 }
-
-// fixedDuration reads a shorthand of minutes, hours, days or weeks.
-func fixedDuration(s string) (time.Duration, error) {
-	sh, err := parseShorthand(s)
-	if err != nil {
-		return 0, err
-	}
-	d, ok := sh.fixed()
-	if !ok {
-		return 0, fmt.Errorf("duration %q is a calendar period", s)
-	}
-	return d, nil
-}

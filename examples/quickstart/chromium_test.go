@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"github.com/nines-slo/nines/examples/internal/ci"
-	"github.com/nines-slo/nines/exporter/statuspage"
 )
 
 // TestStatusPageInChromium renders the quickstart's status page in a real
@@ -55,24 +54,7 @@ func TestStatusPageInChromium(t *testing.T) {
 		t.Fatalf("no status page in %q", sc.Text())
 	}
 	go io.Copy(io.Discard, pr)
-	// Wait for traffic on both routes, so that there is something to chart.
-	ci.Eventually(t, time.Minute, "traffic on both routes", func() error {
-		resp, err := http.Get(m[1] + "?format=json")
-		if err != nil {
-			return err
-		}
-		defer resp.Body.Close()
-		doc, err := statuspage.Decode(resp.Body)
-		if err != nil {
-			return err
-		}
-		for _, o := range doc.Objectives {
-			if strings.Contains(o.Name, "/api/") && o.Valid < 20 {
-				return fmt.Errorf("%s: %v valid events", o.Name, o.Valid)
-			}
-		}
-		return nil
-	})
+	waitForTraffic(t, m[1]) // something to chart
 
 	dir := t.TempDir()
 	browse := func(url string, width int, extra ...string) []byte {

@@ -139,8 +139,27 @@ func TestQuickstartInterrupted(t *testing.T) {
 			out.WriteString(sc.Text() + "\n")
 		}
 	}()
+	waitForTraffic(t, m[1])
+	cancel() // Ctrl-C
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the quickstart did not stop on Ctrl-C")
+	}
+	<-lines
+	checkReport(t, out.String())
+}
+
+// waitForTraffic waits until every route's objectives on the status page
+// at url have some valid events, so that there is something to report
+// and to chart.
+func waitForTraffic(t *testing.T, url string) {
+	t.Helper()
 	ci.Eventually(t, time.Minute, "traffic on both routes", func() error {
-		resp, err := http.Get(m[1] + "?format=json")
+		resp, err := http.Get(url + "?format=json")
 		if err != nil {
 			return err
 		}
@@ -156,15 +175,4 @@ func TestQuickstartInterrupted(t *testing.T) {
 		}
 		return nil
 	})
-	cancel() // Ctrl-C
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("the quickstart did not stop on Ctrl-C")
-	}
-	<-lines
-	checkReport(t, out.String())
 }
