@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel/trace"
-
-	"github.com/nines-slo/nines/internal/mono"
 )
 
 // Exemplar is one bad event recorded with a context that held a sampled
@@ -52,12 +50,18 @@ const (
 	keptShift = 10        // exemplars kept in the cell, above them
 	keptMask  = 1<<6 - 1
 	cellShift = 16
+	cellMask  = 1<<(64-cellShift) - 1
 )
+
+// cellKey is a cell as the looks word holds it: offset by 2⁴⁷, so that
+// cells before 1970 (an injected clock's) and after compare in order, and
+// kept in 48 bits, 2⁴⁸ ten-second cells, 89 million years.
+func cellKey(cell int64) uint64 { return uint64(cell+1<<47) & cellMask }
 
 // spent reports whether the cell of looks word w is cell and leaves no
 // look, or keep, to take.
 func spent(w uint64, cell int64) bool {
-	return w>>cellShift == uint64(cell) && (w&looksMask >= exemplarLooks || w>>keptShift&keptMask >= exemplarKeeps)
+	return w>>cellShift == cellKey(cell) && (w&looksMask >= exemplarLooks || w>>keptShift&keptMask >= exemplarKeeps)
 }
 
 // exemplars is an SLI's recent exemplars: a ring of slots, allocated with
@@ -66,10 +70,6 @@ type exemplars struct {
 	looks atomic.Uint64 // the cell looked in, the exemplars kept and the bad events looked at in it
 	next  atomic.Uint32 // the slot the next exemplar takes, modulo MaxExemplars
 	ring  atomic.Pointer[[MaxExemplars]exemplarSlot]
-	// The wall clock and the monotonic clock read together when the SLI
-	// was made: an exemplar's time on the default clock is the first plus
-	// the second's progress, read at a fraction of time.Now's cost.
-	wall, mono int64
 }
 
 // exemplarSlot is one exemplar, written whole or not at all: a writer
@@ -81,10 +81,6 @@ type exemplarSlot struct {
 	trace, span [2]atomic.Uint64 // span uses [0]
 }
 
-func (x *exemplars) init() {
-	x.wall, x.mono = time.Now().UnixNano(), mono.Now()
-}
-
 // keep keeps the span in ctx, if sampled, as an exemplar of a bad event
 // of d (zero without one), looking at no more than exemplarLooks events a
 // cell. cell is the store's hot cell; now is the SLI's injected clock, or
@@ -93,12 +89,14 @@ func (x *exemplars) keep(ctx context.Context, cell int64, now func() time.Time, 
 	if ctx == nil {
 		return
 	}
-	c := uint64(cell) << cellShift
+	c := cellKey(cell)
 	switch w := x.looks.Load(); {
-	case w>>cellShift != uint64(cell):
-		if !x.looks.CompareAndSwap(w, c|1) {
+	case w>>cellShift < c:
+		if !x.looks.CompareAndSwap(w, c<<cellShift|1) {
 			return // another event took the new cell's first look
 		}
+	case w>>cellShift > c:
+		return // an event that read the cell before it changed: the word never goes back
 	case spent(w, cell):
 		return
 	default:
@@ -111,11 +109,11 @@ func (x *exemplars) keep(ctx context.Context, cell int64, now func() time.Time, 
 	if x.looks.Add(1<<keptShift)>>keptShift&keptMask > exemplarKeeps {
 		return
 	}
-	var at int64
+	// The wall clock, read for at most exemplarKeeps events a cell: an
+	// exemplar's time is when the request ended, as a trace backend has it.
+	at := time.Now().UnixNano()
 	if now != nil {
 		at = now().UnixNano()
-	} else {
-		at = x.wall + (mono.Now() - x.mono)
 	}
 	x.put(sc.TraceID(), sc.SpanID(), at, d)
 }

@@ -26,7 +26,6 @@ func BenchmarkExemplarLook(b *testing.B) {
 	}{{"no-span", ctx}, {"sampled", sampled}} {
 		b.Run(c.name, func(b *testing.B) {
 			var x exemplars
-			x.init()
 			b.ReportAllocs()
 			for i := int64(0); b.Loop(); i++ {
 				x.keep(c.ctx, i, nil, 0)
@@ -40,7 +39,6 @@ func BenchmarkExemplarLook(b *testing.B) {
 // and a reader keeps only what it read between two equal even sequences.
 func TestExemplarSlotsAreNeverTorn(t *testing.T) {
 	var x exemplars
-	x.init()
 	check := func() {
 		for _, e := range x.list() {
 			if e.TraceID[15] != e.SpanID[7] || e.TraceID[14] != e.SpanID[6] || time.Duration(e.Time.UnixNano()) != e.Duration {

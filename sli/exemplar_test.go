@@ -200,3 +200,21 @@ func TestRecordContextAllocatesNothing(t *testing.T) {
 		t.Errorf("%v allocations a round", n)
 	}
 }
+
+// The bound on looks holds on an injected clock before 1970 too, and an
+// event that read a cell before the next began does not reopen it.
+func TestExemplarsBoundedBefore1970(t *testing.T) {
+	clock := newFakeClock(time.Date(1969, 7, 20, 20, 17, 0, 0, time.UTC))
+	r, _ := sli.NewRatio(sli.WithClock(clock.Now))
+	for n := range uint64(100) {
+		r.RecordContext(spanContext(n, true), sli.Bad)
+	}
+	if got := len(r.Exemplars()); got != 4 {
+		t.Errorf("%d exemplars kept in one cell, want 4", got)
+	}
+	clock.Set(time.Unix(5, 0)) // across 1970: a later cell
+	r.RecordContext(spanContext(200, true), sli.Bad)
+	if got := r.Exemplars(); len(got) != 5 || traceNumber(got[0]) != 200 {
+		t.Errorf("after 1970: %d exemplars, the latest %v", len(got), got[0].TraceID)
+	}
+}

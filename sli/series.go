@@ -332,7 +332,6 @@ func newSeries(c config) (*series, error) {
 		now:     c.now,
 		storage: st,
 	}
-	s.ex.init()
 	now := s.clock()
 	i, ok := bucket.Index(now, int64(tick))
 	if !ok {
