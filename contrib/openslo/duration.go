@@ -79,7 +79,11 @@ func sliceWindow(v any) (time.Duration, error) {
 	if !(minutes > 0 && minutes <= float64(day/time.Minute)) {
 		return 0, fmt.Errorf("time slice of %v minutes is not in (0, 1440]", minutes)
 	}
-	return time.Duration(math.Round(minutes*60)) * time.Second, nil
+	d := time.Duration(math.Round(minutes*60)) * time.Second
+	if d <= 0 {
+		return 0, fmt.Errorf("time slice of %v minutes is under a second", minutes)
+	}
+	return d, nil
 }
 
 // formatSliceWindow writes a slice as a shorthand when it is whole

@@ -75,13 +75,20 @@ func hashed(l, name string) string {
 // when another name already has that label, the label with a hash.
 type namer map[string]string // OpenSLO name → nines name
 
-func (n namer) name(ninesName string) string {
-	l := label(ninesName)
-	if prev, taken := n[l]; taken && prev != ninesName {
-		l = hashed(l, ninesName)
+func (n namer) name(ninesName string) string { return n.nameOf(ninesName, ninesName) }
+
+// nameOf gives key, whose label is that of text, its OpenSLO name: the
+// label, or, when another key has it, the label with a hash of key, and
+// of key and a counter while that too is taken.
+func (n namer) nameOf(text, key string) string {
+	l := label(text)
+	for i := 0; ; i++ {
+		if prev, taken := n[l]; !taken || prev == key {
+			n[l] = key
+			return l
+		}
+		l = hashed(label(text), key+strings.Repeat("\x00", i))
 	}
-	n[l] = ninesName
-	return l
 }
 
 // ninesName is the nines name of an object: the annotation nines wrote

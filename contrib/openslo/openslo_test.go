@@ -372,3 +372,23 @@ func TestWriteLeavesOutWhatDoesNotMap(t *testing.T) {
 		}
 	}
 }
+
+// Two objectives whose names and rule names join into the same words
+// still get alert policies of their own, and read back.
+func TestPolicyNamesStayApart(t *testing.T) {
+	ratio := must(sli.NewRatio())
+	rule := func(name string) []slo.AlertRule {
+		return []slo.AlertRule{{Name: name, Severity: slo.Page, Long: time.Hour, Short: 5 * time.Minute, BudgetFraction: 0.02}}
+	}
+	r := must(slo.NewRegistry(
+		must(slo.New(slo.Config{Name: "a b", SLI: ratio, Target: 0.99, Alerts: rule("c")})),
+		must(slo.New(slo.Config{Name: "a", SLI: ratio, Target: 0.99, Alerts: rule("b c")})),
+	))
+	read, err := ninesopenslo.Read(bytes.NewReader(write(t, r)))
+	if err != nil || len(read) != 2 || len(read[0].Alerts) != 1 || len(read[1].Alerts) != 1 {
+		t.Fatalf("read back %d objectives: %v", len(read), err)
+	}
+	if read[0].Alerts[0].Name != "c" || read[1].Alerts[0].Name != "b c" {
+		t.Errorf("rules %q and %q", read[0].Alerts[0].Name, read[1].Alerts[0].Name)
+	}
+}

@@ -71,6 +71,7 @@ func TestReadRefuses(t *testing.T) {
 		{"timeslices without a slice", "budgetingMethod: Occurrences", "budgetingMethod: Timeslices", ninesopenslo.ErrInvalid, "timeSliceWindow"},
 		{"rolling month", "duration: 30d", "duration: 1M", ninesopenslo.ErrUnsupported, "spec.timeWindow[0].duration"},
 		{"bad duration", "duration: 30d", "duration: 30s", ninesopenslo.ErrInvalid, "spec.timeWindow[0].duration"},
+		{"slice under a second", "budgetingMethod: Occurrences\n  objectives:\n    - target: 0.999", "budgetingMethod: Timeslices\n  objectives:\n    - target: 0.999\n      timeSliceTarget: 0.9\n      timeSliceWindow: 0.005", ninesopenslo.ErrInvalid, "under a second"},
 		{"two calendar months", "- duration: 30d\n      isRolling: true", "- duration: 2M\n      calendar: {startTime: 2026-01-01 00:00:00, timeZone: Europe/Paris}", ninesopenslo.ErrUnsupported, "1M"},
 		{"month off its boundary", "- duration: 30d\n      isRolling: true", "- duration: 1M\n      calendar: {startTime: 2026-01-15 00:00:00, timeZone: Europe/Paris}", ninesopenslo.ErrUnsupported, "startTime"},
 		{"unknown zone", "- duration: 30d\n      isRolling: true", "- duration: 1M\n      calendar: {startTime: 2026-01-01 00:00:00, timeZone: Mars/Olympus}", ninesopenslo.ErrInvalid, "timeZone"},

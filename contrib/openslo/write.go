@@ -201,7 +201,7 @@ func objectiveDocs(c slo.Config, at time.Time, name, service, target string, pol
 	}
 	docs := []any{indicator, s}
 	for _, r := range c.Alerts {
-		p, err := policyDoc(r, tgt, policies.name(c.Name+" "+r.Name), target)
+		p, err := policyDoc(r, tgt, policies.nameOf(c.Name+" "+r.Name, c.Name+"\x00"+r.Name), target)
 		if err != nil {
 			return nil, fmt.Errorf("alert %q: %v", r.Name, err)
 		}
