@@ -288,6 +288,7 @@ func Decode(r io.Reader) (Document, error) {
 	if doc.Schema != Schema {
 		return Document{}, fmt.Errorf("%w: schema %q, want %q", ErrInvalidDocument, doc.Schema, Schema)
 	}
+	names := make(map[string]bool, len(doc.Objectives))
 	for i, o := range doc.Objectives {
 		bad := func(what string) error {
 			return fmt.Errorf("%w: objective %d (%q): %s", ErrInvalidDocument, i, o.Name, what)
@@ -295,6 +296,11 @@ func Decode(r io.Reader) (Document, error) {
 		switch {
 		case o.Name == "":
 			return Document{}, bad("no name")
+		case names[o.Name]:
+			return Document{}, bad("a second objective of that name") // a registry's names are unique
+		}
+		names[o.Name] = true
+		switch {
 		case !(o.Target > 0 && o.Target < 1):
 			return Document{}, bad(fmt.Sprintf("target %v not in (0, 1)", o.Target))
 		case !(o.Period > 0):

@@ -241,10 +241,7 @@ func (p *page) html() []byte {
 	if err := pageTemplate.Execute(&b, data); err != nil {
 		return []byte("statuspage: " + template.HTMLEscapeString(err.Error()))
 	}
-	p.cached, p.cachedWhen, p.cachedN = b.Bytes(), now, len(objs)
-	if p.clock != nil {
-		p.cachedAt = p.clock()
-	}
+	p.cached, p.cachedWhen, p.cachedAt, p.cachedN = b.Bytes(), now, at, len(objs)
 	return p.cached
 }
 

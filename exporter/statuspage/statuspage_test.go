@@ -197,6 +197,14 @@ func TestDecodeStatusRejects(t *testing.T) {
 		"target 99.9":   func(s string) string { return strings.Replace(s, `"target": 0.99`, `"target": 99`, 1) },
 		"good > valid":  func(s string) string { return strings.Replace(s, `"good": 995`, `"good": 1995`, 1) },
 		"unknown state": func(s string) string { return strings.Replace(s, `"state": "met"`, `"state": "fine"`, 1) },
+		"repeated name": func(s string) string {
+			var doc map[string]any
+			json.Unmarshal([]byte(s), &doc)
+			objs := doc["objectives"].([]any)
+			doc["objectives"] = append(objs, objs[0])
+			out, _ := json.Marshal(doc)
+			return string(out)
+		},
 	} {
 		bad := mutate(string(body))
 		if bad == string(body) {
