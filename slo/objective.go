@@ -783,8 +783,9 @@ func exemplarsIn(src sli.Source, start, t time.Time) []sli.Exemplar {
 		slices.SortFunc(all, func(a, b sli.Exemplar) int { return b.Time.Compare(a.Time) })
 	}
 	kept := all[:0]
-	for _, e := range all {
-		if e.Time.After(start) && !e.Time.After(t) {
+	for i, e := range all {
+		// In the window, and once: components may share an SLI.
+		if e.Time.After(start) && !e.Time.After(t) && (i == 0 || e != all[i-1]) {
 			kept = append(kept, e)
 		}
 	}
