@@ -36,25 +36,25 @@ func canary(canaries, baseline []string, c sourceConfig, t canaryTest, out, errO
 		fmt.Fprintf(errOut, "nines gate: -alpha %v not in (0, 0.5)\n", t.alpha)
 		return undecided
 	}
+	if !(t.minEvents >= 1) {
+		fmt.Fprintf(errOut, "nines gate: -canary-events %v: at least 1\n", t.minEvents)
+		return undecided
+	}
 	if len(baseline) == 0 {
 		fmt.Fprintln(errOut, "nines gate: -canary needs the baseline's sources too, as arguments")
 		return undecided
 	}
-	for _, s := range canaries {
-		for _, b := range baseline {
-			if canonical(s) == canonical(b) {
-				fmt.Fprintf(errOut, "nines gate: %s is both the canary and the baseline\n", s)
-				return undecided
-			}
-		}
-	}
+	// One record of the sources for both sides: the canary is never in
+	// the baseline, under another name or address.
+	seen := newSeen("canary")
 	fmt.Fprintln(out, "canary:")
-	can, order, ok := readFleet(canaries, c, out, errOut)
+	can, order, ok := readFleet(canaries, c, seen, out, errOut)
 	if !ok {
 		return undecided
 	}
+	seen.side = "baseline"
 	fmt.Fprintln(out, "baseline:")
-	base, _, ok := readFleet(baseline, c, out, errOut)
+	base, _, ok := readFleet(baseline, c, seen, out, errOut)
 	if !ok {
 		return undecided
 	}

@@ -1,7 +1,11 @@
 package main
 
 import (
+	"io"
 	"math"
+	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -76,5 +80,20 @@ func TestCanary(t *testing.T) {
 	}
 	if code, _ := runGate(t, "-canary", same.status, same.status); code != undecided {
 		t.Errorf("the canary as its own baseline: exit %d, want %d", code, undecided)
+	}
+	// The canary's document saved to a file is still the canary.
+	copyOf := filepath.Join(t.TempDir(), "canary.json")
+	resp, err := http.Get(same.status + "?format=json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	os.WriteFile(copyOf, data, 0o644)
+	if code, out := runGate(t, "-canary", same.status, copyOf, base1.status); code != undecided || !strings.Contains(out, "is instance") {
+		t.Errorf("the canary in the baseline under another name: exit %d, want %d", code, undecided)
+	}
+	if code, _ := runGate(t, "-canary", same.status, "-canary-events", "0", base1.status); code != undecided {
+		t.Errorf("-canary-events 0: exit %d, want %d", code, undecided)
 	}
 }

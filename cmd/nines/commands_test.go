@@ -83,8 +83,12 @@ func TestMergeAndInspect(t *testing.T) {
 		t.Fatal(err)
 	}
 	fleet := filepath.Join(dir, "fleet.snap")
+	os.WriteFile(fleet, []byte("an older merge"), 0o640)
 	if code, out, _ := nines(t, "merge", "-o", fleet, a, b); code != 0 || !strings.Contains(out, "merged 2 snapshots") {
 		t.Fatalf("merge: exit %d", code)
+	}
+	if fi, err := os.Stat(fleet); err != nil || fi.Mode().Perm() != 0o640 {
+		t.Errorf("the merged file replaced one of mode 0640 with %v (%v)", fi.Mode(), err)
 	}
 	code, out, _ := nines(t, "inspect", fleet)
 	// 10 + 15 failures of 160 requests; the latency SLI counts the 135
@@ -219,4 +223,18 @@ func diffLines(a, b string) string {
 		}
 	}
 	return "lengths " + strconv.Itoa(len(al)) + " and " + strconv.Itoa(len(bl))
+}
+
+// A composite in a status document has no rules of its own: nines rules
+// writes its components' and says so.
+func TestRulesSkipComposites(t *testing.T) {
+	a := must(slo.New(slo.Config{Name: "cart", SLI: ratioOf(100), Target: 0.99}))
+	b := must(slo.New(slo.Config{Name: "pay", SLI: ratioOf(100), Target: 0.99}))
+	both := must(slo.New(slo.Config{Name: "checkout", Components: []slo.Component{{Objective: a}, {Objective: b}}, Target: 0.99}))
+	srv := httptest.NewServer(must(statuspage.Handler(must(slo.NewRegistry(a, b, both)))))
+	defer srv.Close()
+	code, out, msg := nines(t, "rules", srv.URL)
+	if code != 0 || !strings.Contains(out, `name: "nines-slo-pay"`) || !strings.Contains(msg, "composites have no rules (their components do): checkout") {
+		t.Errorf("rules with a composite: exit %d, %q", code, msg)
+	}
 }

@@ -89,7 +89,7 @@ func gate(args []string, out, errOut io.Writer) int {
 	fs.Var(&only, "objective", "objective to check, by name (repeat; default all)")
 	fs.Var(&canaries, "canary", "a canary's source (repeat): compare it with the baseline, the sources given, instead of applying the policy")
 	alpha := fs.Float64("alpha", 0.01, "-canary: the chance of denying a canary no worse than the baseline, in (0, 0.5)")
-	minCanary := fs.Float64("canary-events", 100, "-canary: valid events the canary needs to be judged")
+	minCanary := fs.Float64("canary-events", 100, "-canary: valid events the canary needs to be judged, at least 1")
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
@@ -110,7 +110,7 @@ func gate(args []string, out, errOut io.Writer) int {
 	if len(canaries) > 0 {
 		return canary(canaries, fs.Args(), c, canaryTest{alpha: *alpha, minEvents: *minCanary}, out, errOut)
 	}
-	fleet, order, ok := readFleet(fs.Args(), c, out, errOut)
+	fleet, order, ok := readFleet(fs.Args(), c, newSeen("sources"), out, errOut)
 	if !ok {
 		return undecided
 	}
@@ -135,6 +135,30 @@ func gate(args []string, out, errOut io.Writer) int {
 	return code
 }
 
+// seenSources remembers the sources read, by their canonical name, the
+// digest of what they held and the instance their document names, with
+// the side of the comparison each was read for ("canary", "baseline"; one
+// side for the plain gate), so that a source is counted once, and never on
+// both sides.
+type seenSources struct {
+	side string
+	by   map[any]sourceOf
+}
+
+type sourceOf struct{ src, side string }
+
+func newSeen(side string) *seenSources { return &seenSources{side: side, by: map[any]sourceOf{}} }
+
+// first returns what first had key, and false, recording src for key, if
+// nothing did.
+func (s *seenSources) first(key any, src string) (sourceOf, bool) {
+	if f, ok := s.by[key]; ok {
+		return f, true
+	}
+	s.by[key] = sourceOf{src, s.side}
+	return sourceOf{}, false
+}
+
 // sourceConfig says how readFleet reads its sources.
 type sourceConfig struct {
 	timeout  time.Duration
@@ -147,7 +171,7 @@ type sourceConfig struct {
 // readFleet reads the sources, each once, and sums each objective over
 // them. It prints why it cannot and returns false when a source cannot be
 // read or the sources disagree.
-func readFleet(srcs []string, c sourceConfig, out, errOut io.Writer) (map[string]*merged, []string, bool) {
+func readFleet(srcs []string, c sourceConfig, seen *seenSources, out, errOut io.Writer) (map[string]*merged, []string, bool) {
 	fleet := map[string]*merged{}
 	var order []string
 	add := func(o statuspage.Objective, source string) error {
@@ -164,28 +188,29 @@ func readFleet(srcs []string, c sourceConfig, out, errOut io.Writer) (map[string
 	}
 	var snaps [][]byte
 	var docs []string                // the documents read, by source
-	instances := map[string]string{} // instance → the source it was read from
-	sources := map[string]bool{}     // canonical sources read
-	digests := map[[32]byte]string{} // the digest of what a source held → the source
 	present := map[string][]string{} // objective → the sources that report it
 	for _, src := range srcs {
-		key := canonical(src)
-		if sources[key] {
+		if first, ok := seen.first(canonical(src), src); ok {
+			if first.side != seen.side {
+				fmt.Fprintf(errOut, "nines gate: %s is both the %s and the %s\n", src, first.side, seen.side)
+				return nil, nil, false
+			}
 			fmt.Fprintf(out, "note: %s is listed twice; counted once\n", src)
 			continue
 		}
-		sources[key] = true
 		data, err := fetch(src, c.timeout, c.maxBytes)
 		if err != nil {
 			fmt.Fprintf(errOut, "nines gate: %s: %v\n", src, err)
 			return nil, nil, false
 		}
-		d := sha256.Sum256(data)
-		if first, ok := digests[d]; ok {
-			fmt.Fprintf(out, "note: %s holds the same bytes as %s; counted once\n", src, first)
+		if first, ok := seen.first(sha256.Sum256(data), src); ok {
+			if first.side != seen.side {
+				fmt.Fprintf(errOut, "nines gate: %s holds the same bytes as %s, the %s\n", src, first.src, first.side)
+				return nil, nil, false
+			}
+			fmt.Fprintf(out, "note: %s holds the same bytes as %s; counted once\n", src, first.src)
 			continue
 		}
-		digests[d] = src
 		if bytes.HasPrefix(data, []byte("NINESNAP")) {
 			snaps = append(snaps, data)
 			continue
@@ -196,11 +221,14 @@ func readFleet(srcs []string, c sourceConfig, out, errOut io.Writer) (map[string
 			return nil, nil, false
 		}
 		if doc.Instance != "" {
-			if first, ok := instances[doc.Instance]; ok {
-				fmt.Fprintf(out, "note: %s is instance %s again (read from %s); counted once\n", src, doc.Instance, first)
+			if first, ok := seen.first("instance "+doc.Instance, src); ok {
+				if first.side != seen.side {
+					fmt.Fprintf(errOut, "nines gate: %s is instance %s, the %s (read from %s)\n", src, doc.Instance, first.side, first.src)
+					return nil, nil, false
+				}
+				fmt.Fprintf(out, "note: %s is instance %s again (read from %s); counted once\n", src, doc.Instance, first.src)
 				continue
 			}
-			instances[doc.Instance] = src
 			fmt.Fprintf(out, "source %s: instance %s\n", src, doc.Instance)
 		}
 		docs = append(docs, src)

@@ -77,7 +77,7 @@ func rules(args []string, out, errOut io.Writer) int {
 	if err != nil {
 		return fail(errOut, "rules", fmt.Errorf("%s: %w", src, err))
 	}
-	reg, err := registryOf(data)
+	reg, err := registryOf(data, errOut)
 	if err != nil {
 		return fail(errOut, "rules", fmt.Errorf("%s: %w", src, err))
 	}
@@ -97,11 +97,15 @@ func rules(args []string, out, errOut io.Writer) int {
 
 // registryOf builds the objectives a declaration describes: a status
 // document (JSON) or an OpenSLO file.
-func registryOf(data []byte) (*slo.Registry, error) {
+func registryOf(data []byte, errOut io.Writer) (*slo.Registry, error) {
 	var configs []slo.Config
 	var err error
 	if t := bytes.TrimSpace(data); len(t) > 0 && t[0] == '{' {
-		configs, err = fromStatus(data)
+		var skipped []string
+		configs, skipped, err = fromStatus(data)
+		if len(skipped) > 0 {
+			fmt.Fprintf(errOut, "nines rules: composites have no rules (their components do): %s\n", strings.Join(skipped, ", "))
+		}
 	} else {
 		configs, err = ninesopenslo.Read(bytes.NewReader(data))
 	}
@@ -127,14 +131,17 @@ func registryOf(data []byte) (*slo.Registry, error) {
 // fromStatus reads the objectives of a status document back into their
 // configurations, each with an SLI of its kind (no events: the rules need
 // only names, targets, windows and alert rules).
-func fromStatus(data []byte) ([]slo.Config, error) {
+func fromStatus(data []byte) (out []slo.Config, skipped []string, err error) {
 	doc, err := statuspage.Decode(bytes.NewReader(data))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var out []slo.Config
 	var errs []error
 	for _, o := range doc.Objectives {
+		if len(o.Components) > 0 {
+			skipped = append(skipped, o.Name) // its components are in the document as objectives of their own
+			continue
+		}
 		c, err := configOf(o)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("objective %q: %w", o.Name, err))
@@ -142,7 +149,7 @@ func fromStatus(data []byte) ([]slo.Config, error) {
 		}
 		out = append(out, c)
 	}
-	return out, errors.Join(errs...)
+	return out, skipped, errors.Join(errs...)
 }
 
 func configOf(o statuspage.Objective) (slo.Config, error) {
@@ -157,8 +164,6 @@ func configOf(o statuspage.Objective) (slo.Config, error) {
 	}
 	storage := sli.WithStorage(sli.Storage{Retention: max(sli.DefaultRetention, time.Duration(o.Period*float64(time.Second))+24*time.Hour)})
 	switch {
-	case len(o.Components) > 0:
-		return slo.Config{}, errors.New("a composite's components are not in its status; nines rules writes none for composites")
 	case o.Slices != nil:
 		c.SLI, err = sli.NewRatioSlices(o.Slices.MinGood, sli.WithSlice(time.Duration(o.Slices.Seconds*float64(time.Second))), storage)
 	default:
@@ -201,11 +206,11 @@ func windowOf(s string) (slo.Window, error) {
 	if d, ok := strings.CutSuffix(s, " rolling"); ok {
 		if days, ok := strings.CutSuffix(d, "d"); ok {
 			n, err := strconv.Atoi(days)
-			if err == nil && n > 0 {
+			if err == nil && n > 0 && n <= 100*366 {
 				return slo.Rolling(time.Duration(n) * 24 * time.Hour), nil
 			}
 		}
-		if dur, err := time.ParseDuration(d); err == nil {
+		if dur, err := time.ParseDuration(d); err == nil && dur > 0 {
 			return slo.Rolling(dur), nil
 		}
 	}
@@ -213,7 +218,7 @@ func windowOf(s string) (slo.Window, error) {
 		period, zone, ok := strings.Cut(rest, " (")
 		zone, _ = strings.CutSuffix(zone, ")")
 		periods := map[string]slo.Period{"day": slo.Day, "week": slo.Week, "month": slo.Month, "quarter": slo.Quarter, "year": slo.Year}
-		if p, known := periods[period]; ok && known {
+		if p, known := periods[period]; ok && known && zone != "Local" {
 			loc, err := time.LoadLocation(zone)
 			if err != nil {
 				return slo.Window{}, fmt.Errorf("window %q: %w", s, err)

@@ -78,13 +78,24 @@ func readFile(name string) ([]byte, error) {
 }
 
 // writeFile writes data to name through a temporary file in its
-// directory, renamed over it once synced: whole or not at all.
+// directory, renamed over it once synced, with the directory synced
+// after: whole or not at all. A file it replaces keeps its mode; a new
+// one is 0644, less the umask.
 func writeFile(name string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(name), ".nines-merge-*")
+	mode := os.FileMode(0o644)
+	if fi, err := os.Stat(name); err == nil {
+		mode = fi.Mode().Perm()
+	}
+	dir := filepath.Dir(name)
+	tmp, err := os.CreateTemp(dir, ".nines-merge-*")
 	if err != nil {
 		return err
 	}
 	defer os.Remove(tmp.Name()) // gone after the rename; left by a failure
+	if err := tmp.Chmod(mode); err != nil {
+		tmp.Close()
+		return err
+	}
 	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
 		return err
@@ -96,7 +107,14 @@ func writeFile(name string, data []byte) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), name)
+	if err := os.Rename(tmp.Name(), name); err != nil {
+		return err
+	}
+	if d, err := os.Open(dir); err == nil { // the rename, durable (where directories sync)
+		d.Sync()
+		d.Close()
+	}
+	return nil
 }
 
 const inspectHelp = `usage: nines inspect snapshot...

@@ -77,7 +77,7 @@ func run(args []string, out io.Writer) int {
 		len(mods), time.Since(start).Round(time.Second), all.passed, all.failed, all.skipped)
 	if len(all.skips) > 0 {
 		sort.Strings(all.skips)
-		fmt.Fprintln(out, "skipped (what they need is missing; CI=true makes that a failure):")
+		fmt.Fprintln(out, "skipped, and why (under CI=true an integration test whose server is missing fails instead):")
 		for _, s := range all.skips {
 			fmt.Fprintln(out, "  "+s)
 		}
