@@ -72,8 +72,6 @@ A canary with fewer than -canary-events valid events cannot be judged.
 
 Exit status: 0 allow, 1 deny, 2 cannot decide (too little traffic, a
 source unreachable or malformed).
-
-Flags:
 `
 
 func gate(args []string, out, errOut io.Writer) int {

@@ -76,7 +76,12 @@ func newFlags(name, help string, errOut io.Writer) *flag.FlagSet {
 	fs.SetOutput(errOut)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), help)
-		fs.PrintDefaults()
+		n := 0
+		fs.VisitAll(func(*flag.Flag) { n++ })
+		if n > 0 {
+			fmt.Fprint(fs.Output(), "\nFlags:\n")
+			fs.PrintDefaults()
+		}
 	}
 	return fs
 }

@@ -38,8 +38,6 @@ and nines_slo_events_valid_total), summed over replicas. Time-slice and
 composite objectives have no rules (they are listed in a comment); from a
 status document, the objectives' extra alert labels and annotations are
 not known.
-
-Flags:
 `
 
 func rules(args []string, out, errOut io.Writer) int {

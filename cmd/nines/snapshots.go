@@ -25,8 +25,6 @@ restoring every input, and the merged file is the fleet's exact state
 (slo.MergeSnapshots). It writes nothing when an input is corrupt or two
 inputs disagree on an SLI's kind or histogram layout. FILE is written
 whole or not at all; - is the standard output.
-
-Flags:
 `
 
 func merge(args []string, out, errOut io.Writer) int {
@@ -124,8 +122,6 @@ Says what snapshot files hold: each SLI by the names of its objectives
 their histogram, or time slices — and what it has counted since it was
 made: good, bad and not valid events, and those that aged out. A corrupt
 or foreign file is an error (exit status 2), the others are still shown.
-
-Flags:
 `
 
 func inspect(args []string, out, errOut io.Writer) int {

@@ -27,13 +27,15 @@ replica's objectives are shown as it reports them.
   budget     the share of the window's error budget not yet spent; below
              0% when overspent
   runs out   when the budget is gone at the burn rate of a recent window
-  burn       how fast the budget is spent: 1 spends all of it over the
-             window, 14.4 spends 2% of 30 days' in an hour
+             (the objective's exhaustion window, 6h by default)
+  burn 1h    how fast the budget is spent over the last hour: 1 spends
+             all of it over the window, 14.4 spends 2% of 30 days' in an
+             hour
+  firing     the alert rules whose windows both burn above their
+             threshold, with enough events to tell (see nines gate -h)
 
 Exit status: 0 when every objective is met or has no data, 1 when one is
 breached, at risk or failed, 2 when a source cannot be read.
-
-Flags:
 `
 
 func status(args []string, out, errOut io.Writer) int {
@@ -115,6 +117,8 @@ func showStatus(out io.Writer, src string, doc statuspage.Document) (attention b
 			switch {
 			case e.Never:
 				runsOut = "not this window"
+			case e.In != nil && *e.In <= 0:
+				runsOut = "spent"
 			case e.In != nil:
 				runsOut = "in " + short(time.Duration(*e.In*float64(time.Second)))
 			}

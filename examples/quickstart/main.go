@@ -221,7 +221,7 @@ func report(out io.Writer, statuses []slo.Status, sent int, took time.Duration) 
 		burn := s.BurnRates[0] // 5m: the whole demo
 		if !burn.NoData {
 			lasts := time.Duration(float64(30*24*time.Hour) / max(burn.Rate, 1e-9))
-			fmt.Fprintf(out, "  Burn rate %.1f: the budget is spent %.1f times as fast as would use it up in exactly 30 days;", burn.Rate, burn.Rate)
+			fmt.Fprintf(out, "  Burn rate %.1f over the last 5 minutes: at 1 the budget would last exactly the 30 days;", burn.Rate)
 			if burn.Rate > 1 {
 				fmt.Fprintf(out, " a full budget would last %s.\n", days(lasts))
 			} else {

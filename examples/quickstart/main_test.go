@@ -80,6 +80,11 @@ func TestQuickstart(t *testing.T) {
 	report := out.String()
 	t.Log(report)
 	checkReport(t, report)
+	// Search fails 5% of the time against a 99% objective: breached,
+	// after two seconds of traffic (a few hundred requests).
+	if !strings.Contains(report, "shop GET /api/search availability: breached, so far") {
+		t.Errorf("search availability is not breached:\n%s", report)
+	}
 }
 
 // checkReport checks the report names each of the four route objectives
@@ -98,16 +103,12 @@ func checkReport(t *testing.T, report string) {
 		regexp.MustCompile(`(?m)^  SLI \d+(\.\d+)?%: the share of requests that succeeded; the target is 99%\.$`),
 		regexp.MustCompile(`(?m)^  SLI \d+(\.\d+)?%: the share of requests that were answered within 100 ms; the target is 90%\.$`),
 		regexp.MustCompile(`(?m)^  Error budget: 1% of requests may miss; `),
-		regexp.MustCompile(`(?m)^  Burn rate \d+\.\d: the budget is spent`),
+		regexp.MustCompile(`(?m)^  Burn rate \d+\.\d over the last 5 minutes: at 1 the budget would last exactly the 30 days;`),
 		regexp.MustCompile(`(?m)^  Latency: half the requests within \d+\.\dms, 95% within \d+\.\dms, 99% within \d+\.\dms\.$`),
 	} {
 		if !want.MatchString(report) {
 			t.Errorf("the report has no line like %s:\n%s", want, report)
 		}
-	}
-	// Search fails 5% of the time against a 99% objective: breached.
-	if !strings.Contains(report, "shop GET /api/search availability: breached, so far") {
-		t.Errorf("search availability is not breached:\n%s", report)
 	}
 }
 
