@@ -18,6 +18,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/nines-slo/nines/internal/cli"
 )
 
 // A command is one of nines' subcommands.
@@ -74,15 +76,7 @@ func usage(w io.Writer) {
 func newFlags(name, help string, errOut io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("nines "+name, flag.ContinueOnError)
 	fs.SetOutput(errOut)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), help)
-		n := 0
-		fs.VisitAll(func(*flag.Flag) { n++ })
-		if n > 0 {
-			fmt.Fprint(fs.Output(), "\nFlags:\n")
-			fs.PrintDefaults()
-		}
-	}
+	cli.Usage(fs, help)
 	return fs
 }
 

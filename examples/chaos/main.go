@@ -26,7 +26,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/nines-slo/nines/examples/internal/cli"
+	"github.com/nines-slo/nines/internal/cli"
 )
 
 // scenario is one chaos scenario: it returns its figures, in order, and

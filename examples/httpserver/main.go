@@ -47,10 +47,10 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 
-	"github.com/nines-slo/nines/examples/internal/cli"
 	"github.com/nines-slo/nines/exporter/producer"
 	"github.com/nines-slo/nines/exporter/promrules"
 	"github.com/nines-slo/nines/exporter/statuspage"
+	"github.com/nines-slo/nines/internal/cli"
 	"github.com/nines-slo/nines/internal/demo"
 	"github.com/nines-slo/nines/slo"
 	"github.com/nines-slo/nines/slo/middleware"

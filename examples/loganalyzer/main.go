@@ -33,7 +33,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/nines-slo/nines/examples/internal/cli"
+	"github.com/nines-slo/nines/internal/cli"
 	"github.com/nines-slo/nines/sli"
 	"github.com/nines-slo/nines/slo"
 )

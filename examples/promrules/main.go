@@ -14,8 +14,8 @@ import (
 	"log"
 	"os"
 
-	"github.com/nines-slo/nines/examples/internal/cli"
 	"github.com/nines-slo/nines/exporter/promrules"
+	"github.com/nines-slo/nines/internal/cli"
 	"github.com/nines-slo/nines/internal/demo"
 )
 

@@ -22,7 +22,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/nines-slo/nines/examples/internal/cli"
+	"github.com/nines-slo/nines/internal/cli"
 	"github.com/nines-slo/nines/ninestest"
 	"github.com/nines-slo/nines/sli"
 	"github.com/nines-slo/nines/slo"

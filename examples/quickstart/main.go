@@ -30,8 +30,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/nines-slo/nines/examples/internal/cli"
 	"github.com/nines-slo/nines/exporter/statuspage"
+	"github.com/nines-slo/nines/internal/cli"
 	"github.com/nines-slo/nines/slo"
 	"github.com/nines-slo/nines/slo/middleware"
 )

@@ -1,4 +1,4 @@
-package cli_test
+package ci_test
 
 import (
 	"os/exec"

@@ -1,5 +1,6 @@
-// Package cli gives the example programs a -h that says what they do and
-// what they take, before their flags.
+// Package cli gives the command-line programs of this repository (the
+// nines command, the examples) a -h that says what they do and what they
+// take, before their flags.
 package cli
 
 import (
