@@ -3,6 +3,7 @@ package sli
 import (
 	"cmp"
 	"context"
+	"encoding/binary"
 	"slices"
 	"sync/atomic"
 	"time"
@@ -76,9 +77,10 @@ type exemplars struct {
 // makes seq odd, writes, makes it even again; a reader keeps what it read
 // between two equal even readings of seq. Zero seq is an empty slot.
 type exemplarSlot struct {
-	seq         atomic.Uint64
-	at, d       atomic.Int64
-	trace, span [2]atomic.Uint64 // span uses [0]
+	seq   atomic.Uint64
+	at, d atomic.Int64
+	trace [2]atomic.Uint64
+	span  atomic.Uint64
 }
 
 // keep keeps the span in ctx, if sampled, as an exemplar of a bad event
@@ -131,9 +133,9 @@ func (x *exemplars) put(tid trace.TraceID, sid trace.SpanID, at int64, d time.Du
 	}
 	s.at.Store(at)
 	s.d.Store(int64(d))
-	s.trace[0].Store(be64(tid[:8]))
-	s.trace[1].Store(be64(tid[8:]))
-	s.span[0].Store(be64(sid[:]))
+	s.trace[0].Store(binary.BigEndian.Uint64(tid[:8]))
+	s.trace[1].Store(binary.BigEndian.Uint64(tid[8:]))
+	s.span.Store(binary.BigEndian.Uint64(sid[:]))
 	s.seq.Store(q + 2)
 }
 
@@ -153,9 +155,9 @@ func (x *exemplars) list() []Exemplar {
 			}
 			var e Exemplar
 			at, d := s.at.Load(), s.d.Load()
-			put64(e.TraceID[:8], s.trace[0].Load())
-			put64(e.TraceID[8:], s.trace[1].Load())
-			put64(e.SpanID[:], s.span[0].Load())
+			binary.BigEndian.PutUint64(e.TraceID[:8], s.trace[0].Load())
+			binary.BigEndian.PutUint64(e.TraceID[8:], s.trace[1].Load())
+			binary.BigEndian.PutUint64(e.SpanID[:], s.span.Load())
 			if q&1 == 0 && s.seq.Load() == q {
 				e.Time, e.Duration = time.Unix(0, at), time.Duration(d)
 				out = append(out, e)
@@ -165,19 +167,4 @@ func (x *exemplars) list() []Exemplar {
 	}
 	slices.SortFunc(out, func(a, b Exemplar) int { return cmp.Compare(b.Time.UnixNano(), a.Time.UnixNano()) })
 	return out
-}
-
-func be64(b []byte) uint64 {
-	var v uint64
-	for _, c := range b {
-		v = v<<8 | uint64(c)
-	}
-	return v
-}
-
-func put64(b []byte, v uint64) {
-	for i := len(b) - 1; i >= 0; i-- {
-		b[i] = byte(v)
-		v >>= 8
-	}
 }

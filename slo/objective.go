@@ -1,6 +1,7 @@
 package slo
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -780,7 +781,9 @@ func exemplarsIn(src sli.Source, start, t time.Time) []sli.Exemplar {
 		for _, c := range s.parts {
 			all = append(all, exemplarsIn(c.Objective.src, start, t)...)
 		}
-		slices.SortFunc(all, func(a, b sli.Exemplar) int { return b.Time.Compare(a.Time) })
+		slices.SortFunc(all, func(a, b sli.Exemplar) int { // latest first; one exemplar's copies side by side
+			return cmp.Or(b.Time.Compare(a.Time), bytes.Compare(a.TraceID[:], b.TraceID[:]), bytes.Compare(a.SpanID[:], b.SpanID[:]))
+		})
 	}
 	kept := all[:0]
 	for i, e := range all {

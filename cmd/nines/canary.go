@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"strings"
+	"strconv"
 	"time"
 )
 
@@ -101,7 +101,7 @@ func (t canaryTest) errors(cm, bm *merged) (int, string) {
 	}
 	p0 := (bm.Valid - bm.Good + 1) / (bm.Valid + 2)
 	p := binomialTail(n, k, p0)
-	rates := fmt.Sprintf("bad %s of %.0f (%s) against the baseline's %s", trimFloat(k), n, pct(k/n, 3), pct((bm.Valid-bm.Good)/bm.Valid, 3))
+	rates := fmt.Sprintf("bad %s of %.0f (%s) against the baseline's %s", strconv.FormatFloat(k, 'f', 0, 64), n, pct(k/n, 3), pct((bm.Valid-bm.Good)/bm.Valid, 3))
 	if p < t.alpha {
 		return deny, fmt.Sprintf("%s: as many bad events had probability %.2g if the canary were as good (exact binomial test, alpha %g)", rates, p, t.alpha)
 	}
@@ -152,8 +152,6 @@ func (t canaryTest) latency(cm, bm *merged) (int, string, bool) {
 func secs(s float64) string {
 	return time.Duration(s * float64(time.Second)).Round(time.Microsecond).String()
 }
-
-func trimFloat(f float64) string { return strings.TrimSuffix(fmt.Sprintf("%.0f", f), ".") }
 
 // binomialTail returns P(X ≥ k) for X binomial with n trials of chance p:
 // the regularized incomplete beta function I_p(k, n − k + 1).

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/nines-slo/nines/exporter/internal/names"
 	"github.com/nines-slo/nines/internal/limit"
 	"github.com/nines-slo/nines/slo"
@@ -311,7 +313,10 @@ func Decode(r io.Reader) (Document, error) {
 			return Document{}, bad(fmt.Sprintf("slices of %vs, good events %v of valid %v", o.Slices.Seconds, o.Slices.GoodEvents, o.Slices.ValidEvents))
 		}
 		for _, e := range o.Exemplars {
-			if !hexID(e.TraceID, 32) || !hexID(e.SpanID, 16) || e.Seconds != nil && !(*e.Seconds >= 0) {
+			if _, err := trace.TraceIDFromHex(e.TraceID); err != nil {
+				return Document{}, bad(fmt.Sprintf("exemplar of trace %q: %v", e.TraceID, err))
+			}
+			if _, err := trace.SpanIDFromHex(e.SpanID); err != nil || e.Seconds != nil && !(*e.Seconds >= 0) {
 				return Document{}, bad(fmt.Sprintf("exemplar of trace %q, span %q", e.TraceID, e.SpanID))
 			}
 		}
@@ -327,20 +332,6 @@ func Decode(r io.Reader) (Document, error) {
 		}
 	}
 	return doc, nil
-}
-
-// hexID reports whether s is an ID of n lower-case hexadecimal digits,
-// not all zero, as OpenTelemetry writes trace and span IDs.
-func hexID(s string, n int) bool {
-	if len(s) != n || strings.Trim(s, "0") == "" {
-		return false
-	}
-	for _, c := range s {
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-			return false
-		}
-	}
-	return true
 }
 
 func burnsOf(alerts []Alert) []Burn {
