@@ -112,3 +112,40 @@ func BenchmarkRestore100(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(data)), "bytes")
 }
+
+// BenchmarkRegistryAdd adds an objective to a registry that holds n, for
+// n of 100 and 10,000: what the first request to a new route costs the
+// middleware, which registers the route's objectives then. It must not
+// grow with n (it did: each Add checked every snapshot key the registry
+// had, so 10,000 routes took minutes to register).
+func BenchmarkRegistryAdd(b *testing.B) {
+	for _, n := range []int{100, 10000} {
+		b.Run(fmt.Sprintf("objectives=%d", n), func(b *testing.B) {
+			reg := &slo.Registry{}
+			newObjective := func(i int) *slo.Objective {
+				r, _ := sli.NewRatio()
+				o, err := slo.New(slo.Config{Name: fmt.Sprintf("objective %d", i), SLI: r, Target: 0.999})
+				if err != nil {
+					b.Fatal(err)
+				}
+				return o
+			}
+			for i := range n {
+				if err := reg.Add(newObjective(i)); err != nil {
+					b.Fatal(err)
+				}
+			}
+			i := n
+			b.ReportAllocs()
+			for b.Loop() {
+				b.StopTimer() // Add alone is measured
+				o := newObjective(i)
+				i++
+				b.StartTimer()
+				if err := reg.Add(o); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

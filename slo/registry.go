@@ -3,6 +3,7 @@ package slo
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -17,6 +18,7 @@ type Registry struct {
 	mu    sync.RWMutex
 	order []*Objective
 	names map[string]*Objective
+	keys  map[string]stateful // every snapshot key's SLI, so that Add checks only the new objective's
 }
 
 // NewRegistry returns a registry holding objs, in order. It fails with
@@ -42,16 +44,32 @@ func (r *Registry) Add(o *Objective) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.names == nil {
-		r.names = map[string]*Objective{}
+		r.names, r.keys = map[string]*Objective{}, map[string]stateful{}
 	}
 	if _, ok := r.names[o.name]; ok {
 		return fmt.Errorf("%w: %q", ErrDuplicateName, o.name)
 	}
 	// Snapshot keys must be unique too: an objective "browse/search" beside
 	// an aggregate "browse" with a part "search" over another SLI is not.
-	if _, err := keyedSLIs(append(slices.Clone(r.order), o)); err != nil {
+	// The registry's keys have no conflict, so only the new objective's are
+	// checked, against them and against each other: adding the n-th
+	// objective costs the same as the first.
+	added := map[string]stateful{}
+	err := walkSLIs(o.name, o.src, func(key string, s stateful) error {
+		prev, ok := added[key]
+		if !ok {
+			prev, ok = r.keys[key]
+		}
+		if ok && !same(prev, s) {
+			return errDuplicateKey(key)
+		}
+		added[key] = s
+		return nil
+	})
+	if err != nil {
 		return err
 	}
+	maps.Copy(r.keys, added)
 	r.names[o.name] = o
 	r.order = append(r.order, o)
 	return nil

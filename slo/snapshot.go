@@ -54,48 +54,31 @@ func keyedSLIs(objs []*Objective) ([]keyed, error) {
 	var out []*keyed
 	bySLI := map[stateful]*keyed{}
 	owner := map[string]stateful{}
-	var walk func(key string, src sli.Source) error
-	walk = func(key string, src sli.Source) error {
-		switch s := src.(type) {
-		case stateful:
-			if prev, ok := owner[key]; ok && !same(prev, s) {
-				return fmt.Errorf("%w: two SLIs have the snapshot key %q", ErrDuplicateName, key)
-			}
-			owner[key] = s
-			// An SLI whose type cannot be compared is never found shared.
-			comparable := reflect.TypeOf(s).Comparable()
-			k := (*keyed)(nil)
+	visit := func(key string, s stateful) error {
+		if prev, ok := owner[key]; ok && !same(prev, s) {
+			return errDuplicateKey(key)
+		}
+		owner[key] = s
+		// An SLI whose type cannot be compared is never found shared.
+		comparable := reflect.TypeOf(s).Comparable()
+		k := (*keyed)(nil)
+		if comparable {
+			k = bySLI[s]
+		}
+		if k == nil {
+			k = &keyed{sli: s}
+			out = append(out, k)
 			if comparable {
-				k = bySLI[s]
+				bySLI[s] = k
 			}
-			if k == nil {
-				k = &keyed{sli: s}
-				out = append(out, k)
-				if comparable {
-					bySLI[s] = k
-				}
-			}
-			if !slices.Contains(k.keys, key) {
-				k.keys = append(k.keys, key)
-			}
-		case *sli.Aggregated:
-			for _, p := range s.Parts() {
-				if err := walk(key+"/"+p.Name, p.SLI); err != nil {
-					return err
-				}
-			}
-		case *Composite:
-			// Its components' SLIs, under their objectives' names.
-			for _, p := range s.parts {
-				if err := walk(p.Objective.name, p.Objective.src); err != nil {
-					return err
-				}
-			}
+		}
+		if !slices.Contains(k.keys, key) {
+			k.keys = append(k.keys, key)
 		}
 		return nil
 	}
 	for _, o := range objs {
-		if err := walk(o.name, o.src); err != nil {
+		if err := walkSLIs(o.name, o.src, visit); err != nil {
 			return nil, err
 		}
 	}
@@ -105,6 +88,35 @@ func keyedSLIs(objs []*Objective) ([]keyed, error) {
 		res[i] = *k
 	}
 	return res, nil
+}
+
+// walkSLIs calls visit with every recording SLI under src and its snapshot
+// key: key itself for a recording SLI, key/part for an aggregate's parts,
+// and each component objective's name for a composite's components.
+func walkSLIs(key string, src sli.Source, visit func(key string, s stateful) error) error {
+	switch s := src.(type) {
+	case stateful:
+		return visit(key, s)
+	case *sli.Aggregated:
+		for _, p := range s.Parts() {
+			if err := walkSLIs(key+"/"+p.Name, p.SLI, visit); err != nil {
+				return err
+			}
+		}
+	case *Composite:
+		// Its components' SLIs, under their objectives' names.
+		for _, p := range s.parts {
+			if err := walkSLIs(p.Objective.name, p.Objective.src, visit); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// errDuplicateKey is the error for two SLIs under one snapshot key.
+func errDuplicateKey(key string) error {
+	return fmt.Errorf("%w: two SLIs have the snapshot key %q", ErrDuplicateName, key)
 }
 
 // same reports whether x and y are one SLI: equal, where their type can be
