@@ -72,7 +72,7 @@ var Estimators = []Estimator{
 	{"nines", "histogram.Recorder at the defaults (1 µs–1 h, 2 digits), Quantile (interpolated within the bucket)", ninesQuantiles},
 	{"hdrhistogram-go", "New(1µs, 1h, 2 digits) in ns, ValueAtQuantile (the bucket's highest equivalent value)", hdrQuantiles},
 	{"otel-explicit", "SDK histogram, default bounds, values in ms, PromQL-style linear interpolation", otelExplicitQuantiles},
-	{"otel-exponential", "SDK base-2 exponential histogram, MaxSize 160, bucket midpoint", otelExponentialQuantiles},
+	{"otel-exponential", "SDK base-2 exponential histogram, MaxSize 160, values in ms, bucket midpoint", otelExponentialQuantiles},
 	{"prometheus-classic", "client_golang histogram, DefBuckets, seconds, histogram_quantile's linear interpolation", promClassicQuantiles},
 	{"prometheus-native", "client_golang native histogram, bucket factor 1.1, max 160 buckets, read as Prometheus 3's histogram_quantile does (exponential interpolation within the bucket)", promNativeQuantiles},
 }
@@ -128,7 +128,7 @@ func otelExplicitQuantiles(values []time.Duration) func(float64) time.Duration {
 	o := NewOTel(false)
 	ctx := context.Background()
 	for _, v := range values {
-		o.Duration.Record(ctx, float64(v)/float64(time.Millisecond), o.latency)
+		o.Duration.Record(ctx, Millis(v), o.Latency...)
 	}
 	var rm metricdata.ResourceMetrics
 	o.Reader.Collect(ctx, &rm)
@@ -142,7 +142,7 @@ func otelExponentialQuantiles(values []time.Duration) func(float64) time.Duratio
 	o := NewOTel(true)
 	ctx := context.Background()
 	for _, v := range values {
-		o.Duration.Record(ctx, v.Seconds(), o.latency)
+		o.Duration.Record(ctx, Millis(v), o.Latency...)
 	}
 	var rm metricdata.ResourceMetrics
 	o.Reader.Collect(ctx, &rm)
@@ -158,12 +158,12 @@ func otelExponentialQuantiles(values []time.Duration) func(float64) time.Duratio
 			if before+float64(c) >= rank && c > 0 {
 				idx := float64(int(p.PositiveBucket.Offset) + i)
 				lo, hi := math.Pow(base, idx), math.Pow(base, idx+1)
-				return time.Duration((lo + hi) / 2 * float64(time.Second))
+				return time.Duration((lo + hi) / 2 * float64(time.Millisecond))
 			}
 			before += float64(c)
 		}
 		mx, _ := p.Max.Value()
-		return time.Duration(mx * float64(time.Second))
+		return time.Duration(mx * float64(time.Millisecond))
 	}
 }
 

@@ -15,9 +15,6 @@ import (
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
-	"github.com/prometheus/client_golang/prometheus"
-	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/metric"
 
 	"github.com/nines-slo/nines/sli"
 	"github.com/nines-slo/nines/slo"
@@ -72,9 +69,9 @@ func BenchmarkOutcome(b *testing.B) {
 	b.Run("otel", func(b *testing.B) {
 		run(b, func(i int) {
 			if i&1023 == 0 {
-				o.Requests.Add(ctx, 1, o.bad)
+				o.Requests.Add(ctx, 1, o.Bad...)
 			} else {
-				o.Requests.Add(ctx, 1, o.good)
+				o.Requests.Add(ctx, 1, o.Good...)
 			}
 		})
 	})
@@ -101,8 +98,8 @@ func BenchmarkLatency(b *testing.B) {
 		f    func(i int)
 	}{
 		{"nines", func(i int) { n.Latency.Record(latencies[i&4095]) }},
-		{"otel", func(i int) { o.Duration.Record(ctx, latencies[i&4095].Seconds(), o.latency) }},
-		{"otel-exponential", func(i int) { oe.Duration.Record(ctx, latencies[i&4095].Seconds(), oe.latency) }},
+		{"otel", func(i int) { o.Duration.Record(ctx, Millis(latencies[i&4095]), o.Latency...) }},
+		{"otel-exponential", func(i int) { oe.Duration.Record(ctx, Millis(latencies[i&4095]), oe.Latency...) }},
 		{"prometheus", func(i int) { p.Duration.Observe(latencies[i&4095].Seconds()) }},
 		{"prometheus-native", func(i int) { pn.Duration.Observe(latencies[i&4095].Seconds()) }},
 		// hdrhistogram-go is not safe for concurrent use: behind a mutex.
@@ -203,64 +200,34 @@ func BenchmarkStatus(b *testing.B) {
 	}
 }
 
-// BenchmarkScale records requests into one of n routes, for n from 1 to
-// 10,000: "hot" sends every request to one route while the others exist
+// BenchmarkScale records requests (outcome and latency) into one of n
+// routes, for n from 1 to 10,000, in each implementation with a series per
+// route: "hot" sends every request to one route while the others exist
 // (nothing per request grows with n: no map, no lock), "spread" to a
-// different route each time, so that each request touches memory no
-// cache holds any more — as it does for the peers, measured the same way.
+// different route each time, so that each request touches memory no cache
+// holds any more. In parallel, each goroutine starts on a route of its own
+// (see run), so that goroutines meet on one route only when it is hot.
 func BenchmarkScale(b *testing.B) {
-	ctx := context.Background()
-	for _, n := range []int{1, 100, 1000, 10000} {
-		pick := map[string]func(i int) int{
-			"hot":    func(int) int { return 0 },
-			"spread": func(i int) int { return (i * 7919) % n },
-		}
-		routes := make([]*Nines, n)
-		for i := range routes {
-			routes[i] = NewNines()
-		}
-		for _, pattern := range []string{"hot", "spread"} {
-			k := pick[pattern]
-			b.Run(fmt.Sprintf("nines/routes=%d/%s", n, pattern), func(b *testing.B) {
-				run(b, func(i int) {
-					r := routes[k(i)]
-					sli.RecordRequest(r.Availability, r.Latency, sli.Good, latencies[i&4095])
+	for _, n := range RouteCounts {
+		for _, impl := range []struct {
+			name string
+			new  func(n int) Routes
+		}{
+			{"nines", func(n int) Routes { return NewNinesRoutes(n) }},
+			{"otel", func(n int) Routes { return NewOTelRoutes(n, false) }},
+			{"prometheus", func(n int) Routes { return NewPrometheusRoutes(n) }},
+		} {
+			routes := impl.new(n)
+			for _, pattern := range []string{"hot", "spread"} {
+				pick := func(int) int { return 0 }
+				if pattern == "spread" {
+					pick = func(i int) int { return (i * 7919) % n }
+				}
+				b.Run(fmt.Sprintf("%s/routes=%d/%s", impl.name, n, pattern), func(b *testing.B) {
+					run(b, func(i int) { routes.Record(pick(i), i&1023 != 0, latencies[i&4095]) })
 				})
-			})
+			}
 		}
-		routes = nil
-		// The peers, spread: one series (attribute set, label values) per route.
-		o := NewOTel(false)
-		goods := make([]metric.MeasurementOption, n)
-		lats := make([]metric.MeasurementOption, n)
-		for i := range n {
-			route := attribute.String("route", fmt.Sprintf("GET /r%d", i))
-			goods[i] = metric.WithAttributeSet(attribute.NewSet(route, attribute.String("outcome", "good")))
-			lats[i] = metric.WithAttributeSet(attribute.NewSet(route))
-		}
-		b.Run(fmt.Sprintf("otel/routes=%d/spread", n), func(b *testing.B) {
-			run(b, func(i int) {
-				k := (i * 7919) % n
-				o.Requests.Add(ctx, 1, goods[k])
-				o.Duration.Record(ctx, latencies[i&4095].Seconds(), lats[k])
-			})
-		})
-		requests := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "requests_total"}, []string{"route", "outcome"})
-		duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "d", Buckets: prometheus.DefBuckets}, []string{"route"})
-		counters := make([]prometheus.Counter, n)
-		hists := make([]prometheus.Observer, n)
-		for i := range n {
-			route := fmt.Sprintf("GET /r%d", i)
-			counters[i] = requests.WithLabelValues(route, "good")
-			hists[i] = duration.WithLabelValues(route)
-		}
-		b.Run(fmt.Sprintf("prometheus/routes=%d/spread", n), func(b *testing.B) {
-			run(b, func(i int) {
-				k := (i * 7919) % n
-				counters[k].Inc()
-				hists[k].Observe(latencies[i&4095].Seconds())
-			})
-		})
 	}
 }
 

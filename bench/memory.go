@@ -1,20 +1,12 @@
 package bench
 
 import (
-	"context"
-	"fmt"
 	"runtime"
 	"time"
 
-	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
-	"github.com/prometheus/client_golang/prometheus"
-	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
 	"github.com/nines-slo/nines/sli"
-	"github.com/nines-slo/nines/slo"
-	"github.com/nines-slo/nines/slo/middleware"
 )
 
 // heapInUse returns the live heap after a full collection.
@@ -27,87 +19,125 @@ func heapInUse() uint64 {
 }
 
 // PerItem returns the heap that build(n) keeps alive, per item: what n
-// more SLIs or series cost.
+// more SLIs or series cost. For small n it builds several (enough for
+// 1,000 items in all) and divides, so that the heap's noise is spread too.
 func PerItem(n int, build func(n int) any) float64 {
+	copies := max(1, 1000/n)
 	before := heapInUse()
-	keep := build(n)
+	keep := make([]any, copies)
+	for i := range keep {
+		keep[i] = build(n)
+	}
 	after := heapInUse()
 	runtime.KeepAlive(keep)
-	return float64(after-before) / float64(n)
+	return (float64(after) - float64(before)) / float64(n*copies)
 }
 
-// MemoryRow is the memory one SLI (one route's series) costs in one
-// implementation.
+// MemoryCase is what one implementation keeps for n routes, built by
+// Build with one request recorded on each.
+type MemoryCase struct {
+	Implementation, Holds string
+	Build                 func(n int) any
+	// Scaling is whether the case is in the table of memory against the
+	// number of routes and GOMAXPROCS.
+	Scaling bool
+}
+
+// record builds n routes with newRoutes and records a request on each.
+func record[R Routes](newRoutes func(n int) R) func(n int) any {
+	return func(n int) any {
+		r := newRoutes(n)
+		for k := range n {
+			r.Record(k, true, 42*time.Millisecond)
+		}
+		return r
+	}
+}
+
+// MemoryCases are the implementations whose memory per route is measured.
+var MemoryCases = []MemoryCase{
+	{"nines ratio SLI", "good/bad counts in cells of 10 s, 1 min and 15 min for 35 days, kept as traffic fills them", func(n int) any {
+		out := make([]*sli.Ratio, n)
+		for i := range out {
+			out[i], _ = sli.NewRatio()
+			out[i].Record(sli.Good)
+		}
+		return out
+	}, false},
+	{"nines latency SLI", "the ratio SLI's counts plus HDR histograms for 1m, 5m, 1h windows and since start, occupied buckets only", func(n int) any {
+		out := make([]*sli.Latency, n)
+		for i := range out {
+			out[i], _ = sli.NewLatency(Threshold)
+			out[i].Record(42 * time.Millisecond)
+		}
+		return out
+	}, false},
+	{"nines route SLIs", "an availability and a latency SLI, as above", record(NewNinesRoutes), true},
+	{"nines middleware route", "availability and latency SLIs with their objectives, a failed-requests histogram (windows 5m, 1h), the in-flight count", record(NewMiddlewareRoutes), true},
+	{"OpenTelemetry SDK", "a counter series per outcome and an explicit-bucket histogram series, collected once", record(func(n int) *otelCollected { return &otelCollected{NewOTelRoutes(n, false), nil} }), true},
+	{"OpenTelemetry SDK, exponential", "as above, with a base-2 exponential histogram (MaxSize 160)", record(func(n int) *otelCollected { return &otelCollected{NewOTelRoutes(n, true), nil} }), false},
+	{"prometheus/client_golang", "a counter child per outcome and a classic histogram child (DefBuckets)", record(NewPrometheusRoutes), true},
+	{"hdrhistogram-go", "one histogram, 1 µs–1 h at 2 digits, behind a mutex, no time windows", record(NewHDRRoutes), true},
+}
+
+// otelCollected is OTelRoutes that collects after its first request on
+// every route, so that what the SDK keeps for its readers counts too.
+type otelCollected struct {
+	*OTelRoutes
+	rm *metricdata.ResourceMetrics
+}
+
+func (o *otelCollected) Record(k int, good bool, d time.Duration) {
+	o.OTelRoutes.Record(k, good, d)
+	if k == len(o.good)-1 {
+		o.rm = o.Collect()
+	}
+}
+
+// MemoryRow is the memory one route costs in one implementation.
 type MemoryRow struct {
 	Implementation, Holds string
 	Bytes                 float64
 }
 
 // Memory measures, over n routes each recording one request, what a
-// route's SLIs or series cost.
+// route costs in each implementation.
 func Memory(n int) []MemoryRow {
-	return []MemoryRow{
-		{"nines ratio SLI", "good/bad counts in cells of 10 s, 1 min and 15 min for 35 days, kept as traffic fills them", PerItem(n, func(n int) any {
-			out := make([]*sli.Ratio, n)
-			for i := range out {
-				out[i], _ = sli.NewRatio()
-				out[i].Record(sli.Good)
-			}
-			return out
-		})},
-		{"nines latency SLI", "the ratio SLI's counts plus HDR histograms for 1m, 5m, 1h windows and since start, occupied buckets only", PerItem(n, func(n int) any {
-			out := make([]*sli.Latency, n)
-			for i := range out {
-				out[i], _ = sli.NewLatency(Threshold)
-				out[i].Record(42 * time.Millisecond)
-			}
-			return out
-		})},
-		{"nines middleware route", "availability and latency SLIs with objectives, a failed-requests histogram (windows 5m, 1h)", PerItem(n, func(n int) any {
-			reg, _ := slo.NewRegistry()
-			mw, _ := middleware.New(middleware.Config{Registry: reg, MaxRoutes: n + 1})
-			hs := make([]any, n)
-			for i := range hs {
-				hs[i] = mw.Wrap(fmt.Sprintf("GET /r%d", i), OK)
-			}
-			return []any{reg, mw, hs}
-		})},
-		{"OpenTelemetry SDK", "a counter series per outcome and an explicit-bucket histogram series", PerItem(n, otelRoutes(false))},
-		{"OpenTelemetry SDK, exponential", "as above, with a base-2 exponential histogram (MaxSize 160)", PerItem(n, otelRoutes(true))},
-		{"prometheus/client_golang", "a counter child per outcome and a classic histogram child (DefBuckets)", PerItem(n, func(n int) any {
-			requests := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "requests_total"}, []string{"route", "outcome"})
-			duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "d", Buckets: prometheus.DefBuckets}, []string{"route"})
-			for i := range n {
-				route := fmt.Sprintf("GET /r%d", i)
-				requests.WithLabelValues(route, "good").Inc()
-				duration.WithLabelValues(route).Observe(0.042)
-			}
-			return []any{requests, duration}
-		})},
-		{"hdrhistogram-go", "one histogram, 1 µs–1 h at 2 digits, no time windows", PerItem(n, func(n int) any {
-			out := make([]*hdrhistogram.Histogram, n)
-			for i := range out {
-				out[i] = hdrhistogram.New(int64(time.Microsecond), int64(time.Hour), 2)
-				out[i].RecordValue(int64(42 * time.Millisecond))
-			}
-			return out
-		})},
+	var rows []MemoryRow
+	for _, c := range MemoryCases {
+		rows = append(rows, MemoryRow{c.Implementation, c.Holds, PerItem(n, c.Build)})
 	}
+	return rows
 }
 
-// otelRoutes returns a builder of n routes' OpenTelemetry series: a
-// request counted and its latency recorded on each, then collected once.
-func otelRoutes(exponential bool) func(n int) any {
-	return func(n int) any {
-		o := NewOTel(exponential)
-		ctx := context.Background()
-		for i := range n {
-			route := attribute.String("route", fmt.Sprintf("GET /r%d", i))
-			o.Requests.Add(ctx, 1, metric.WithAttributeSet(attribute.NewSet(route, attribute.String("outcome", "good"))))
-			o.Duration.Record(ctx, 0.042, metric.WithAttributeSet(attribute.NewSet(route)))
+// MemoryScalingRow is what a route costs in one implementation at each
+// number of routes, at one GOMAXPROCS.
+type MemoryScalingRow struct {
+	Implementation string
+	Procs          int
+	Bytes          []float64 // per route, at each of the numbers of routes asked for
+}
+
+// MemoryScaling measures each implementation's memory per route at each
+// number of routes in ns, at each GOMAXPROCS in procs (set while it
+// measures, then restored): nines shards its counters by processor, so
+// the number of processors is one of the dimensions its memory grows
+// along.
+func MemoryScaling(ns, procs []int) []MemoryScalingRow {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	var rows []MemoryScalingRow
+	for _, p := range procs {
+		runtime.GOMAXPROCS(p)
+		for _, c := range MemoryCases {
+			if !c.Scaling {
+				continue
+			}
+			row := MemoryScalingRow{Implementation: c.Implementation, Procs: p}
+			for _, n := range ns {
+				row.Bytes = append(row.Bytes, PerItem(n, c.Build))
+			}
+			rows = append(rows, row)
 		}
-		var rm metricdata.ResourceMetrics
-		o.Reader.Collect(ctx, &rm)
-		return []any{o, rm}
 	}
+	return rows
 }

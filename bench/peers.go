@@ -67,21 +67,42 @@ func (n *Nines) Record(good bool, d time.Duration) {
 }
 
 // OTel records into an OpenTelemetry SDK counter of requests by outcome and
-// a histogram of durations in seconds, with attribute sets built once.
+// a histogram of durations in milliseconds, the unit the SDK's default
+// bucket boundaries (0, 5, 10, 25, … 10000) are sized for. It is used as
+// OpenTelemetry's own benchmarks use the SDK: attribute sets built once,
+// each in an option slice built once too, so that a call allocates nothing
+// for its options.
 type OTel struct {
-	Requests           metric.Int64Counter
-	Duration           metric.Float64Histogram
-	good, bad, latency metric.MeasurementOption
-	Provider           *sdkmetric.MeterProvider
-	Reader             *sdkmetric.ManualReader
+	Requests  metric.Int64Counter
+	Duration  metric.Float64Histogram
+	Good, Bad []metric.AddOption
+	Latency   []metric.RecordOption
+	Provider  *sdkmetric.MeterProvider
+	Reader    *sdkmetric.ManualReader
 }
+
+// OTelOptions returns the option slices of a route's series: its good and
+// bad request counts and its durations.
+func OTelOptions(route string) (good, bad []metric.AddOption, latency []metric.RecordOption) {
+	r := attribute.String("route", route)
+	good = []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(r, attribute.String("outcome", "good")))}
+	bad = []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(r, attribute.String("outcome", "bad")))}
+	latency = []metric.RecordOption{metric.WithAttributeSet(attribute.NewSet(r))}
+	return good, bad, latency
+}
+
+// Millis is d in milliseconds, the unit OTel's default buckets expect.
+func Millis(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 // NewOTel returns the instruments on a fresh SDK MeterProvider with a
 // ManualReader; exponential selects the base-2 exponential histogram
 // (MaxSize 160) instead of the default explicit buckets.
 func NewOTel(exponential bool) *OTel {
 	reader := sdkmetric.NewManualReader()
-	opts := []sdkmetric.Option{sdkmetric.WithReader(reader)}
+	// No cardinality limit: the SDK's default, 2,000 series an instrument,
+	// would fold the routes past it into one overflow series, which a
+	// service with 10,000 routes would raise so as to keep them.
+	opts := []sdkmetric.Option{sdkmetric.WithReader(reader), sdkmetric.WithCardinalityLimit(0)}
 	if exponential {
 		opts = append(opts, sdkmetric.WithView(sdkmetric.NewView(sdkmetric.Instrument{Name: "request.duration"},
 			sdkmetric.Stream{Aggregation: sdkmetric.AggregationBase2ExponentialHistogram{MaxSize: 160, MaxScale: 20}})))
@@ -89,13 +110,11 @@ func NewOTel(exponential bool) *OTel {
 	mp := sdkmetric.NewMeterProvider(opts...)
 	m := mp.Meter("bench")
 	requests, _ := m.Int64Counter("requests")
-	duration, _ := m.Float64Histogram("request.duration", metric.WithUnit("s"))
-	route := attribute.String("route", "GET /users/{id}")
+	duration, _ := m.Float64Histogram("request.duration", metric.WithUnit("ms"))
+	good, bad, latency := OTelOptions("GET /users/{id}")
 	return &OTel{
 		Requests: requests, Duration: duration,
-		good:     metric.WithAttributeSet(attribute.NewSet(route, attribute.String("outcome", "good"))),
-		bad:      metric.WithAttributeSet(attribute.NewSet(route, attribute.String("outcome", "bad"))),
-		latency:  metric.WithAttributeSet(attribute.NewSet(route)),
+		Good: good, Bad: bad, Latency: latency,
 		Provider: mp, Reader: reader,
 	}
 }
@@ -104,11 +123,11 @@ func NewOTel(exponential bool) *OTel {
 func (o *OTel) Record(good bool, d time.Duration) {
 	ctx := context.Background()
 	if good {
-		o.Requests.Add(ctx, 1, o.good)
+		o.Requests.Add(ctx, 1, o.Good...)
 	} else {
-		o.Requests.Add(ctx, 1, o.bad)
+		o.Requests.Add(ctx, 1, o.Bad...)
 	}
-	o.Duration.Record(ctx, d.Seconds(), o.latency)
+	o.Duration.Record(ctx, Millis(d), o.Latency...)
 }
 
 // Prometheus records into a client_golang counter of requests by outcome

@@ -27,45 +27,54 @@ import (
 	"time"
 
 	"github.com/nines-slo/nines/bench"
-	"github.com/nines-slo/nines/sli"
 )
 
 func main() {
-	rounds := flag.Int("rounds", 6, "rounds: each runs every benchmark once at each GOMAXPROCS")
-	benchtime := flag.String("benchtime", "500ms", "go test -benchtime for each benchmark")
-	cpus := flag.String("cpu", "1,2", "GOMAXPROCS values")
-	out := flag.String("out", "BENCHMARKS.md", "where to write the report")
-	dir := flag.String("dir", "", "the bench module's directory (default: ./bench from the repository root, or .)")
-	raw := flag.String("raw", "", "also save the benchmarks' raw output to this file")
-	from := flag.String("from", "", "read the benchmarks' raw output from this file instead of running them")
+	var c config
+	flag.IntVar(&c.rounds, "rounds", 6, "rounds: each runs every benchmark once at each GOMAXPROCS")
+	flag.StringVar(&c.benchtime, "benchtime", "500ms", "go test -benchtime for each benchmark")
+	flag.StringVar(&c.cpus, "cpu", "1,2", "GOMAXPROCS values")
+	flag.IntVar(&c.idleRounds, "idle-rounds", 3, "rounds of the idle CPU benchmark (a minute per number of routes each), run beside the rules; 0 skips it")
+	flag.BoolVar(&c.rules, "rules", true, "measure the rule groups on a real Prometheus 3 (examples/promrules' BenchmarkRuleEvaluation, about 10 minutes)")
+	flag.StringVar(&c.out, "out", "BENCHMARKS.md", "where to write the report")
+	flag.StringVar(&c.dir, "dir", "", "the bench module's directory (default: ./bench from the repository root, or .)")
+	flag.StringVar(&c.raw, "raw", "", "also save the benchmarks' raw output to this file")
+	flag.StringVar(&c.from, "from", "", "read the benchmarks' raw output from this file instead of running them")
 	flag.Parse()
-	if err := run(*rounds, *benchtime, *cpus, *out, *dir, *raw, *from); err != nil {
+	if err := run(c); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(rounds int, benchtime, cpus, out, dir, raw, from string) error {
+// config is the command's flags.
+type config struct {
+	rounds, idleRounds                   int
+	rules                                bool
+	benchtime, cpus, out, dir, raw, from string
+}
+
+func run(c config) error {
 	results := map[string]*samples{}
-	if from != "" {
-		data, err := os.ReadFile(from)
+	if c.from != "" {
+		data, err := os.ReadFile(c.from)
 		if err != nil {
 			return err
 		}
 		if err := parse(bytes.NewReader(data), results); err != nil {
 			return err
 		}
-		rounds = 0
+		c.rounds = 0
 		for k, s := range results {
-			if k != timeNowKey {
-				rounds = max(rounds, len(s.ns))
+			if strings.HasPrefix(k, "Outcome/") {
+				c.rounds = max(c.rounds, len(s.ns))
 			}
 		}
-		return write(results, rounds, benchtime, cpus, out)
+		return write(results, c)
 	}
-	if dir == "" {
-		dir = "bench"
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err != nil {
-			dir = "."
+	if c.dir == "" {
+		c.dir = "bench"
+		if _, err := os.Stat(filepath.Join(c.dir, "go.mod")); err != nil {
+			c.dir = "."
 		}
 	}
 	tmp, err := os.MkdirTemp("", "nines-bench")
@@ -75,7 +84,7 @@ func run(rounds int, benchtime, cpus, out, dir, raw, from string) error {
 	defer os.RemoveAll(tmp)
 	bin := filepath.Join(tmp, "bench.test")
 	build := exec.Command("go", "test", "-c", "-o", bin, ".")
-	build.Dir, build.Stderr = dir, os.Stderr
+	build.Dir, build.Stderr = c.dir, os.Stderr
 	if err := build.Run(); err != nil {
 		return fmt.Errorf("building the benchmarks: %w", err)
 	}
@@ -86,52 +95,109 @@ func run(rounds int, benchtime, cpus, out, dir, raw, from string) error {
 	if err := parse(strings.NewReader(header), results); err != nil {
 		return err
 	}
-	for r := 1; r <= rounds; r++ {
-		log.Printf("round %d of %d", r, rounds)
-		cmd := exec.Command(bin, "-test.run", "^$", "-test.bench", ".", "-test.benchmem",
-			"-test.benchtime", benchtime, "-test.cpu", cpus, "-test.count", "1")
+	// bench runs a benchmark command and returns its output, which it
+	// keeps and parses.
+	bench := func(what string, cmd *exec.Cmd) ([]byte, error) {
 		cmd.Stderr = os.Stderr
 		output, err := cmd.Output()
 		if err != nil {
-			return fmt.Errorf("round %d: %w\n%s", r, err, output)
+			return nil, fmt.Errorf("%s: %w\n%s", what, err, output)
 		}
+		return output, nil
+	}
+	keep := func(output []byte) error {
 		all.Write(output)
-		if err := parse(bytes.NewReader(output), results); err != nil {
+		return parse(bytes.NewReader(output), results)
+	}
+	for r := 1; r <= c.rounds; r++ {
+		log.Printf("round %d of %d", r, c.rounds)
+		// BenchmarkIdle watches the clock for a minute a case: it has
+		// rounds of its own, below.
+		out, err := bench(fmt.Sprintf("round %d", r), exec.Command(bin, "-test.run", "^$", "-test.bench", ".", "-test.skip", "^BenchmarkIdle$",
+			"-test.benchmem", "-test.benchtime", c.benchtime, "-test.cpu", c.cpus, "-test.count", "1"))
+		if err != nil {
+			return err
+		}
+		if err := keep(out); err != nil {
 			return err
 		}
 	}
-	if raw != "" {
-		if err := os.WriteFile(raw, all.Bytes(), 0o644); err != nil {
+	// The idle rounds measure their own process's CPU time, which the
+	// rules' Prometheus, another process, does not add to: they run
+	// meanwhile. Each round is a process of its own, so that rounds are
+	// independent.
+	idle := make(chan error, 1)
+	var idleOut bytes.Buffer
+	go func() {
+		for r := 1; r <= c.idleRounds; r++ {
+			log.Printf("idle CPU: round %d of %d", r, c.idleRounds)
+			out, err := bench("idle CPU", exec.Command(bin, "-test.run", "^$", "-test.bench", "^BenchmarkIdle$",
+				"-test.benchtime", "1x", "-test.cpu", "2", "-test.count", "1"))
+			if err != nil {
+				idle <- err
+				return
+			}
+			idleOut.Write(out)
+		}
+		idle <- nil
+	}()
+	var rulesOut []byte
+	if c.rules {
+		log.Printf("rule evaluation on Prometheus 3")
+		cmd := exec.Command("go", "test", "-run", "^$", "-bench", "RuleEvaluation", "-benchtime", "1x", "-timeout", "60m", "./promrules")
+		cmd.Dir = filepath.Join(c.dir, "..", "examples")
+		rulesOut, err = bench("rule evaluation", cmd)
+	}
+	if ierr := <-idle; ierr != nil {
+		return ierr
+	}
+	if err != nil {
+		return err
+	}
+	if err := keep(idleOut.Bytes()); err != nil {
+		return err
+	}
+	if err := keep(rulesOut); err != nil {
+		return err
+	}
+	if c.raw != "" {
+		if err := os.WriteFile(c.raw, all.Bytes(), 0o644); err != nil {
 			return err
 		}
 	}
 	log.Printf("benchmarks took %v", time.Since(start).Round(time.Second))
-	return write(results, rounds, benchtime, cpus, out)
+	return write(results, c)
 }
 
 // write measures memory and accuracy and writes the report.
-func write(results map[string]*samples, rounds int, benchtime, cpus, out string) error {
+func write(results map[string]*samples, c config) error {
 	log.Printf("measuring memory and accuracy")
-	rep := &report{results: results, rounds: rounds, benchtime: benchtime, cpus: strings.Split(cpus, ",")}
+	rep := &report{results: results, rounds: c.rounds, benchtime: c.benchtime, cpus: strings.Split(c.cpus, ",")}
 	rep.memory = bench.Memory(1000)
-	rep.scaling = scaling()
+	rep.scaling = bench.MemoryScaling(bench.RouteCounts, memoryProcs)
 	rep.accuracy = bench.Accuracy()
 	var buf bytes.Buffer
 	rep.write(&buf)
-	if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(c.out, buf.Bytes(), 0o644); err != nil {
 		return err
 	}
-	log.Printf("wrote %s", out)
+	log.Printf("wrote %s", c.out)
 	return nil
 }
+
+// memoryProcs are the GOMAXPROCS values memory is measured at.
+var memoryProcs = []int{2, 8}
 
 // timeNowKey holds the time.Now() costs measured at the run, among the
 // results.
 const timeNowKey = "#timenow"
 
-// samples are one benchmark's measurements over the rounds.
+// samples are one benchmark's measurements over the rounds: ns/op, B/op and
+// allocs/op, and every metric it reported of its own (b.ReportMetric), by
+// unit.
 type samples struct {
 	ns, bytes, allocs []float64
+	metrics           map[string][]float64
 }
 
 var timeNowLine = regexp.MustCompile(`^# timenow-ns ([\d.]+)$`)
@@ -146,7 +212,7 @@ func timeNowCost() float64 {
 	return float64(time.Since(start).Nanoseconds()) / reads
 }
 
-var line = regexp.MustCompile(`^(Benchmark\S+?)(?:-(\d+))?\s+\d+\s+([\d.]+) ns/op(?:\s+([\d.]+) B/op\s+([\d.]+) allocs/op)?`)
+var line = regexp.MustCompile(`^(Benchmark\S+?)(?:-(\d+))?\s+\d+\s+(.*)$`)
 
 // parse reads go test -bench output into results, keyed "name@cpu".
 func parse(r io.Reader, results map[string]*samples) error {
@@ -166,6 +232,10 @@ func parse(r io.Reader, results map[string]*samples) error {
 		if m == nil {
 			continue
 		}
+		fields := strings.Fields(m[3])
+		if len(fields)%2 != 0 {
+			continue
+		}
 		cpu := m[2]
 		if cpu == "" {
 			cpu = "1"
@@ -173,49 +243,42 @@ func parse(r io.Reader, results map[string]*samples) error {
 		key := strings.TrimPrefix(m[1], "Benchmark") + "@" + cpu
 		s := results[key]
 		if s == nil {
-			s = &samples{}
+			s = &samples{metrics: map[string][]float64{}}
 			results[key] = s
 		}
-		ns, _ := strconv.ParseFloat(m[3], 64)
-		b, _ := strconv.ParseFloat(m[4], 64)
-		a, _ := strconv.ParseFloat(m[5], 64)
+		// A line without -benchmem columns counts as 0 B and 0 allocs, so
+		// that every benchmark has one value per round in each.
+		ns, b, a := math.NaN(), 0.0, 0.0
+		for i := 0; i < len(fields); i += 2 {
+			v, err := strconv.ParseFloat(fields[i], 64)
+			if err != nil {
+				continue
+			}
+			switch unit := fields[i+1]; unit {
+			case "ns/op":
+				ns = v
+			case "B/op":
+				b = v
+			case "allocs/op":
+				a = v
+			default:
+				s.metrics[unit] = append(s.metrics[unit], v)
+			}
+		}
 		s.ns, s.bytes, s.allocs = append(s.ns, ns), append(s.bytes, b), append(s.allocs, a)
 	}
 	return sc.Err()
 }
 
+// median returns the median of v's numbers, NaN if it has none.
 func median(v []float64) float64 {
-	if len(v) == 0 {
+	s := slices.DeleteFunc(slices.Clone(v), math.IsNaN)
+	if len(s) == 0 {
 		return math.NaN()
 	}
-	s := slices.Clone(v)
 	sort.Float64s(s)
 	if len(s)%2 == 1 {
 		return s[len(s)/2]
 	}
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
-}
-
-// scalingRow is the memory n routes' SLIs take.
-type scalingRow struct {
-	routes int
-	bytes  float64 // per route
-}
-
-// scaling measures the memory of n routes (an availability and a latency
-// SLI each, one request recorded) for n up to 10,000.
-func scaling() []scalingRow {
-	var rows []scalingRow
-	for _, n := range []int{1, 100, 1000, 10000} {
-		per := bench.PerItem(n, func(n int) any {
-			out := make([]*bench.Nines, n)
-			for i := range out {
-				out[i] = bench.NewNines()
-				sli.RecordRequest(out[i].Availability, out[i].Latency, sli.Good, 42*time.Millisecond)
-			}
-			return out
-		})
-		rows = append(rows, scalingRow{n, per})
-	}
-	return rows
 }

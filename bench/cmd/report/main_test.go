@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"strings"
 	"testing"
 )
@@ -39,5 +40,50 @@ PASS
 	}
 	if len(results) != 4 {
 		t.Errorf("%d results, want 4", len(results))
+	}
+}
+
+// TestParseMetrics reads the metrics a benchmark reports of its own, one
+// value per round, beside ns/op.
+func TestParseMetrics(t *testing.T) {
+	out := `BenchmarkMiddlewareOverhead/serial-2   	     100	   5000 ns/op	        95.30 nines-ns/req	         0.0310 nines/otelhttp	       0 B/op	       0 allocs/op
+BenchmarkMiddlewareOverhead/serial-2   	     100	   5100 ns/op	        97.10 nines-ns/req	         0.0350 nines/otelhttp	       0 B/op	       0 allocs/op
+BenchmarkIdle/routes=1000-2            	       1	30002853307 ns/op	         0.2345 %cpu
+`
+	results := map[string]*samples{}
+	if err := parse(strings.NewReader(out), results); err != nil {
+		t.Fatal(err)
+	}
+	r := &report{results: results, cpus: []string{"1", "2"}}
+	if got := r.metric("MiddlewareOverhead/serial", "2", "nines/otelhttp"); len(got) != 2 || got[0] != 0.031 || got[1] != 0.035 {
+		t.Errorf("nines/otelhttp %v, want [0.031 0.035]", got)
+	}
+	if got := r.ns("MiddlewareOverhead/serial", "2"); got != 5050 {
+		t.Errorf("ns/op median %v, want 5050", got)
+	}
+	if s := r.anyCPU("Idle/routes=1000"); s == nil || s.metrics["%cpu"][0] != 0.2345 {
+		t.Errorf("idle: %+v", s)
+	}
+}
+
+// TestTargetRounds counts a target met only when every round meets it,
+// and reports its margin in each round.
+func TestTargetRounds(t *testing.T) {
+	flips := target{got: []float64{1, 3, 1.5}, limit: []float64{2, 2, 2}}
+	if n, met := flips.rounds(); n != 3 || met != 2 || flips.met() {
+		t.Errorf("rounds %d, met %d, met() %v; want 3, 2, false", n, met, flips.met())
+	}
+	if m := flips.margins(); len(m) != 3 || m[0] != 2 || m[2] != 2.0/1.5 {
+		t.Errorf("margins %v", m)
+	}
+	holds := target{got: []float64{1, 1.9, math.NaN()}, limit: []float64{2, 2, 2}}
+	if n, met := holds.rounds(); n != 2 || met != 2 || !holds.met() {
+		t.Errorf("rounds %d, met %d, met() %v; want 2, 2, true", n, met, holds.met())
+	}
+	if (target{}).met() {
+		t.Error("a target with no rounds is met")
+	}
+	if got := spread([]float64{9.3, 8.9, 9.8}); got != "9.30 (8.90–9.80)" {
+		t.Errorf("spread %q", got)
 	}
 }
