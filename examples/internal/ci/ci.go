@@ -123,14 +123,16 @@ func FreeAddr(t testing.TB) string {
 // 200 fails the test.
 func Get(t testing.TB, url string) []byte {
 	t.Helper()
-	body, err := httpGet(url)
+	body, err := HTTPGet(url)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return body
 }
 
-func httpGet(url string) ([]byte, error) {
+// HTTPGet fetches url, failing on an error or a status other than 200,
+// whose body the error quotes.
+func HTTPGet(url string) ([]byte, error) {
 	resp, err := http.Get(url)
 	if err != nil {
 		return nil, err

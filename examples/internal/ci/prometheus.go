@@ -64,7 +64,7 @@ scrape_configs:
 		"--web.listen-address=" + addr, "--log.level=warn", "--storage.tsdb.retention.time=40d"}, flags...)...)
 	p := &Prometheus{URL: "http://" + addr}
 	Eventually(t, time.Minute, "prometheus ready", func() error {
-		_, err := httpGet(p.URL + "/-/ready")
+		_, err := HTTPGet(p.URL + "/-/ready")
 		return err
 	})
 	return p
@@ -82,7 +82,7 @@ type Exemplar struct {
 func (p *Prometheus) Exemplars(selector string) ([]Exemplar, error) {
 	now := time.Now()
 	q := url.Values{"query": {selector}, "start": {strconv.FormatInt(now.Add(-time.Hour).Unix(), 10)}, "end": {strconv.FormatInt(now.Add(time.Minute).Unix(), 10)}}
-	body, err := httpGet(p.URL + "/api/v1/query_exemplars?" + q.Encode())
+	body, err := HTTPGet(p.URL + "/api/v1/query_exemplars?" + q.Encode())
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +124,7 @@ type Sample struct {
 
 // Query evaluates an instant PromQL query now.
 func (p *Prometheus) Query(expr string) ([]Sample, error) {
-	body, err := httpGet(p.URL + "/api/v1/query?query=" + url.QueryEscape(expr))
+	body, err := HTTPGet(p.URL + "/api/v1/query?query=" + url.QueryEscape(expr))
 	if err != nil {
 		return nil, err
 	}
