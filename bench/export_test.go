@@ -104,11 +104,7 @@ func BenchmarkExport(b *testing.B) {
 				req := httptest.NewRequest(http.MethodGet, target, nil)
 				b.ReportAllocs()
 				for b.Loop() {
-					w := &counting{h: http.Header{}}
-					h.ServeHTTP(w, req)
-					if w.code != 0 && w.code != http.StatusOK || w.n == 0 {
-						b.Fatalf("status %d, %d bytes", w.code, w.n)
-					}
+					serve(b, h, req)
 				}
 			})
 		}
@@ -151,12 +147,7 @@ func scrape(b *testing.B, h http.Handler) {
 	var size int
 	b.ReportAllocs()
 	for b.Loop() {
-		w := &counting{h: http.Header{}}
-		h.ServeHTTP(w, req)
-		if w.code != 0 && w.code != http.StatusOK || w.n == 0 {
-			b.Fatalf("status %d, %d bytes", w.code, w.n)
-		}
-		size = w.n
+		size = serve(b, h, req)
 	}
 	b.ReportMetric(float64(size), "bytes/scrape")
 	rec := httptest.NewRecorder()
@@ -168,6 +159,17 @@ func scrape(b *testing.B, h http.Handler) {
 		}
 	}
 	b.ReportMetric(float64(series), "series/scrape")
+}
+
+// serve serves req with h into a counting writer and returns the body's
+// size, failing on a status other than 200 or an empty body.
+func serve(b *testing.B, h http.Handler, req *http.Request) int {
+	w := &counting{h: http.Header{}}
+	h.ServeHTTP(w, req)
+	if w.code != 0 && w.code != http.StatusOK || w.n == 0 {
+		b.Fatalf("status %d, %d bytes", w.code, w.n)
+	}
+	return w.n
 }
 
 // counting is a ResponseWriter that keeps only the status and the number

@@ -186,7 +186,7 @@ func write(results map[string]*samples, c config) error {
 }
 
 // memoryProcs are the GOMAXPROCS values memory is measured at.
-var memoryProcs = []int{2, 8}
+var memoryProcs = []int{2, 8, 64}
 
 // timeNowKey holds the time.Now() costs measured at the run, among the
 // results.
