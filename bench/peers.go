@@ -59,11 +59,15 @@ func NewNines() *Nines {
 // Record implements Request, with sli.RecordRequest, as the middleware
 // records.
 func (n *Nines) Record(good bool, d time.Duration) {
-	o := sli.Good
-	if !good {
-		o = sli.Bad
+	sli.RecordRequest(n.Availability, n.Latency, outcome(good), d)
+}
+
+// outcome is sli.Good when good, else sli.Bad.
+func outcome(good bool) sli.Outcome {
+	if good {
+		return sli.Good
 	}
-	sli.RecordRequest(n.Availability, n.Latency, o, d)
+	return sli.Bad
 }
 
 // OTel records into an OpenTelemetry SDK counter of requests by outcome and

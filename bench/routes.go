@@ -11,7 +11,6 @@ import (
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
-	"github.com/nines-slo/nines/sli"
 	"github.com/nines-slo/nines/slo"
 	"github.com/nines-slo/nines/slo/middleware"
 )
@@ -49,9 +48,9 @@ func NewNinesRoutes(n int) NinesRoutes {
 // Record implements Routes.
 func (r NinesRoutes) Record(k int, good bool, d time.Duration) { r[k].Record(good, d) }
 
-// MiddlewareRoutes is n routes of one middleware: the objectives a Wrap
-// registers, the failed-requests histogram and the in-flight count, served
-// through their handlers.
+// MiddlewareRoutes is n routes of one middleware, declared with
+// [middleware.Middleware.Route]: each route's SLIs and objectives, its
+// failed-requests histogram and its in-flight count.
 type MiddlewareRoutes struct {
 	Registry *slo.Registry
 	Handlers []*middleware.Route
@@ -74,12 +73,8 @@ func NewMiddlewareRoutes(n int) *MiddlewareRoutes {
 // [middleware.Route.Begin] to [middleware.Route.End]: the latency is the
 // time between the two, not d.
 func (r *MiddlewareRoutes) Record(k int, good bool, _ time.Duration) {
-	o := sli.Good
-	if !good {
-		o = sli.Bad
-	}
 	rt := r.Handlers[k]
-	rt.End(rt.Begin(), o)
+	rt.End(rt.Begin(), outcome(good))
 }
 
 // OTelRoutes is n routes' OpenTelemetry series on one MeterProvider: a
