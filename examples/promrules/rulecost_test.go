@@ -82,7 +82,7 @@ import (
 // or go run github.com/slok/sloth/cmd/sloth@v0.16.0 (none skips the
 // benchmark; fails it under CI=true). Pyrra's module cannot be had here
 // (it is not on the Go module proxy), so pyrraRules writes its rules by
-// hand from Pyrra's documented generation (see pyrraRules).
+// hand, checked against Pyrra's generator (see pyrraRules).
 //
 // On a 2-core machine shared with other benchmarks, one round each:
 //
@@ -303,8 +303,8 @@ func promDuration(d time.Duration) string {
 }
 
 // pyrraRules returns, hand-written (Pyrra cannot be installed here) from
-// what Pyrra's documentation and rule generator (v0.9.5) produce for a
-// ratio objective of 99.9% over 30d without grouping, with errors
+// what Pyrra's documentation and rule generator produce for a ratio
+// objective of 99.9% over 30d without grouping, with errors
 // nines_slo_events_bad_total and total nines_slo_events_valid_total of
 // the objective's matchers, the rules of every objective, in two groups
 // an objective, as "pyrra generate" writes them (no generic rules, its
@@ -324,6 +324,14 @@ func promDuration(d time.Duration) string {
 //     windows, severity and the time to exhaust the budget at its factor.
 //
 // Rules carry the label slo and the objective's equality matchers.
+//
+// Checked (2026-12-03) against Pyrra's generator in its repository,
+// slo/rules.go: Windows (the windows and fors, each rounded to the
+// minute), Burnrates (the 30s group, its expressions and alert labels),
+// IncreaseRules (the interval, 150s for windows of 28 to 35 days, and the
+// order: total's increase and absent alert, then the errors'), and
+// AbsentDuration in slo/slo.go. Pyrra's optional generic rules
+// (pyrra_availability and the like, off unless asked for) are left out.
 func pyrraRules(objectives int) []byte {
 	const (
 		window = 30 * 24 * time.Hour

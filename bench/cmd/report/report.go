@@ -502,7 +502,7 @@ func (r *report) writeIdle(w io.Writer) {
 }
 
 func (r *report) writeRules(w io.Writer) {
-	fmt.Fprintf(w, "## Rules on a real Prometheus\n\nThe rule groups for n objectives (99.9%% over 30 days, two replicas' counters backfilled) evaluated by Prometheus 3: the sum over groups of `prometheus_rule_group_last_duration_seconds`, and the series the rules create. nines: `promrules.Write`; Sloth: the rules `sloth generate` (v0.16.0) writes for the same SLOs; Pyrra: the rules Pyrra generates for a ratio objective, written by hand from its documentation because Pyrra's module cannot be fetched here. examples/promrules' BenchmarkRuleEvaluation says how the history is made.\n\n")
+	fmt.Fprintf(w, "## Rules on a real Prometheus\n\nThe rule groups for n objectives (99.9%% over 30 days, two replicas' counters backfilled) evaluated by Prometheus 3: the sum over groups of `prometheus_rule_group_last_duration_seconds`, and the series the rules create. nines: `promrules.Write`; Sloth: the rules `sloth generate` (v0.16.0) writes for the same SLOs; Pyrra: the rules Pyrra generates for a ratio objective, written by hand, and checked against its generator's source, because Pyrra's module cannot be fetched here. examples/promrules' BenchmarkRuleEvaluation says how the history is made.\n\n")
 	fmt.Fprintf(w, "| objectives | rule set | evaluation (s) | series created | rules | groups |\n|---:|---|---:|---:|---:|---:|\n")
 	found := false
 	for _, n := range []int{100, 1000} {
