@@ -51,6 +51,9 @@ type config struct {
 	rounds, idleRounds                   int
 	rules                                bool
 	benchtime, cpus, out, dir, raw, from string
+	// ran is when the benchmarks ran: now, or for -from the time the raw
+	// output records (its file's modification time if it records none).
+	ran time.Time
 }
 
 func run(c config) error {
@@ -61,6 +64,9 @@ func run(c config) error {
 			return err
 		}
 		if err := parse(bytes.NewReader(data), results); err != nil {
+			return err
+		}
+		if c.ran, err = started(data, c.from); err != nil {
 			return err
 		}
 		c.rounds = 0
@@ -89,8 +95,9 @@ func run(c config) error {
 		return fmt.Errorf("building the benchmarks: %w", err)
 	}
 	start := time.Now()
+	c.ran = start
 	var all bytes.Buffer
-	header := fmt.Sprintf("# timenow-ns %.1f\n", timeNowCost()) // the machine's clock cost, at the run
+	header := fmt.Sprintf("# started %s\n# timenow-ns %.1f\n", start.UTC().Format(time.RFC3339), timeNowCost()) // the machine's clock cost, at the run
 	all.WriteString(header)
 	if err := parse(strings.NewReader(header), results); err != nil {
 		return err
@@ -172,7 +179,7 @@ func run(c config) error {
 // write measures memory and accuracy and writes the report.
 func write(results map[string]*samples, c config) error {
 	log.Printf("measuring memory and accuracy")
-	rep := &report{results: results, rounds: c.rounds, benchtime: c.benchtime, cpus: strings.Split(c.cpus, ",")}
+	rep := &report{results: results, ran: c.ran, rounds: c.rounds, benchtime: c.benchtime, cpus: strings.Split(c.cpus, ",")}
 	rep.memory = bench.Memory(1000)
 	rep.scaling = bench.MemoryScaling(bench.RouteCounts, memoryProcs)
 	rep.accuracy = bench.Accuracy()
@@ -200,7 +207,29 @@ type samples struct {
 	metrics           map[string][]float64
 }
 
-var timeNowLine = regexp.MustCompile(`^# timenow-ns ([\d.]+)$`)
+var (
+	timeNowLine = regexp.MustCompile(`^# timenow-ns ([\d.]+)$`)
+	startedLine = regexp.MustCompile(`(?m)^# started (\S+)$`)
+)
+
+// started returns when the benchmarks whose raw output is data, read from
+// the file at path, ran: the time its "# started" line records, or the
+// file's modification time if it has none (output written before the line
+// was).
+func started(data []byte, path string) (time.Time, error) {
+	if m := startedLine.FindSubmatch(data); m != nil {
+		t, err := time.Parse(time.RFC3339, string(m[1]))
+		if err != nil {
+			return time.Time{}, fmt.Errorf("%s: %w", path, err)
+		}
+		return t, nil
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return fi.ModTime(), nil
+}
 
 // timeNowCost returns what time.Now() takes, in ns.
 func timeNowCost() float64 {

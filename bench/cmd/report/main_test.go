@@ -2,8 +2,11 @@ package main
 
 import (
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestParse reads go test -bench lines at GOMAXPROCS 1 (no suffix) and 2,
@@ -85,5 +88,30 @@ func TestTargetRounds(t *testing.T) {
 	}
 	if got := spread([]float64{9.3, 8.9, 9.8}); got != "9.30 (8.90–9.80)" {
 		t.Errorf("spread %q", got)
+	}
+}
+
+// TestStarted dates a report written from raw output by the run's own
+// "# started" line, and output without one by its file's modification
+// time, never by when the report is written.
+func TestStarted(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "raw")
+	want := time.Date(2026, 12, 3, 10, 4, 0, 0, time.UTC)
+	data := []byte("# started 2026-12-03T10:04:00Z\n# timenow-ns 67.8\ngoos: linux\n")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := started(data, path); err != nil || !got.Equal(want) {
+		t.Errorf("with a started line: %v, %v; want %v", got, err, want)
+	}
+	old := want.Add(-5 * time.Hour)
+	if err := os.Chtimes(path, old, old); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := started(data[len("# started 2026-12-03T10:04:00Z\n"):], path); err != nil || !got.Equal(old) {
+		t.Errorf("without one: %v, %v; want the file's time %v", got, err, old)
+	}
+	if _, err := started([]byte("# started yesterday\n"), path); err == nil {
+		t.Error("a started line that is no time was accepted")
 	}
 }

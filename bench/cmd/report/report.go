@@ -16,6 +16,7 @@ import (
 
 type report struct {
 	results   map[string]*samples
+	ran       time.Time // when the benchmarks ran
 	rounds    int
 	benchtime string
 	cpus      []string
@@ -263,8 +264,8 @@ func (r *report) targets() []target {
 
 func (r *report) write(w io.Writer) {
 	fmt.Fprintf(w, "# Benchmarks: nines and the alternatives\n\n")
-	fmt.Fprintf(w, "Written by `go run ./bench/cmd/report` (see [bench/README.md](bench/README.md)) on %s: %d rounds, each running every benchmark once at GOMAXPROCS %s, `-benchtime %s -benchmem`; a figure is the median of the rounds, with the range over them in brackets where they differ. Lower is better. [docs/scale.md](docs/scale.md) turns these figures into a fleet.\n\n",
-		time.Now().UTC().Format("2006-01-02 15:04 MST"), r.rounds, strings.Join(r.cpus, " and "), r.benchtime)
+	fmt.Fprintf(w, "Written by `go run ./bench/cmd/report` (see [bench/README.md](bench/README.md)) from benchmarks run on %s: %d rounds, each running every benchmark once at GOMAXPROCS %s, `-benchtime %s -benchmem`; a figure is the median of the rounds, with the range over them in brackets where they differ. Lower is better. [docs/scale.md](docs/scale.md) turns these figures into a fleet.\n\n",
+		r.ran.UTC().Format("2006-01-02 15:04 MST"), r.rounds, strings.Join(r.cpus, " and "), r.benchtime)
 	r.machine(w)
 	r.writeTargets(w)
 	r.writePeers(w)
@@ -502,8 +503,8 @@ func (r *report) writeIdle(w io.Writer) {
 }
 
 func (r *report) writeRules(w io.Writer) {
-	fmt.Fprintf(w, "## Rules on a real Prometheus\n\nThe rule groups for n objectives (99.9%% over 30 days, two replicas' counters backfilled) evaluated by Prometheus 3: the sum over groups of `prometheus_rule_group_last_duration_seconds`, and the series the rules create. nines: `promrules.Write`; Sloth: the rules `sloth generate` (v0.16.0) writes for the same SLOs; Pyrra: the rules Pyrra generates for a ratio objective, written by hand, and checked against its generator's source, because Pyrra's module cannot be fetched here. examples/promrules' BenchmarkRuleEvaluation says how the history is made.\n\n")
-	fmt.Fprintf(w, "| objectives | rule set | evaluation (s) | series created | rules | groups |\n|---:|---|---:|---:|---:|---:|\n")
+	fmt.Fprintf(w, "## Rules on a real Prometheus\n\nThe rule groups for n objectives (99.9%% over 30 days, two replicas' counters backfilled) evaluated by Prometheus 3: the sum over groups of `prometheus_rule_group_last_duration_seconds` (*a round*: every group evaluated once), the same with each group's duration counted as often as its interval runs it in a minute (*a minute*: what running the rules costs, as nines' and Sloth's groups run every minute and Pyrra's every 30 seconds or 2½ minutes), and the series the rules create. nines: `promrules.Write`; Sloth: the rules `sloth generate` (v0.16.0) writes for the same SLOs; Pyrra: the rules Pyrra generates for a ratio objective, written by hand, and checked against its generator's source, because Pyrra's module cannot be fetched here. examples/promrules' BenchmarkRuleEvaluation says how the history is made.\n\n")
+	fmt.Fprintf(w, "| objectives | rule set | evaluation, s a round | evaluation, s a minute | series created | rules | groups |\n|---:|---|---:|---:|---:|---:|---:|\n")
 	found := false
 	for _, n := range []int{100, 1000} {
 		for _, set := range []string{"nines", "sloth", "pyrra"} {
@@ -513,11 +514,11 @@ func (r *report) writeRules(w io.Writer) {
 			}
 			found = true
 			m := func(unit string) string { return spread(s.metrics[unit]) }
-			fmt.Fprintf(w, "| %d | %s | %s | %s | %s | %s |\n", n, set, m("s/evaluation"), m("series"), m("rules"), m("groups"))
+			fmt.Fprintf(w, "| %d | %s | %s | %s | %s | %s | %s |\n", n, set, m("s/evaluation"), m("s/minute"), m("series"), m("rules"), m("groups"))
 		}
 	}
 	if !found {
-		fmt.Fprintf(w, "| — | not measured (run without `-rules=false`, with Prometheus 3 installed) | | | | |\n")
+		fmt.Fprintf(w, "| — | not measured (run without `-rules=false`, with Prometheus 3 installed) | | | | | |\n")
 	}
 	fmt.Fprintln(w)
 }
