@@ -94,10 +94,9 @@ func run(c config) error {
 	if err := build.Run(); err != nil {
 		return fmt.Errorf("building the benchmarks: %w", err)
 	}
-	start := time.Now()
-	c.ran = start
+	c.ran = time.Now()
 	var all bytes.Buffer
-	header := fmt.Sprintf("# started %s\n# timenow-ns %.1f\n", start.UTC().Format(time.RFC3339), timeNowCost()) // the machine's clock cost, at the run
+	header := fmt.Sprintf("# started %s\n# timenow-ns %.1f\n", c.ran.UTC().Format(time.RFC3339), timeNowCost()) // the machine's clock cost, at the run
 	all.WriteString(header)
 	if err := parse(strings.NewReader(header), results); err != nil {
 		return err
@@ -172,7 +171,7 @@ func run(c config) error {
 			return err
 		}
 	}
-	log.Printf("benchmarks took %v", time.Since(start).Round(time.Second))
+	log.Printf("benchmarks took %v", time.Since(c.ran).Round(time.Second))
 	return write(results, c)
 }
 

@@ -115,3 +115,19 @@ func TestStarted(t *testing.T) {
 		t.Error("a started line that is no time was accepted")
 	}
 }
+
+// TestRulesTable shows a rule set's cost a round and a minute apart, as
+// Pyrra's groups run more often than once a minute.
+func TestRulesTable(t *testing.T) {
+	out := `BenchmarkRuleEvaluation/objectives=1000/rules=pyrra-2        	       1	305456425518 ns/op	      2000 groups	     15000 rules	         7.587 s/evaluation	        12.07 s/minute	      9000 series
+`
+	results := map[string]*samples{}
+	if err := parse(strings.NewReader(out), results); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	(&report{results: results, cpus: []string{"1", "2"}}).writeRules(&b)
+	if want := "| 1000 | pyrra | 7.59 | 12.1 | 9000 | 15000 | 2000 |"; !strings.Contains(b.String(), want) {
+		t.Errorf("rules table lacks %q:\n%s", want, b.String())
+	}
+}
